@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { RecipeSchema } from './recipe.ts';
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const DatasetNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'dataset names are 1-128 of A-Z a-z 0-9 . _ - and start with a letter or digit');
+
+export const DatasetObjectSchema = z.object({
+  key: z.string(),
+  size: z.number(),
+  etag: z.string(),
+});
+
+export const DatasetInfoSchema = z.object({
+  name: z.string(),
+  objects: z.array(DatasetObjectSchema),
+  bytes: z.number(),
+  origin: z.enum(['upload', 'register']),
+  createdAt: z.string(),
+});
+export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
+
+export const DatasetListSchema = z.object({ datasets: z.array(DatasetInfoSchema) });
+
+export const RegisterBodySchema = z.strictObject({
+  /** R2 keys of objects already in the bucket, in input order. */
+  keys: z.array(z.string().min(1)).min(1).max(1000),
+});
+
+export const JobCreateSchema = z.strictObject({
+  dataset: DatasetNameSchema,
+  recipe: RecipeSchema.optional(),
+});
+export type JobCreate = z.infer<typeof JobCreateSchema>;
+
+export const JobStateSchema = z.enum(['running', 'done', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof JobStateSchema>;
+
+export const StageProgressSchema = z.object({
+  name: z.string(),
+  state: z.enum(['waiting', 'running', 'done']),
+  shardsDone: z.number(),
+  shardsTotal: z.number(),
+  recordsIn: z.number(),
+  recordsOut: z.number(),
+  errors: z.number(),
+  seconds: z.number(),
+});
+export type StageProgress = z.infer<typeof StageProgressSchema>;
+
+export const JobStatusSchema = z.object({
+  id: z.string(),
+  dataset: z.string(),
+  state: JobStateSchema,
+  stage: z.string(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  stages: z.array(StageProgressSchema),
+});
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+export const JobCreatedSchema = z.object({ id: z.string() });
+export const OutputListSchema = z.object({
+  files: z.array(z.object({ name: z.string(), bytes: z.number(), parts: z.number() })),
+});

@@ -1,0 +1,5 @@
+export * from './api.ts';
+export * from './message.ts';
+export * from './output.ts';
+export * from './recipe.ts';
+export * from './record.ts';

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/** One turn of a normalized conversation. */
+export const TurnSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+});
+export type Turn = z.infer<typeof TurnSchema>;
+
+/** Alpaca: `{instruction, input?, output}` (extra fields are kept in `record`). */
+export const AlpacaRowSchema = z.looseObject({
+  instruction: z.string().min(1, 'instruction is empty'),
+  input: z.string().optional(),
+  output: z.string(),
+});
+
+/** ShareGPT: `{conversations: [{from, value}]}`. */
+export const ShareGptRowSchema = z.looseObject({
+  conversations: z
+    .array(
+      z.looseObject({
+        from: z.enum(['system', 'human', 'user', 'gpt', 'assistant', 'chatgpt', 'bing', 'bard']),
+        value: z.string(),
+      }),
+    )
+    .min(1, 'conversations is empty'),
+});
+
+/** OpenAI chat: `{messages: [{role, content}]}`. */
+export const MessagesRowSchema = z.looseObject({
+  messages: z
+    .array(z.looseObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }))
+    .min(1, 'messages is empty'),
+});
+
+export const RecordFormatSchema = z.enum(['alpaca', 'sharegpt', 'messages']);
+export type RecordFormat = z.infer<typeof RecordFormatSchema>;
+export const InputFormatSchema = z.enum(['auto', 'alpaca', 'sharegpt', 'messages']);
+export type InputFormat = z.infer<typeof InputFormatSchema>;
+
+/** Where a record came from: its 0-based position in the input and, for JSONL, its 1-based line. */
+export const SourceSchema = z.object({
+  index: z.number().int().nonnegative(),
+  line: z.number().int().positive().optional(),
+  /** Which object of a multi-object dataset (0-based); absent for single-object datasets. */
+  part: z.number().int().nonnegative().optional(),
+});
+export type Source = z.infer<typeof SourceSchema>;
+
+/**
+ * A valid record as ingest writes it to `jobs/{job}/shards/{s}/records.jsonl`.
+ * `local` / `localLine` are positions inside the shard; the coordinator turns them into
+ * the global `source` once every shard of the input has been counted.
+ */
+export const ShardRecordSchema = z.object({
+  id: z.string(),
+  hash: z.string(),
+  format: RecordFormatSchema,
+  turns: z.array(TurnSchema),
+  local: z.number().int().nonnegative(),
+  localLine: z.number().int().positive().optional(),
+  record: z.unknown(),
+});
+export type ShardRecord = z.infer<typeof ShardRecordSchema>;

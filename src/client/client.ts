@@ -1,0 +1,99 @@
+import type { DatasetInfo, ErrorBody, JobStatus } from '../../schemas/api.ts';
+import type { RecipeInput } from '../../schemas/recipe.ts';
+
+/** An error the API returned: its code, message and details, as in `{ error: {...} }`. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details?: unknown;
+  constructor(status: number, body: ErrorBody['error']) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body.code;
+    this.details = body.details;
+  }
+}
+
+export interface ClientOptions {
+  url: string;
+  token: string;
+  fetch?: typeof fetch;
+}
+
+/** A small typed client for the Winnow API; the CLI drives local and deployed instances with it. */
+export class WinnowClient {
+  readonly url: string;
+  private readonly token: string;
+  private readonly doFetch: typeof fetch;
+
+  constructor({ url, token, fetch: f }: ClientOptions) {
+    this.url = url.replace(/\/+$/, '');
+    this.token = token;
+    this.doFetch = f ?? fetch;
+  }
+
+  async request(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${this.token}`);
+    const res = await this.doFetch(`${this.url}${path}`, { ...init, method, headers });
+    if (!res.ok) {
+      const text = await res.text();
+      let body: ErrorBody['error'] = { code: 'http_error', message: `${res.status} ${res.statusText}: ${text.slice(0, 300)}` };
+      try {
+        body = (JSON.parse(text) as ErrorBody).error ?? body;
+      } catch {}
+      throw new ApiError(res.status, body);
+    }
+    return res;
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const init: RequestInit =
+      body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+    return (await (await this.request(method, path, init)).json()) as T;
+  }
+
+  health(): Promise<{ ok: true }> {
+    return this.json('GET', '/v1/health');
+  }
+
+  /** Upload a dataset from a stream (sent as it is read). */
+  async uploadDataset(name: string, body: ReadableStream<Uint8Array> | Uint8Array, bytes?: number): Promise<DatasetInfo> {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (bytes !== undefined) headers['content-length'] = String(bytes);
+    const init = { body, headers, duplex: 'half' } as RequestInit;
+    return (await (await this.request('PUT', `/v1/datasets/${encodeURIComponent(name)}`, init)).json()) as DatasetInfo;
+  }
+
+  registerDataset(name: string, keys: string[]): Promise<DatasetInfo> {
+    return this.json('POST', `/v1/datasets/${encodeURIComponent(name)}/register`, { keys });
+  }
+
+  async dataset(name: string): Promise<DatasetInfo | null> {
+    try {
+      return await this.json<DatasetInfo>('GET', `/v1/datasets/${encodeURIComponent(name)}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  createJob(dataset: string, recipe?: RecipeInput): Promise<{ id: string }> {
+    return this.json('POST', '/v1/jobs', { dataset, ...(recipe ? { recipe } : {}) });
+  }
+
+  job(id: string): Promise<JobStatus> {
+    return this.json('GET', `/v1/jobs/${id}`);
+  }
+
+  cancelJob(id: string): Promise<JobStatus> {
+    return this.json('DELETE', `/v1/jobs/${id}`);
+  }
+
+  /** Stream one output file (selected.jsonl, rejected.jsonl, invalid.jsonl, report.json). */
+  async output(id: string, file: string): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.request('GET', `/v1/jobs/${id}/outputs/${file}`);
+    return res.body ?? new ReadableStream({ start: (c) => c.close() });
+  }
+}

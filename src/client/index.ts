@@ -1,0 +1,1 @@
+export { ApiError, type ClientOptions, WinnowClient } from './client.ts';

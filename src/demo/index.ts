@@ -1,0 +1,2 @@
+export { type DemoOptions, generateDemo } from './generate.ts';
+export { mulberry32 } from './random.ts';

@@ -1,0 +1,157 @@
+import type { Report } from '../../schemas/output.ts';
+import type { Stage } from '../../schemas/message.ts';
+import type { ShardRange } from '../formats/index.ts';
+import { mergeStats, type ScoreStat } from '../score/index.ts';
+import {
+  budgetTarget,
+  type Cut,
+  decide,
+  firstRound,
+  mergeSummaries,
+  type RoundSpec,
+  type ShardSummary,
+} from '../select/index.ts';
+import { type OutputFile, OUTPUT_FILES } from './keys.ts';
+import { assignOffsets } from './offsets.ts';
+import { buildReport } from './report.ts';
+import type { JobSpec, ShardInfo } from './spec.ts';
+import type { ExportTally, IngestTally, ScoreTally } from './stages/index.ts';
+
+/** What the coordinator remembers between barriers, besides the shard table and the ledger. */
+export interface PipelineState {
+  budget?: { requested: string | number; target: number; reachable: boolean };
+  stats?: Record<string, { min: number; max: number }>;
+  round?: RoundSpec;
+  /** Set once the cut is known; select rounds stop and export starts. */
+  cut?: Cut;
+  rounds?: number;
+}
+
+export interface Barrier {
+  stage: Stage;
+  iter: number;
+}
+
+export interface BarrierInput extends Barrier {
+  spec: JobSpec;
+  /** This barrier's task results, in shard order. */
+  results: unknown[];
+  shards: ShardInfo[];
+  state: PipelineState;
+  /** Results of an earlier stage (last iteration), in shard order: for the report. */
+  history(stage: Stage): unknown[];
+  stageSeconds: Record<string, { records: number; seconds: number; shards: number }>;
+  seconds: number;
+}
+
+export interface OutputManifest {
+  files: { name: string; bytes: number; parts: number }[];
+  shards: number;
+}
+
+export type Advance =
+  | { kind: 'open'; stage: Stage; iter: number; shards: number[]; state: PipelineState; table?: ShardInfo[] }
+  | { kind: 'finish'; state: PipelineState; report: Report; manifest: OutputManifest; table?: ShardInfo[] };
+
+const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+const SELECT_ALL: Cut = { threshold: -Number.MAX_VALUE, strict: false, tieQuota: null };
+
+/** Decide what happens when every task of (stage, iter) has reported. Pure. */
+export function advance(input: BarrierInput): Advance {
+  const { spec, state } = input;
+  switch (input.stage) {
+    case 'plan': {
+      const ranges = input.results[0] as ShardRange[];
+      const multipart = new Set(ranges.map((r) => r.part)).size > 1;
+      const table = ranges.map((range, shard) => ({ shard, range, indexOffset: 0, lineOffset: 0, multipart }));
+      if (ranges.length === 0) {
+        const budget = { ...budgetTarget(spec.recipe.select.budget, 0), requested: spec.recipe.select.budget };
+        return finish({ ...input, shards: table }, { ...state, budget, cut: SELECT_ALL, rounds: 0 });
+      }
+      return { kind: 'open', stage: 'ingest', iter: 0, shards: all(table.length), state, table };
+    }
+    case 'ingest': {
+      const tallies = input.results as IngestTally[];
+      const table = assignOffsets(
+        input.shards.map((s) => s.range),
+        tallies,
+      );
+      const valid = tallies.reduce((a, t) => a + t.valid, 0);
+      const budget = { ...budgetTarget(spec.recipe.select.budget, valid), requested: spec.recipe.select.budget };
+      return { kind: 'open', stage: 'score', iter: 0, shards: all(table.length), state: { ...state, budget }, table };
+    }
+    case 'score': {
+      const merged = (input.results as ScoreTally[]).reduce<Record<string, ScoreStat>>(
+        (acc, t) => mergeStats(acc, t.stats),
+        {},
+      );
+      const stats = Object.fromEntries(Object.entries(merged).map(([k, s]) => [k, { min: s.min, max: s.max }]));
+      const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
+      const first = firstRound({ k: state.budget?.target ?? 0, total: valid });
+      // Round 0 always runs: it computes and stores every record's rank value.
+      const round: RoundSpec =
+        first.kind === 'done' ? { kind: 'hist', by: 'value', lo: 0, hi: 1, above: 0, round: 0 } : first.spec;
+      const cut = first.kind === 'done' ? first.cut : undefined;
+      return {
+        kind: 'open',
+        stage: 'select',
+        iter: 0,
+        shards: all(input.shards.length),
+        state: { ...state, stats, round, cut, rounds: cut ? 0 : 1 },
+      };
+    }
+    case 'select': {
+      const open = (s: PipelineState): Advance => ({
+        kind: 'open',
+        stage: 'export',
+        iter: 0,
+        shards: all(input.shards.length),
+        state: s,
+      });
+      if (state.cut) return open(state);
+      const round = state.round!;
+      const summaries = (input.results as { summary: ShardSummary }[]).map((r) => r.summary);
+      const merged = summaries.reduce((a, s) => mergeSummaries(a, s));
+      const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
+      const perShard = round.kind === 'ties' ? summaries : undefined;
+      const d = decide({ k: state.budget!.target, total: valid }, round, merged, perShard);
+      if (d.kind === 'done') return open({ ...state, cut: d.cut });
+      return {
+        kind: 'open',
+        stage: 'select',
+        iter: input.iter + 1,
+        shards: all(input.shards.length),
+        state: { ...state, round: d.spec, rounds: (state.rounds ?? 0) + 1 },
+      };
+    }
+    case 'export':
+      return finish(input, state);
+  }
+}
+
+function finish(input: BarrierInput, state: PipelineState): Advance {
+  const exported = input.stage === 'export' ? (input.results as ExportTally[]) : [];
+  const report = buildReport({
+    spec: input.spec,
+    ingest: input.stage === 'export' ? (input.history('ingest') as IngestTally[]) : [],
+    scoreStats: input.stage === 'export' ? (input.history('score') as ScoreTally[]).map((t) => t.stats) : [],
+    exported,
+    budget: state.budget!,
+    cut: state.cut ?? SELECT_ALL,
+    rounds: state.rounds ?? 0,
+    stages: input.stageSeconds,
+    seconds: input.seconds,
+  });
+  const files = OUTPUT_FILES.map((name: OutputFile) => ({
+    name,
+    bytes: exported.reduce((a, t) => a + t.bytes[name], 0),
+    parts: exported.length,
+  }));
+  return {
+    kind: 'finish',
+    state,
+    report,
+    manifest: { files, shards: exported.length },
+    ...(input.stage === 'plan' ? { table: input.shards } : {}),
+  };
+}

@@ -1,0 +1,24 @@
+import type { ShardRange } from '../formats/index.ts';
+import type { ShardInfo } from './spec.ts';
+import type { IngestTally } from './stages/ingest.ts';
+
+/**
+ * After every shard has been counted: each shard's first global index (records of all objects in
+ * input order) and its first line within its own object.
+ */
+export function assignOffsets(ranges: readonly ShardRange[], tallies: readonly IngestTally[]): ShardInfo[] {
+  const multipart = new Set(ranges.map((r) => r.part)).size > 1;
+  let index = 0;
+  let line = 0;
+  let part = -1;
+  return ranges.map((range, shard) => {
+    if (range.part !== part) {
+      part = range.part;
+      line = 0;
+    }
+    const info: ShardInfo = { shard, range, indexOffset: index, lineOffset: line, multipart };
+    index += tallies[shard].records;
+    line += tallies[shard].lines;
+    return info;
+  });
+}

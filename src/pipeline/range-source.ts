@@ -1,0 +1,10 @@
+import type { RangeSource } from '../formats/index.ts';
+import type { BlobStore, ObjectInfo } from './store.ts';
+
+/** A RangeSource over one stored object. */
+export function storeSource(store: BlobStore, object: ObjectInfo): RangeSource {
+  return {
+    size: object.size,
+    read: (offset, length) => store.range(object.key, offset, length),
+  };
+}

@@ -1,0 +1,54 @@
+import type { Report } from '../../schemas/output.ts';
+import type { Budget } from '../../schemas/recipe.ts';
+import { finalizeStats, mergeStats, type ScoreStat } from '../score/index.ts';
+import type { Cut } from '../select/index.ts';
+import { OUTPUT_FILES } from './keys.ts';
+import type { JobSpec } from './spec.ts';
+import type { ExportTally, IngestTally } from './stages/index.ts';
+
+export interface ReportInput {
+  spec: JobSpec;
+  ingest: readonly IngestTally[];
+  scoreStats: readonly Record<string, ScoreStat>[];
+  exported: readonly ExportTally[];
+  budget: { requested: Budget; target: number; reachable: boolean };
+  cut: Cut;
+  rounds: number;
+  stages: Report['stages'];
+  seconds: number;
+}
+
+/** Roll shard tallies up into `report.json`. */
+export function buildReport(input: ReportInput): Report {
+  const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
+  const rejectedByReason: Record<string, number> = {};
+  for (const t of input.exported) {
+    for (const [reason, n] of Object.entries(t.rejectedByReason)) {
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
+    }
+  }
+  const stats = input.scoreStats.reduce<Record<string, ScoreStat>>((acc, s) => mergeStats(acc, s), {});
+  const { cut } = input;
+  return {
+    job: input.spec.id,
+    dataset: input.spec.dataset,
+    counts: {
+      input: sum(input.ingest, (t) => t.records),
+      valid: sum(input.ingest, (t) => t.valid),
+      invalid: sum(input.ingest, (t) => t.invalid),
+      selected: sum(input.exported, (t) => t.selected),
+      rejected: sum(input.exported, (t) => t.rejected),
+    },
+    rejectedByReason,
+    budget: input.budget,
+    threshold:
+      Math.abs(cut.threshold) !== Number.MAX_VALUE
+      ? { rank: cut.threshold, ties: cut.tieQuota ? sum(cut.tieQuota, (q) => q) : 0, rounds: input.rounds }
+      : null,
+    scores: finalizeStats(stats),
+    stages: input.stages,
+    seconds: input.seconds,
+    recipe: input.spec.recipe,
+    outputs: [...OUTPUT_FILES, 'report.json'],
+  };
+}

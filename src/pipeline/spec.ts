@@ -1,0 +1,40 @@
+import type { Recipe } from '../../schemas/recipe.ts';
+import type { ShardRange } from '../formats/index.ts';
+import type { Cut, RoundSpec } from '../select/index.ts';
+import type { ObjectInfo } from './store.ts';
+
+/** What a job is: fixed when it is created, stored by its coordinator. */
+export interface JobSpec {
+  id: string;
+  dataset: string;
+  /** Snapshot of the dataset's objects at job creation, in input order. */
+  objects: ObjectInfo[];
+  recipe: Recipe;
+  createdAt: string;
+}
+
+/** One shard as the coordinator knows it after planning (and, after ingest, with its global offsets). */
+export interface ShardInfo {
+  shard: number;
+  range: ShardRange;
+  /** Global index of the shard's first record (valid or invalid). */
+  indexOffset: number;
+  /** Lines of the same object before the shard (JSONL only). */
+  lineOffset: number;
+  /** The dataset has several objects: sources carry `part`. */
+  multipart: boolean;
+}
+
+/** What a leased task gets from the coordinator besides its message. */
+export type TaskContext =
+  | { stage: 'plan'; spec: JobSpec }
+  | { stage: 'ingest'; spec: JobSpec; shard: ShardInfo }
+  | { stage: 'score'; spec: JobSpec; shard: ShardInfo }
+  | {
+      stage: 'select';
+      spec: JobSpec;
+      shard: ShardInfo;
+      round: RoundSpec;
+      stats: Record<string, { min: number; max: number }>;
+    }
+  | { stage: 'export'; spec: JobSpec; shard: ShardInfo; cut: Cut };

@@ -1,0 +1,62 @@
+import type { InvalidLine } from '../../../schemas/output.ts';
+import type { ShardRecord } from '../../../schemas/record.ts';
+import { contentHash, normalizeRecord, readShard, recordId } from '../../formats/index.ts';
+import { toJsonl } from '../jsonl.ts';
+import { shardKey } from '../keys.ts';
+import { storeSource } from '../range-source.ts';
+import type { JobSpec, ShardInfo } from '../spec.ts';
+import type { BlobStore } from '../store.ts';
+
+export interface IngestTally {
+  records: number;
+  valid: number;
+  invalid: number;
+  lines: number;
+}
+
+const RAW_LIMIT = 4096;
+
+/**
+ * Parse one shard's byte range into normalized records. Invalid records go to the shard's
+ * invalid file with their shard-local position; export turns that into the global one.
+ */
+export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): Promise<IngestTally> {
+  const { range } = info;
+  const object = spec.objects[range.part];
+  const valid: ShardRecord[] = [];
+  const invalid: InvalidLine[] = [];
+  const it = readShard(storeSource(store, object), range);
+  let next = await it.next();
+  while (!next.done) {
+    const item = next.value;
+    const source = { index: item.local, ...(item.localLine === undefined ? {} : { line: item.localLine }) };
+    if ('oversize' in item) {
+      invalid.push({
+        source,
+        error: { code: 'record_too_large', message: `record is ${item.bytes} bytes, over the 8 MiB limit` },
+        raw: item.head,
+      });
+    } else {
+      const norm = normalizeRecord(item.text, spec.recipe.format);
+      if (norm.ok) {
+        const hash = await contentHash(norm.turns);
+        valid.push({
+          id: await recordId(range.part, item.offset, hash),
+          hash,
+          format: norm.format,
+          turns: norm.turns,
+          local: item.local,
+          ...(item.localLine === undefined ? {} : { localLine: item.localLine }),
+          record: norm.record,
+        });
+      } else {
+        invalid.push({ source, error: norm.error, raw: item.text.slice(0, RAW_LIMIT) });
+      }
+    }
+    next = await it.next();
+  }
+  const tally = next.value;
+  await store.put(shardKey(spec.id, info.shard, 'records.jsonl'), toJsonl(valid));
+  await store.put(shardKey(spec.id, info.shard, 'invalid.jsonl'), toJsonl(invalid));
+  return { records: tally.records, valid: valid.length, invalid: invalid.length, lines: tally.lines };
+}

@@ -1,0 +1,14 @@
+import { planShards, type ShardRange } from '../../formats/index.ts';
+import { storeSource } from '../range-source.ts';
+import type { JobSpec } from '../spec.ts';
+import type { BlobStore } from '../store.ts';
+
+/** Cut every object of the dataset into shard byte ranges that end on record boundaries. */
+export async function plan(store: BlobStore, spec: JobSpec): Promise<ShardRange[]> {
+  const shards: ShardRange[] = [];
+  for (const [part, object] of spec.objects.entries()) {
+    const ranges = await planShards(storeSource(store, object), { part, shardBytes: spec.recipe.shardBytes });
+    shards.push(...ranges);
+  }
+  return shards;
+}

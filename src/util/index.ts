@@ -1,0 +1,1 @@
+export { fixedChunks, maybeGunzip, streamChunks } from './fixed-chunks.ts';

@@ -1,0 +1,47 @@
+import { exports } from 'cloudflare:workers';
+import type { JobStatus } from '../../schemas/api.ts';
+
+export const TOKEN = 'test-token';
+
+export function api(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.token !== null) headers.set('authorization', `Bearer ${init.token ?? TOKEN}`);
+  return exports.default.fetch(new Request(`http://winnow.test${path}`, { ...init, headers }));
+}
+
+export async function json<T = any>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+export async function upload(name: string, body: string | Uint8Array): Promise<Response> {
+  return api(`/v1/datasets/${name}`, { method: 'PUT', body });
+}
+
+export async function startJob(dataset: string, recipe?: unknown): Promise<string> {
+  const res = await api('/v1/jobs', { method: 'POST', body: JSON.stringify({ dataset, recipe }) });
+  if (res.status !== 201) throw new Error(`job not created: ${res.status} ${await res.text()}`);
+  return (await json<{ id: string }>(res)).id;
+}
+
+export async function waitForJob(id: string, timeoutMs = 50_000): Promise<JobStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await json<JobStatus>(await api(`/v1/jobs/${id}`));
+    if (s.state !== 'running') return s;
+    if (Date.now() > deadline) throw new Error(`job ${id} still running: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function output(id: string, file: string): Promise<string> {
+  const res = await api(`/v1/jobs/${id}/outputs/${file}`);
+  if (res.status !== 200) throw new Error(`${file}: ${res.status} ${await res.text()}`);
+  return res.text();
+}
+
+export function lines<T = any>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as T);
+}

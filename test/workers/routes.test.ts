@@ -1,0 +1,156 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { api, json, upload } from './helpers.ts';
+
+const ALPACA = `${JSON.stringify({ instruction: 'Say hi', input: '', output: 'Hello there, friend.' })}\n`;
+
+describe('auth', () => {
+  it('serves /v1/health without a token', async () => {
+    const res = await api('/v1/health', { token: null });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, service: 'winnow' });
+  });
+
+  it('rejects a missing or wrong token with a 401 JSON error', async () => {
+    const missing = await api('/v1/datasets', { token: null });
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchInlineSnapshot(`
+      {
+        "error": {
+          "code": "unauthorized",
+          "message": "missing bearer token (Authorization: Bearer <token>)",
+        },
+      }
+    `);
+    const wrong = await api('/v1/jobs/jabc12345678', { token: 'nope' });
+    expect(wrong.status).toBe(401);
+    expect((await json(wrong)).error.message).toBe('wrong bearer token');
+    expect((await api('/v1/openapi.json', { token: null })).status).toBe(401);
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await api('/v1/nothing');
+    expect(res.status).toBe(404);
+    expect((await json(res)).error.code).toBe('not_found');
+  });
+});
+
+describe('datasets', () => {
+  it('stores an upload in R2 and describes it', async () => {
+    const res = await upload('tiny', ALPACA);
+    expect(res.status).toBe(201);
+    const info = await json(res);
+    expect(info).toMatchObject({ name: 'tiny', bytes: ALPACA.length, origin: 'upload' });
+    const stored = await env.DATA_BUCKET.get(info.objects[0].key);
+    expect(await stored!.text()).toBe(ALPACA);
+    expect(await json(await api('/v1/datasets/tiny'))).toEqual(info);
+    const list = await json(await api('/v1/datasets'));
+    expect(list.datasets.map((d: { name: string }) => d.name)).toContain('tiny');
+  });
+
+  it('decompresses a gzip upload on the way in', async () => {
+    const gz = await new Response(
+      new Blob([ALPACA.repeat(50)]).stream().pipeThrough(new CompressionStream('gzip')),
+    ).arrayBuffer();
+    const info = await json(await upload('zipped', new Uint8Array(gz)));
+    expect(info.bytes).toBe(ALPACA.length * 50);
+    expect(await (await env.DATA_BUCKET.get(info.objects[0].key))!.text()).toBe(ALPACA.repeat(50));
+  });
+
+  it('streams a large upload as a multipart upload of equal parts', async () => {
+    const big = new Uint8Array(8 * 1024 * 1024 * 2 + 12345).fill(0x61);
+    const info = await json(await upload('big', big));
+    expect(info.bytes).toBe(big.byteLength);
+    const head = await env.DATA_BUCKET.head(info.objects[0].key);
+    expect(head!.size).toBe(big.byteLength);
+    expect(head!.etag).toMatch(/-3$/); // a multipart etag ends with the part count
+  });
+
+  it('registers objects already in the bucket', async () => {
+    await env.DATA_BUCKET.put('raw/a.jsonl', ALPACA);
+    await env.DATA_BUCKET.put('raw/b.jsonl', ALPACA + ALPACA);
+    const res = await api('/v1/datasets/adopted/register', {
+      method: 'POST',
+      body: JSON.stringify({ keys: ['raw/a.jsonl', 'raw/b.jsonl'] }),
+    });
+    expect(res.status).toBe(201);
+    expect(await json(res)).toMatchObject({ name: 'adopted', bytes: ALPACA.length * 3, origin: 'register' });
+    const missing = await api('/v1/datasets/x/register', {
+      method: 'POST',
+      body: JSON.stringify({ keys: ['raw/a.jsonl', 'raw/none.jsonl'] }),
+    });
+    expect(missing.status).toBe(404);
+    expect((await json(missing)).error.message).toBe('keys[1]: no object "raw/none.jsonl" in the bucket');
+  });
+
+  it('rejects a bad name and an unknown dataset', async () => {
+    const bad = await upload('..bad', ALPACA);
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.code).toBe('validation_failed');
+    const none = await api('/v1/datasets/none');
+    expect(none.status).toBe(404);
+    expect((await json(none)).error.message).toBe('dataset "none" does not exist');
+  });
+});
+
+describe('jobs', () => {
+  it('lists every validation issue of a bad request', async () => {
+    await upload('tiny', ALPACA);
+    const res = await api('/v1/jobs', {
+      method: 'POST',
+      body: JSON.stringify({ dataset: 'tiny', recipe: { shardBytes: 1, select: { budget: '300%' }, bogus: 1 } }),
+    });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'recipe',
+      'recipe.select.budget',
+      'recipe.shardBytes',
+    ]);
+  });
+
+  it('names unknown scorers, strategies and rank terms with what is known', async () => {
+    await upload('tiny', ALPACA);
+    const res = await api('/v1/jobs', {
+      method: 'POST',
+      body: JSON.stringify({
+        dataset: 'tiny',
+        recipe: {
+          scorers: [{ id: 'nope' }],
+          select: { strategy: { id: 'magic' }, rank: { terms: [{ score: 'vibes' }] } },
+        },
+      }),
+    });
+    expect(res.status).toBe(400);
+    const { error } = await json(res);
+    expect(error.details.map((d: { path: string }) => d.path)).toEqual([
+      'scorers[0].id',
+      'select.strategy.id',
+      'select.rank.terms[0].score',
+    ]);
+    expect(error.details[1].message).toBe('unknown strategy "magic"; known: topk');
+  });
+
+  it('404s an unknown dataset or job and 400s a body that is not JSON', async () => {
+    const none = await api('/v1/jobs', { method: 'POST', body: JSON.stringify({ dataset: 'missing' }) });
+    expect(none.status).toBe(404);
+    expect((await api('/v1/jobs/jzzzzzzzzzz')).status).toBe(404);
+    const notJson = await api('/v1/jobs', { method: 'POST', body: '{oops' });
+    expect(notJson.status).toBe(400);
+    expect((await json(notJson)).error.code).toBe('invalid_json');
+  });
+});
+
+describe('openapi', () => {
+  it('is generated from the zod schemas', async () => {
+    const doc = await json(await api('/v1/openapi.json'));
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/health', '/v1/datasets/{name}', '/v1/jobs', '/v1/jobs/{id}/outputs/{file}']),
+    );
+    const recipe = doc.paths['/v1/jobs'].post.requestBody.content['application/json'].schema.properties.recipe;
+    expect(recipe.properties.select.properties.budget).toBeDefined();
+    expect(recipe.properties.format.enum).toEqual(['auto', 'alpaca', 'sharegpt', 'messages']);
+  });
+});

@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LocalStack {
+  url: string;
+  token: string;
+  log: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Start the Worker on the real Workers runtime (workerd through `wrangler dev`), with R2, Queues
+ * and Durable Objects emulated locally and persisted under `state`. Resolves once /v1/health answers.
+ */
+export async function startLocalStack(state: string, { timeoutMs = 90_000 } = {}): Promise<LocalStack> {
+  mkdirSync(state, { recursive: true });
+  const port = await freePort();
+  const token = randomBytes(16).toString('hex');
+  const log = join(state, 'wrangler.log');
+  const out = createWriteStream(log, { flags: 'a' });
+  const wrangler = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+  const args = [
+    wrangler, 'dev',
+    '--config', join(ROOT, 'wrangler.toml'),
+    '--persist-to', resolve(state, 'wrangler'),
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--inspector-port', String(await freePort()),
+    '--var', `API_TOKEN:${token}`,
+    '--show-interactive-dev-session=false',
+    '--log-level', 'warn',
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_HIDE_BANNER: 'true',
+      WRANGLER_NO_SKILLS_UPDATE_PROMPTS: 'true',
+      CI: 'true',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  let exited: number | null = null;
+  child.on('exit', (code) => {
+    exited = code ?? -1;
+  });
+  const stop = async () => {
+    if (exited !== null || child.pid === undefined) return;
+    const done = new Promise((ok) => child.once('exit', ok));
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {}
+    }, 5000);
+    await done;
+    clearTimeout(timer);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`wrangler dev exited with code ${exited}; see ${log}`);
+    try {
+      const res = await fetch(`${url}/v1/health`);
+      if (res.ok) return { url, token, log, stop };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`the local stack did not start within ${timeoutMs / 1000}s; see ${log}`);
+}

@@ -1,0 +1,69 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateDemo } from '../../src/demo/index.ts';
+import { runPipeline, summary } from './run.ts';
+
+const HELP = `winnow: select a budgeted, high-quality subset of instruction data
+
+usage:
+  winnow run <input> [--budget <N|P%>] [--recipe <file>] [--out <dir>] [--state <dir>]
+                     [--url <api> --token <t>] [--quiet]
+  winnow demo        generate a small demo dataset and run it locally
+
+  <input>      JSON array or JSONL (Alpaca, ShareGPT or OpenAI messages; gzip accepted)
+  --budget     records to select: a count (5000) or a share of valid records (30%)
+  --recipe     a JSON recipe (see README); --budget overrides its select.budget
+  --out        output directory (default ./winnow-out)
+  --state      local state directory (default .winnow/)
+  --url/--token  drive a deployed Winnow instead of the local stack
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      budget: { type: 'string' },
+      recipe: { type: 'string' },
+      out: { type: 'string', default: 'winnow-out' },
+      state: { type: 'string', default: '.winnow' },
+      url: { type: 'string' },
+      token: { type: 'string', default: process.env.WINNOW_TOKEN },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, input] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(HELP);
+    return command || values.help ? 0 : 2;
+  }
+  if (values.url && !values.token) throw new Error('--url needs --token (or WINNOW_TOKEN)');
+  const common = { ...values, out: values.out!, state: values.state! };
+  if (command === 'demo') {
+    const dir = join(common.state, 'demo');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'demo.jsonl');
+    writeFileSync(file, generateDemo({ records: 2000, seed: 7 }));
+    process.stderr.write(`demo dataset: ${file} (2000 generated records)\n`);
+    const report = await runPipeline({ ...common, input: file });
+    process.stdout.write(`${summary(report, common.out)}\n`);
+    return 0;
+  }
+  if (command === 'run') {
+    if (!input) throw new Error('winnow run needs an input file');
+    const report = await runPipeline({ ...common, input });
+    process.stdout.write(`${summary(report, common.out)}\n`);
+    return 0;
+  }
+  throw new Error(`unknown command "${command}"\n\n${HELP}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`winnow: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,48 @@
+import type { JobStatus } from '../../schemas/api.ts';
+
+const WIDTH = 28;
+
+function bar(done: number, total: number): string {
+  const f = total > 0 ? done / total : 0;
+  const n = Math.round(f * WIDTH);
+  return `[${'#'.repeat(n)}${'.'.repeat(WIDTH - n)}]`;
+}
+
+/** One line per stage: a bar of shards done, records in/out, seconds. */
+export function renderStages(s: JobStatus): string[] {
+  return s.stages.map((st) => {
+    const shards = st.shardsTotal > 0 ? `${st.shardsDone}/${st.shardsTotal} shards` : 'waiting';
+    const recs = st.recordsIn > 0 ? `  ${st.recordsIn} in → ${st.recordsOut} out` : '';
+    const errs = st.errors > 0 ? `  ${st.errors} retried` : '';
+    return `${st.name.padEnd(7)} ${bar(st.shardsDone, st.shardsTotal)} ${shards}${recs}${errs}  ${st.seconds.toFixed(1)}s`;
+  });
+}
+
+/** Draws progress in place on a terminal; on a pipe, prints a line when a stage finishes. */
+export class ProgressView {
+  private drawn = 0;
+  private finished = new Set<string>();
+  private readonly tty: boolean;
+  private readonly out: NodeJS.WriteStream;
+
+  constructor(out: NodeJS.WriteStream = process.stderr) {
+    this.out = out;
+    this.tty = Boolean(out.isTTY);
+  }
+
+  update(s: JobStatus): void {
+    const lines = renderStages(s);
+    if (this.tty) {
+      if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}A`);
+      for (const l of lines) this.out.write(`\x1b[2K${l}\n`);
+      this.drawn = lines.length;
+      return;
+    }
+    s.stages.forEach((st, i) => {
+      if (st.state === 'done' && !this.finished.has(st.name)) {
+        this.finished.add(st.name);
+        this.out.write(`${lines[i]}\n`);
+      }
+    });
+  }
+}

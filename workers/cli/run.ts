@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { JobStatus } from '../../schemas/api.ts';
+import type { Report } from '../../schemas/output.ts';
+import { type Recipe, RecipeSchema } from '../../schemas/recipe.ts';
+import { WinnowClient } from '../../src/client/index.ts';
+import { startLocalStack } from './local-stack.ts';
+import { ProgressView } from './progress.ts';
+
+export interface RunOptions {
+  input: string;
+  budget?: string;
+  recipe?: string;
+  out: string;
+  state: string;
+  url?: string;
+  token?: string;
+  quiet?: boolean;
+}
+
+export const OUTPUTS = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'report.json'];
+
+/** Parse `--budget`: a count (`5000`) or a percentage (`30%`). */
+export function parseBudget(text: string): number | string {
+  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d+(\.\d+)?%$/.test(text)) return text;
+  throw new Error(`--budget must be a count like 5000 or a percentage like 30%, got "${text}"`);
+}
+
+export function loadRecipe(opts: Pick<RunOptions, 'recipe' | 'budget'>): Recipe {
+  let raw: Record<string, unknown> = {};
+  if (opts.recipe) {
+    try {
+      raw = JSON.parse(readFileSync(opts.recipe, 'utf8'));
+    } catch (e) {
+      throw new Error(`cannot read recipe ${opts.recipe}: ${(e as Error).message}`);
+    }
+  }
+  if (opts.budget !== undefined) {
+    const select = (raw.select ?? {}) as Record<string, unknown>;
+    raw = { ...raw, select: { ...select, budget: parseBudget(opts.budget) } };
+  }
+  const r = RecipeSchema.safeParse(raw);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(recipe)'}: ${i.message}`);
+    throw new Error(`recipe is invalid:\n${lines.join('\n')}`);
+  }
+  return r.data;
+}
+
+function datasetName(file: string): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(file));
+  const base = basename(file).replace(/\.(jsonl?|gz)$/g, '').replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 80);
+  return `${base || 'data'}-${h.digest('hex').slice(0, 10)}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Upload, run a job, show progress, download outputs. Returns the report. */
+export async function runPipeline(opts: RunOptions): Promise<Report> {
+  const log = (s: string) => {
+    if (!opts.quiet) process.stderr.write(`${s}\n`);
+  };
+  const input = resolve(opts.input);
+  const size = statSync(input).size;
+  const recipe = loadRecipe(opts);
+  const local = opts.url ? null : await (log(`starting the local stack (state in ${opts.state}) …`), startLocalStack(opts.state));
+  try {
+    const client = new WinnowClient({ url: opts.url ?? local!.url, token: opts.token ?? local!.token });
+    const name = datasetName(input);
+    const existing = await client.dataset(name);
+    if (existing && existing.bytes > 0) log(`dataset ${name} already uploaded (${existing.bytes} bytes)`);
+    else {
+      log(`uploading ${opts.input} (${(size / 1e6).toFixed(1)} MB) as dataset ${name} …`);
+      const body = Readable.toWeb(createReadStream(input)) as ReadableStream<Uint8Array>;
+      await client.uploadDataset(name, body, size);
+    }
+    const { id } = await client.createJob(name, recipe);
+    log(`job ${id}`);
+    const view = opts.quiet ? null : new ProgressView();
+    let status: JobStatus;
+    for (;;) {
+      status = await client.job(id);
+      view?.update(status);
+      if (status.state !== 'running') break;
+      await sleep(200);
+    }
+    if (status.state !== 'done') throw new Error(`job ${id} ${status.state}: ${status.error ?? 'no reason given'}`);
+    mkdirSync(opts.out, { recursive: true });
+    for (const file of OUTPUTS) {
+      const stream = await client.output(id, file);
+      await pipeline(Readable.fromWeb(stream as import('node:stream/web').ReadableStream), createWriteStream(join(opts.out, file)));
+    }
+    return JSON.parse(readFileSync(join(opts.out, 'report.json'), 'utf8')) as Report;
+  } finally {
+    await local?.stop();
+  }
+}
+
+export function summary(report: Report, out: string): string {
+  const c = report.counts;
+  const pct = (n: number) => (c.valid > 0 ? ` (${((100 * n) / c.valid).toFixed(1)}% of valid)` : '');
+  const reasons = Object.entries(report.rejectedByReason)
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  return [
+    '',
+    `input     ${c.input} records`,
+    `valid     ${c.valid}    invalid ${c.invalid}`,
+    `selected  ${c.selected}${pct(c.selected)}${report.budget.reachable ? '' : '  (budget not reachable: all candidates selected)'}`,
+    `rejected  ${c.rejected}${reasons ? `  (${reasons})` : ''}`,
+    `time      ${report.seconds.toFixed(1)}s`,
+    '',
+    `outputs in ${resolve(out)}/`,
+    ...OUTPUTS.map((f) => `  ${f}`),
+  ].join('\n');
+}

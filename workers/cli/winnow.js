@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Launcher: the CLI needs Node >= 22.12 (wrangler, type stripping). npm scripts and npx put the
+// project's node@22 first on PATH; when started by an older node, re-run with that one.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const main = join(here, 'main.ts');
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major > 22 || (major === 22 && minor >= 12)) {
+  await import(main);
+} else {
+  const node = join(here, '..', '..', 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(node)) {
+    console.error(`winnow needs Node >= 22.12 (this is ${process.version}); run \`npm ci\` to install it locally`);
+    process.exit(1);
+  }
+  const r = spawnSync(node, [main, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}

@@ -1,0 +1,106 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { JobStatus } from '../schemas/api.ts';
+import type { TaskMessage } from '../schemas/message.ts';
+import { type Advance, advance, type Barrier } from '../src/pipeline/advance.ts';
+import { outputManifestKey, reportKey } from '../src/pipeline/keys.ts';
+import type { JobSpec, TaskContext } from '../src/pipeline/spec.ts';
+import { jobProgress } from '../src/pipeline/progress.ts';
+import { CoordinatorDb, type Task } from './coordinator-db.ts';
+import { enqueueTasks } from './queues/send.ts';
+
+/** `context` is null when the task needs no work: done already, stale, leased elsewhere, or the job ended. */
+export type LeaseResult = { context: TaskContext | null; reason?: 'done' | 'stale' | 'busy' | 'not_running' };
+export type ReportResult = { accepted: boolean; duplicate?: boolean; reason?: string };
+
+/**
+ * One per job. Holds the shard table, the done-ledger and the stage barriers in SQLite;
+ * the decisions taken at a barrier live in src/pipeline/advance.ts.
+ */
+export class JobCoordinator extends DurableObject<Env> {
+  readonly db: CoordinatorDb;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = new CoordinatorDb(ctx.storage.sql, Number(env.LEASE_MS), Number(env.MAX_ATTEMPTS));
+  }
+
+  /** Create the job (idempotent) and enqueue its plan task. */
+  async start(spec: JobSpec): Promise<void> {
+    if (this.db.spec()) return;
+    this.db.create(spec, Date.now());
+    await this.send(this.db.openStage('plan', 0, [0], Date.now()));
+    await this.ctx.storage.setAlarm(Date.now() + this.db.watchdogMs());
+  }
+
+  async lease(msg: TaskMessage): Promise<LeaseResult> {
+    const check = this.db.lease(msg, Date.now());
+    if (!check.ok) return { context: null, reason: check.reason };
+    return { context: this.db.context(msg) };
+  }
+
+  /** A task's output is in R2: record it once, and cross the barrier when it was the last one. */
+  async complete(msg: TaskMessage, result: unknown): Promise<ReportResult> {
+    const now = Date.now();
+    const rec = this.db.record(msg, result, now);
+    if (!rec.accepted || rec.duplicate || !rec.barrier) return rec;
+    await this.cross(rec.barrier, now);
+    return { accepted: true };
+  }
+
+  /** A task failed: retry it (the consumer re-delivers) or, past the attempt limit, fail the job. */
+  async fail(msg: TaskMessage, error: string, fatal: boolean): Promise<{ retry: boolean }> {
+    return { retry: this.db.failure(msg, error, fatal, Date.now()) };
+  }
+
+  /** A message exhausted its queue retries. */
+  async deadLetter(msg: TaskMessage): Promise<void> {
+    this.db.failJob(`${msg.stage} shard ${msg.shard}: message exhausted its queue retries`, Date.now());
+  }
+
+  async cancel(): Promise<boolean> {
+    const ok = this.db.cancel(Date.now());
+    if (ok) await this.ctx.storage.deleteAlarm();
+    return ok;
+  }
+
+  async status(): Promise<JobStatus | null> {
+    const spec = this.db.spec();
+    return spec ? jobProgress(spec, this.db.snapshot()) : null;
+  }
+
+  /** Watchdog: re-enqueue expired leases and lost messages; fail the job after too many attempts. */
+  override async alarm(): Promise<void> {
+    if (this.db.state() !== 'running') return;
+    const due = this.db.expired(Date.now());
+    if (due.length > 0) await this.send(due);
+    if (this.db.state() === 'running') await this.ctx.storage.setAlarm(Date.now() + this.db.watchdogMs());
+  }
+
+  private async cross(barrier: Barrier, now: number): Promise<void> {
+    let step: Advance;
+    try {
+      step = advance(this.db.barrierInput(barrier));
+    } catch (e) {
+      this.db.failJob(`${barrier.stage}: ${e instanceof Error ? e.message : String(e)}`, now);
+      return;
+    }
+    const tasks = this.db.apply(barrier, step, now);
+    if (step.kind === 'finish') {
+      const id = this.db.spec()!.id;
+      const json = { httpMetadata: { contentType: 'application/json' } };
+      await this.env.DATA_BUCKET.put(reportKey(id), JSON.stringify(step.report, null, 2), json);
+      await this.env.DATA_BUCKET.put(outputManifestKey(id), JSON.stringify(step.manifest), json);
+      this.db.finish(Date.now());
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    await this.send(tasks);
+  }
+
+  private async send(tasks: Task[]): Promise<void> {
+    const spec = this.db.spec();
+    if (!spec || tasks.length === 0) return;
+    await enqueueTasks(this.env, spec.id, tasks);
+    this.db.markEnqueued(tasks, Date.now());
+  }
+}

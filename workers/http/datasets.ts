@@ -1,0 +1,118 @@
+import { Hono } from 'hono';
+import {
+  type DatasetInfo,
+  DatasetInfoSchema,
+  DatasetListSchema,
+  DatasetNameSchema,
+  RegisterBodySchema,
+} from '../../schemas/api.ts';
+import { WinnowError } from '../../src/errors.ts';
+import { datasetManifestKey, datasetUploadKey } from '../../src/pipeline/keys.ts';
+import { jsonBody, parseWith } from './errors.ts';
+import type { RouteDoc } from './openapi.ts';
+import { streamToR2 } from './upload.ts';
+
+export const datasets = new Hono<{ Bindings: Env }>();
+
+export async function readDataset(bucket: R2Bucket, name: string): Promise<DatasetInfo> {
+  const o = await bucket.get(datasetManifestKey(name));
+  if (!o) throw new WinnowError('not_found', { detail: `dataset "${name}" does not exist` });
+  return DatasetInfoSchema.parse(await o.json());
+}
+
+async function writeDataset(bucket: R2Bucket, info: DatasetInfo): Promise<void> {
+  await bucket.put(datasetManifestKey(info.name), JSON.stringify(info), {
+    httpMetadata: { contentType: 'application/json' },
+  });
+}
+
+const nameOf = (raw: string) => parseWith(DatasetNameSchema, raw, 'dataset name');
+
+datasets.put('/:name', async (c) => {
+  const name = nameOf(c.req.param('name'));
+  const body = c.req.raw.body;
+  if (!body) throw new WinnowError('bad_request', { detail: 'the request has no body: send the dataset file' });
+  const key = datasetUploadKey(name);
+  const object = await streamToR2(c.env.DATA_BUCKET, key, body);
+  const info: DatasetInfo = {
+    name,
+    objects: [{ key, size: object.size, etag: object.etag }],
+    bytes: object.size,
+    origin: 'upload',
+    createdAt: new Date().toISOString(),
+  };
+  await writeDataset(c.env.DATA_BUCKET, info);
+  return c.json(info, 201);
+});
+
+datasets.post('/:name/register', async (c) => {
+  const name = nameOf(c.req.param('name'));
+  const { keys } = parseWith(RegisterBodySchema, await jsonBody(c), 'request body');
+  const objects: DatasetInfo['objects'] = [];
+  for (const [i, key] of keys.entries()) {
+    const head = await c.env.DATA_BUCKET.get(key, { range: { offset: 0, length: 2 } });
+    if (!head) throw new WinnowError('not_found', { path: `keys[${i}]`, detail: `no object "${key}" in the bucket` });
+    const bytes = new Uint8Array(await head.arrayBuffer());
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      // Gzip cannot be read by byte ranges: store a decompressed copy beside the dataset.
+      const whole = await c.env.DATA_BUCKET.get(key);
+      const copy = await streamToR2(c.env.DATA_BUCKET, `datasets/${name}/registered-${i}`, whole!.body);
+      objects.push({ key: copy.key, size: copy.size, etag: copy.etag });
+    } else {
+      objects.push({ key, size: head.size, etag: head.etag });
+    }
+  }
+  const info: DatasetInfo = {
+    name,
+    objects,
+    bytes: objects.reduce((a, o) => a + o.size, 0),
+    origin: 'register',
+    createdAt: new Date().toISOString(),
+  };
+  await writeDataset(c.env.DATA_BUCKET, info);
+  return c.json(info, 201);
+});
+
+datasets.get('/', async (c) => {
+  const out: DatasetInfo[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await c.env.DATA_BUCKET.list({ prefix: 'datasets/', delimiter: '/', cursor });
+    for (const prefix of page.delimitedPrefixes) {
+      const name = prefix.slice('datasets/'.length, -1);
+      const o = await c.env.DATA_BUCKET.get(datasetManifestKey(name));
+      if (o) out.push(DatasetInfoSchema.parse(await o.json()));
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return c.json({ datasets: out });
+});
+
+datasets.get('/:name', async (c) => c.json(await readDataset(c.env.DATA_BUCKET, nameOf(c.req.param('name')))));
+
+export const datasetRoutes: RouteDoc[] = [
+  {
+    method: 'put',
+    path: '/v1/datasets/{name}',
+    summary: 'Upload a dataset (JSON array or JSONL; gzip accepted), streamed into R2',
+    rawBody: 'application/octet-stream',
+    responses: {
+      201: { description: 'stored', schema: DatasetInfoSchema },
+      400: { description: 'bad name or empty body' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/datasets/{name}/register',
+    summary: 'Adopt objects already in the bucket as a dataset',
+    request: { schema: RegisterBodySchema },
+    responses: { 201: { description: 'registered', schema: DatasetInfoSchema }, 404: { description: 'no such key' } },
+  },
+  { method: 'get', path: '/v1/datasets', summary: 'List datasets', responses: { 200: { description: 'datasets', schema: DatasetListSchema } } },
+  {
+    method: 'get',
+    path: '/v1/datasets/{name}',
+    summary: 'Describe a dataset',
+    responses: { 200: { description: 'dataset', schema: DatasetInfoSchema }, 404: { description: 'unknown dataset' } },
+  },
+];

@@ -1,0 +1,63 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import type { ErrorBody } from '../../schemas/api.ts';
+import { type ErrorCode, isWinnowError, WinnowError } from '../../src/errors.ts';
+
+const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
+  bad_request: 400,
+  validation_failed: 400,
+  invalid_json: 400,
+  unknown_scorer: 400,
+  unknown_strategy: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  malformed_input: 422,
+  dataset_empty: 422,
+};
+
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+/** The one place domain errors become HTTP responses. */
+export function onError(err: Error, c: Context): Response {
+  if (isWinnowError(err)) {
+    return c.json(errorBody(err.code, err.message, err.details), STATUS[err.code] ?? 500);
+  }
+  if (err instanceof HTTPException) {
+    return c.json(errorBody('bad_request', err.message), err.status);
+  }
+  console.error(err);
+  return c.json(errorBody('internal', 'internal error'), 500);
+}
+
+/** Validate a value with zod; every issue is listed in the error's details. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const details = r.error.issues.map((i) => ({
+    path: i.path.map(String).join('.'),
+    code: i.code,
+    message: i.message,
+  }));
+  const first = details[0];
+  throw new WinnowError('validation_failed', {
+    detail: `${what} is invalid: ${details.length} issue${details.length > 1 ? 's' : ''}; first: ${
+      first.path ? `${first.path}: ` : ''
+    }${first.message}`,
+    details,
+  });
+}
+
+export async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new WinnowError('invalid_json', { detail: `request body is not valid JSON: ${(e as Error).message}` });
+  }
+}

@@ -1,0 +1,147 @@
+import { Hono } from 'hono';
+import { JobCreatedSchema, JobCreateSchema, JobStatusSchema, OutputListSchema } from '../../schemas/api.ts';
+import { ReportSchema } from '../../schemas/output.ts';
+import { RecipeSchema } from '../../schemas/recipe.ts';
+import { WinnowError } from '../../src/errors.ts';
+import type { OutputManifest } from '../../src/pipeline/advance.ts';
+import { jobSpecKey, OUTPUT_FILES, type OutputFile, outputManifestKey, outputPartKey, reportKey } from '../../src/pipeline/keys.ts';
+import type { JobSpec } from '../../src/pipeline/spec.ts';
+import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
+import { coordinator } from '../queues/consumer.ts';
+import { readDataset } from './datasets.ts';
+import { jsonBody, parseWith } from './errors.ts';
+import type { RouteDoc } from './openapi.ts';
+
+export const jobs = new Hono<{ Bindings: Env }>();
+
+function newJobId(): string {
+  const rand = crypto.getRandomValues(new Uint8Array(5));
+  return `j${Date.now().toString(36)}${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+const JOB_ID = /^j[0-9a-z]{8,40}$/;
+
+async function status(env: Env, id: string) {
+  if (!JOB_ID.test(id)) throw new WinnowError('not_found', { detail: `job "${id}" does not exist` });
+  const s = await coordinator(env, id).status();
+  if (!s) throw new WinnowError('not_found', { detail: `job "${id}" does not exist` });
+  return s;
+}
+
+jobs.post('/', async (c) => {
+  const body = parseWith(JobCreateSchema, await jsonBody(c), 'request body');
+  const recipe = body.recipe ?? RecipeSchema.parse({});
+  validateRecipe(recipe);
+  const dataset = await readDataset(c.env.DATA_BUCKET, body.dataset);
+  const spec: JobSpec = {
+    id: newJobId(),
+    dataset: dataset.name,
+    objects: dataset.objects,
+    recipe,
+    createdAt: new Date().toISOString(),
+  };
+  await c.env.DATA_BUCKET.put(jobSpecKey(spec.id), JSON.stringify(spec));
+  await coordinator(c.env, spec.id).start(spec);
+  return c.json({ id: spec.id }, 201);
+});
+
+jobs.get('/:id', async (c) => c.json(await status(c.env, c.req.param('id'))));
+
+jobs.delete('/:id', async (c) => {
+  const id = c.req.param('id');
+  await status(c.env, id);
+  await coordinator(c.env, id).cancel();
+  return c.json(await status(c.env, id));
+});
+
+async function manifest(env: Env, id: string): Promise<OutputManifest> {
+  const s = await status(env, id);
+  const o = s.state === 'done' ? await env.DATA_BUCKET.get(outputManifestKey(id)) : null;
+  if (!o) {
+    const why = s.state === 'running' ? `still running (stage ${s.stage})` : `${s.state}${s.error ? `: ${s.error}` : ''}`;
+    throw new WinnowError('conflict', { detail: `job "${id}" has no outputs: ${why}` });
+  }
+  return (await o.json()) as OutputManifest;
+}
+
+jobs.get('/:id/outputs', async (c) => {
+  const m = await manifest(c.env, c.req.param('id'));
+  const report = await c.env.DATA_BUCKET.head(reportKey(c.req.param('id')));
+  return c.json({ files: [...m.files, { name: 'report.json', bytes: report?.size ?? 0, parts: 1 }] });
+});
+
+jobs.get('/:id/outputs/:file', async (c) => {
+  const id = c.req.param('id');
+  const file = c.req.param('file');
+  const m = await manifest(c.env, id);
+  if (file === 'report.json') {
+    const o = await c.env.DATA_BUCKET.get(reportKey(id));
+    return new Response(o!.body, { headers: { 'content-type': 'application/json' } });
+  }
+  if (!(OUTPUT_FILES as readonly string[]).includes(file)) {
+    throw new WinnowError('not_found', {
+      detail: `no output "${file}"; outputs: ${[...OUTPUT_FILES, 'report.json'].join(', ')}`,
+    });
+  }
+  const bucket = c.env.DATA_BUCKET;
+  let shard = 0;
+  // The file is its shard parts in order, streamed one after another.
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (shard < m.shards) {
+        const part = await bucket.get(outputPartKey(id, file as OutputFile, shard++));
+        if (part && part.size > 0) {
+          controller.enqueue(new Uint8Array(await part.arrayBuffer()));
+          return;
+        }
+      }
+      controller.close();
+    },
+  });
+  const bytes = m.files.find((f) => f.name === file)?.bytes;
+  return new Response(body, {
+    headers: { 'content-type': 'application/x-ndjson', ...(bytes === undefined ? {} : { 'x-winnow-bytes': String(bytes) }) },
+  });
+});
+
+export const jobRoutes: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/v1/jobs',
+    summary: 'Start a job: a dataset and a recipe',
+    request: { schema: JobCreateSchema },
+    responses: {
+      201: { description: 'created', schema: JobCreatedSchema },
+      400: { description: 'invalid recipe; every issue listed' },
+      404: { description: 'unknown dataset' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs/{id}',
+    summary: 'State and per-stage progress',
+    responses: { 200: { description: 'status', schema: JobStatusSchema }, 404: { description: 'unknown job' } },
+  },
+  {
+    method: 'delete',
+    path: '/v1/jobs/{id}',
+    summary: 'Cancel a job',
+    responses: { 200: { description: 'status after cancelling', schema: JobStatusSchema } },
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs/{id}/outputs',
+    summary: 'List output files',
+    responses: { 200: { description: 'files', schema: OutputListSchema }, 409: { description: 'not done' } },
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs/{id}/outputs/{file}',
+    summary: 'Stream an output file: selected.jsonl, rejected.jsonl, invalid.jsonl or report.json',
+    responses: {
+      200: { description: 'the file (report.json follows the Report schema)', schema: ReportSchema },
+      404: { description: 'unknown file' },
+      409: { description: 'not done' },
+    },
+  },
+];

@@ -1,0 +1,85 @@
+import { type TaskMessage, TaskMessageSchema } from '../../schemas/message.ts';
+import { isWinnowError } from '../../src/errors.ts';
+import { exportShard, ingest, plan, score, select } from '../../src/pipeline/stages/index.ts';
+import type { TaskContext } from '../../src/pipeline/spec.ts';
+import type { BlobStore } from '../../src/pipeline/store.ts';
+import type { LeaseResult } from '../coordinator.ts';
+import { r2Store } from '../r2-store.ts';
+
+/** Run one leased task: read inputs from R2, write outputs to R2, return the small result. */
+async function run(store: BlobStore, ctx: TaskContext): Promise<unknown> {
+  switch (ctx.stage) {
+    case 'plan':
+      return plan(store, ctx.spec);
+    case 'ingest':
+      return ingest(store, ctx.spec, ctx.shard);
+    case 'score':
+      return score(store, ctx.spec, ctx.shard);
+    case 'select':
+      return select(store, ctx.spec, ctx.shard, ctx.round, ctx.stats);
+    case 'export':
+      return exportShard(store, ctx.spec, ctx.shard, ctx.cut);
+  }
+}
+
+/** Errors that no retry can fix: fail the job at once, with the error's own words. */
+const FATAL = new Set(['malformed_input', 'unknown_scorer', 'unknown_strategy', 'validation_failed', 'dataset_empty']);
+
+export function coordinator(env: Env, job: string) {
+  return env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(job));
+}
+
+/**
+ * Every stage queue lands here. A message is acked only after the coordinator accepted its
+ * report (or said the task needs no work: done, stale, cancelled); otherwise it is retried.
+ */
+export async function handleTask(env: Env, message: Message<unknown>): Promise<void> {
+  const parsed = TaskMessageSchema.safeParse(message.body);
+  if (!parsed.success) {
+    console.error('dropping malformed task message', JSON.stringify(message.body).slice(0, 200));
+    message.ack();
+    return;
+  }
+  const msg: TaskMessage = parsed.data;
+  const stub = coordinator(env, msg.job);
+  // The RPC type mapper cannot see that `unknown` recipe fields are serializable: restore the type.
+  const { context } = (await stub.lease(msg)) as unknown as LeaseResult;
+  if (!context) {
+    message.ack();
+    return;
+  }
+  let result: unknown;
+  try {
+    result = await run(r2Store(env.DATA_BUCKET), context);
+  } catch (e) {
+    const fatal = isWinnowError(e) && FATAL.has(e.code);
+    const text = e instanceof Error ? e.message : String(e);
+    console.error(`task ${msg.job}:${msg.stage}:${msg.iter}:${msg.shard} failed: ${text}`);
+    const { retry } = await stub.fail(msg, text, fatal);
+    if (retry) message.retry({ delaySeconds: Math.min(30, 2 ** message.attempts) });
+    else message.ack();
+    return;
+  }
+  await stub.complete(msg, result);
+  message.ack();
+}
+
+/** Messages that exhausted their retries fail their job with a readable reason. */
+export async function handleDeadLetter(env: Env, message: Message<unknown>): Promise<void> {
+  const parsed = TaskMessageSchema.safeParse(message.body);
+  if (parsed.success) await coordinator(env, parsed.data.job).deadLetter(parsed.data);
+  message.ack();
+}
+
+export async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const handler = batch.queue.endsWith('-dlq') ? handleDeadLetter : handleTask;
+  for (const message of batch.messages) {
+    try {
+      await handler(env, message);
+    } catch (e) {
+      // The coordinator could not be reached: leave the message to the queue's retries.
+      console.error(`queue ${batch.queue}: ${e instanceof Error ? e.message : String(e)}`);
+      message.retry({ delaySeconds: 1 });
+    }
+  }
+}
