@@ -12,7 +12,10 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const DatasetNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'dataset names are 1-128 of A-Z a-z 0-9 . _ - and start with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    'dataset names are 1-128 of A-Z a-z 0-9 . _ - and start with a letter or digit',
+  );
 
 export const DatasetObjectSchema = z.object({
   key: z.string(),

@@ -47,9 +47,7 @@ export const ReportSchema = z.object({
     target: z.number(),
     reachable: z.boolean(),
   }),
-  threshold: z
-    .object({ rank: z.number(), ties: z.number(), rounds: z.number() })
-    .nullable(),
+  threshold: z.object({ rank: z.number(), ties: z.number(), rounds: z.number() }).nullable(),
   scores: z.record(
     z.string(),
     z.object({ count: z.number(), mean: z.number(), min: z.number(), max: z.number() }),

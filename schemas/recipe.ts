@@ -26,7 +26,10 @@ export const RankTermSchema = z.object({
 
 /** How named scores combine into the one rank value in [0,1] that strategies order by. */
 export const RankSchema = z.object({
-  terms: z.array(RankTermSchema).min(1).default([{ score: 'quality', weight: 1 }]),
+  terms: z
+    .array(RankTermSchema)
+    .min(1)
+    .default([{ score: 'quality', weight: 1 }]),
   /** `sum`: weighted mean of the (normalized) terms; `product`: weighted geometric product (DEITA: complexity × quality). */
   combine: z.enum(['sum', 'product']).default('sum'),
   /** `none`: scores are used as they are (clamped to [0,1]); `minmax`: rescaled by the dataset's min and max. */
@@ -45,7 +48,10 @@ export const SelectSchema = z.object({
   budget: BudgetSchema.default('30%'),
 });
 
-export const DEFAULT_SCORERS = [{ id: 'length', config: {} }, { id: 'lexical', config: {} }];
+export const DEFAULT_SCORERS = [
+  { id: 'length', config: {} },
+  { id: 'lexical', config: {} },
+];
 
 export const RecipeSchema = z.strictObject({
   /** Record format; `auto` detects it per record from its keys. */

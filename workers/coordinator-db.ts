@@ -130,7 +130,10 @@ export class CoordinatorDb {
     return this.sql.exec('SELECT 1 FROM ledger WHERE key = ?', this.ledgerKey(m)).toArray().length > 0;
   }
 
-  lease(m: TaskMessage, now: number): { ok: true } | { ok: false; reason: 'done' | 'stale' | 'busy' | 'not_running' } {
+  lease(
+    m: TaskMessage,
+    now: number,
+  ): { ok: true } | { ok: false; reason: 'done' | 'stale' | 'busy' | 'not_running' } {
     if (this.state() !== 'running') return { ok: false, reason: 'not_running' };
     if (this.isDone(m)) return { ok: false, reason: 'done' };
     const cur = this.current();
@@ -256,7 +259,13 @@ export class CoordinatorDb {
   expired(now: number): Task[] {
     const { stage, iter } = this.current();
     const rows = this.sql
-      .exec<{ shard: number; attempt: number; failures: number; lease_until: number | null; enqueued_at: number | null }>(
+      .exec<{
+        shard: number;
+        attempt: number;
+        failures: number;
+        lease_until: number | null;
+        enqueued_at: number | null;
+      }>(
         `SELECT shard, attempt, failures, lease_until, enqueued_at FROM tasks t WHERE stage = ? AND iter = ?
          AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.stage = t.stage AND l.iter = t.iter AND l.shard = t.shard)`,
         stage,
@@ -283,7 +292,10 @@ export class CoordinatorDb {
           return [];
         }
         due.push({ stage, iter, shard: r.shard, attempt: r.attempt + 1 });
-      } else if (r.lease_until === null && (r.enqueued_at === null || r.enqueued_at + 10 * this.leaseMs <= now)) {
+      } else if (
+        r.lease_until === null &&
+        (r.enqueued_at === null || r.enqueued_at + 10 * this.leaseMs <= now)
+      ) {
         // Never leased: the send failed or the message was lost. Same attempt: a late copy still counts.
         due.push({ stage, iter, shard: r.shard, attempt: r.attempt });
       }
@@ -295,10 +307,15 @@ export class CoordinatorDb {
   private results(stage: Stage, iter?: number): unknown[] {
     const it =
       iter ??
-      this.sql.exec<{ i: number | null }>('SELECT MAX(iter) AS i FROM ledger WHERE stage = ?', stage).one().i ??
+      this.sql.exec<{ i: number | null }>('SELECT MAX(iter) AS i FROM ledger WHERE stage = ?', stage).one()
+        .i ??
       0;
     return this.sql
-      .exec<{ result: string }>('SELECT result FROM ledger WHERE stage = ? AND iter = ? ORDER BY shard', stage, it)
+      .exec<{ result: string }>(
+        'SELECT result FROM ledger WHERE stage = ? AND iter = ? ORDER BY shard',
+        stage,
+        it,
+      )
       .toArray()
       .map((r) => JSON.parse(r.result));
   }
@@ -334,7 +351,11 @@ export class CoordinatorDb {
     this.set('times', times);
     if (step.table) {
       for (const info of step.table) {
-        this.sql.exec('INSERT OR REPLACE INTO shards (shard, info) VALUES (?, ?)', info.shard, JSON.stringify(info));
+        this.sql.exec(
+          'INSERT OR REPLACE INTO shards (shard, info) VALUES (?, ?)',
+          info.shard,
+          JSON.stringify(info),
+        );
       }
     }
     this.set('pipeline', step.state);

@@ -3,8 +3,8 @@ import type { JobStatus } from '../schemas/api.ts';
 import type { TaskMessage } from '../schemas/message.ts';
 import { type Advance, advance, type Barrier } from '../src/pipeline/advance.ts';
 import { outputManifestKey, reportKey } from '../src/pipeline/keys.ts';
-import type { JobSpec, TaskContext } from '../src/pipeline/spec.ts';
 import { jobProgress } from '../src/pipeline/progress.ts';
+import type { JobSpec, TaskContext } from '../src/pipeline/spec.ts';
 import { CoordinatorDb, type Task } from './coordinator-db.ts';
 import { enqueueTasks } from './queues/send.ts';
 

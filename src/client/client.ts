@@ -39,7 +39,10 @@ export class WinnowClient {
     const res = await this.doFetch(`${this.url}${path}`, { ...init, method, headers });
     if (!res.ok) {
       const text = await res.text();
-      let body: ErrorBody['error'] = { code: 'http_error', message: `${res.status} ${res.statusText}: ${text.slice(0, 300)}` };
+      let body: ErrorBody['error'] = {
+        code: 'http_error',
+        message: `${res.status} ${res.statusText}: ${text.slice(0, 300)}`,
+      };
       try {
         body = (JSON.parse(text) as ErrorBody).error ?? body;
       } catch {}
@@ -50,7 +53,9 @@ export class WinnowClient {
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const init: RequestInit =
-      body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+      body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
     return (await (await this.request(method, path, init)).json()) as T;
   }
 
@@ -59,11 +64,17 @@ export class WinnowClient {
   }
 
   /** Upload a dataset from a stream (sent as it is read). */
-  async uploadDataset(name: string, body: ReadableStream<Uint8Array> | Uint8Array, bytes?: number): Promise<DatasetInfo> {
+  async uploadDataset(
+    name: string,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    bytes?: number,
+  ): Promise<DatasetInfo> {
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
     if (bytes !== undefined) headers['content-length'] = String(bytes);
     const init = { body, headers, duplex: 'half' } as RequestInit;
-    return (await (await this.request('PUT', `/v1/datasets/${encodeURIComponent(name)}`, init)).json()) as DatasetInfo;
+    return (await (
+      await this.request('PUT', `/v1/datasets/${encodeURIComponent(name)}`, init)
+    ).json()) as DatasetInfo;
   }
 
   registerDataset(name: string, keys: string[]): Promise<DatasetInfo> {

@@ -6,9 +6,21 @@ export interface DemoOptions {
 }
 
 const TOPICS = [
-  'photosynthesis', 'compound interest', 'the water cycle', 'binary search', 'supply and demand',
-  'plate tectonics', 'vaccination', 'recursion', 'the French Revolution', 'climate feedback loops',
-  'public key cryptography', 'the immune system', 'inflation', 'machine translation', 'volcanoes',
+  'photosynthesis',
+  'compound interest',
+  'the water cycle',
+  'binary search',
+  'supply and demand',
+  'plate tectonics',
+  'vaccination',
+  'recursion',
+  'the French Revolution',
+  'climate feedback loops',
+  'public key cryptography',
+  'the immune system',
+  'inflation',
+  'machine translation',
+  'volcanoes',
 ];
 const FACTS = [
   'It works by breaking a large problem into smaller parts that are easier to handle.',
@@ -53,7 +65,10 @@ function goodRecord(rand: () => number, i: number): Record<string, unknown> {
     return {
       conversations: [
         { from: 'human', value: `Can you give me three facts about ${topic}?` },
-        { from: 'gpt', value: `Sure. 1) ${pick(rand, FACTS)} 2) ${pick(rand, FACTS)} 3) ${pick(rand, FACTS)}` },
+        {
+          from: 'gpt',
+          value: `Sure. 1) ${pick(rand, FACTS)} 2) ${pick(rand, FACTS)} 3) ${pick(rand, FACTS)}`,
+        },
       ],
     };
   }
@@ -72,9 +87,11 @@ function junkRecord(rand: () => number): Record<string, unknown> {
   const kind = rand();
   if (kind < 0.3) return { instruction: `Explain ${topic}.`, input: '', output: '' };
   if (kind < 0.55) return { instruction: `Explain ${topic}.`, input: '', output: 'Yes.' };
-  if (kind < 0.8) return { instruction: `Explain ${topic}.`, input: '', output: Array(40).fill('very good').join(' ') };
+  if (kind < 0.8)
+    return { instruction: `Explain ${topic}.`, input: '', output: Array(40).fill('very good').join(' ') };
   const letters = 'qwrtzpsdfghjklxcvbnm';
-  const word = () => Array.from({ length: 3 + Math.floor(rand() * 8) }, () => pick(rand, [...letters])).join('');
+  const word = () =>
+    Array.from({ length: 3 + Math.floor(rand() * 8) }, () => pick(rand, [...letters])).join('');
   return { instruction: `Describe ${topic}.`, input: '', output: Array.from({ length: 25 }, word).join(' ') };
 }
 

@@ -1,5 +1,5 @@
-import type { Report } from '../../schemas/output.ts';
 import type { Stage } from '../../schemas/message.ts';
+import type { Report } from '../../schemas/output.ts';
 import type { ShardRange } from '../formats/index.ts';
 import { mergeStats, type ScoreStat } from '../score/index.ts';
 import {
@@ -11,7 +11,7 @@ import {
   type RoundSpec,
   type ShardSummary,
 } from '../select/index.ts';
-import { type OutputFile, OUTPUT_FILES } from './keys.ts';
+import { OUTPUT_FILES, type OutputFile } from './keys.ts';
 import { assignOffsets } from './offsets.ts';
 import { buildReport } from './report.ts';
 import type { JobSpec, ShardInfo } from './spec.ts';
@@ -63,9 +63,18 @@ export function advance(input: BarrierInput): Advance {
     case 'plan': {
       const ranges = input.results[0] as ShardRange[];
       const multipart = new Set(ranges.map((r) => r.part)).size > 1;
-      const table = ranges.map((range, shard) => ({ shard, range, indexOffset: 0, lineOffset: 0, multipart }));
+      const table = ranges.map((range, shard) => ({
+        shard,
+        range,
+        indexOffset: 0,
+        lineOffset: 0,
+        multipart,
+      }));
       if (ranges.length === 0) {
-        const budget = { ...budgetTarget(spec.recipe.select.budget, 0), requested: spec.recipe.select.budget };
+        const budget = {
+          ...budgetTarget(spec.recipe.select.budget, 0),
+          requested: spec.recipe.select.budget,
+        };
         return finish({ ...input, shards: table }, { ...state, budget, cut: SELECT_ALL, rounds: 0 });
       }
       return { kind: 'open', stage: 'ingest', iter: 0, shards: all(table.length), state, table };
@@ -77,15 +86,27 @@ export function advance(input: BarrierInput): Advance {
         tallies,
       );
       const valid = tallies.reduce((a, t) => a + t.valid, 0);
-      const budget = { ...budgetTarget(spec.recipe.select.budget, valid), requested: spec.recipe.select.budget };
-      return { kind: 'open', stage: 'score', iter: 0, shards: all(table.length), state: { ...state, budget }, table };
+      const budget = {
+        ...budgetTarget(spec.recipe.select.budget, valid),
+        requested: spec.recipe.select.budget,
+      };
+      return {
+        kind: 'open',
+        stage: 'score',
+        iter: 0,
+        shards: all(table.length),
+        state: { ...state, budget },
+        table,
+      };
     }
     case 'score': {
       const merged = (input.results as ScoreTally[]).reduce<Record<string, ScoreStat>>(
         (acc, t) => mergeStats(acc, t.stats),
         {},
       );
-      const stats = Object.fromEntries(Object.entries(merged).map(([k, s]) => [k, { min: s.min, max: s.max }]));
+      const stats = Object.fromEntries(
+        Object.entries(merged).map(([k, s]) => [k, { min: s.min, max: s.max }]),
+      );
       const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
       const first = firstRound({ k: state.budget?.target ?? 0, total: valid });
       // Round 0 always runs: it computes and stores every record's rank value.

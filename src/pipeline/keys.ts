@@ -10,7 +10,8 @@ export const datasetUploadKey = (name: string) => `datasets/${name}/upload`;
 
 export const jobPrefix = (job: string) => `jobs/${job}/`;
 export const jobSpecKey = (job: string) => `jobs/${job}/job.json`;
-export const shardKey = (job: string, shard: number, file: ShardFile) => `jobs/${job}/shards/${pad(shard)}/${file}`;
+export const shardKey = (job: string, shard: number, file: ShardFile) =>
+  `jobs/${job}/shards/${pad(shard)}/${file}`;
 export type ShardFile = 'records.jsonl' | 'invalid.jsonl' | 'scores.jsonl' | 'rank.f64';
 
 /** Final outputs are part files, one per shard, concatenated in shard order when served. */

@@ -50,7 +50,16 @@ export function jobProgress(spec: JobSpec, snap: Snapshot): JobStatus {
   const stages: StageProgress[] = ORDER.map((name) => {
     const s = byStage.get(name);
     if (!s) {
-      return { name, state: 'waiting', shardsDone: 0, shardsTotal: 0, recordsIn: 0, recordsOut: 0, errors: 0, seconds: 0 };
+      return {
+        name,
+        state: 'waiting',
+        shardsDone: 0,
+        shardsTotal: 0,
+        recordsIn: 0,
+        recordsOut: 0,
+        errors: 0,
+        seconds: 0,
+      };
     }
     return {
       name,

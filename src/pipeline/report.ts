@@ -43,8 +43,8 @@ export function buildReport(input: ReportInput): Report {
     budget: input.budget,
     threshold:
       Math.abs(cut.threshold) !== Number.MAX_VALUE
-      ? { rank: cut.threshold, ties: cut.tieQuota ? sum(cut.tieQuota, (q) => q) : 0, rounds: input.rounds }
-      : null,
+        ? { rank: cut.threshold, ties: cut.tieQuota ? sum(cut.tieQuota, (q) => q) : 0, rounds: input.rounds }
+        : null,
     scores: finalizeStats(stats),
     stages: input.stages,
     seconds: input.seconds,

@@ -2,7 +2,10 @@
  * Re-cut a byte stream into chunks of exactly `size` bytes (the last one may be shorter), holding
  * at most one chunk in memory. R2 multipart uploads need equal-sized parts.
  */
-export async function* fixedChunks(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+export async function* fixedChunks(
+  source: AsyncIterable<Uint8Array>,
+  size: number,
+): AsyncGenerator<Uint8Array> {
   if (!Number.isInteger(size) || size < 1) throw new RangeError('size must be a positive integer');
   let buf = new Uint8Array(size);
   let fill = 0;

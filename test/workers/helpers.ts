@@ -9,6 +9,7 @@ export function api(path: string, init: RequestInit & { token?: string | null } 
   return exports.default.fetch(new Request(`http://winnow.test${path}`, { ...init, headers }));
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read loosely typed JSON
 export async function json<T = any>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
@@ -39,6 +40,7 @@ export async function output(id: string, file: string): Promise<string> {
   return res.text();
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read loosely typed JSON
 export function lines<T = any>(text: string): T[] {
   return text
     .split('\n')

@@ -98,7 +98,10 @@ describe('jobs', () => {
     await upload('tiny', ALPACA);
     const res = await api('/v1/jobs', {
       method: 'POST',
-      body: JSON.stringify({ dataset: 'tiny', recipe: { shardBytes: 1, select: { budget: '300%' }, bogus: 1 } }),
+      body: JSON.stringify({
+        dataset: 'tiny',
+        recipe: { shardBytes: 1, select: { budget: '300%' }, bogus: 1 },
+      }),
     });
     expect(res.status).toBe(400);
     const body = await json(res);
@@ -147,9 +150,15 @@ describe('openapi', () => {
     const doc = await json(await api('/v1/openapi.json'));
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/health', '/v1/datasets/{name}', '/v1/jobs', '/v1/jobs/{id}/outputs/{file}']),
+      expect.arrayContaining([
+        '/v1/health',
+        '/v1/datasets/{name}',
+        '/v1/jobs',
+        '/v1/jobs/{id}/outputs/{file}',
+      ]),
     );
-    const recipe = doc.paths['/v1/jobs'].post.requestBody.content['application/json'].schema.properties.recipe;
+    const recipe =
+      doc.paths['/v1/jobs'].post.requestBody.content['application/json'].schema.properties.recipe;
     expect(recipe.properties.select.properties.budget).toBeDefined();
     expect(recipe.properties.format.enum).toEqual(['auto', 'alpaca', 'sharegpt', 'messages']);
   });

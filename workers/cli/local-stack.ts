@@ -38,15 +38,23 @@ export async function startLocalStack(state: string, { timeoutMs = 90_000 } = {}
   const out = createWriteStream(log, { flags: 'a' });
   const wrangler = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
   const args = [
-    wrangler, 'dev',
-    '--config', join(ROOT, 'wrangler.toml'),
-    '--persist-to', resolve(state, 'wrangler'),
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--inspector-port', String(await freePort()),
-    '--var', `API_TOKEN:${token}`,
+    wrangler,
+    'dev',
+    '--config',
+    join(ROOT, 'wrangler.toml'),
+    '--persist-to',
+    resolve(state, 'wrangler'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(await freePort()),
+    '--var',
+    `API_TOKEN:${token}`,
     '--show-interactive-dev-session=false',
-    '--log-level', 'warn',
+    '--log-level',
+    'warn',
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,

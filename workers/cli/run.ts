@@ -54,7 +54,10 @@ export function loadRecipe(opts: Pick<RunOptions, 'recipe' | 'budget'>): Recipe 
 function datasetName(file: string): string {
   const h = createHash('sha256');
   h.update(readFileSync(file));
-  const base = basename(file).replace(/\.(jsonl?|gz)$/g, '').replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 80);
+  const base = basename(file)
+    .replace(/\.(jsonl?|gz)$/g, '')
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 80);
   return `${base || 'data'}-${h.digest('hex').slice(0, 10)}`;
 }
 
@@ -68,7 +71,9 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
   const input = resolve(opts.input);
   const size = statSync(input).size;
   const recipe = loadRecipe(opts);
-  const local = opts.url ? null : await (log(`starting the local stack (state in ${opts.state}) …`), startLocalStack(opts.state));
+  const local = opts.url
+    ? null
+    : await (log(`starting the local stack (state in ${opts.state}) …`), startLocalStack(opts.state));
   try {
     const client = new WinnowClient({ url: opts.url ?? local!.url, token: opts.token ?? local!.token });
     const name = datasetName(input);
@@ -89,11 +94,15 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
       if (status.state !== 'running') break;
       await sleep(200);
     }
-    if (status.state !== 'done') throw new Error(`job ${id} ${status.state}: ${status.error ?? 'no reason given'}`);
+    if (status.state !== 'done')
+      throw new Error(`job ${id} ${status.state}: ${status.error ?? 'no reason given'}`);
     mkdirSync(opts.out, { recursive: true });
     for (const file of OUTPUTS) {
       const stream = await client.output(id, file);
-      await pipeline(Readable.fromWeb(stream as import('node:stream/web').ReadableStream), createWriteStream(join(opts.out, file)));
+      await pipeline(
+        Readable.fromWeb(stream as import('node:stream/web').ReadableStream),
+        createWriteStream(join(opts.out, file)),
+      );
     }
     return JSON.parse(readFileSync(join(opts.out, 'report.json'), 'utf8')) as Report;
   } finally {

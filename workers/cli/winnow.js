@@ -14,7 +14,9 @@ if (major > 22 || (major === 22 && minor >= 12)) {
 } else {
   const node = join(here, '..', '..', 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(node)) {
-    console.error(`winnow needs Node >= 22.12 (this is ${process.version}); run \`npm ci\` to install it locally`);
+    console.error(
+      `winnow needs Node >= 22.12 (this is ${process.version}); run \`npm ci\` to install it locally`,
+    );
     process.exit(1);
   }
   const r = spawnSync(node, [main, ...process.argv.slice(2)], { stdio: 'inherit' });

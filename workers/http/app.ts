@@ -18,7 +18,12 @@ const routes: RouteDoc[] = [
   },
   ...datasetRoutes,
   ...jobRoutes,
-  { method: 'get', path: '/v1/openapi.json', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
+  {
+    method: 'get',
+    path: '/v1/openapi.json',
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1' } },
+  },
 ];
 
 export const app = new Hono<{ Bindings: Env }>();

@@ -31,7 +31,8 @@ const nameOf = (raw: string) => parseWith(DatasetNameSchema, raw, 'dataset name'
 datasets.put('/:name', async (c) => {
   const name = nameOf(c.req.param('name'));
   const body = c.req.raw.body;
-  if (!body) throw new WinnowError('bad_request', { detail: 'the request has no body: send the dataset file' });
+  if (!body)
+    throw new WinnowError('bad_request', { detail: 'the request has no body: send the dataset file' });
   const key = datasetUploadKey(name);
   const object = await streamToR2(c.env.DATA_BUCKET, key, body);
   const info: DatasetInfo = {
@@ -51,7 +52,8 @@ datasets.post('/:name/register', async (c) => {
   const objects: DatasetInfo['objects'] = [];
   for (const [i, key] of keys.entries()) {
     const head = await c.env.DATA_BUCKET.get(key, { range: { offset: 0, length: 2 } });
-    if (!head) throw new WinnowError('not_found', { path: `keys[${i}]`, detail: `no object "${key}" in the bucket` });
+    if (!head)
+      throw new WinnowError('not_found', { path: `keys[${i}]`, detail: `no object "${key}" in the bucket` });
     const bytes = new Uint8Array(await head.arrayBuffer());
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
       // Gzip cannot be read by byte ranges: store a decompressed copy beside the dataset.
@@ -88,7 +90,9 @@ datasets.get('/', async (c) => {
   return c.json({ datasets: out });
 });
 
-datasets.get('/:name', async (c) => c.json(await readDataset(c.env.DATA_BUCKET, nameOf(c.req.param('name')))));
+datasets.get('/:name', async (c) =>
+  c.json(await readDataset(c.env.DATA_BUCKET, nameOf(c.req.param('name')))),
+);
 
 export const datasetRoutes: RouteDoc[] = [
   {
@@ -106,13 +110,24 @@ export const datasetRoutes: RouteDoc[] = [
     path: '/v1/datasets/{name}/register',
     summary: 'Adopt objects already in the bucket as a dataset',
     request: { schema: RegisterBodySchema },
-    responses: { 201: { description: 'registered', schema: DatasetInfoSchema }, 404: { description: 'no such key' } },
+    responses: {
+      201: { description: 'registered', schema: DatasetInfoSchema },
+      404: { description: 'no such key' },
+    },
   },
-  { method: 'get', path: '/v1/datasets', summary: 'List datasets', responses: { 200: { description: 'datasets', schema: DatasetListSchema } } },
+  {
+    method: 'get',
+    path: '/v1/datasets',
+    summary: 'List datasets',
+    responses: { 200: { description: 'datasets', schema: DatasetListSchema } },
+  },
   {
     method: 'get',
     path: '/v1/datasets/{name}',
     summary: 'Describe a dataset',
-    responses: { 200: { description: 'dataset', schema: DatasetInfoSchema }, 404: { description: 'unknown dataset' } },
+    responses: {
+      200: { description: 'dataset', schema: DatasetInfoSchema },
+      404: { description: 'unknown dataset' },
+    },
   },
 ];

@@ -58,6 +58,8 @@ export async function jsonBody(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new WinnowError('invalid_json', { detail: `request body is not valid JSON: ${(e as Error).message}` });
+    throw new WinnowError('invalid_json', {
+      detail: `request body is not valid JSON: ${(e as Error).message}`,
+    });
   }
 }

@@ -4,7 +4,14 @@ import { ReportSchema } from '../../schemas/output.ts';
 import { RecipeSchema } from '../../schemas/recipe.ts';
 import { WinnowError } from '../../src/errors.ts';
 import type { OutputManifest } from '../../src/pipeline/advance.ts';
-import { jobSpecKey, OUTPUT_FILES, type OutputFile, outputManifestKey, outputPartKey, reportKey } from '../../src/pipeline/keys.ts';
+import {
+  jobSpecKey,
+  OUTPUT_FILES,
+  type OutputFile,
+  outputManifestKey,
+  outputPartKey,
+  reportKey,
+} from '../../src/pipeline/keys.ts';
 import type { JobSpec } from '../../src/pipeline/spec.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { coordinator } from '../queues/consumer.ts';
@@ -58,7 +65,10 @@ async function manifest(env: Env, id: string): Promise<OutputManifest> {
   const s = await status(env, id);
   const o = s.state === 'done' ? await env.DATA_BUCKET.get(outputManifestKey(id)) : null;
   if (!o) {
-    const why = s.state === 'running' ? `still running (stage ${s.stage})` : `${s.state}${s.error ? `: ${s.error}` : ''}`;
+    const why =
+      s.state === 'running'
+        ? `still running (stage ${s.stage})`
+        : `${s.state}${s.error ? `: ${s.error}` : ''}`;
     throw new WinnowError('conflict', { detail: `job "${id}" has no outputs: ${why}` });
   }
   return (await o.json()) as OutputManifest;
@@ -100,7 +110,10 @@ jobs.get('/:id/outputs/:file', async (c) => {
   });
   const bytes = m.files.find((f) => f.name === file)?.bytes;
   return new Response(body, {
-    headers: { 'content-type': 'application/x-ndjson', ...(bytes === undefined ? {} : { 'x-winnow-bytes': String(bytes) }) },
+    headers: {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      ...(bytes === undefined ? {} : { 'x-winnow-bytes': String(bytes) }),
+    },
   });
 });
 
@@ -120,7 +133,10 @@ export const jobRoutes: RouteDoc[] = [
     method: 'get',
     path: '/v1/jobs/{id}',
     summary: 'State and per-stage progress',
-    responses: { 200: { description: 'status', schema: JobStatusSchema }, 404: { description: 'unknown job' } },
+    responses: {
+      200: { description: 'status', schema: JobStatusSchema },
+      404: { description: 'unknown job' },
+    },
   },
   {
     method: 'delete',

@@ -30,7 +30,13 @@ export function openApiDocument(routes: readonly RouteDoc[]): Record<string, unk
     for (const [status, res] of Object.entries(r.responses)) {
       responses[status] = {
         description: res.description,
-        ...(res.schema ? { content: { [res.contentType ?? 'application/json']: { schema: jsonSchema(res.schema, 'output') } } } : {}),
+        ...(res.schema
+          ? {
+              content: {
+                [res.contentType ?? 'application/json']: { schema: jsonSchema(res.schema, 'output') },
+              },
+            }
+          : {}),
       };
     }
     if (r.auth !== false) {
@@ -48,12 +54,21 @@ export function openApiDocument(routes: readonly RouteDoc[]): Record<string, unk
         ? {
             requestBody: {
               required: true,
-              content: { [r.request.contentType ?? 'application/json']: { schema: jsonSchema(r.request.schema, 'input') } },
+              content: {
+                [r.request.contentType ?? 'application/json']: {
+                  schema: jsonSchema(r.request.schema, 'input'),
+                },
+              },
             },
           }
         : {}),
       ...(r.rawBody
-        ? { requestBody: { required: true, content: { [r.rawBody]: { schema: { type: 'string', format: 'binary' } } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { [r.rawBody]: { schema: { type: 'string', format: 'binary' } } },
+            },
+          }
         : {}),
       responses,
     };

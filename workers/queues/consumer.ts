@@ -1,7 +1,7 @@
 import { type TaskMessage, TaskMessageSchema } from '../../schemas/message.ts';
 import { isWinnowError } from '../../src/errors.ts';
-import { exportShard, ingest, plan, score, select } from '../../src/pipeline/stages/index.ts';
 import type { TaskContext } from '../../src/pipeline/spec.ts';
+import { exportShard, ingest, plan, score, select } from '../../src/pipeline/stages/index.ts';
 import type { BlobStore } from '../../src/pipeline/store.ts';
 import type { LeaseResult } from '../coordinator.ts';
 import { r2Store } from '../r2-store.ts';
@@ -23,7 +23,13 @@ async function run(store: BlobStore, ctx: TaskContext): Promise<unknown> {
 }
 
 /** Errors that no retry can fix: fail the job at once, with the error's own words. */
-const FATAL = new Set(['malformed_input', 'unknown_scorer', 'unknown_strategy', 'validation_failed', 'dataset_empty']);
+const FATAL = new Set([
+  'malformed_input',
+  'unknown_scorer',
+  'unknown_strategy',
+  'validation_failed',
+  'dataset_empty',
+]);
 
 export function coordinator(env: Env, job: string) {
   return env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(job));

@@ -27,7 +27,14 @@ export async function enqueueTasks(
     const byQueue = new Map<Queue, MessageSendRequest<TaskMessage>[]>();
     for (const t of chunk) {
       const q = queueFor(env, t.stage);
-      const body: TaskMessage = { v: 1, job, stage: t.stage, shard: t.shard, iter: t.iter, attempt: t.attempt };
+      const body: TaskMessage = {
+        v: 1,
+        job,
+        stage: t.stage,
+        shard: t.shard,
+        iter: t.iter,
+        attempt: t.attempt,
+      };
       byQueue.set(q, [...(byQueue.get(q) ?? []), { body, contentType: 'json' }]);
     }
     for (const [q, msgs] of byQueue) await q.sendBatch(msgs);

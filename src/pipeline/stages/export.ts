@@ -70,5 +70,11 @@ export async function exportShard(
     bytes[file] = data.byteLength;
     await store.put(outputPartKey(spec.id, file, info.shard), data);
   }
-  return { selected: selected.length, rejected: rejected.length, invalid: invalid.length, rejectedByReason, bytes };
+  return {
+    selected: selected.length,
+    rejected: rejected.length,
+    invalid: invalid.length,
+    rejectedByReason,
+    bytes,
+  };
 }

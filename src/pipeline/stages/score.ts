@@ -1,4 +1,4 @@
-import type { Source, ShardRecord } from '../../../schemas/record.ts';
+import type { ShardRecord, Source } from '../../../schemas/record.ts';
 import { accumulateStats, resolveScorers, type ScoreStat, scoreBatch } from '../../score/index.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
 import { shardKey } from '../keys.ts';
@@ -24,7 +24,9 @@ const BATCH = 256;
 
 /** Run the recipe's scorers over one shard's records. */
 export async function score(store: BlobStore, spec: JobSpec, info: ShardInfo): Promise<ScoreTally> {
-  const records = fromJsonl<ShardRecord>(await getText(store, shardKey(spec.id, info.shard, 'records.jsonl')));
+  const records = fromJsonl<ShardRecord>(
+    await getText(store, shardKey(spec.id, info.shard, 'records.jsonl')),
+  );
   const scorers = resolveScorers(spec.recipe.scorers);
   const lines: ScoredLine[] = [];
   const stats: Record<string, ScoreStat> = {};

@@ -17,7 +17,9 @@ export async function select(
   stats: Record<string, { min: number; max: number }>,
 ): Promise<{ n: number; summary: ShardSummary }> {
   const values =
-    round.round === 0 ? await computeRanks(store, spec, info, stats) : await readRanks(store, spec.id, info.shard);
+    round.round === 0
+      ? await computeRanks(store, spec, info, stats)
+      : await readRanks(store, spec.id, info.shard);
   return { n: values.length, summary: summarize(values, round) };
 }
 

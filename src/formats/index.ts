@@ -1,0 +1,15 @@
+export { type ArrayScanner, type ArrayScanState, createArrayScanner } from './array-scanner.ts';
+export { contentHash, recordId } from './content-hash.ts';
+export { detectContainer } from './detect-container.ts';
+export { detectFormat } from './detect-format.ts';
+export { type Normalized, normalizeRecord } from './normalize.ts';
+export { type Container, type PlanOptions, planShards, type ShardRange } from './plan.ts';
+export { bytesSource, type RangeSource } from './range-source.ts';
+export {
+  isOversize,
+  type OversizeItem,
+  type RawItem,
+  type ReadShardOptions,
+  readShard,
+  type ShardTally,
+} from './read-shard.ts';

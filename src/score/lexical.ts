@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { assistantText } from './assistant-text.ts';
+import { mattr } from './mattr.ts';
+import { ngramRepetition } from './ngram-repetition.ts';
+import type { Scorer } from './types.ts';
+import { words } from './words.ts';
+
+export const LexicalConfigSchema = z.strictObject({
+  /** MATTR window in words. */
+  window: z.number().int().min(2).default(50),
+});
+export type LexicalConfig = z.infer<typeof LexicalConfigSchema>;
+
+/** Over the assistant turns: `diversity` = MATTR, `repetition` = fraction of repeated word 3-grams. */
+export const lexicalScorer: Scorer<LexicalConfig> = {
+  id: 'lexical',
+  version: 1,
+  description:
+    'Lexical diversity (moving-average type-token ratio) and repeated word 3-grams of the assistant turns.',
+  config: LexicalConfigSchema,
+  outputs: ['diversity', 'repetition'],
+  score(batch, { window }) {
+    return batch.map((r) => {
+      const tokens = words(assistantText(r.turns));
+      return { scores: { diversity: mattr(tokens, window), repetition: ngramRepetition(tokens, 3) } };
+    });
+  },
+};

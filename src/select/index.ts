@@ -1,0 +1,22 @@
+export { type BudgetTarget, budgetTarget } from './budget-target.ts';
+export { floatOrdinal } from './float-ordinal.ts';
+export { mergeSummaries } from './merge-summaries.ts';
+export { type MinMax, rankValue } from './rank.ts';
+export { selectMask } from './select-mask.ts';
+export { summarize } from './summarize.ts';
+export {
+  BINS,
+  binMax,
+  type Cut,
+  type Decision,
+  decide,
+  EXACT_COUNT,
+  EXACT_KEYS,
+  firstRound,
+  type HistBin,
+  MAX_ROUNDS,
+  type RoundSpec,
+  type ShardSummary,
+  type TopkPlan,
+} from './topk.ts';
+export { type TopkLocalResult, topkLocal } from './topk-local.ts';
