@@ -90,7 +90,8 @@ export class CoordinatorDb {
     this.set('stage', stage);
     this.set('iter', iter);
     const times = this.get<Times>('times') ?? {};
-    times[stage] ??= { started: now };
+    // A stage reopened for another round keeps its start time and is running again.
+    times[stage] = { started: times[stage]?.started ?? now };
     this.set('times', times);
     for (const shard of shards) {
       this.sql.exec('INSERT OR IGNORE INTO tasks (stage, iter, shard) VALUES (?, ?, ?)', stage, iter, shard);

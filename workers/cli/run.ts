@@ -71,9 +71,8 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
   const input = resolve(opts.input);
   const size = statSync(input).size;
   const recipe = loadRecipe(opts);
-  const local = opts.url
-    ? null
-    : await (log(`starting the local stack (state in ${opts.state}) …`), startLocalStack(opts.state));
+  if (!opts.url) log(`starting the local stack (state in ${opts.state}) …`);
+  const local = opts.url ? null : await startLocalStack(opts.state);
   try {
     const client = new WinnowClient({ url: opts.url ?? local!.url, token: opts.token ?? local!.token });
     const name = datasetName(input);

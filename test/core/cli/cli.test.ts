@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const DATA = resolve(ROOT, '..', 'shared', 'data', 'alpaca-random-9k.json');
+const run = promisify(execFile);
+const tmp = mkdtempSync(join(tmpdir(), 'winnow-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const jsonl = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => JSON.parse(l));
+
+describe('winnow run (CLI on the local workerd stack)', () => {
+  it('selects exactly 30% of alpaca-random-9k and accounts for every record', async () => {
+    const out = join(tmp, 'out');
+    const { stdout } = await run(
+      process.execPath,
+      [
+        join(ROOT, 'workers/cli/winnow.js'),
+        'run',
+        DATA,
+        '--budget',
+        '30%',
+        '--out',
+        out,
+        '--state',
+        join(tmp, 'state'),
+        '--quiet',
+      ],
+      { cwd: ROOT, timeout: 240_000 },
+    );
+    expect(stdout).toContain('selected  2769 (30.0% of valid)');
+    const input = JSON.parse(readFileSync(DATA, 'utf8')) as unknown[];
+    const selected = jsonl(join(out, 'selected.jsonl'));
+    const rejected = jsonl(join(out, 'rejected.jsonl'));
+    const invalid = jsonl(join(out, 'invalid.jsonl'));
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(selected.length + rejected.length + invalid.length).toBe(input.length);
+    expect(report.counts).toEqual({
+      input: 9229,
+      valid: 9229 - invalid.length,
+      invalid: invalid.length,
+      selected: selected.length,
+      rejected: rejected.length,
+    });
+    expect(selected.length).toBe(Math.round(report.counts.valid * 0.3));
+    const indices = [...selected, ...rejected, ...invalid].map((l) => l.source.index).sort((a, b) => a - b);
+    expect(indices).toEqual(input.map((_, i) => i));
+    for (const l of selected.slice(0, 50)) expect(l.record).toEqual(input[l.source.index]);
+    expect(Math.min(...selected.map((l) => l.rank))).toBeGreaterThanOrEqual(
+      Math.max(...rejected.map((l) => l.rank)),
+    );
+    expect(rejected.every((l) => l.reason === 'budget')).toBe(true);
+  }, 300_000);
+
+  it('explains a bad budget without starting anything', async () => {
+    const err = await run(
+      process.execPath,
+      [join(ROOT, 'workers/cli/winnow.js'), 'run', DATA, '--budget', 'lots'],
+      {
+        cwd: ROOT,
+      },
+    ).catch((e) => e);
+    expect(err.code).toBe(1);
+    expect(err.stderr).toBe(
+      'winnow: --budget must be a count like 5000 or a percentage like 30%, got "lots"\n',
+    );
+  });
+});

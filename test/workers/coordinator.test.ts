@@ -1,0 +1,209 @@
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { TaskMessage } from '../../schemas/message.ts';
+import { RecipeSchema } from '../../schemas/recipe.ts';
+import { generateDemo } from '../../src/demo/index.ts';
+import type { JobSpec } from '../../src/pipeline/spec.ts';
+import type { JobCoordinator } from '../../workers/coordinator.ts';
+import worker from '../../workers/index.ts';
+import { json, output, startJob, upload, waitForJob } from './helpers.ts';
+
+const LEASE = 60_000; // LEASE_MS in the test bindings
+const MAX_ATTEMPTS = 4;
+
+function stubFor(job: string) {
+  return env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(job));
+}
+
+async function specFor(job: string, dataset: string, recipe: unknown = {}): Promise<JobSpec> {
+  const info = await (await env.DATA_BUCKET.get(`datasets/${dataset}/manifest.json`))!.json<{
+    objects: JobSpec['objects'];
+  }>();
+  return {
+    id: job,
+    dataset,
+    objects: info.objects,
+    recipe: RecipeSchema.parse(recipe),
+    createdAt: new Date().toISOString(),
+  };
+}
+
+const msg = (
+  job: string,
+  stage: TaskMessage['stage'],
+  shard: number,
+  attempt = 0,
+  iter = 0,
+): TaskMessage => ({
+  v: 1,
+  job,
+  stage,
+  shard,
+  iter,
+  attempt,
+});
+
+const tally = { records: 10, valid: 9, invalid: 1, lines: 10 };
+
+describe('JobCoordinator ledger and leases', () => {
+  it('counts a report delivered twice only once, and crosses the barrier once', async () => {
+    const job = 'jdupdelivery01';
+    await runInDurableObject(
+      stubFor(job) as DurableObjectStub<JobCoordinator>,
+      async (instance: JobCoordinator, state) => {
+        const db = instance.db;
+        db.create(await specFor(job, 'none-needed').catch(() => ({ id: job }) as JobSpec), 1000);
+        db.openStage('ingest', 0, [0, 1], 1000);
+        expect(db.lease(msg(job, 'ingest', 0), 1001)).toEqual({ ok: true });
+        expect(db.lease(msg(job, 'ingest', 0), 1002)).toEqual({ ok: false, reason: 'busy' });
+        expect(db.record(msg(job, 'ingest', 0), tally, 1003)).toEqual({ accepted: true });
+        expect(db.record(msg(job, 'ingest', 0), tally, 1004)).toEqual({ accepted: true, duplicate: true });
+        expect(db.lease(msg(job, 'ingest', 0), 1005)).toEqual({ ok: false, reason: 'done' });
+        const sum = state.storage.sql
+          .exec<{ n: number; rin: number }>(
+            "SELECT COUNT(*) AS n, SUM(records_in) AS rin FROM ledger WHERE stage = 'ingest'",
+          )
+          .one();
+        expect(sum).toEqual({ n: 1, rin: 10 });
+        expect(db.record(msg(job, 'ingest', 1), tally, 1006)).toEqual({
+          accepted: true,
+          barrier: { stage: 'ingest', iter: 0 },
+        });
+        // A late duplicate of the last report does not cross the barrier again.
+        expect(db.record(msg(job, 'ingest', 1), tally, 1007)).toEqual({ accepted: true, duplicate: true });
+        // Reports for a stage that is not open are stale.
+        expect(db.record(msg(job, 'score', 0), tally, 1008)).toEqual({ accepted: false, reason: 'stale' });
+      },
+    );
+  });
+
+  it('re-leases an expired task with a new attempt, fences the old one, and fails after the limit', async () => {
+    const job = 'jexpiredlease1';
+    await runInDurableObject(
+      stubFor(job) as DurableObjectStub<JobCoordinator>,
+      (instance: JobCoordinator) => {
+        const db = instance.db;
+        db.create({ id: job } as JobSpec, 0);
+        db.openStage('score', 0, [0, 1, 2], 0);
+        db.markEnqueued(
+          [0, 1, 2].map((shard) => ({ stage: 'score', iter: 0, shard, attempt: 0 })),
+          0,
+        );
+        expect(db.lease(msg(job, 'score', 1), 0)).toEqual({ ok: true });
+        expect(db.expired(LEASE - 1)).toEqual([]);
+        expect(db.expired(LEASE)).toEqual([{ stage: 'score', iter: 0, shard: 1, attempt: 1 }]);
+        expect(db.lease(msg(job, 'score', 1, 0), LEASE + 1)).toEqual({ ok: false, reason: 'stale' });
+        let now = LEASE + 1;
+        for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+          expect(db.lease(msg(job, 'score', 1, attempt), now)).toEqual({ ok: true });
+          now += LEASE;
+          const due = db.expired(now);
+          if (attempt < MAX_ATTEMPTS - 1)
+            expect(due).toEqual([{ stage: 'score', iter: 0, shard: 1, attempt: attempt + 1 }]);
+        }
+        expect(db.state()).toBe('failed');
+        expect(db.snapshot().error).toBe(
+          'score shard 1 (failed 4 times): lease expired: no report within 60s',
+        );
+      },
+    );
+  });
+
+  it('fails the job at once on a fatal error and after N ordinary failures', async () => {
+    const job = 'jfailures00001';
+    await runInDurableObject(
+      stubFor(job) as DurableObjectStub<JobCoordinator>,
+      (instance: JobCoordinator) => {
+        const db = instance.db;
+        db.create({ id: job } as JobSpec, 0);
+        db.openStage('ingest', 0, [0], 0);
+        for (let i = 1; i < MAX_ATTEMPTS; i++)
+          expect(db.failure(msg(job, 'ingest', 0), 'R2 hiccup', false, i)).toBe(true);
+        expect(db.failure(msg(job, 'ingest', 0), 'R2 hiccup', false, 9)).toBe(false);
+        expect(db.snapshot().error).toBe('ingest shard 0 (failed 4 times): R2 hiccup');
+      },
+    );
+  });
+});
+
+describe('watchdog and queue consumer on the real runtime', () => {
+  it('recovers an expired lease and a lost message through the alarm, and the job finishes exactly', async () => {
+    await upload('watchdog', generateDemo({ records: 200, seed: 5 }));
+    const job = 'jwatchdog00001';
+    const stub = stubFor(job) as DurableObjectStub<JobCoordinator>;
+    const spec = await specFor(job, 'watchdog', { shardBytes: 4096, select: { budget: 50 } });
+    await runInDurableObject(stub, async (instance: JobCoordinator, state) => {
+      const db = instance.db;
+      db.create(spec, Date.now());
+      await state.storage.setAlarm(Date.now() + LEASE);
+      // The plan message is "lost" (never sent) and its lease, taken by a worker that died, has expired.
+      db.openStage('plan', 0, [0], Date.now());
+      expect(db.lease(msg(job, 'plan', 0), Date.now() - 2 * LEASE)).toEqual({ ok: true });
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const status = await waitForJob(job);
+    expect(status.state).toBe('done');
+    expect(status.stages[0]).toMatchObject({ name: 'plan', errors: 1, shardsDone: 1 });
+    const report = JSON.parse(await output(job, 'report.json'));
+    expect(report.counts.selected).toBe(50);
+    expect(report.counts.selected + report.counts.rejected + report.counts.invalid).toBe(report.counts.input);
+  });
+
+  it('acks a redelivered message for finished work without doing it again', async () => {
+    await upload('redeliver', generateDemo({ records: 100, seed: 9 }));
+    const id = await startJob('redeliver', { shardBytes: 2048 });
+    expect((await waitForJob(id)).state).toBe('done');
+    const before = await output(id, 'report.json');
+    const batch = createMessageBatch<unknown>('winnow-score', [
+      { id: 'dup-1', timestamp: new Date(), attempts: 2, body: msg(id, 'score', 0) },
+      { id: 'junk-1', timestamp: new Date(), attempts: 1, body: { hello: 'world' } },
+      { id: 'other-1', timestamp: new Date(), attempts: 1, body: msg('jnosuchjob0000', 'ingest', 0) },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(['dup-1', 'junk-1', 'other-1']);
+    expect(result.retryMessages).toEqual([]);
+    expect(await output(id, 'report.json')).toBe(before);
+  });
+
+  it('retries a task whose coordinator accepted the failure, and keeps the message otherwise', async () => {
+    const job = 'jretrytask0001';
+    const stub = stubFor(job) as DurableObjectStub<JobCoordinator>;
+    await runInDurableObject(stub, (instance: JobCoordinator) => {
+      // An ingest task whose input object is gone: R2 fails the read, the task is retried.
+      instance.db.create(
+        {
+          id: job,
+          dataset: 'x',
+          objects: [{ key: 'gone', size: 10, etag: 'e' }],
+          recipe: RecipeSchema.parse({}),
+          createdAt: '',
+        },
+        Date.now(),
+      );
+      instance.db.openStage('plan', 0, [0], Date.now());
+    });
+    const batch = createMessageBatch<unknown>('winnow-ingest', [
+      { id: 'plan-1', timestamp: new Date(), attempts: 1, body: msg(job, 'plan', 0) },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['plan-1']);
+    const status = await json(
+      await exports.default.fetch(
+        new Request(`http://x/v1/jobs/${job}`, { headers: { authorization: 'Bearer test-token' } }),
+      ),
+    );
+    expect(status.stages[0].errors).toBe(1);
+    expect(status.state).toBe('running');
+  });
+});
