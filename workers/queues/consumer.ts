@@ -77,7 +77,7 @@ export async function handleDeadLetter(env: Env, message: Message<unknown>): Pro
   message.ack();
 }
 
-export async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function queue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const handler = batch.queue.endsWith('-dlq') ? handleDeadLetter : handleTask;
   for (const message of batch.messages) {
     try {
