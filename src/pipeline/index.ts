@@ -1,0 +1,6 @@
+export { type Advance, advance, type OutputManifest, type PipelineState } from './advance.ts';
+export * from './keys.ts';
+export { MemoryStore } from './memory-store.ts';
+export { runLocal } from './run-local.ts';
+export type { JobSpec, ShardInfo, TaskContext } from './spec.ts';
+export type { BlobStore, ObjectInfo } from './store.ts';

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RecipeSchema } from '../../../schemas/recipe.ts';
+import { generateDemo } from '../../../src/demo/index.ts';
+import { MemoryStore, type OUTPUT_FILES, outputPartKey, runLocal } from '../../../src/pipeline/index.ts';
+import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+
+async function run(text: string, recipe: unknown) {
+  const store = new MemoryStore();
+  await store.put('in', text);
+  const spec = {
+    id: 'j1',
+    dataset: 'd',
+    objects: [{ key: 'in', size: new TextEncoder().encode(text).byteLength, etag: 'x' }],
+    recipe: RecipeSchema.parse(recipe),
+    createdAt: '',
+  };
+  const report = await runLocal(store, spec);
+  const read = (file: (typeof OUTPUT_FILES)[number]) => {
+    const rows: Record<string, any>[] = [];
+    for (let s = 0; ; s++) {
+      const part = store.objects.get(outputPartKey('j1', file, s));
+      if (!part) return rows;
+      rows.push(...fromJsonl<Record<string, any>>(new TextDecoder().decode(part)));
+    }
+  };
+  return {
+    report,
+    selected: read('selected.jsonl'),
+    rejected: read('rejected.jsonl'),
+    invalid: read('invalid.jsonl'),
+  };
+}
+
+describe('runLocal: the pipeline in one process', () => {
+  it('selects the same records whatever the shard size', async () => {
+    const text = generateDemo({ records: 600, seed: 11 });
+    const a = await run(text, { shardBytes: 1_000_000, select: { budget: '20%' } });
+    const b = await run(text, { shardBytes: 3000, select: { budget: '20%' } });
+    expect(a.report.counts).toEqual(b.report.counts);
+    expect(b.selected.map((l) => l.id)).toEqual(a.selected.map((l) => l.id));
+    expect(b.invalid.map((l) => l.source)).toEqual(a.invalid.map((l) => l.source));
+    expect(a.report.counts.selected).toBe(Math.round(a.report.counts.valid * 0.2));
+  });
+
+  it('breaks rank ties by input order, exactly at the budget', async () => {
+    // 30 identical answers tie on every score: a budget of 7 keeps the first 7 of them.
+    const row = JSON.stringify({ instruction: 'Q', output: 'The same answer every time, word for word.' });
+    const text = `${Array.from({ length: 30 }, () => row).join('\n')}\n`;
+    const out = await run(text, { shardBytes: 1024, select: { budget: 7 } });
+    expect(out.selected.map((l) => l.source.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(out.report.threshold).toMatchObject({ ties: 7 });
+  });
+
+  it('product ranking over min-max normalized scores stays in [0,1]', async () => {
+    const text = generateDemo({ records: 300, seed: 2 });
+    const out = await run(text, {
+      select: {
+        budget: 30,
+        rank: {
+          terms: [{ score: 'length' }, { score: 'diversity', weight: 2 }],
+          combine: 'product',
+          normalize: 'minmax',
+        },
+      },
+    });
+    expect(out.selected).toHaveLength(30);
+    for (const l of [...out.selected, ...out.rejected]) expect(l.rank).toBeGreaterThanOrEqual(0);
+  });
+
+  it('matches the distributed accounting on alpaca-random-9k', async () => {
+    const file = resolve(import.meta.dirname, '../../../../shared/data/alpaca-random-9k.json');
+    const out = await run(readFileSync(file, 'utf8'), { shardBytes: 512 * 1024, select: { budget: '30%' } });
+    expect(out.report.counts).toEqual({
+      input: 9229,
+      valid: 9229,
+      invalid: 0,
+      selected: 2769,
+      rejected: 6460,
+    });
+  });
+});
