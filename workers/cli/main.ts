@@ -14,6 +14,7 @@ usage:
   <input>      JSON array or JSONL (Alpaca, ShareGPT or OpenAI messages; gzip accepted)
   --budget     records to select: a count (5000) or a share of valid records (30%)
   --recipe     a JSON recipe (see README); --budget overrides its select.budget
+  --shard-bytes  input bytes per shard (default 4 MiB; the demo uses 64 KiB)
   --out        output directory (default ./winnow-out)
   --state      local state directory (default .winnow/)
   --url/--token  drive a deployed Winnow instead of the local stack
@@ -26,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       budget: { type: 'string' },
       recipe: { type: 'string' },
+      'shard-bytes': { type: 'string' },
       out: { type: 'string', default: 'winnow-out' },
       state: { type: 'string', default: '.winnow' },
       url: { type: 'string' },
@@ -40,14 +42,18 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   if (values.url && !values.token) throw new Error('--url needs --token (or WINNOW_TOKEN)');
-  const common = { ...values, out: values.out!, state: values.state! };
+  const shardBytes = values['shard-bytes'] === undefined ? undefined : Number(values['shard-bytes']);
+  if (shardBytes !== undefined && !Number.isInteger(shardBytes))
+    throw new Error('--shard-bytes takes a whole number');
+  const common = { ...values, out: values.out!, state: values.state!, shardBytes };
   if (command === 'demo') {
     const dir = join(common.state, 'demo');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'demo.jsonl');
     writeFileSync(file, generateDemo({ records: 2000, seed: 7 }));
     process.stderr.write(`demo dataset: ${file} (2000 generated records)\n`);
-    const report = await runPipeline({ ...common, input: file });
+    // Small shards, so that the demo shows the stages working shard by shard.
+    const report = await runPipeline({ ...common, shardBytes: common.shardBytes ?? 64 * 1024, input: file });
     process.stdout.write(`${summary(report, common.out)}\n`);
     return 0;
   }

@@ -14,6 +14,8 @@ export interface RunOptions {
   input: string;
   budget?: string;
   recipe?: string;
+  /** Overrides the recipe's shardBytes. */
+  shardBytes?: number;
   out: string;
   state: string;
   url?: string;
@@ -30,7 +32,7 @@ export function parseBudget(text: string): number | string {
   throw new Error(`--budget must be a count like 5000 or a percentage like 30%, got "${text}"`);
 }
 
-export function loadRecipe(opts: Pick<RunOptions, 'recipe' | 'budget'>): Recipe {
+export function loadRecipe(opts: Pick<RunOptions, 'recipe' | 'budget' | 'shardBytes'>): Recipe {
   let raw: Record<string, unknown> = {};
   if (opts.recipe) {
     try {
@@ -43,6 +45,7 @@ export function loadRecipe(opts: Pick<RunOptions, 'recipe' | 'budget'>): Recipe 
     const select = (raw.select ?? {}) as Record<string, unknown>;
     raw = { ...raw, select: { ...select, budget: parseBudget(opts.budget) } };
   }
+  if (opts.shardBytes !== undefined) raw = { ...raw, shardBytes: opts.shardBytes };
   const r = RecipeSchema.safeParse(raw);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(recipe)'}: ${i.message}`);

@@ -1,0 +1,81 @@
+/** Memory readings from /proc (Linux only). */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const KIB_PER_MB = 1024;
+
+function statusField(pid: number | 'self', field: string): number {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = text.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+  return m ? Number(m[1]) : 0;
+}
+
+/** This process's peak resident set (VmHWM), in MB. */
+export function peakRssMb(): number {
+  return statusField('self', 'VmHWM') / KIB_PER_MB;
+}
+
+/** Parent pid of every process, from /proc/<pid>/stat (field 4, after the `(comm)`). */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(name), Number(rest[1]));
+    } catch {} // the process exited while we looked
+  }
+  return out;
+}
+
+/** `root` and all its descendants. */
+export function processTree(root: number): number[] {
+  const ppid = parents();
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, parent] of ppid) if (parent === tree[i]) tree.push(pid);
+  }
+  return tree;
+}
+
+/** VmRSS of each of `pids`, in MB, by `<pid> <name>`; exited processes are left out. */
+export function rssByProcess(pids: number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pid of pids) {
+    try {
+      const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      out[`${pid} ${name}`] = statusField(pid, 'VmRSS') / KIB_PER_MB;
+    } catch {} // exited
+  }
+  return out;
+}
+
+export interface TreePeak {
+  /** Max over samples of the summed VmRSS (pages shared between processes count once per process). */
+  peakMb: number;
+  /** Per-process RSS at that sample. */
+  atPeak: Record<string, number>;
+  /** Distinct processes seen in the tree. */
+  pids: number;
+}
+
+/** Sample the RSS of `root`'s process tree every `everyMs` until stopped. */
+export function sampleTreeRss(root: number, everyMs = 100): { stop(): TreePeak } {
+  const peak: TreePeak = { peakMb: 0, atPeak: {}, pids: 0 };
+  const seen = new Set<number>();
+  const tick = () => {
+    const tree = processTree(root);
+    for (const pid of tree) seen.add(pid);
+    const byProcess = rssByProcess(tree);
+    const sum = Object.values(byProcess).reduce((a, b) => a + b, 0);
+    if (sum > peak.peakMb) Object.assign(peak, { peakMb: sum, atPeak: byProcess });
+  };
+  tick();
+  const timer = setInterval(tick, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { ...peak, pids: seen.size };
+    },
+  };
+}

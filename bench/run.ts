@@ -1,0 +1,248 @@
+/**
+ * `npm run bench`: end-to-end time and peak memory of Winnow on the local stack (the real CLI:
+ * wrangler dev + workerd) against the reference (the same core in one Node process).
+ *
+ *   node bench/run.ts [--only 9k|100k] [--runs N]
+ *
+ * See bench/README.md.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Report } from '../schemas/output.ts';
+import { generateDemo } from '../src/demo/index.ts';
+import { sampleTreeRss } from './proc.ts';
+import { type Row, renderTables } from './table.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench', 'out');
+const CLI = join(ROOT, 'workers', 'cli', 'winnow.js');
+const REFERENCE = join(ROOT, 'bench', 'reference.ts');
+
+interface Dataset {
+  key: '9k' | '100k';
+  name: string;
+  file: string;
+  /** Create the file when it is missing; without it a missing file is skipped. */
+  make?: () => void;
+}
+
+const DATASETS: Dataset[] = [
+  { key: '9k', name: 'alpaca-random-9k', file: resolve(ROOT, '../shared/data/alpaca-random-9k.json') },
+  {
+    key: '100k',
+    name: 'gen-100k',
+    file: join(OUT, 'gen-100k.jsonl'),
+    make() {
+      writeFileSync(this.file, generateDemo({ records: 100_000, seed: 1 }));
+    },
+  },
+];
+
+type Counts = Report['counts'];
+interface Run {
+  seconds: number;
+  peakRssMb: number;
+  counts: Counts;
+  pipelineSeconds: number;
+  stages: Report['stages'];
+  /** winnow: RSS MB per process of the tree at its peak. */
+  atPeak?: Record<string, number>;
+}
+
+const failures: string[] = [];
+function fail(msg: string): void {
+  failures.push(msg);
+  process.stderr.write(`FAIL ${msg}\n`);
+}
+const note = (msg: string) => process.stderr.write(`${msg}\n`);
+
+/** Run `node <args>` from the repo root; resolves with its output and wall-clock seconds. */
+function runNode(args: string[], onStart?: (pid: number) => void) {
+  return new Promise<{ code: number; stdout: string; stderr: string; seconds: number }>((ok, bad) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', bad);
+    if (child.pid !== undefined) onStart?.(child.pid);
+    child.on('close', (code) =>
+      ok({ code: code ?? 1, stdout, stderr, seconds: (performance.now() - t0) / 1000 }),
+    );
+  });
+}
+
+async function reference(ds: Dataset): Promise<Run | null> {
+  const out = join(OUT, `reference-${ds.key}`);
+  rmSync(out, { recursive: true, force: true });
+  const r = await runNode([REFERENCE, ds.file, out]);
+  if (r.code !== 0) {
+    fail(`${ds.name} reference exited ${r.code}:\n${r.stderr.slice(-2000)}`);
+    return null;
+  }
+  const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  checkCounts(`${ds.name} reference`, res.counts, out);
+  return {
+    seconds: r.seconds,
+    peakRssMb: res.peakRssMb,
+    counts: res.counts,
+    pipelineSeconds: res.seconds,
+    stages: res.stages,
+  };
+}
+
+async function winnow(ds: Dataset, run: number): Promise<Run | null> {
+  const out = join(OUT, `winnow-${ds.key}`);
+  const state = join(OUT, `state-${ds.key}-${run}`);
+  rmSync(out, { recursive: true, force: true });
+  rmSync(state, { recursive: true, force: true });
+  let sampler: ReturnType<typeof sampleTreeRss> | undefined;
+  const args = [CLI, 'run', ds.file, '--budget', '30%', '--out', out, '--state', state, '--quiet'];
+  const r = await runNode(args, (pid) => {
+    sampler = sampleTreeRss(pid, 100);
+  });
+  const mem = sampler!.stop();
+  if (r.code !== 0) {
+    fail(`${ds.name} winnow exited ${r.code} (log: ${state}/wrangler.log):\n${r.stderr.slice(-2000)}`);
+    return null;
+  }
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+  checkCounts(`${ds.name} winnow`, report.counts, out);
+  rmSync(state, { recursive: true, force: true }); // R2/DO state of a 100k run is large
+  const top = Object.entries(mem.atPeak).map(([p, mb]) => `${p.split(' ')[1]} ${mb.toFixed(0)}`);
+  note(`  ${mem.pids} processes seen; at the peak: ${top.join(', ')} MB`);
+  return {
+    seconds: r.seconds,
+    peakRssMb: mem.peakMb,
+    counts: report.counts,
+    pipelineSeconds: report.seconds,
+    stages: report.stages,
+    atPeak: mem.atPeak,
+  };
+}
+
+function lines(file: string): number {
+  const buf = readFileSync(file);
+  let n = 0;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** selected = round(30% of valid), the counts add up, and the output files hold that many lines. */
+function checkCounts(what: string, c: Counts, out: string): void {
+  const want = Math.round((c.valid * 3) / 10);
+  if (c.selected !== want)
+    fail(`${what}: selected ${c.selected}, expected round(30% of ${c.valid}) = ${want}`);
+  if (c.selected + c.rejected + c.invalid !== c.input)
+    fail(`${what}: selected+rejected+invalid = ${c.selected + c.rejected + c.invalid} ≠ input ${c.input}`);
+  for (const [file, n] of [
+    ['selected.jsonl', c.selected],
+    ['rejected.jsonl', c.rejected],
+    ['invalid.jsonl', c.invalid],
+  ] as const) {
+    const got = lines(join(out, file));
+    if (got !== n) fail(`${what}: ${file} has ${got} lines, report says ${n}`);
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One table row from N runs: median seconds (and stage seconds), max peak memory. */
+function summarize(ds: Dataset, mode: Row['mode'], runs: Run[]): Row {
+  const seconds = median(runs.map((r) => r.seconds));
+  const stages: Row['stages'] = {};
+  for (const stage of Object.keys(runs[0].stages))
+    stages[stage] = median(runs.map((r) => r.stages[stage]?.seconds ?? 0));
+  return {
+    dataset: ds.name,
+    records: runs[0].counts.input,
+    mode,
+    runs: runs.map((r) => r.seconds),
+    seconds,
+    recordsPerSecond: runs[0].counts.input / seconds,
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+    pipelineSeconds: median(runs.map((r) => r.pipelineSeconds)),
+    stages,
+    counts: runs[0].counts,
+    atPeak: runs.find((r) => r.peakRssMb === Math.max(...runs.map((x) => x.peakRssMb)))?.atPeak,
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, runs: { type: 'string', default: '1' } },
+  });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+  if (values.only && !DATASETS.some((d) => d.key === values.only))
+    throw new Error(`--only must be one of ${DATASETS.map((d) => d.key).join('|')}, got ${values.only}`);
+  mkdirSync(OUT, { recursive: true });
+
+  const rows: Row[] = [];
+  for (const ds of DATASETS) {
+    if (values.only && ds.key !== values.only) continue;
+    if (!existsSync(ds.file)) {
+      if (!ds.make) {
+        note(`skipping ${ds.name}: ${ds.file} not found`);
+        continue;
+      }
+      note(`generating ${ds.file} …`);
+      ds.make();
+    }
+    const ref: Run[] = [];
+    const win: Run[] = [];
+    for (let i = 1; i <= runs; i++) {
+      note(`${ds.name}: reference run ${i}/${runs} …`);
+      const r = await reference(ds);
+      if (r) ref.push(r);
+    }
+    for (let i = 1; i <= runs; i++) {
+      note(`${ds.name}: winnow run ${i}/${runs} …`);
+      const r = await winnow(ds, i);
+      if (r) win.push(r);
+      if (r) note(`  ${r.seconds.toFixed(1)} s, peak ${r.peakRssMb.toFixed(0)} MB`);
+    }
+    const refRow = ref.length ? summarize(ds, 'reference', ref) : null;
+    const winRow = win.length ? summarize(ds, 'winnow', win) : null;
+    if (refRow && winRow) {
+      winRow.timeRatio = winRow.seconds / refRow.seconds;
+      winRow.memoryRatio = winRow.peakRssMb / refRow.peakRssMb;
+      if (JSON.stringify(refRow.counts) !== JSON.stringify(winRow.counts))
+        fail(
+          `${ds.name}: winnow counts ${JSON.stringify(winRow.counts)} ≠ reference ${JSON.stringify(refRow.counts)}`,
+        );
+    }
+    for (const row of [refRow, winRow]) if (row) rows.push(row);
+  }
+
+  process.stdout.write(`${renderTables(rows)}\n`);
+  const machine = {
+    node: process.version,
+    cpus: availableParallelism(),
+    cpu: cpus()[0]?.model,
+    memoryMb: Math.round(totalmem() / 2 ** 20),
+  };
+  const results = { date: new Date().toISOString(), runs, machine, rows, failures };
+  writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  note(`results in ${join(OUT, 'results.json')}`);
+  if (failures.length) {
+    process.stdout.write(`\nFAIL: ${failures.length} check(s) failed\n`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main();
