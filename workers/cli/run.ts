@@ -54,12 +54,14 @@ export function loadRecipe(opts: Pick<RunOptions, 'recipe' | 'budget' | 'shardBy
   return r.data;
 }
 
-function datasetName(file: string): string {
+/** Name a dataset after its file and a hash of its contents (streamed: inputs may be large). */
+async function datasetName(file: string): Promise<string> {
   const h = createHash('sha256');
-  h.update(readFileSync(file));
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   const base = basename(file)
     .replace(/\.(jsonl?|gz)$/g, '')
     .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
     .slice(0, 80);
   return `${base || 'data'}-${h.digest('hex').slice(0, 10)}`;
 }
@@ -78,7 +80,7 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
   const local = opts.url ? null : await startLocalStack(opts.state);
   try {
     const client = new WinnowClient({ url: opts.url ?? local!.url, token: opts.token ?? local!.token });
-    const name = datasetName(input);
+    const name = await datasetName(input);
     const existing = await client.dataset(name);
     if (existing && existing.bytes > 0) log(`dataset ${name} already uploaded (${existing.bytes} bytes)`);
     else {

@@ -39,9 +39,9 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
     } else {
       const norm = normalizeRecord(item.text, spec.recipe.format);
       if (norm.ok) {
-        const hash = await contentHash(norm.turns);
+        const hash = contentHash(norm.turns);
         valid.push({
-          id: await recordId(range.part, item.offset, hash),
+          id: recordId(range.part, item.offset, hash),
           hash,
           format: norm.format,
           turns: norm.turns,

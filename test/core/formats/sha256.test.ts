@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src/demo/index.ts';
+import { sha256 } from '../../../src/formats/sha256.ts';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+describe('sha256', () => {
+  it('matches the FIPS 180-4 test vectors', () => {
+    expect(hex(sha256(new Uint8Array(0)))).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+    expect(hex(sha256(new TextEncoder().encode('abc')))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+    expect(
+      hex(sha256(new TextEncoder().encode('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'))),
+    ).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+  });
+
+  it('matches node:crypto on random inputs of every length around the block boundaries', () => {
+    const rand = mulberry32(1);
+    for (let n = 0; n < 300; n++) {
+      const bytes = Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
+      expect(hex(sha256(bytes))).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+  });
+});
