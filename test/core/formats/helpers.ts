@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../src/demo/index.ts';
 import {
   bytesSource,
   type OversizeItem,
@@ -13,17 +14,8 @@ import {
 export const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 export const source = (text: string): RangeSource => bytesSource(encode(text));
 
-/** mulberry32: a small seeded PRNG so generated inputs are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG so generated inputs are reproducible. */
+export const rng = mulberry32;
 
 /** A source that counts reads and the bytes they returned. */
 export function countingSource(bytes: Uint8Array): RangeSource & { reads: number; bytesRead: number } {

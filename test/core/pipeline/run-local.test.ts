@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { OutputLine } from '../../../schemas/output.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { generateDemo } from '../../../src/demo/index.ts';
 import { MemoryStore, type OUTPUT_FILES, outputPartKey, runLocal } from '../../../src/pipeline/index.ts';
@@ -18,11 +19,11 @@ async function run(text: string, recipe: unknown) {
   };
   const report = await runLocal(store, spec);
   const read = (file: (typeof OUTPUT_FILES)[number]) => {
-    const rows: Record<string, any>[] = [];
+    const rows: OutputLine[] = [];
     for (let s = 0; ; s++) {
       const part = store.objects.get(outputPartKey('j1', file, s));
       if (!part) return rows;
-      rows.push(...fromJsonl<Record<string, any>>(new TextDecoder().decode(part)));
+      rows.push(...fromJsonl<OutputLine>(new TextDecoder().decode(part)));
     }
   };
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src/demo/index.ts';
 import {
   BINS,
   type Cut,
@@ -13,17 +14,6 @@ import {
   summarize,
   topkLocal,
 } from '../../../src/select/index.ts';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Brute force: sort by value desc, then global position asc; take k. Returns "shard:index" keys. */
 function reference(shards: Float64Array[], k: number): Set<string> {
