@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateDemo } from '../../../src/demo/index.ts';
+import { startLocalStack } from '../../../workers/cli/local-stack.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'alpaca-random-9k.json');
@@ -59,6 +61,27 @@ describe('winnow run (CLI on the local workerd stack)', () => {
     );
     expect(rejected.every((l) => l.reason === 'budget')).toBe(true);
   }, 300_000);
+
+  it('drives an already running instance with --url and --token', async () => {
+    const stack = await startLocalStack(join(tmp, 'remote'));
+    try {
+      const input = join(tmp, 'demo.jsonl');
+      writeFileSync(input, generateDemo({ records: 300, seed: 4 }));
+      const cli = join(ROOT, 'workers/cli/winnow.js');
+      const out = join(tmp, 'remote-out');
+      const args = ['run', input, '--budget', '40', '--out', out, '--url', stack.url, '--quiet'];
+      const { stdout } = await run(process.execPath, [cli, ...args, '--token', stack.token], { cwd: ROOT });
+      expect(stdout).toContain('selected  40 (');
+      expect(jsonl(join(out, 'selected.jsonl'))).toHaveLength(40);
+      const err = await run(process.execPath, [cli, ...args, '--token', 'wrong'], { cwd: ROOT }).catch(
+        (e) => e,
+      );
+      expect(err.code).toBe(1);
+      expect(err.stderr).toBe('winnow: wrong bearer token\n');
+    } finally {
+      await stack.stop();
+    }
+  }, 120_000);
 
   it('explains a bad budget without starting anything', async () => {
     const err = await run(
