@@ -3,6 +3,7 @@ import type { Advance, Barrier, BarrierInput, PipelineState } from '../src/pipel
 import type { Snapshot } from '../src/pipeline/progress.ts';
 import { taskRecords } from '../src/pipeline/progress.ts';
 import type { JobSpec, ShardInfo, TaskContext } from '../src/pipeline/spec.ts';
+import { snapshot } from './coordinator-snapshot.ts';
 
 export interface Task {
   stage: Stage;
@@ -12,7 +13,7 @@ export interface Task {
 }
 
 type JobState = 'running' | 'done' | 'failed' | 'cancelled';
-type Times = Record<string, { started: number; finished?: number }>;
+export type Times = Record<string, { started: number; finished?: number }>;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -371,45 +372,6 @@ export class CoordinatorDb {
   }
 
   snapshot(): Snapshot {
-    const times = this.get<Times>('times') ?? {};
-    const rows = this.sql
-      .exec<{ stage: string; total: number; failures: number; iter: number }>(
-        'SELECT stage, COUNT(*) AS total, SUM(failures) AS failures, MAX(iter) AS iter FROM tasks GROUP BY stage',
-      )
-      .toArray();
-    const now = Date.now();
-    const stages = rows.map((r) => {
-      const tasks = this.sql
-        .exec<{ n: number }>('SELECT COUNT(*) AS n FROM tasks WHERE stage = ? AND iter = ?', r.stage, r.iter)
-        .one().n;
-      const done = this.sql
-        .exec<{ n: number; rin: number | null; rout: number | null }>(
-          'SELECT COUNT(*) AS n, SUM(records_in) AS rin, SUM(records_out) AS rout FROM ledger WHERE stage = ? AND iter = ?',
-          r.stage,
-          r.iter,
-        )
-        .one();
-      const t = times[r.stage];
-      const end = t?.finished ?? (this.state() === 'running' ? now : (this.get<number>('updated') ?? now));
-      return {
-        stage: r.stage as Stage,
-        iter: r.iter,
-        total: tasks,
-        done: done.n,
-        recordsIn: done.rin ?? 0,
-        recordsOut: done.rout ?? 0,
-        errors: r.failures ?? 0,
-        seconds: t ? (end - t.started) / 1000 : 0,
-        finished: t?.finished !== undefined,
-      };
-    });
-    return {
-      state: this.state() ?? 'running',
-      stage: this.get<Stage>('stage') ?? 'plan',
-      error: this.get<string | null>('error') ?? null,
-      created: this.get<number>('created') ?? now,
-      updated: this.get<number>('updated') ?? now,
-      stages,
-    };
+    return snapshot(this.sql, <T>(key: string) => this.get<T>(key));
   }
 }
