@@ -60,6 +60,6 @@ export function sha256(data: Uint8Array): Uint8Array {
   }
   const out = new Uint8Array(32);
   const ov = new DataView(out.buffer);
-  h.forEach((x, i) => ov.setUint32(i * 4, x >>> 0));
+  for (let i = 0; i < 8; i++) ov.setUint32(i * 4, h[i] >>> 0);
   return out;
 }
