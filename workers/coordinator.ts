@@ -28,8 +28,10 @@ export class JobCoordinator extends DurableObject<Env> {
   async start(spec: JobSpec): Promise<void> {
     if (this.db.spec()) return;
     this.db.create(spec, Date.now());
-    await this.send(this.db.openStage('plan', 0, [0], Date.now()));
+    const tasks = this.db.openStage('plan', 0, [0], Date.now());
+    // The watchdog first: if the send below fails, the alarm re-sends the plan task.
     await this.ctx.storage.setAlarm(Date.now() + this.db.watchdogMs());
+    await this.send(tasks);
   }
 
   async lease(msg: TaskMessage): Promise<LeaseResult> {
