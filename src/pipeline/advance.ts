@@ -3,6 +3,7 @@ import type { Report } from '../../schemas/output.ts';
 import type { ShardRange } from '../formats/index.ts';
 import { mergeStats, type ScoreStat } from '../score/index.ts';
 import {
+  ALL,
   budgetTarget,
   type Cut,
   decide,
@@ -54,7 +55,6 @@ export type Advance =
   | { kind: 'finish'; state: PipelineState; report: Report; manifest: OutputManifest; table?: ShardInfo[] };
 
 const all = (n: number) => Array.from({ length: n }, (_, i) => i);
-const SELECT_ALL: Cut = { threshold: -Number.MAX_VALUE, strict: false, tieQuota: null };
 
 /** Decide what happens when every task of (stage, iter) has reported. Pure. */
 export function advance(input: BarrierInput): Advance {
@@ -75,7 +75,7 @@ export function advance(input: BarrierInput): Advance {
           ...budgetTarget(spec.recipe.select.budget, 0),
           requested: spec.recipe.select.budget,
         };
-        return finish({ ...input, shards: table }, { ...state, budget, cut: SELECT_ALL, rounds: 0 });
+        return finish({ ...input, shards: table }, { ...state, budget, cut: ALL, rounds: 0 });
       }
       return { kind: 'open', stage: 'ingest', iter: 0, shards: all(table.length), state, table };
     }
@@ -158,7 +158,7 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
     scoreStats: input.stage === 'export' ? (input.history('score') as ScoreTally[]).map((t) => t.stats) : [],
     exported,
     budget: state.budget!,
-    cut: state.cut ?? SELECT_ALL,
+    cut: state.cut ?? ALL,
     rounds: state.rounds ?? 0,
     stages: input.stageSeconds,
     seconds: input.seconds,

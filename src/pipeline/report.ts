@@ -1,7 +1,7 @@
 import type { Report } from '../../schemas/output.ts';
 import type { Budget } from '../../schemas/recipe.ts';
 import { finalizeStats, mergeStats, type ScoreStat } from '../score/index.ts';
-import type { Cut } from '../select/index.ts';
+import { type Cut, isTrivialCut } from '../select/index.ts';
 import { OUTPUT_FILES } from './keys.ts';
 import type { JobSpec } from './spec.ts';
 import type { ExportTally, IngestTally } from './stages/index.ts';
@@ -41,10 +41,9 @@ export function buildReport(input: ReportInput): Report {
     },
     rejectedByReason,
     budget: input.budget,
-    threshold:
-      Math.abs(cut.threshold) !== Number.MAX_VALUE
-        ? { rank: cut.threshold, ties: cut.tieQuota ? sum(cut.tieQuota, (q) => q) : 0, rounds: input.rounds }
-        : null,
+    threshold: !isTrivialCut(cut)
+      ? { rank: cut.threshold, ties: cut.tieQuota ? sum(cut.tieQuota, (q) => q) : 0, rounds: input.rounds }
+      : null,
     scores: finalizeStats(stats),
     stages: input.stages,
     seconds: input.seconds,

@@ -5,6 +5,7 @@ export { type MinMax, rankValue } from './rank.ts';
 export { selectMask } from './select-mask.ts';
 export { summarize } from './summarize.ts';
 export {
+  ALL,
   BINS,
   binMax,
   type Cut,
@@ -14,7 +15,9 @@ export {
   EXACT_KEYS,
   firstRound,
   type HistBin,
+  isTrivialCut,
   MAX_ROUNDS,
+  NONE,
   type RoundSpec,
   type ShardSummary,
   type TopkPlan,

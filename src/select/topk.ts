@@ -69,8 +69,13 @@ export interface Cut {
 
 export type Decision = { kind: 'next'; spec: RoundSpec } | { kind: 'done'; cut: Cut };
 
-const NONE: Cut = { threshold: Number.MAX_VALUE, strict: true, tieQuota: null };
-const ALL: Cut = { threshold: -Number.MAX_VALUE, strict: false, tieQuota: null };
+export const NONE: Cut = { threshold: Number.MAX_VALUE, strict: true, tieQuota: null };
+export const ALL: Cut = { threshold: -Number.MAX_VALUE, strict: false, tieQuota: null };
+
+/** A cut that selects everything or nothing: no threshold was searched for. */
+export function isTrivialCut(cut: Cut): boolean {
+  return Math.abs(cut.threshold) === Number.MAX_VALUE;
+}
 
 export function binMax(b: HistBin): number {
   return b.length > 3 ? (b[3] as number) : b[2];
