@@ -17,6 +17,11 @@ export type ErrorCode =
   | 'unknown_scorer'
   | 'unknown_strategy'
   | 'job_failed'
+  | 'reference_missing'
+  | 'unknown_provider'
+  | 'request_budget_exhausted'
+  | 'unsupported'
+  | 'provider_error'
   | 'internal';
 
 export interface ErrorFields {
@@ -43,6 +48,11 @@ const TITLES: Record<ErrorCode, string> = {
   unknown_scorer: 'unknown scorer',
   unknown_strategy: 'unknown strategy',
   job_failed: 'job failed',
+  reference_missing: 'reference dataset not found',
+  unknown_provider: 'unknown model provider',
+  request_budget_exhausted: 'the job spent its model request budget',
+  unsupported: 'not supported by this provider',
+  provider_error: 'the model endpoint failed',
   internal: 'internal error',
 };
 

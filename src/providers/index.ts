@@ -1,0 +1,16 @@
+export { MemoryResponseCache, responseCacheKey } from './cache.ts';
+export { createProviders, type ProviderDeps } from './create-providers.ts';
+export { isProviderError, isRequestRejected, type ProviderErrorCode, providerError } from './errors.ts';
+export { codePoints, continuationSlice } from './openai.ts';
+export { requireProvider } from './require-provider.ts';
+export { excerpt, fullJitter, parseRetryAfter } from './retry.ts';
+export type {
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  Provider,
+  ProviderSet,
+  ResponseCache,
+  TokenLogprob,
+} from './types.ts';
+export type { AiBinding } from './workers-ai.ts';

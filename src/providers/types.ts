@@ -1,0 +1,56 @@
+/**
+ * The provider layer's public surface (implemented in this folder): model endpoints behind one
+ * interface, so scorers never see HTTP, bindings, retries, budgets or caches.
+ */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  /** Ask for the top-N log-probs of each generated token (when the endpoint supports it). */
+  topLogprobs?: number;
+}
+
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  /** Alternatives at this position, when asked for. */
+  top?: { token: string; logprob: number }[];
+}
+
+export interface ChatResponse {
+  text: string;
+  /** Per generated token, when the endpoint returned them. */
+  logprobs?: TokenLogprob[];
+}
+
+export interface Provider {
+  /** The name the recipe gave it. */
+  name: string;
+  chat(req: ChatRequest): Promise<ChatResponse>;
+  /**
+   * Log-probabilities of each token of `continuation` given `context` (prompt log-probs, as vLLM and
+   * llama.cpp return them from `/v1/completions` with `echo`). Throws `unsupported` when the provider
+   * cannot return prompt log-probs.
+   */
+  continuationLogprobs(context: string, continuation: string): Promise<number[]>;
+}
+
+export interface ProviderSet {
+  get(name: string): Provider;
+  /** Requests made and served from cache so far, for the report. */
+  usage(): { requests: number; cached: number; failed: number };
+}
+
+/**
+ * Where successful responses are kept, keyed by SHA-256 of (kind, model, endpoint, canonical request
+ * body). A KV- or R2-backed cache can stand in for the in-memory default.
+ */
+export interface ResponseCache {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+}
