@@ -1,0 +1,45 @@
+import type { TokenLogprob } from '../../providers/types.ts';
+import type { ParsedRating } from './parse-rating.ts';
+
+/**
+ * The expected rating Σ p(d)·d / Σ p(d) over the integer tokens d in [min, max] among the top
+ * log-probs at the position where the rating was written (G-Eval style), renormalized over the digits
+ * present; tokens that differ only by surrounding spaces (`4`, ` 4`) are pooled. Null when there are no
+ * log-probs, the rating was fractional or rescaled, or its token cannot be located.
+ */
+export function expectedRating(
+  logprobs: readonly TokenLogprob[] | undefined,
+  parsed: ParsedRating,
+  min: number,
+  max: number,
+): number | null {
+  if (!logprobs || parsed.rescaled || !Number.isInteger(parsed.raw)) return null;
+  let at = -1;
+  let pos = 0;
+  for (let i = 0; i < logprobs.length; i++) {
+    const len = logprobs[i].token.length;
+    if (parsed.start >= pos && parsed.start < pos + len) {
+      at = i;
+      break;
+    }
+    pos += len;
+  }
+  if (at === -1 || logprobs[at].token.trim() !== String(parsed.raw)) return null;
+  const tok = logprobs[at];
+  const top = tok.top?.length ? tok.top : [{ token: tok.token, logprob: tok.logprob }];
+  const mass = new Map<number, number>();
+  for (const t of top) {
+    const s = t.token.trim();
+    if (!/^\d+$/.test(s)) continue;
+    const d = Number.parseInt(s, 10);
+    if (d < min || d > max) continue;
+    mass.set(d, (mass.get(d) ?? 0) + Math.exp(t.logprob));
+  }
+  let z = 0;
+  let sum = 0;
+  for (const [d, p] of mass) {
+    z += p;
+    sum += p * d;
+  }
+  return z > 0 ? sum / z : null;
+}
