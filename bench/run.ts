@@ -2,7 +2,7 @@
  * `npm run bench`: end-to-end time and peak memory of Winnow on the local stack (the real CLI:
  * wrangler dev + workerd) against the reference (the same core in one Node process).
  *
- *   node bench/run.ts [--only 9k|100k] [--runs N]
+ *   node bench/run.ts [--only 9k|100k|scoring] [--runs N]
  *
  * See bench/README.md.
  */
@@ -187,9 +187,18 @@ async function main(): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`--runs must be a positive integer, got ${values.runs}`);
-  if (values.only && !DATASETS.some((d) => d.key === values.only))
-    throw new Error(`--only must be one of ${DATASETS.map((d) => d.key).join('|')}, got ${values.only}`);
+  if (values.only && values.only !== 'scoring' && !DATASETS.some((d) => d.key === values.only))
+    throw new Error(
+      `--only must be one of ${DATASETS.map((d) => d.key).join('|')}|scoring, got ${values.only}`,
+    );
   mkdirSync(OUT, { recursive: true });
+  if (!values.only || values.only === 'scoring') {
+    note('offline scoring throughput (bench/scoring.ts) …');
+    const r = await runNode([join(ROOT, 'bench', 'scoring.ts')]);
+    if (r.code !== 0) fail(`scoring bench exited ${r.code}:\n${r.stderr.slice(-2000)}`);
+    else process.stdout.write(`${r.stdout}\n`);
+    if (values.only === 'scoring') return failures.length ? 1 : 0;
+  }
 
   const rows: Row[] = [];
   for (const ds of DATASETS) {

@@ -23,7 +23,7 @@ export interface Row {
   atPeak?: Record<string, number>;
 }
 
-const STAGES = ['plan', 'ingest', 'score', 'select', 'export'];
+const STAGES = ['plan', 'ingest', 'fit', 'score', 'select', 'export'];
 
 function table(head: string[], body: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;

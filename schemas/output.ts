@@ -8,7 +8,12 @@ export const OutputLineSchema = z.object({
   source: SourceSchema,
   record: z.unknown(),
   scores: z.record(z.string(), z.number()),
+  /** The rank value strategies ordered by, in [0, 1]; -1 for a record a filter rejected. */
   rank: z.number(),
+  /** What the scorers noticed (`cut_off`, `identity_claim:openai`, …), whatever the outcome. */
+  flags: z.array(z.string()).optional(),
+  /** The scorers' short explanation (which rule fired, what the judge said). */
+  note: z.string().optional(),
   /** Present on rejected lines: `budget`, later `duplicate`, `identity`, `filter:<scorer>`, … */
   reason: z.string().optional(),
 });
@@ -51,6 +56,27 @@ export const ReportSchema = z.object({
   scores: z.record(
     z.string(),
     z.object({ count: z.number(), mean: z.number(), min: z.number(), max: z.number() }),
+  ),
+  /**
+   * Score cells (one per distinct record content and scorer): computed in this job or served from the
+   * dataset's cell cache. A re-run of an unchanged recipe on unchanged data computes 0.
+   */
+  scoring: z.object({
+    computed: z.number(),
+    cached: z.number(),
+    byScorer: z.record(
+      z.string(),
+      z.object({ computed: z.number(), cached: z.number(), seconds: z.number() }),
+    ),
+  }),
+  /** Learning scorers: what their fit saw (records, AUC, …), and whether a fitted model was reused. */
+  fits: z.record(
+    z.string(),
+    z.object({
+      summary: z.record(z.string(), z.union([z.number(), z.string()])),
+      reused: z.boolean(),
+      seconds: z.number(),
+    }),
   ),
   stages: z.record(z.string(), StageReportSchema),
   seconds: z.number(),

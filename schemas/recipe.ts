@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProvidersSchema } from './provider.ts';
 import { InputFormatSchema } from './record.ts';
 
 const MiB = 1024 * 1024;
@@ -42,16 +43,50 @@ export const StrategySchema = z.object({
   config: z.record(z.string(), z.unknown()).default({}),
 });
 
+/**
+ * A hard threshold on one score: records outside `[min, max]` are rejected with reason
+ * `filter:<scorer>` (the identity scorer's: `identity`) before ranking. A missing score fails the filter.
+ */
+export const FilterSchema = z
+  .strictObject({
+    score: z.string().min(1),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
+  .refine((f) => f.min !== undefined || f.max !== undefined, 'a filter needs min or max')
+  .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, 'filter min must be ≤ max');
+export type Filter = z.infer<typeof FilterSchema>;
+
 export const SelectSchema = z.object({
+  /** Absent: the default filters of whichever default scorers the recipe runs (see DEFAULT_FILTERS). */
+  filters: z.array(FilterSchema).optional(),
   rank: RankSchema.default({ terms: [{ score: 'quality', weight: 1 }], combine: 'sum', normalize: 'none' }),
   strategy: StrategySchema.default({ id: 'topk', config: {} }),
   budget: BudgetSchema.default('30%'),
 });
 
+/** Every offline scorer that needs no user input (DSIR needs a target, the classifier needs labels). */
 export const DEFAULT_SCORERS = [
   { id: 'length', config: {} },
   { id: 'lexical', config: {} },
+  { id: 'heuristics', config: {} },
+  { id: 'identity', config: {} },
+  { id: 'perplexity', config: {} },
 ];
+
+/** Filters applied when a recipe gives none, each only when its scorer runs. */
+export const DEFAULT_FILTERS: readonly { scorer: string; filter: Filter }[] = [
+  { scorer: 'heuristics', filter: { score: 'junk', max: 0.5 } },
+  { scorer: 'identity', filter: { score: 'identity', max: 0.5 } },
+];
+
+/** How learning scorers (perplexity, dsir, classifier, golden) are fitted before scoring. */
+export const FitSchema = z.strictObject({
+  /** Records of the dataset sampled (uniformly, by content hash) to fit on. */
+  sampleSize: z.number().int().min(100).max(200_000).default(20_000),
+  /** Models are fitted once per dataset and reused (so appended records do not rescore everything); `true` refits. */
+  refit: z.boolean().default(false),
+});
 
 export const RecipeSchema = z.strictObject({
   /** Record format; `auto` detects it per record from its keys. */
@@ -65,6 +100,11 @@ export const RecipeSchema = z.strictObject({
     .default(4 * MiB),
   seed: z.number().int().default(0),
   scorers: z.array(ScorerRefSchema).default(DEFAULT_SCORERS),
+  /** Model endpoints, by name, for model-backed scorers (`config.provider`). */
+  providers: ProvidersSchema.default({}),
+  fit: FitSchema.default({ sampleSize: 20_000, refit: false }),
+  /** Reuse score cells computed by earlier jobs on the same dataset (same content, scorer, version, config). */
+  cache: z.boolean().default(true),
   select: SelectSchema.default({
     rank: { terms: [{ score: 'quality', weight: 1 }], combine: 'sum', normalize: 'none' },
     strategy: { id: 'topk', config: {} },

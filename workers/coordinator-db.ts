@@ -2,6 +2,7 @@ import type { Stage, TaskMessage } from '../schemas/message.ts';
 import type { Advance, Barrier, BarrierInput, PipelineState } from '../src/pipeline/advance.ts';
 import type { Snapshot } from '../src/pipeline/progress.ts';
 import { taskRecords } from '../src/pipeline/progress.ts';
+import { taskContext } from '../src/pipeline/run-local.ts';
 import type { JobSpec, ShardInfo, TaskContext } from '../src/pipeline/spec.ts';
 import { snapshot } from './coordinator-snapshot.ts';
 
@@ -162,19 +163,11 @@ export class CoordinatorDb {
   }
 
   context(m: TaskMessage): TaskContext {
-    const spec = this.spec()!;
-    const p = this.pipeline();
-    switch (m.stage) {
-      case 'plan':
-        return { stage: 'plan', spec };
-      case 'ingest':
-      case 'score':
-        return { stage: m.stage, spec, shard: this.shard(m.shard) };
-      case 'select':
-        return { stage: 'select', spec, shard: this.shard(m.shard), round: p.round!, stats: p.stats ?? {} };
-      case 'export':
-        return { stage: 'export', spec, shard: this.shard(m.shard), cut: p.cut! };
-    }
+    const table = {
+      shard: (n: number) => this.shard(n),
+      count: () => this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM shards').one().n,
+    };
+    return taskContext(this.spec()!, m.stage, m.iter, m.shard, table, this.pipeline());
   }
 
   /** Record a report in the ledger. Returns the barrier when this was the stage's last task. */

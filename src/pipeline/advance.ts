@@ -16,12 +16,25 @@ import { OUTPUT_FILES, type OutputFile } from './keys.ts';
 import { assignOffsets } from './offsets.ts';
 import { buildReport } from './report.ts';
 import type { JobSpec, ShardInfo } from './spec.ts';
-import type { ExportTally, IngestTally, ScoreTally } from './stages/index.ts';
+import {
+  type ExportTally,
+  type FitOutcome,
+  fitters,
+  type IngestTally,
+  type ModelRef,
+  type ScoreTally,
+} from './stages/index.ts';
 
 /** What the coordinator remembers between barriers, besides the shard table and the ledger. */
 export interface PipelineState {
   budget?: { requested: string | number; target: number; reachable: boolean };
   stats?: Record<string, { min: number; max: number }>;
+  /** Valid records no filter rejected: what the budget is spent on. */
+  candidates?: number;
+  /** Fit stage: the uniform sampling rate of the map, then the fitted models by scorer id. */
+  fitRate?: number;
+  models?: Record<string, ModelRef>;
+  fits?: FitOutcome[];
   round?: RoundSpec;
   /** Set once the cut is known; select rounds stop and export starts. */
   cut?: Cut;
@@ -90,6 +103,18 @@ export function advance(input: BarrierInput): Advance {
         ...budgetTarget(spec.recipe.select.budget, valid),
         requested: spec.recipe.select.budget,
       };
+      const learning = fitters(spec).length;
+      if (learning > 0 && valid > 0) {
+        const fitRate = Math.min(1, spec.recipe.fit.sampleSize / valid);
+        return {
+          kind: 'open',
+          stage: 'fit',
+          iter: 0,
+          shards: all(table.length),
+          state: { ...state, budget, fitRate },
+          table,
+        };
+      }
       return {
         kind: 'open',
         stage: 'score',
@@ -97,6 +122,21 @@ export function advance(input: BarrierInput): Advance {
         shards: all(table.length),
         state: { ...state, budget },
         table,
+      };
+    }
+    case 'fit': {
+      if (input.iter === 0) {
+        const n = fitters(spec).length;
+        return { kind: 'open', stage: 'fit', iter: 1, shards: all(n), state };
+      }
+      const fits = input.results as FitOutcome[];
+      const models = Object.fromEntries(fits.map((f) => [f.scorer, f.model]));
+      return {
+        kind: 'open',
+        stage: 'score',
+        iter: 0,
+        shards: all(input.shards.length),
+        state: { ...state, models, fits },
       };
     }
     case 'score': {
@@ -108,7 +148,13 @@ export function advance(input: BarrierInput): Advance {
         Object.entries(merged).map(([k, s]) => [k, { min: s.min, max: s.max }]),
       );
       const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
-      const first = firstRound({ k: state.budget?.target ?? 0, total: valid });
+      const filtered = (input.results as ScoreTally[]).reduce((a, t) => a + t.filtered, 0);
+      const candidates = valid - filtered;
+      const target = state.budget?.target ?? 0;
+      const budget = state.budget
+        ? { ...state.budget, reachable: state.budget.reachable && target <= candidates }
+        : undefined;
+      const first = firstRound({ k: Math.min(target, candidates), total: candidates });
       // Round 0 always runs: it computes and stores every record's rank value.
       const round: RoundSpec =
         first.kind === 'done' ? { kind: 'hist', by: 'value', lo: 0, hi: 1, above: 0, round: 0 } : first.spec;
@@ -118,7 +164,7 @@ export function advance(input: BarrierInput): Advance {
         stage: 'select',
         iter: 0,
         shards: all(input.shards.length),
-        state: { ...state, stats, round, cut, rounds: cut ? 0 : 1 },
+        state: { ...state, budget, candidates, stats, round, cut, rounds: cut ? 0 : 1 },
       };
     }
     case 'select': {
@@ -133,9 +179,9 @@ export function advance(input: BarrierInput): Advance {
       const round = state.round!;
       const summaries = (input.results as { summary: ShardSummary }[]).map((r) => r.summary);
       const merged = summaries.reduce((a, s) => mergeSummaries(a, s));
-      const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
+      const total = state.candidates ?? 0;
       const perShard = round.kind === 'ties' ? summaries : undefined;
-      const d = decide({ k: state.budget!.target, total: valid }, round, merged, perShard);
+      const d = decide({ k: Math.min(state.budget!.target, total), total }, round, merged, perShard);
       if (d.kind === 'done') return open({ ...state, cut: d.cut });
       return {
         kind: 'open',
@@ -155,7 +201,8 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
   const report = buildReport({
     spec: input.spec,
     ingest: input.stage === 'export' ? (input.history('ingest') as IngestTally[]) : [],
-    scoreStats: input.stage === 'export' ? (input.history('score') as ScoreTally[]).map((t) => t.stats) : [],
+    scored: input.stage === 'export' ? (input.history('score') as ScoreTally[]) : [],
+    fits: state.fits ?? [],
     exported,
     budget: state.budget!,
     cut: state.cut ?? ALL,

@@ -21,3 +21,12 @@ export const outputPartKey = (job: string, file: OutputFile, shard: number) =>
   `jobs/${job}/out/${file.replace('.jsonl', '')}/part-${pad(shard)}.jsonl`;
 export const reportKey = (job: string) => `jobs/${job}/out/report.json`;
 export const outputManifestKey = (job: string) => `jobs/${job}/out/manifest.json`;
+
+/** The fit stage: each shard's sample of records to fit learning scorers on. */
+export const fitSampleKey = (job: string, shard: number) => `jobs/${job}/fit/sample/${pad(shard)}.jsonl`;
+/**
+ * A fitted model and its summary. Cached models live with the dataset, so later jobs reuse them
+ * (and their score cells stay valid); `cache: false` keeps them inside the job.
+ */
+export const modelKey = (scope: { job: string; dataset: string; shared: boolean }, name: string) =>
+  scope.shared ? `cache/${scope.dataset}/models/${name}` : `jobs/${scope.job}/fit/models/${name}`;

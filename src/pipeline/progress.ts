@@ -23,7 +23,7 @@ export interface Snapshot {
   stages: StageSnapshot[];
 }
 
-const ORDER: Stage[] = ['plan', 'ingest', 'score', 'select', 'export'];
+const ORDER: Stage[] = ['plan', 'ingest', 'fit', 'score', 'select', 'export'];
 
 /** Records a task read and wrote, from its result, for progress and the report. */
 export function taskRecords(stage: Stage, result: unknown): { recordsIn: number; recordsOut: number } {
@@ -31,8 +31,13 @@ export function taskRecords(stage: Stage, result: unknown): { recordsIn: number;
   switch (stage) {
     case 'ingest':
       return { recordsIn: r.records, recordsOut: r.valid };
+    case 'fit':
+      return {
+        recordsIn: typeof r.records === 'number' ? r.records : 0,
+        recordsOut: typeof r.sampled === 'number' ? r.sampled : 0,
+      };
     case 'score':
-      return { recordsIn: r.records, recordsOut: r.records };
+      return { recordsIn: r.records, recordsOut: r.records - (r.filtered ?? 0) };
     case 'select': {
       const n = typeof r.n === 'number' ? r.n : 0;
       return { recordsIn: n, recordsOut: n };

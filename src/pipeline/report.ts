@@ -4,12 +4,13 @@ import { finalizeStats, mergeStats, type ScoreStat } from '../score/index.ts';
 import { type Cut, isTrivialCut } from '../select/index.ts';
 import { OUTPUT_FILES } from './keys.ts';
 import type { JobSpec } from './spec.ts';
-import type { ExportTally, IngestTally } from './stages/index.ts';
+import type { ExportTally, FitOutcome, IngestTally, ScoreTally } from './stages/index.ts';
 
 export interface ReportInput {
   spec: JobSpec;
   ingest: readonly IngestTally[];
-  scoreStats: readonly Record<string, ScoreStat>[];
+  scored: readonly ScoreTally[];
+  fits: readonly FitOutcome[];
   exported: readonly ExportTally[];
   budget: { requested: Budget; target: number; reachable: boolean };
   cut: Cut;
@@ -27,7 +28,17 @@ export function buildReport(input: ReportInput): Report {
       rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
     }
   }
-  const stats = input.scoreStats.reduce<Record<string, ScoreStat>>((acc, s) => mergeStats(acc, s), {});
+  const stats = input.scored.reduce<Record<string, ScoreStat>>((acc, t) => mergeStats(acc, t.stats), {});
+  const byScorer: Record<string, { computed: number; cached: number; seconds: number }> = {};
+  for (const t of input.scored) {
+    for (const [id, c] of Object.entries(t.byScorer)) {
+      const acc = (byScorer[id] ??= { computed: 0, cached: 0, seconds: 0 });
+      acc.computed += c.computed;
+      acc.cached += c.cached;
+      acc.seconds += c.seconds;
+    }
+  }
+  const scorerTotals = Object.values(byScorer);
   const { cut } = input;
   return {
     job: input.spec.id,
@@ -45,6 +56,14 @@ export function buildReport(input: ReportInput): Report {
       ? { rank: cut.threshold, ties: cut.tieQuota ? sum(cut.tieQuota, (q) => q) : 0, rounds: input.rounds }
       : null,
     scores: finalizeStats(stats),
+    scoring: {
+      computed: sum(scorerTotals, (c) => c.computed),
+      cached: sum(scorerTotals, (c) => c.cached),
+      byScorer,
+    },
+    fits: Object.fromEntries(
+      input.fits.map((f) => [f.scorer, { summary: f.summary, reused: f.reused, seconds: f.seconds }]),
+    ),
     stages: input.stages,
     seconds: input.seconds,
     recipe: input.spec.recipe,

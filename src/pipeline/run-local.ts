@@ -2,15 +2,15 @@ import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
 import { type Advance, advance, type BarrierInput, type PipelineState } from './advance.ts';
 import { reportKey } from './keys.ts';
-import type { JobSpec, ShardInfo } from './spec.ts';
-import { exportShard, ingest, plan, score, select } from './stages/index.ts';
+import { runTask, type TaskDeps } from './run-task.ts';
+import type { JobSpec, ShardInfo, TaskContext } from './spec.ts';
 import type { BlobStore } from './store.ts';
 
 /**
  * The whole pipeline in one process: the same stages and the same barrier decisions as the
  * distributed run, without queues or a coordinator. Used by tests and as the benchmark reference.
  */
-export async function runLocal(store: BlobStore, spec: JobSpec): Promise<Report> {
+export async function runLocal(store: BlobStore, spec: JobSpec, deps: TaskDeps = {}): Promise<Report> {
   const started = Date.now();
   const history = new Map<Stage, unknown[]>();
   const stageSeconds: BarrierInput['stageSeconds'] = {};
@@ -22,30 +22,16 @@ export async function runLocal(store: BlobStore, spec: JobSpec): Promise<Report>
   for (;;) {
     const t0 = Date.now();
     const results: unknown[] = [];
-    for (const n of todo) {
-      const info = shards[n];
-      switch (stage) {
-        case 'plan':
-          results.push(await plan(store, spec));
-          break;
-        case 'ingest':
-          results.push(await ingest(store, spec, info));
-          break;
-        case 'score':
-          results.push(await score(store, spec, info));
-          break;
-        case 'select':
-          results.push(await select(store, spec, info, state.round!, state.stats ?? {}));
-          break;
-        case 'export':
-          results.push(await exportShard(store, spec, info, state.cut!));
-          break;
-      }
-    }
+    const table = { shard: (n: number) => shards[n], count: () => shards.length };
+    for (const n of todo)
+      results.push(await runTask(store, taskContext(spec, stage, iter, n, table, state), deps));
     history.set(stage, results);
     const prev = stageSeconds[stage];
     stageSeconds[stage] = {
-      records: stage === 'select' ? (prev?.records ?? 0) : sumRecords(stage, results),
+      records:
+        stage === 'select' || (stage === 'fit' && iter > 0)
+          ? (prev?.records ?? 0)
+          : sumRecords(stage, results),
       seconds: (prev?.seconds ?? 0) + (Date.now() - t0) / 1000,
       shards: todo.length,
     };
@@ -68,6 +54,39 @@ export async function runLocal(store: BlobStore, spec: JobSpec): Promise<Report>
     }
     ({ stage, iter } = step);
     todo = step.shards;
+  }
+}
+
+/** The shard table, as the host keeps it (an array here, SQLite in the coordinator). */
+export interface ShardTable {
+  shard(n: number): ShardInfo;
+  count(): number;
+}
+
+/** What a task (stage, iter, n) is handed in this pipeline state: the same in-process and in the coordinator. */
+export function taskContext(
+  spec: JobSpec,
+  stage: Stage,
+  iter: number,
+  n: number,
+  shards: ShardTable,
+  state: PipelineState,
+): TaskContext {
+  switch (stage) {
+    case 'plan':
+      return { stage, spec };
+    case 'ingest':
+      return { stage, spec, shard: shards.shard(n) };
+    case 'fit':
+      return iter === 0
+        ? { stage, spec, iter: 0, shard: shards.shard(n), rate: state.fitRate ?? 1 }
+        : { stage, spec, iter: 1, index: n, shards: shards.count() };
+    case 'score':
+      return { stage, spec, shard: shards.shard(n), shards: shards.count(), models: state.models ?? {} };
+    case 'select':
+      return { stage, spec, shard: shards.shard(n), round: state.round!, stats: state.stats ?? {} };
+    case 'export':
+      return { stage, spec, shard: shards.shard(n), cut: state.cut! };
   }
 }
 

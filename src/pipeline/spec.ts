@@ -1,6 +1,7 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import type { ShardRange } from '../formats/index.ts';
 import type { Cut, RoundSpec } from '../select/index.ts';
+import type { ModelRef } from './stages/fit.ts';
 import type { ObjectInfo } from './store.ts';
 
 /** What a job is: fixed when it is created, stored by its coordinator. */
@@ -29,7 +30,9 @@ export interface ShardInfo {
 export type TaskContext =
   | { stage: 'plan'; spec: JobSpec }
   | { stage: 'ingest'; spec: JobSpec; shard: ShardInfo }
-  | { stage: 'score'; spec: JobSpec; shard: ShardInfo }
+  | { stage: 'fit'; spec: JobSpec; iter: 0; shard: ShardInfo; rate: number }
+  | { stage: 'fit'; spec: JobSpec; iter: 1; index: number; shards: number }
+  | { stage: 'score'; spec: JobSpec; shard: ShardInfo; shards: number; models: Record<string, ModelRef> }
   | {
       stage: 'select';
       spec: JobSpec;

@@ -1,6 +1,7 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import { WinnowError } from '../errors.ts';
 import { resolveScorers } from '../score/index.ts';
+import { resolveFilters } from '../select/index.ts';
 
 export const STRATEGIES = ['topk'] as const;
 
@@ -14,6 +15,18 @@ export function validateRecipe(recipe: Recipe): void {
   try {
     const scorers = resolveScorers(recipe.scorers);
     outputs = new Set([...outputs, ...scorers.flatMap((s) => s.scorer.outputs)]);
+    const writers = scorers.map((s) => ({ id: s.scorer.id, outputs: s.scorer.outputs }));
+    issues.push(...resolveFilters(recipe.select.filters, writers).issues);
+    for (const s of scorers) {
+      const provider = (s.config as { provider?: unknown }).provider;
+      if (s.scorer.kind === 'model' && typeof provider === 'string' && !(provider in recipe.providers)) {
+        const known = Object.keys(recipe.providers);
+        issues.push({
+          path: `scorers[${scorers.indexOf(s)}].config.provider`,
+          message: `unknown provider "${provider}"; the recipe's providers: ${known.length ? known.join(', ') : '(none)'}`,
+        });
+      }
+    }
   } catch (e) {
     if (!(e instanceof WinnowError)) throw e;
     if (Array.isArray(e.details)) issues.push(...(e.details as { path: string; message: string }[]));

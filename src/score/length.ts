@@ -13,6 +13,7 @@ export type LengthConfig = z.infer<typeof LengthConfigSchema>;
 export const lengthScorer: Scorer<LengthConfig> = {
   id: 'length',
   version: 1,
+  kind: 'offline',
   description: 'Saturating word count of the assistant turns: 1 - exp(-words / saturateWords).',
   config: LengthConfigSchema,
   outputs: ['length'],

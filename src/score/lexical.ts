@@ -15,6 +15,7 @@ export type LexicalConfig = z.infer<typeof LexicalConfigSchema>;
 export const lexicalScorer: Scorer<LexicalConfig> = {
   id: 'lexical',
   version: 1,
+  kind: 'offline',
   description:
     'Lexical diversity (moving-average type-token ratio) and repeated word 3-grams of the assistant turns.',
   config: LexicalConfigSchema,

@@ -2,14 +2,15 @@ import { floatOrdinal } from './float-ordinal.ts';
 import { BINS, type HistBin, type RoundSpec, type ShardSummary } from './topk.ts';
 
 /**
- * One shard's answer to a top-k round (see topk.ts). Values must be numbers in [0, 1]; anything else
- * (NaN included) throws, since it would silently break the global counts.
+ * One shard's answer to a top-k round (see topk.ts). Values must be numbers in [0, 1], or -1 for a
+ * record that is no candidate (a filter rejected it), which every round skips; anything else (NaN
+ * included) throws, since it would silently break the global counts.
  */
 export function summarize(values: Float64Array, spec: RoundSpec): ShardSummary {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!(v >= 0 && v <= 1))
-      throw new RangeError(`rank values must be numbers in [0, 1]; value ${i} is ${v}`);
+    if (!((v >= 0 && v <= 1) || v === -1))
+      throw new RangeError(`rank values must be numbers in [0, 1] (or -1: no candidate); value ${i} is ${v}`);
   }
   return spec.kind === 'hist' ? histogram(values, spec) : distinct(values, spec);
 }

@@ -30,7 +30,10 @@ async function freePort(): Promise<number> {
  * Start the Worker on the real Workers runtime (workerd through `wrangler dev`), with R2, Queues
  * and Durable Objects emulated locally and persisted under `state`. Resolves once /v1/health answers.
  */
-export async function startLocalStack(state: string, { timeoutMs = 90_000 } = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  state: string,
+  { timeoutMs = 90_000, vars = {} as Record<string, string> } = {},
+): Promise<LocalStack> {
   mkdirSync(state, { recursive: true });
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
@@ -52,6 +55,7 @@ export async function startLocalStack(state: string, { timeoutMs = 90_000 } = {}
     String(await freePort()),
     '--var',
     `API_TOKEN:${token}`,
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
     '--show-interactive-dev-session=false',
     '--log-level',
     'warn',

@@ -77,7 +77,7 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
   const size = statSync(input).size;
   const recipe = loadRecipe(opts);
   if (!opts.url) log(`starting the local stack (state in ${opts.state}) …`);
-  const local = opts.url ? null : await startLocalStack(opts.state);
+  const local = opts.url ? null : await startLocalStack(opts.state, { vars: providerSecrets(recipe) });
   try {
     const client = new WinnowClient({ url: opts.url ?? local!.url, token: opts.token ?? local!.token });
     const name = await datasetName(input);
@@ -114,6 +114,19 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
   }
 }
 
+/** The API keys the recipe's providers name (`apiKeySecret`), from this process's environment. */
+export function providerSecrets(recipe: Recipe): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [name, p] of Object.entries(recipe.providers)) {
+    if (p.kind !== 'openai' || !p.apiKeySecret) continue;
+    const value = process.env[p.apiKeySecret];
+    if (value === undefined)
+      throw new Error(`provider "${name}" reads its API key from $${p.apiKeySecret}, which is not set`);
+    vars[p.apiKeySecret] = value;
+  }
+  return vars;
+}
+
 export function summary(report: Report, out: string): string {
   const c = report.counts;
   const pct = (n: number) => (c.valid > 0 ? ` (${((100 * n) / c.valid).toFixed(1)}% of valid)` : '');
@@ -126,6 +139,7 @@ export function summary(report: Report, out: string): string {
     `valid     ${c.valid}    invalid ${c.invalid}`,
     `selected  ${c.selected}${pct(c.selected)}${report.budget.reachable ? '' : '  (budget not reachable: all candidates selected)'}`,
     `rejected  ${c.rejected}${reasons ? `  (${reasons})` : ''}`,
+    `scoring   ${report.scoring.computed} cells computed, ${report.scoring.cached} from cache`,
     `time      ${report.seconds.toFixed(1)}s`,
     '',
     `outputs in ${resolve(out)}/`,

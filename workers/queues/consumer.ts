@@ -1,26 +1,9 @@
 import { type TaskMessage, TaskMessageSchema } from '../../schemas/message.ts';
 import { isWinnowError } from '../../src/errors.ts';
-import type { TaskContext } from '../../src/pipeline/spec.ts';
-import { exportShard, ingest, plan, score, select } from '../../src/pipeline/stages/index.ts';
-import type { BlobStore } from '../../src/pipeline/store.ts';
+import { runTask } from '../../src/pipeline/run-task.ts';
 import type { LeaseResult } from '../coordinator.ts';
 import { r2Store } from '../r2-store.ts';
-
-/** Run one leased task: read inputs from R2, write outputs to R2, return the small result. */
-async function run(store: BlobStore, ctx: TaskContext): Promise<unknown> {
-  switch (ctx.stage) {
-    case 'plan':
-      return plan(store, ctx.spec);
-    case 'ingest':
-      return ingest(store, ctx.spec, ctx.shard);
-    case 'score':
-      return score(store, ctx.spec, ctx.shard);
-    case 'select':
-      return select(store, ctx.spec, ctx.shard, ctx.round, ctx.stats);
-    case 'export':
-      return exportShard(store, ctx.spec, ctx.shard, ctx.cut);
-  }
-}
+import { taskDeps } from '../task-deps.ts';
 
 /** Errors that no retry can fix: fail the job at once, with the error's own words. */
 const FATAL = new Set([
@@ -29,6 +12,9 @@ const FATAL = new Set([
   'unknown_strategy',
   'validation_failed',
   'dataset_empty',
+  'reference_missing',
+  'unknown_provider',
+  'request_budget_exhausted',
 ]);
 
 export function coordinator(env: Env, job: string) {
@@ -56,7 +42,7 @@ export async function handleTask(env: Env, message: Message<unknown>): Promise<v
   }
   let result: unknown;
   try {
-    result = await run(r2Store(env.DATA_BUCKET), context);
+    result = await runTask(r2Store(env.DATA_BUCKET), context, taskDeps(env));
   } catch (e) {
     const fatal = isWinnowError(e) && FATAL.has(e.code);
     const text = e instanceof Error ? e.message : String(e);

@@ -7,6 +7,7 @@ export function queueFor(env: Env, stage: Stage): Queue {
     case 'plan':
     case 'ingest':
       return env.INGEST_QUEUE;
+    case 'fit':
     case 'score':
       return env.SCORE_QUEUE;
     case 'select':

@@ -47,10 +47,13 @@ export async function exportShard(
       record: r.record,
       scores: scored[i].scores,
       rank: ranks[i],
+      ...(scored[i].flags ? { flags: scored[i].flags } : {}),
+      ...(scored[i].note ? { note: scored[i].note } : {}),
     };
-    if (mask[i] === 1) selected.push(line);
+    const filtered = scored[i].filter;
+    if (!filtered && mask[i] === 1) selected.push(line);
     else {
-      const reason = 'budget';
+      const reason = filtered ?? 'budget';
       rejected.push({ ...line, reason });
       rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
     }

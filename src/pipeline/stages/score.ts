@@ -1,10 +1,24 @@
 import type { ShardRecord, Source } from '../../../schemas/record.ts';
-import { accumulateStats, resolveScorers, type ScoreStat, scoreBatch } from '../../score/index.ts';
+import type { ProviderSet } from '../../providers/types.ts';
+import {
+  accumulateStats,
+  type CellCache,
+  mergeRows,
+  type ResolvedScorer,
+  resolveScorers,
+  type ScoreInput,
+  type ScoreRow,
+  type ScoreStat,
+  scoreColumn,
+  scorerColumn,
+} from '../../score/index.ts';
+import { filterReason, resolveFilters } from '../../select/index.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
 import { shardKey } from '../keys.ts';
 import { globalSource } from '../source.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getText } from '../store.ts';
+import type { ModelRef } from './fit.ts';
 
 /** One line of a shard's scores file, in the order of its records file. */
 export interface ScoredLine {
@@ -13,38 +27,132 @@ export interface ScoredLine {
   source: Source;
   scores: Record<string, number>;
   flags?: string[];
+  note?: string;
+  /** Set when a recipe filter rejects the record: the reason (`filter:<scorer>`, `identity`). */
+  filter?: string;
+}
+
+export interface CellCounts {
+  /** Cells (distinct content hashes) computed by the scorer in this task. */
+  computed: number;
+  /** Cells served from the dataset's cell cache. */
+  cached: number;
+  seconds: number;
 }
 
 export interface ScoreTally {
   records: number;
   stats: Record<string, ScoreStat>;
+  filtered: number;
+  filteredByReason: Record<string, number>;
+  byScorer: Record<string, CellCounts>;
+}
+
+export interface ScoreOptions {
+  /** Fitted models of learning scorers, by scorer id (from the fit stage). */
+  models?: Record<string, ModelRef>;
+  cells?: CellCache;
+  providers?: ProviderSet;
 }
 
 const BATCH = 256;
 
-/** Run the recipe's scorers over one shard's records. */
-export async function score(store: BlobStore, spec: JobSpec, info: ShardInfo): Promise<ScoreTally> {
+/** Run the recipe's scorers over one shard: cached cells are reused, the rest computed and cached. */
+export async function score(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  opts: ScoreOptions = {},
+): Promise<ScoreTally> {
   const records = fromJsonl<ShardRecord>(
     await getText(store, shardKey(spec.id, info.shard, 'records.jsonl')),
   );
   const scorers = resolveScorers(spec.recipe.scorers);
-  const lines: ScoredLine[] = [];
+  const writers = scorers.map((s) => ({ id: s.scorer.id, outputs: s.scorer.outputs }));
+  const { filters } = resolveFilters(spec.recipe.select.filters, writers);
+  const cells = spec.recipe.cache ? opts.cells : undefined;
+  const byScorer: Record<string, CellCounts> = {};
+  const columns: Map<string, ScoreRow>[] = [];
+  for (const ref of scorers) {
+    const t0 = Date.now();
+    const modelRef = opts.models?.[ref.scorer.id];
+    const model = modelRef ? await loadModel(store, ref, modelRef) : undefined;
+    const ctx = { seed: spec.recipe.seed, model, providers: opts.providers };
+    const { rows, computed, cached } = await scoreCached(
+      records,
+      ref,
+      ctx,
+      cells,
+      scorerColumn(ref, modelRef?.hash),
+    );
+    columns.push(rows);
+    byScorer[ref.scorer.id] = { computed, cached, seconds: (Date.now() - t0) / 1000 };
+  }
   const stats: Record<string, ScoreStat> = {};
-  for (let i = 0; i < records.length; i += BATCH) {
-    const batch = records.slice(i, i + BATCH);
-    const rows = await scoreBatch(batch, scorers, { seed: spec.recipe.seed });
-    rows.forEach((row, j) => {
-      const r = batch[j];
-      accumulateStats(stats, row.scores);
-      lines.push({
-        id: r.id,
-        hash: r.hash,
-        source: globalSource(info, r.local, r.localLine),
-        scores: row.scores,
-        ...(row.flags?.length ? { flags: row.flags } : {}),
-      });
+  const filteredByReason: Record<string, number> = {};
+  let filtered = 0;
+  const lines = records.map((r): ScoredLine => {
+    const row = mergeRows(columns.map((c) => c.get(r.hash)));
+    accumulateStats(stats, row.scores);
+    const reason = filterReason(row.scores, filters);
+    if (reason) {
+      filtered++;
+      filteredByReason[reason] = (filteredByReason[reason] ?? 0) + 1;
+    }
+    return {
+      id: r.id,
+      hash: r.hash,
+      source: globalSource(info, r.local, r.localLine),
+      scores: row.scores,
+      ...(row.flags?.length ? { flags: row.flags } : {}),
+      ...(row.note ? { note: row.note } : {}),
+      ...(reason ? { filter: reason } : {}),
+    };
+  });
+  await store.put(shardKey(spec.id, info.shard, 'scores.jsonl'), toJsonl(lines));
+  return { records: lines.length, stats, filtered, filteredByReason, byScorer };
+}
+
+/** One scorer's rows by content hash: from the cache where present, computed (once per hash) otherwise. */
+async function scoreCached(
+  records: readonly ShardRecord[],
+  ref: ResolvedScorer,
+  ctx: Parameters<typeof scoreColumn>[2],
+  cells: CellCache | undefined,
+  column: string,
+): Promise<{ rows: Map<string, ScoreRow>; computed: number; cached: number }> {
+  const unique = new Map<string, ShardRecord>();
+  for (const r of records) if (!unique.has(r.hash)) unique.set(r.hash, r);
+  const rows = cells ? await cells.get(column, [...unique.keys()]) : new Map<string, ScoreRow>();
+  const cached = rows.size;
+  const todo: ScoreInput[] = [];
+  for (const [hash, r] of unique) {
+    if (!rows.has(hash)) todo.push({ id: r.id, hash, turns: r.turns, record: r.record });
+  }
+  const fresh: [string, ScoreRow][] = [];
+  for (let i = 0; i < todo.length; i += BATCH) {
+    const batch = todo.slice(i, i + BATCH);
+    const out = await scoreColumn(batch, ref, ctx);
+    out.forEach((row, j) => {
+      rows.set(batch[j].hash, row);
+      fresh.push([batch[j].hash, row]);
     });
   }
-  await store.put(shardKey(spec.id, info.shard, 'scores.jsonl'), toJsonl(lines));
-  return { records: lines.length, stats };
+  if (cells && fresh.length > 0) await cells.put(column, fresh);
+  return { rows, computed: todo.length, cached };
+}
+
+/** Decoded models, per isolate: a score task on a warm isolate skips the download and decode. */
+const decoded = new Map<string, unknown>();
+const DECODED_MAX = 8;
+
+async function loadModel(store: BlobStore, { scorer }: ResolvedScorer, ref: ModelRef): Promise<unknown> {
+  const id = `${ref.key}#${ref.hash}`;
+  if (decoded.has(id)) return decoded.get(id);
+  const bytes = await store.get(ref.key);
+  if (!bytes) throw new Error(`the fitted model of "${scorer.id}" is missing at ${ref.key}`);
+  const model = scorer.decodeModel ? scorer.decodeModel(bytes) : JSON.parse(new TextDecoder().decode(bytes));
+  if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(id, model);
+  return model;
 }

@@ -7,7 +7,8 @@ import type { ScoredLine } from './score.ts';
 
 /**
  * One round of the global top-k: round 0 computes every record's rank value and stores it as
- * float64 beside the shard; every round summarizes the values for the coordinator.
+ * float64 beside the shard (-1 for records a filter rejected); every round summarizes the values
+ * for the coordinator.
  */
 export async function select(
   store: BlobStore,
@@ -32,7 +33,8 @@ async function computeRanks(
   const lines = fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl')));
   const values = new Float64Array(lines.length);
   lines.forEach((line, i) => {
-    values[i] = rankValue(line.scores, spec.recipe.select.rank, stats);
+    // A filtered record is no candidate: -1 keeps it out of every round's counts.
+    values[i] = line.filter ? -1 : rankValue(line.scores, spec.recipe.select.rank, stats);
   });
   await store.put(shardKey(spec.id, info.shard, 'rank.f64'), new Uint8Array(values.buffer));
   return values;

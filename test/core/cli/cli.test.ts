@@ -20,24 +20,26 @@ const jsonl = (file: string) =>
     .map((l) => JSON.parse(l));
 
 describe('winnow run (CLI on the local workerd stack)', () => {
-  it('selects exactly 30% of alpaca-random-9k and accounts for every record', async () => {
+  it('selects exactly 30% of alpaca-random-9k, accounts for every record, and re-runs from the cell cache', async () => {
+    const cli = (out: string) =>
+      run(
+        process.execPath,
+        [
+          join(ROOT, 'workers/cli/winnow.js'),
+          'run',
+          DATA,
+          '--budget',
+          '30%',
+          '--out',
+          out,
+          '--state',
+          join(tmp, 'state'),
+          '--quiet',
+        ],
+        { cwd: ROOT, timeout: 240_000 },
+      );
     const out = join(tmp, 'out');
-    const { stdout } = await run(
-      process.execPath,
-      [
-        join(ROOT, 'workers/cli/winnow.js'),
-        'run',
-        DATA,
-        '--budget',
-        '30%',
-        '--out',
-        out,
-        '--state',
-        join(tmp, 'state'),
-        '--quiet',
-      ],
-      { cwd: ROOT, timeout: 240_000 },
-    );
+    const { stdout } = await cli(out);
     expect(stdout).toContain('selected  2769 (30.0% of valid)');
     const input = JSON.parse(readFileSync(DATA, 'utf8')) as unknown[];
     const selected = jsonl(join(out, 'selected.jsonl'));
@@ -56,11 +58,36 @@ describe('winnow run (CLI on the local workerd stack)', () => {
     const indices = [...selected, ...rejected, ...invalid].map((l) => l.source.index).sort((a, b) => a - b);
     expect(indices).toEqual(input.map((_, i) => i));
     for (const l of selected.slice(0, 50)) expect(l.record).toEqual(input[l.source.index]);
+    const budget = rejected.filter((l) => l.reason === 'budget');
     expect(Math.min(...selected.map((l) => l.rank))).toBeGreaterThanOrEqual(
-      Math.max(...rejected.map((l) => l.rank)),
+      Math.max(...budget.map((l) => l.rank)),
     );
-    expect(rejected.every((l) => l.reason === 'budget')).toBe(true);
-  }, 300_000);
+    // The default recipe's filters: junk (empty answers, refusals) and identity contamination.
+    const reasons = new Set(rejected.map((l) => l.reason));
+    expect([...reasons].every((r) => ['budget', 'filter:heuristics', 'identity'].includes(r))).toBe(true);
+    expect(report.rejectedByReason['filter:heuristics']).toBeGreaterThan(0);
+    expect(report.rejectedByReason['filter:heuristics']).toBeLessThan(100);
+    expect(Object.keys(report.scoring.byScorer)).toEqual([
+      'length',
+      'lexical',
+      'heuristics',
+      'identity',
+      'perplexity',
+    ]);
+    expect(report.fits.perplexity.reused).toBe(false);
+
+    // The same input and recipe against the same state: every cell comes from the cache.
+    const again = join(tmp, 'again');
+    const second = await cli(again);
+    expect(second.stdout).toContain('0 cells computed');
+    const report2 = JSON.parse(readFileSync(join(again, 'report.json'), 'utf8'));
+    expect(report2.scoring).toMatchObject({
+      computed: 0,
+      cached: report.scoring.computed + report.scoring.cached,
+    });
+    expect(report2.fits.perplexity.reused).toBe(true);
+    expect(jsonl(join(again, 'selected.jsonl')).map((l) => l.id)).toEqual(selected.map((l) => l.id));
+  }, 400_000);
 
   it('drives an already running instance with --url and --token', async () => {
     const stack = await startLocalStack(join(tmp, 'remote'));

@@ -67,7 +67,13 @@ describe('runLocal: the pipeline in one process', () => {
       },
     });
     expect(out.selected).toHaveLength(30);
-    for (const l of [...out.selected, ...out.rejected]) expect(l.rank).toBeGreaterThanOrEqual(0);
+    for (const l of out.selected) expect(l.rank).toBeGreaterThanOrEqual(0);
+    // Records a default filter rejected carry rank -1; every other rank is in [0, 1].
+    for (const l of out.rejected) {
+      if (l.reason === 'budget') expect(l.rank).toBeGreaterThanOrEqual(0);
+      else expect(l.rank).toBe(-1);
+      expect(l.rank).toBeLessThanOrEqual(1);
+    }
   });
 
   it('matches the distributed accounting on alpaca-random-9k', async () => {

@@ -3,6 +3,7 @@ import { getScorer, mattr, ngramRepetition, words } from '../../../src/score/ind
 
 const asst = (content: string) => ({
   id: 'r',
+  hash: 'h',
   turns: [
     { role: 'user' as const, content: 'q q q' },
     { role: 'assistant' as const, content },
@@ -60,7 +61,12 @@ describe('length scorer', () => {
     const s = getScorer('length');
     const sixty = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
     const rows = await s.score(
-      [asst(sixty), asst(''), { id: 'x', turns: [{ role: 'user', content: sixty }] }, asst('one two three')],
+      [
+        asst(sixty),
+        asst(''),
+        { id: 'x', hash: 'x', turns: [{ role: 'user', content: sixty }] },
+        asst('one two three'),
+      ],
       s.config.parse({}),
       { seed: 0 },
     );

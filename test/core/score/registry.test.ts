@@ -14,6 +14,7 @@ import {
 const fixed: Scorer<{ value: number; broken: boolean }> = {
   id: 'test-fixed',
   version: 1,
+  kind: 'offline',
   description: 'writes a fixed number',
   config: z.strictObject({ value: z.number().default(0.5), broken: z.boolean().default(false) }),
   outputs: ['fixed'],
@@ -27,8 +28,22 @@ describe('scorer registry', () => {
     expect(listScorers().map((s) => `${s.id}@${s.version}`)).toEqual([
       'length@1',
       'lexical@1',
+      'heuristics@1',
+      'identity@1',
+      'perplexity@1',
+      'dsir@1',
+      'classifier@1',
+      'judge@1',
+      'self_critique@1',
+      'ifd@1',
+      'golden@1',
       'test-fixed@1',
     ]);
+    expect(
+      listScorers()
+        .filter((s) => s.kind === 'model')
+        .map((s) => s.id),
+    ).toEqual(['judge', 'self_critique', 'ifd', 'golden']);
   });
 
   it('throws on a duplicate id', () => {
@@ -39,7 +54,7 @@ describe('scorer registry', () => {
 
   it('names the known scorers for an unknown id', () => {
     expect(() => getScorer('lenght')).toThrowErrorMatchingInlineSnapshot(
-      `[WinnowError: unknown scorer "lenght"; known: length, lexical, test-fixed]`,
+      `[WinnowError: unknown scorer "lenght"; known: classifier, dsir, golden, heuristics, identity, ifd, judge, length, lexical, perplexity, self_critique, test-fixed]`,
     );
     try {
       getScorer('nope');
@@ -90,7 +105,7 @@ describe('resolveScorers', () => {
           "path": "scorers[1].config",
         },
         {
-          "message": "unknown scorer "nope"; known: length, lexical, test-fixed",
+          "message": "unknown scorer "nope"; known: classifier, dsir, golden, heuristics, identity, ifd, judge, length, lexical, perplexity, self_critique, test-fixed",
           "path": "scorers[2].id",
         },
         {
@@ -114,8 +129,8 @@ describe('scoreBatch', () => {
     ]);
     const rows = await scoreBatch(
       [
-        { id: 'a', turns: [{ role: 'assistant', content: 'a b a b c' }] },
-        { id: 'b', turns: [] },
+        { id: 'a', hash: 'ha', turns: [{ role: 'assistant', content: 'a b a b c' }] },
+        { id: 'b', hash: 'hb', turns: [] },
       ],
       refs,
       { seed: 1 },
@@ -124,7 +139,7 @@ describe('scoreBatch', () => {
     expect(s.length).toBeCloseTo(1 - Math.exp(-5 / 60), 15);
     expect(s.diversity).toBeCloseTo(7 / 9, 15);
     expect(s.fixed).toBe(0);
-    expect(s.quality).toBeCloseTo(s.length ** 0.4 * (7 / 9) ** 0.3, 15);
+    expect(s.quality).toBeCloseTo(s.length ** (0.15 / 0.35) * (7 / 9) ** (0.1 / 0.35), 15);
     expect(rows[0].flags).toEqual(['nonfinite:fixed']);
     expect(rows[0].note).toBe('fixed');
     expect(rows[1].flags).toEqual(['empty_response', 'nonfinite:fixed']);
@@ -133,16 +148,35 @@ describe('scoreBatch', () => {
 
   it('rejects a scorer returning the wrong number of rows', async () => {
     const bad = { scorer: { ...fixed, id: 'bad', score: () => [] }, config: {} };
-    await expect(scoreBatch([{ id: 'a', turns: [] }], [bad as never], { seed: 0 })).rejects.toThrow(
-      'scorer "bad" returned 0 rows for 1 records',
-    );
+    await expect(
+      scoreBatch([{ id: 'a', hash: 'ha', turns: [] }], [bad as never], { seed: 0 }),
+    ).rejects.toThrow('scorer "bad" returned 0 rows for 1 records');
   });
 });
 
 describe('combineQuality', () => {
-  it('blends length^0.4 · diversity^0.3 · (1 - repetition)^0.3', () => {
+  it('blends the documented weights geometrically', () => {
     expect(combineQuality({ length: 0.5, diversity: 0.8, repetition: 0.1 })).toBeCloseTo(
-      0.5 ** 0.4 * 0.8 ** 0.3 * 0.9 ** 0.3,
+      0.5 ** (0.15 / 0.35) * 0.8 ** (0.1 / 0.35) * 0.9 ** (0.1 / 0.35),
+      15,
+    );
+    const all = {
+      length: 0.5,
+      diversity: 0.8,
+      repetition: 0.1,
+      heuristics: 0.9,
+      lm_quality: 0.6,
+      classifier: 0.7,
+      judge_p: 0.8,
+    };
+    expect(combineQuality(all)).toBeCloseTo(
+      0.5 ** (0.15 / 1.3) *
+        0.8 ** (0.1 / 1.3) *
+        0.9 ** (0.1 / 1.3) *
+        0.9 ** (0.2 / 1.3) *
+        0.6 ** (0.15 / 1.3) *
+        0.7 ** (0.3 / 1.3) *
+        0.8 ** (0.3 / 1.3),
       15,
     );
   });
@@ -152,7 +186,7 @@ describe('combineQuality', () => {
     expect(combineQuality({ other: 1 })).toBe(0.5);
     expect(combineQuality({ length: 0.25 })).toBeCloseTo(0.25, 15);
     expect(combineQuality({ length: 0.64, repetition: 0.36 })).toBeCloseTo(
-      0.64 ** (4 / 7) * 0.64 ** (3 / 7),
+      0.64 ** (0.15 / 0.25) * 0.64 ** (0.1 / 0.25),
       15,
     );
     expect(combineQuality({ length: Number.NaN, diversity: 1 })).toBe(0);

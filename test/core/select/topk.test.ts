@@ -193,11 +193,15 @@ describe('top-k by histogram rounds', () => {
     expect(JSON.parse(json).bins.length).toBe(BINS);
   });
 
-  it('rejects values outside [0, 1] and mismatched rounds', () => {
+  it('rejects values outside [0, 1] and mismatched rounds; skips -1 (no candidate)', () => {
     const spec: RoundSpec = { kind: 'hist', by: 'value', lo: 0, hi: 1, above: 0, round: 0 };
     expect(() => summarize(Float64Array.of(0.2, Number.NaN), spec)).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: rank values must be numbers in [0, 1]; value 1 is NaN]`,
+      `[RangeError: rank values must be numbers in [0, 1] (or -1: no candidate); value 1 is NaN]`,
     );
+    expect(() => summarize(Float64Array.of(-0.5), spec)).toThrow('value 0 is -0.5');
+    expect(summarize(Float64Array.of(-1, 0.5, -1), spec)).toEqual(summarize(Float64Array.of(0.5), spec));
+    const ties: RoundSpec = { kind: 'ties', lo: 0, hi: 1, above: 0, round: 1 } as RoundSpec;
+    expect(summarize(Float64Array.of(-1, 0.5), ties)).toEqual(summarize(Float64Array.of(0.5), ties));
     const a = summarize(Float64Array.of(0.5), spec);
     const b = summarize(Float64Array.of(0.5), { ...spec, round: 1 });
     expect(() => mergeSummaries(a, b)).toThrow(/cannot merge/);

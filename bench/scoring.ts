@@ -1,0 +1,189 @@
+/**
+ * `npm run bench -- --only scoring`: offline scoring throughput, in records/s on one core, of every
+ * scorer of the default recipe (after fitting the learning ones), on alpaca-random-9k and on a
+ * generated 1M-record set; and the peak memory of one score shard. The reference measured in the
+ * same run is a tokenize-only pass (`words()` over every record's turns): the floor any scorer pays.
+ *
+ *   node bench/scoring.ts [--records 1000000] [--shard 5000]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SCORERS } from '../schemas/recipe.ts';
+import { generateDemo } from '../src/demo/index.ts';
+import { contentHash, normalizeRecord } from '../src/formats/index.ts';
+import {
+  type ResolvedScorer,
+  resolveScorers,
+  type ScoreInput,
+  scoreColumn,
+  words,
+} from '../src/score/index.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench', 'out');
+const ALPACA = resolve(ROOT, '../shared/data/alpaca-random-9k.json');
+const BATCH = 256;
+
+function toInputs(rows: string[]): ScoreInput[] {
+  const out: ScoreInput[] = [];
+  for (const [i, text] of rows.entries()) {
+    const n = normalizeRecord(text, 'auto');
+    if (n.ok) out.push({ id: String(i), hash: contentHash(n.turns), turns: n.turns, record: n.record });
+  }
+  return out;
+}
+
+function alpaca(): ScoreInput[] {
+  return toInputs((JSON.parse(readFileSync(ALPACA, 'utf8')) as unknown[]).map((r) => JSON.stringify(r)));
+}
+
+/** Generated records in chunks, never all in memory. */
+function* generated(total: number, chunk: number): Generator<ScoreInput[]> {
+  for (let done = 0, seed = 1; done < total; done += chunk, seed++) {
+    const n = Math.min(chunk, total - done);
+    yield toInputs(generateDemo({ records: n, seed }).trimEnd().split('\n'));
+  }
+}
+
+interface Fitted {
+  ref: ResolvedScorer;
+  model?: unknown;
+}
+
+async function fitAll(
+  sample: ScoreInput[],
+): Promise<{ fitted: Fitted[]; fitSeconds: Record<string, number> }> {
+  const fitSeconds: Record<string, number> = {};
+  const fitted: Fitted[] = [];
+  for (const ref of resolveScorers(DEFAULT_SCORERS)) {
+    if (!ref.scorer.fit) {
+      fitted.push({ ref });
+      continue;
+    }
+    const t0 = performance.now();
+    const { model } = await ref.scorer.fit({ self: sample, references: {}, seed: 0 }, ref.config);
+    const bytes = ref.scorer.encodeModel?.(model);
+    fitted.push({ ref, model: bytes && ref.scorer.decodeModel ? ref.scorer.decodeModel(bytes) : model });
+    fitSeconds[ref.scorer.id] = (performance.now() - t0) / 1000;
+  }
+  return { fitted, fitSeconds };
+}
+
+interface Timing {
+  records: number;
+  seconds: Record<string, number>;
+  tokenizeSeconds: number;
+}
+
+async function time(chunks: Iterable<ScoreInput[]>, fitted: Fitted[]): Promise<Timing> {
+  const t: Timing = { records: 0, seconds: {}, tokenizeSeconds: 0 };
+  for (const records of chunks) {
+    t.records += records.length;
+    let t0 = performance.now();
+    let sink = 0;
+    for (const r of records) for (const turn of r.turns) sink += words(turn.content).length;
+    t.tokenizeSeconds += (performance.now() - t0) / 1000;
+    if (sink < 0) throw new Error('unreachable');
+    for (const { ref, model } of fitted) {
+      t0 = performance.now();
+      for (let i = 0; i < records.length; i += BATCH)
+        await scoreColumn(records.slice(i, i + BATCH), ref, { seed: 0, model });
+      t.seconds[ref.scorer.id] = (t.seconds[ref.scorer.id] ?? 0) + (performance.now() - t0) / 1000;
+    }
+  }
+  return t;
+}
+
+/** In a child: score one shard of `n` alpaca-like records with every scorer; print the max RSS. */
+async function oneShard(n: number, scoreIt: boolean): Promise<void> {
+  const records = [...generated(n, n)][0];
+  if (scoreIt) {
+    const { fitted } = await fitAll(records);
+    await time([records], fitted);
+  }
+  process.stdout.write(`${JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
+
+function shardMemory(n: number): { peakMb: number; baselineMb: number } {
+  const child = (score: boolean) => {
+    const r = spawnSync(
+      process.execPath,
+      [import.meta.filename, '--child', String(n), score ? '--score' : ''],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (r.status !== 0) throw new Error(`shard child failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim()).maxRssMb as number;
+  };
+  return { peakMb: child(true), baselineMb: child(false) };
+}
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string', default: '1000000' },
+      shard: { type: 'string', default: '5000' },
+      child: { type: 'string' },
+      score: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+  });
+  if (values.child) return oneShard(Number(values.child), values.score);
+  mkdirSync(OUT, { recursive: true });
+  const results: Record<string, unknown> = {};
+  const lines: string[] = [`# Offline scoring on one core (${cpus()[0]?.model ?? 'cpu'})`, ''];
+  const sets: [string, () => Iterable<ScoreInput[]>, () => ScoreInput[]][] = [];
+  if (existsSync(ALPACA)) sets.push(['alpaca-random-9k', () => [alpaca()], alpaca]);
+  const total = Number(values.records);
+  const chunk = Number(values.shard);
+  sets.push([
+    `generated-${fmt(total)}`,
+    () => generated(total, chunk),
+    () => [...generated(20_000, 20_000)][0],
+  ]);
+  for (const [name, chunks, sample] of sets) {
+    process.stderr.write(`scoring ${name} …\n`);
+    const { fitted, fitSeconds } = await fitAll(sample());
+    const t = await time(chunks(), fitted);
+    const all = Object.values(t.seconds).reduce((a, b) => a + b, 0);
+    results[name] = { ...t, fitSeconds, recordsPerSecond: t.records / all };
+    lines.push(
+      `## ${name}: ${fmt(t.records)} records`,
+      '',
+      '| scorer | seconds | records/s |',
+      '|---|---|---|',
+    );
+    for (const [id, s] of Object.entries(t.seconds))
+      lines.push(`| ${id} | ${s.toFixed(2)} | ${fmt(t.records / s)} |`);
+    lines.push(`| **all offline scorers** | ${all.toFixed(2)} | **${fmt(t.records / all)}** |`);
+    lines.push(
+      `| reference: tokenize only | ${t.tokenizeSeconds.toFixed(2)} | ${fmt(t.records / t.tokenizeSeconds)} |`,
+    );
+    lines.push('', `Scoring costs ${(all / t.tokenizeSeconds).toFixed(1)}× the tokenize-only pass.`);
+    lines.push(
+      `Fit seconds: ${Object.entries(fitSeconds)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(', ')}.`,
+      '',
+    );
+  }
+  const mem = shardMemory(chunk);
+  results.shardMemory = mem;
+  lines.push(
+    `## One score shard of ${fmt(chunk)} records`,
+    '',
+    `Peak RSS ${mem.peakMb.toFixed(0)} MB, of which ${(mem.peakMb - mem.baselineMb).toFixed(0)} MB over a process that only loads the same code and records (${mem.baselineMb.toFixed(0)} MB).`,
+  );
+  const text = lines.join('\n');
+  writeFileSync(join(OUT, 'scoring.md'), `${text}\n`);
+  writeFileSync(join(OUT, 'scoring.json'), JSON.stringify(results, null, 2));
+  process.stdout.write(`${text}\n`);
+}
+
+await main();

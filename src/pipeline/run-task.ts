@@ -1,0 +1,51 @@
+import type { Recipe } from '../../schemas/recipe.ts';
+import type { ProviderSet } from '../providers/types.ts';
+import type { CellCache } from '../score/index.ts';
+import type { TaskContext } from './spec.ts';
+import { exportShard, fitModel, fitSample, ingest, plan, score, select } from './stages/index.ts';
+import type { BlobStore } from './store.ts';
+
+/** What a stage may need besides the object store; each host (workerd, one process) supplies its own. */
+export interface TaskDeps {
+  /** The cell cache of a dataset. */
+  cells?: (dataset: string) => CellCache;
+  /** Model endpoints for the recipe's `providers` (absent: model-backed scorers fail clearly). */
+  providers?: (configs: Recipe['providers']) => ProviderSet;
+}
+
+/** Run one task: read inputs from the store, write outputs to it, return the small result. */
+export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps = {}): Promise<unknown> {
+  // A job's request budget is split evenly over its score shards (and the fit tasks), so the
+  // tasks together never exceed it, however they are scheduled.
+  const providers = (parts = 1) => {
+    const configs = ctx.spec.recipe.providers;
+    if (!deps.providers || Object.keys(configs).length === 0) return undefined;
+    const share = Object.fromEntries(
+      Object.entries(configs).map(([name, c]) => [
+        name,
+        { ...c, requestBudget: Math.floor(c.requestBudget / parts) },
+      ]),
+    );
+    return deps.providers(share);
+  };
+  switch (ctx.stage) {
+    case 'plan':
+      return plan(store, ctx.spec);
+    case 'ingest':
+      return ingest(store, ctx.spec, ctx.shard);
+    case 'fit':
+      return ctx.iter === 0
+        ? fitSample(store, ctx.spec, ctx.shard, ctx.rate)
+        : fitModel(store, ctx.spec, ctx.index, ctx.shards, providers(ctx.shards + 1));
+    case 'score':
+      return score(store, ctx.spec, ctx.shard, {
+        models: ctx.models,
+        cells: deps.cells?.(ctx.spec.dataset),
+        providers: providers(ctx.shards + 1),
+      });
+    case 'select':
+      return select(store, ctx.spec, ctx.shard, ctx.round, ctx.stats);
+    case 'export':
+      return exportShard(store, ctx.spec, ctx.shard, ctx.cut);
+  }
+}

@@ -1,0 +1,147 @@
+import type { ShardRecord } from '../../../schemas/record.ts';
+import { WinnowError } from '../../errors.ts';
+import { contentHash, normalizeRecord, planShards, readShard } from '../../formats/index.ts';
+import type { ProviderSet } from '../../providers/types.ts';
+import { type ResolvedScorer, resolveScorers, type ScoreInput } from '../../score/index.ts';
+import { shortHash } from '../../util/hex.ts';
+import { fromJsonl, toJsonl } from '../jsonl.ts';
+import { fitSampleKey, modelKey, shardKey } from '../keys.ts';
+import { storeSource } from '../range-source.ts';
+import type { JobSpec, ShardInfo } from '../spec.ts';
+import { type BlobStore, getJson, getText } from '../store.ts';
+
+/** A fitted model as the score stage finds it. */
+export interface ModelRef {
+  key: string;
+  hash: string;
+}
+
+export interface FitOutcome {
+  scorer: string;
+  model: ModelRef;
+  summary: Record<string, number | string>;
+  /** The model was already fitted for this dataset and config and was reused. */
+  reused: boolean;
+  seconds: number;
+}
+
+/** The recipe's scorers that learn from data, in recipe order. */
+export function fitters(spec: JobSpec): ResolvedScorer[] {
+  return resolveScorers(spec.recipe.scorers).filter((r) => typeof r.scorer.fit === 'function');
+}
+
+function modelName({ scorer, config }: ResolvedScorer): string {
+  return `${scorer.id}@${scorer.version}-${shortHash(JSON.stringify(config), 16)}`;
+}
+
+function scope(spec: JobSpec) {
+  return { job: spec.id, dataset: spec.dataset, shared: spec.recipe.cache };
+}
+
+async function reusable(store: BlobStore, spec: JobSpec, r: ResolvedScorer): Promise<boolean> {
+  if (!spec.recipe.cache || spec.recipe.fit.refit) return false;
+  return (await store.head(modelKey(scope(spec), `${modelName(r)}.json`))) !== null;
+}
+
+/** Uniform in [0, 1) from a content hash: the same record is sampled in every job. */
+function hashUniform(hash: string): number {
+  return Number.parseInt(hash.slice(0, 12), 16) / 2 ** 48;
+}
+
+/**
+ * Map: one shard's contribution to the fit sample, records whose hash-uniform falls under `rate`
+ * plus every record a fitter asked for (`wantsForFit`). Writes nothing when every model is reused.
+ */
+export async function fitSample(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  rate: number,
+): Promise<{ records: number; sampled: number }> {
+  const pending: ResolvedScorer[] = [];
+  for (const r of fitters(spec)) if (!(await reusable(store, spec, r))) pending.push(r);
+  if (pending.length === 0) return { records: 0, sampled: 0 };
+  const records = fromJsonl<ShardRecord>(
+    await getText(store, shardKey(spec.id, info.shard, 'records.jsonl')),
+  );
+  const sample: ScoreInput[] = [];
+  for (const r of records) {
+    const input: ScoreInput = { id: r.id, hash: r.hash, turns: r.turns, record: r.record };
+    const wanted = pending.some(({ scorer, config }) => scorer.wantsForFit?.(input, config) === true);
+    if (wanted || hashUniform(r.hash) < rate) sample.push(input);
+  }
+  await store.put(fitSampleKey(spec.id, info.shard), toJsonl(sample));
+  return { records: records.length, sampled: sample.length };
+}
+
+/** Reduce: fit (or reuse) the model of the `index`-th learning scorer from every shard's sample. */
+export async function fitModel(
+  store: BlobStore,
+  spec: JobSpec,
+  index: number,
+  shards: number,
+  providers?: ProviderSet,
+): Promise<FitOutcome> {
+  const t0 = Date.now();
+  const ref = fitters(spec)[index];
+  if (!ref) throw new Error(`fit task ${index} has no learning scorer`);
+  const name = modelName(ref);
+  const where = scope(spec);
+  if (await reusable(store, spec, ref)) {
+    const meta = await getJson<{ hash: string; summary: FitOutcome['summary'] }>(
+      store,
+      modelKey(where, `${name}.json`),
+    );
+    if (meta) {
+      const model = { key: modelKey(where, `${name}.bin`), hash: meta.hash };
+      return { scorer: ref.scorer.id, model, summary: meta.summary, reused: true, seconds: 0 };
+    }
+  }
+  const self: ScoreInput[] = [];
+  for (let s = 0; s < shards; s++)
+    self.push(...fromJsonl<ScoreInput>(await getText(store, fitSampleKey(spec.id, s))));
+  const references: Record<string, ScoreInput[]> = {};
+  for (const key of ref.scorer.references?.(ref.config) ?? []) {
+    references[key] = await readReference(store, key, spec.recipe.fit.sampleSize);
+  }
+  const { model, summary } = await ref.scorer.fit!(
+    { self, references, seed: spec.recipe.seed, providers },
+    ref.config,
+  );
+  const bytes = ref.scorer.encodeModel
+    ? ref.scorer.encodeModel(model)
+    : new TextEncoder().encode(JSON.stringify(model));
+  const hash = shortHash(bytes, 16);
+  const out = { key: modelKey(where, `${name}.bin`), hash };
+  await store.put(out.key, bytes);
+  await store.put(modelKey(where, `${name}.json`), JSON.stringify({ hash, summary, job: spec.id }));
+  return { scorer: ref.scorer.id, model: out, summary, reused: false, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Up to `cap` valid records of a reference object in R2, in any input format; invalid ones are skipped. */
+export async function readReference(store: BlobStore, key: string, cap: number): Promise<ScoreInput[]> {
+  const object = await store.head(key);
+  if (!object) {
+    throw new WinnowError('reference_missing', {
+      detail: `reference dataset "${key}" is not in the bucket; upload it first (PUT /v1/datasets/<name>/upload) and name its object key`,
+      path: key,
+    });
+  }
+  const source = storeSource(store, object);
+  const out: ScoreInput[] = [];
+  for (const range of await planShards(source, { part: 0, shardBytes: 64 * 1024 * 1024 })) {
+    for await (const item of readShard(source, range)) {
+      if (out.length >= cap) return out;
+      if ('oversize' in item) continue;
+      const norm = normalizeRecord(item.text, 'auto');
+      if (norm.ok)
+        out.push({
+          id: `${key}#${item.local}`,
+          hash: contentHash(norm.turns),
+          turns: norm.turns,
+          record: norm.record,
+        });
+    }
+  }
+  return out;
+}

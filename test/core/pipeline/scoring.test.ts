@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { OutputLine } from '../../../schemas/output.ts';
+import { RecipeSchema } from '../../../schemas/recipe.ts';
+import { generateDemo } from '../../../src/demo/index.ts';
+import { MemoryStore, type OUTPUT_FILES, outputPartKey, runLocal } from '../../../src/pipeline/index.ts';
+import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
+import { MemoryCellCache, registerScorer, type Scorer } from '../../../src/score/index.ts';
+
+// A learning scorer: its model is the mean answer length of what it was fitted on.
+let fits = 0;
+const meanScorer: Scorer<{ scale: number; reference?: string }, { mean: number; n: number }> = {
+  id: 'test-mean',
+  version: 1,
+  kind: 'offline',
+  description: 'answer length relative to the fitted mean',
+  config: z.strictObject({ scale: z.number().default(1), reference: z.string().optional() }),
+  outputs: ['rel_len'],
+  references: (c) => (c.reference ? [c.reference] : []),
+  fit({ self, references }, c) {
+    fits++;
+    const data = c.reference ? references[c.reference] : self;
+    const lens = data.map((r) => r.turns.at(-1)?.content.length ?? 0);
+    const mean = lens.reduce((a, b) => a + b, 0) / Math.max(1, lens.length);
+    return { model: { mean, n: data.length }, summary: { records: data.length, mean } };
+  },
+  score(batch, c, { model }) {
+    return batch.map((r) => ({
+      scores: { rel_len: Math.min(1, ((r.turns.at(-1)?.content.length ?? 0) / model!.mean) * c.scale * 0.5) },
+    }));
+  },
+};
+registerScorer(meanScorer);
+
+async function setup(text: string, extra?: string) {
+  const store = new MemoryStore();
+  await store.put('in', text);
+  if (extra !== undefined) await store.put('in2', extra);
+  const objects = [{ key: 'in', size: new TextEncoder().encode(text).byteLength, etag: 'x' }];
+  if (extra !== undefined)
+    objects.push({ key: 'in2', size: new TextEncoder().encode(extra).byteLength, etag: 'y' });
+  return { store, objects };
+}
+
+async function run(
+  store: MemoryStore,
+  objects: { key: string; size: number; etag: string }[],
+  recipe: unknown,
+  cells: MemoryCellCache,
+  id = 'j1',
+) {
+  const spec = { id, dataset: 'd', objects, recipe: RecipeSchema.parse(recipe), createdAt: '' };
+  validateRecipe(spec.recipe);
+  const report = await runLocal(store, spec, { cells: () => cells });
+  const read = (file: (typeof OUTPUT_FILES)[number]) => {
+    const rows: OutputLine[] = [];
+    for (let s = 0; ; s++) {
+      const part = store.objects.get(outputPartKey(id, file, s));
+      if (!part) return rows;
+      rows.push(...fromJsonl<OutputLine>(new TextDecoder().decode(part)));
+    }
+  };
+  return { report, selected: read('selected.jsonl'), rejected: read('rejected.jsonl') };
+}
+
+const SCORERS = [
+  { id: 'length', config: {} },
+  { id: 'lexical', config: {} },
+  { id: 'test-mean', config: {} },
+];
+
+describe('the cell cache', () => {
+  it('a second identical run computes 0 cells and selects the same records', async () => {
+    const { store, objects } = await setup(generateDemo({ records: 400, seed: 3 }));
+    const cells = new MemoryCellCache();
+    const recipe = { shardBytes: 8000, scorers: SCORERS, select: { budget: '25%' } };
+    const a = await run(store, objects, recipe, cells, 'a');
+    // One cell per distinct content: a duplicate in a later shard is served from the cache.
+    const distinct = new Set([...a.selected, ...a.rejected].map((l) => l.hash)).size;
+    expect(a.report.scoring.byScorer.length.computed).toBe(distinct);
+    expect(a.report.scoring.computed).toBe(3 * distinct);
+    const b = await run(store, objects, recipe, cells, 'b');
+    const cells1 = a.report.scoring.computed + a.report.scoring.cached;
+    expect(b.report.scoring).toMatchObject({ computed: 0, cached: cells1 });
+    expect(b.selected.map((l) => l.id)).toEqual(a.selected.map((l) => l.id));
+    expect(b.selected.map((l) => l.scores)).toEqual(a.selected.map((l) => l.scores));
+    expect(b.report.fits['test-mean']).toMatchObject({ reused: true });
+  });
+
+  it('a changed config recomputes only that scorer; appended records score only the new ones', async () => {
+    const { store, objects } = await setup(
+      generateDemo({ records: 300, seed: 4 }),
+      generateDemo({ records: 30, seed: 99 }),
+    );
+    const cells = new MemoryCellCache();
+    const first = [objects[0]];
+    const a = await run(store, first, { shardBytes: 8000, scorers: SCORERS }, cells, 'a');
+    const n = a.report.scoring.byScorer.length.computed + a.report.scoring.byScorer.length.cached;
+    const changed = SCORERS.map((s) => (s.id === 'lexical' ? { id: 'lexical', config: { window: 20 } } : s));
+    const b = await run(store, first, { shardBytes: 8000, scorers: changed }, cells, 'b');
+    const { computed, cached } = a.report.scoring.byScorer.lexical;
+    expect(b.report.scoring.byScorer.lexical).toMatchObject({ computed, cached });
+    expect(b.report.scoring.byScorer.length).toMatchObject({ computed: 0, cached: n });
+    expect(b.report.scoring.byScorer['test-mean']).toMatchObject({ computed: 0, cached: n });
+    const c = await run(store, objects, { shardBytes: 8000, scorers: changed }, cells, 'c');
+    const added = c.report.scoring.byScorer.length.computed;
+    expect(added).toBeGreaterThan(0);
+    expect(added).toBeLessThanOrEqual(30);
+    expect(c.report.counts.valid).toBe(a.report.counts.valid + 30);
+    expect(c.report.scoring.byScorer.length.cached).toBe(n);
+    // The fitted model is frozen per dataset, so old cells of the learning scorer stay valid.
+    expect(c.report.scoring.byScorer['test-mean']).toEqual(
+      expect.objectContaining({ computed: added, cached: n }),
+    );
+  });
+
+  it('cache: false computes everything and leaves the cache alone', async () => {
+    const { store, objects } = await setup(generateDemo({ records: 100, seed: 5 }));
+    const cells = new MemoryCellCache();
+    await run(store, objects, { scorers: SCORERS }, cells, 'a');
+    const b = await run(store, objects, { scorers: SCORERS, cache: false }, cells, 'b');
+    expect(b.report.scoring.cached).toBe(0);
+    expect(b.report.fits['test-mean'].reused).toBe(false);
+  });
+});
+
+describe('the fit stage', () => {
+  it('fits on a hash-uniform sample of the dataset once, and reuses the model', async () => {
+    const { store, objects } = await setup(generateDemo({ records: 500, seed: 6 }));
+    const cells = new MemoryCellCache();
+    const before = fits;
+    const recipe = { shardBytes: 5000, scorers: SCORERS, fit: { sampleSize: 100 } };
+    const a = await run(store, objects, recipe, cells, 'a');
+    expect(fits).toBe(before + 1);
+    const summary = a.report.fits['test-mean'].summary;
+    // ~100 of ~500 valid records: a binomial sample, deterministic by content hash.
+    expect(summary.records).toBeGreaterThan(60);
+    expect(summary.records).toBeLessThan(140);
+    const b = await run(store, objects, recipe, cells, 'b');
+    expect(fits).toBe(before + 1);
+    expect(b.report.fits['test-mean'].summary).toEqual(summary);
+    await run(store, objects, { ...recipe, fit: { sampleSize: 100, refit: true } }, cells, 'c');
+    expect(fits).toBe(before + 2);
+  });
+
+  it('fits on a reference object in any format, and fails clearly when it is missing', async () => {
+    const { store, objects } = await setup(generateDemo({ records: 100, seed: 7 }));
+    const ref = [
+      { instruction: 'a', output: 'x'.repeat(10) },
+      { instruction: 'b', output: 'y'.repeat(30) },
+    ];
+    await store.put('refs/r.json', JSON.stringify(ref));
+    const scorers = [{ id: 'test-mean', config: { reference: 'refs/r.json' } }];
+    const out = await run(store, objects, { scorers }, new MemoryCellCache());
+    expect(out.report.fits['test-mean'].summary).toEqual({ records: 2, mean: 20 });
+    const missing = [{ id: 'test-mean', config: { reference: 'refs/nope.jsonl' } }];
+    await expect(run(store, objects, { scorers: missing }, new MemoryCellCache(), 'j2')).rejects.toThrow(
+      'reference dataset "refs/nope.jsonl" is not in the bucket',
+    );
+  });
+});
+
+describe('filters', () => {
+  it('reject with filter:<scorer> before the budget, and say when the budget is out of reach', async () => {
+    const { store, objects } = await setup(generateDemo({ records: 400, seed: 8 }));
+    const recipe = {
+      scorers: SCORERS,
+      select: { filters: [{ score: 'length', min: 0.6 }], budget: '90%' },
+    };
+    const out = await run(store, objects, recipe, new MemoryCellCache());
+    const { counts, rejectedByReason, budget } = out.report;
+    const short = out.rejected.filter((l) => l.reason === 'filter:length');
+    expect(short.length).toBe(rejectedByReason['filter:length']);
+    expect(short.every((l) => l.scores.length < 0.6 && l.rank === -1)).toBe(true);
+    expect(out.selected.every((l) => l.scores.length >= 0.6)).toBe(true);
+    expect(counts.selected).toBe(counts.valid - short.length);
+    expect(budget).toMatchObject({ target: Math.round(counts.valid * 0.9), reachable: false });
+  });
+
+  it('spend an exact budget on the candidates that pass', async () => {
+    const { store, objects } = await setup(generateDemo({ records: 400, seed: 8 }));
+    const recipe = { scorers: SCORERS, select: { filters: [{ score: 'length', min: 0.3 }], budget: 50 } };
+    const out = await run(store, objects, recipe, new MemoryCellCache());
+    expect(out.report.counts.selected).toBe(50);
+    expect(out.report.budget.reachable).toBe(true);
+    expect(Object.keys(out.report.rejectedByReason).sort()).toEqual(['budget', 'filter:length']);
+  });
+
+  it('a filter on a score nobody writes is a validation error', () => {
+    const recipe = RecipeSchema.parse({ scorers: SCORERS, select: { filters: [{ score: 'nope', max: 1 }] } });
+    expect(() => validateRecipe(recipe)).toThrow(
+      'select.filters[0].score: no scorer in the recipe writes "nope"; available: diversity, length, quality, rel_len, repetition',
+    );
+    expect(() => RecipeSchema.parse({ select: { filters: [{ score: 'x' }] } })).toThrow(
+      'a filter needs min or max',
+    );
+  });
+});

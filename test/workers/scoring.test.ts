@@ -1,0 +1,44 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../schemas/output.ts';
+import { generateDemo } from '../../src/demo/index.ts';
+import { api, json, lines, output, startJob, upload, waitForJob } from './helpers.ts';
+
+async function report(id: string): Promise<Report> {
+  return json<Report>(await api(`/v1/jobs/${id}/outputs/report.json`));
+}
+
+describe('scoring on workerd: the fit stage, the cell cache and filters', () => {
+  it('a re-run of the same recipe computes no cells and selects the same records', async () => {
+    await upload('cached', generateDemo({ records: 500, seed: 21 }));
+    const recipe = {
+      shardBytes: 16_000,
+      scorers: [
+        { id: 'length', config: {} },
+        { id: 'lexical', config: {} },
+      ],
+      select: { filters: [{ score: 'length', min: 0.2 }], budget: '20%' },
+    };
+    const a = await startJob('cached', recipe);
+    expect((await waitForJob(a)).state).toBe('done');
+    const first = await report(a);
+    expect(first.scoring.computed).toBeGreaterThan(0);
+    expect(first.rejectedByReason['filter:length']).toBeGreaterThan(0);
+
+    const b = await startJob('cached', recipe);
+    expect((await waitForJob(b)).state).toBe('done');
+    const second = await report(b);
+    expect(second.scoring).toMatchObject({
+      computed: 0,
+      cached: first.scoring.computed + first.scoring.cached,
+    });
+    const ids = async (job: string) => lines(await output(job, 'selected.jsonl')).map((l) => l.id);
+    expect(await ids(b)).toEqual(await ids(a));
+    expect(second.rejectedByReason).toEqual(first.rejectedByReason);
+
+    // The cells live in the dataset's ScoreCache object: one column per scorer.
+    const stub = env.SCORE_CACHE.get(env.SCORE_CACHE.idFromName('cached'));
+    const columns = await stub.columns();
+    expect(columns.map((c) => c.column.split(':')[0]).sort()).toEqual(['length@1', 'lexical@1']);
+  });
+});
