@@ -1,5 +1,5 @@
 import { type TaskMessage, TaskMessageSchema } from '../../schemas/message.ts';
-import { isWinnowError } from '../../src/errors.ts';
+import { isWinnowError, type WinnowError } from '../../src/errors.ts';
 import { runTask } from '../../src/pipeline/run-task.ts';
 import type { LeaseResult } from '../coordinator.ts';
 import { r2Store } from '../r2-store.ts';
@@ -16,6 +16,19 @@ const FATAL = new Set([
   'unknown_provider',
   'request_budget_exhausted',
 ]);
+
+/** A model endpoint's 4xx other than 408/429 (bad model name, bad key): retrying the task cannot help. */
+function refusedByEndpoint(e: WinnowError): boolean {
+  const status = (e.details as { status?: unknown } | undefined)?.status;
+  return (
+    e.code === 'provider_error' &&
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 408 &&
+    status !== 429
+  );
+}
 
 export function coordinator(env: Env, job: string) {
   return env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(job));
@@ -44,7 +57,7 @@ export async function handleTask(env: Env, message: Message<unknown>): Promise<v
   try {
     result = await runTask(r2Store(env.DATA_BUCKET), context, taskDeps(env));
   } catch (e) {
-    const fatal = isWinnowError(e) && FATAL.has(e.code);
+    const fatal = isWinnowError(e) && (FATAL.has(e.code) || refusedByEndpoint(e));
     const text = e instanceof Error ? e.message : String(e);
     console.error(`task ${msg.job}:${msg.stage}:${msg.iter}:${msg.shard} failed: ${text}`);
     const { retry } = await stub.fail(msg, text, fatal);

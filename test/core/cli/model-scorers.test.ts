@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Standin, startStandin } from '../../support/standin-lm/index.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const DATA = resolve(ROOT, '..', 'shared', 'data', 'alpaca-random-9k.json');
+const run = promisify(execFile);
+const tmp = mkdtempSync(join(tmpdir(), 'winnow-model-'));
+let lm: Standin;
+beforeAll(async () => {
+  lm = await startStandin();
+});
+afterAll(async () => {
+  await lm?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const jsonl = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => JSON.parse(l));
+
+describe('model-backed scorers through the pipeline on workerd, against a real HTTP model server', () => {
+  it('judge, IFD and golden score every record through the provider layer; a re-run asks the model nothing', async () => {
+    const rows = (JSON.parse(readFileSync(DATA, 'utf8')) as unknown[]).slice(0, 60);
+    const input = join(tmp, 'sixty.json');
+    writeFileSync(input, JSON.stringify(rows));
+    const recipe = {
+      shardBytes: 8 * 1024,
+      scorers: [
+        { id: 'length' },
+        { id: 'judge', config: { provider: 'lm' } },
+        { id: 'ifd', config: { provider: 'lm' } },
+        // No anchor set named: 5 anchors are chosen by k-means from the job's own sample.
+        { id: 'golden', config: { provider: 'lm', maxAnchors: 5 } },
+      ],
+      providers: { lm: { kind: 'openai', baseUrl: lm.url, model: lm.modelName, concurrency: 4 } },
+      select: { rank: { terms: [{ score: 'judge_p' }, { score: 'golden' }] }, budget: 20 },
+    };
+    const recipeFile = join(tmp, 'recipe.json');
+    writeFileSync(recipeFile, JSON.stringify(recipe));
+    const cli = (out: string) =>
+      run(
+        process.execPath,
+        [
+          join(ROOT, 'workers/cli/winnow.js'),
+          'run',
+          input,
+          '--recipe',
+          recipeFile,
+          '--out',
+          out,
+          '--state',
+          join(tmp, 'state'),
+          '--quiet',
+        ],
+        { cwd: ROOT, timeout: 240_000 },
+      );
+    const out = join(tmp, 'out');
+    await cli(out);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.counts).toMatchObject({ input: 60, valid: 60, selected: 20 });
+    expect(report.stages.score.shards).toBeGreaterThan(1);
+    for (const id of ['judge', 'ifd', 'golden']) expect(report.scoring.byScorer[id].computed).toBe(60);
+    expect(report.fits.golden.summary).toMatchObject({ anchors: 5 });
+    const lines = [...jsonl(join(out, 'selected.jsonl')), ...jsonl(join(out, 'rejected.jsonl'))];
+    for (const l of lines) {
+      expect(l.scores.judge).toBeGreaterThanOrEqual(0);
+      expect(l.scores.judge).toBeLessThanOrEqual(5);
+      // A one-token answer has no answer-alone loss to divide by: flagged, not guessed.
+      if (l.flags?.includes('ifd_empty')) expect(l.flags).toContain('nonfinite:ifd');
+      else expect(l.scores.ifd).toBeGreaterThan(0);
+      expect(l.scores.golden * 5).toBeCloseTo(Math.round(l.scores.golden * 5), 9);
+    }
+    // judge: 1 chat call per record; ifd: 2 completions; golden: 1 per anchor baseline + 5 per record.
+    const asked = lm.stats();
+    expect(asked.chat).toBe(60);
+    expect(asked.completions).toBe(60 * 2 + 5 + 60 * 5);
+
+    // The same recipe again: every cell and the golden anchors come from the dataset's cache.
+    lm.resetStats();
+    const again = join(tmp, 'again');
+    await cli(again);
+    const report2 = JSON.parse(readFileSync(join(again, 'report.json'), 'utf8'));
+    expect(report2.scoring.computed).toBe(0);
+    expect(lm.stats().requests).toBe(0);
+    expect(jsonl(join(again, 'selected.jsonl')).map((l) => l.id)).toEqual(
+      jsonl(join(out, 'selected.jsonl')).map((l) => l.id),
+    );
+  }, 300_000);
+});
