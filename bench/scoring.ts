@@ -97,6 +97,18 @@ async function time(chunks: Iterable<ScoreInput[]>, fitted: Fitted[]): Promise<T
   return t;
 }
 
+/** Each scorer's fastest pass (and the tokenize reference's). */
+function best(runs: Timing[]): Timing {
+  const out: Timing = {
+    records: runs[0].records,
+    seconds: {},
+    tokenizeSeconds: Math.min(...runs.map((r) => r.tokenizeSeconds)),
+  };
+  for (const id of Object.keys(runs[0].seconds))
+    out.seconds[id] = Math.min(...runs.map((r) => r.seconds[id]));
+  return out;
+}
+
 /** In a child: score one shard of `n` alpaca-like records with every scorer; print the max RSS. */
 async function oneShard(n: number, scoreIt: boolean): Promise<void> {
   const records = [...generated(n, n)][0];
@@ -138,19 +150,27 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const results: Record<string, unknown> = {};
   const lines: string[] = [`# Offline scoring on one core (${cpus()[0]?.model ?? 'cpu'})`, ''];
-  const sets: [string, () => Iterable<ScoreInput[]>, () => ScoreInput[]][] = [];
-  if (existsSync(ALPACA)) sets.push(['alpaca-random-9k', () => [alpaca()], alpaca]);
+  // [name, chunks, fit sample, passes]: a small set is timed over several passes (the first one
+  // includes JIT warm-up) and each scorer's best pass is reported; 1M records are one warm pass.
+  const sets: [string, () => Iterable<ScoreInput[]>, () => ScoreInput[], number][] = [];
+  if (existsSync(ALPACA)) {
+    const records = alpaca();
+    sets.push(['alpaca-random-9k', () => [records], () => records, 5]);
+  }
   const total = Number(values.records);
   const chunk = Number(values.shard);
   sets.push([
     `generated-${fmt(total)}`,
     () => generated(total, chunk),
     () => [...generated(20_000, 20_000)][0],
+    1,
   ]);
-  for (const [name, chunks, sample] of sets) {
+  for (const [name, chunks, sample, passes] of sets) {
     process.stderr.write(`scoring ${name} …\n`);
     const { fitted, fitSeconds } = await fitAll(sample());
-    const t = await time(chunks(), fitted);
+    const runs: Timing[] = [];
+    for (let p = 0; p < passes; p++) runs.push(await time(chunks(), fitted));
+    const t = best(runs);
     const all = Object.values(t.seconds).reduce((a, b) => a + b, 0);
     results[name] = { ...t, fitSeconds, recordsPerSecond: t.records / all };
     lines.push(

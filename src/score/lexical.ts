@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { assistantText } from './assistant-text.ts';
 import { mattr } from './mattr.ts';
 import { ngramRepetition } from './ngram-repetition.ts';
+import { tokenIds } from './token-ids.ts';
 import type { Scorer } from './types.ts';
 import { words } from './words.ts';
 
@@ -22,8 +23,8 @@ export const lexicalScorer: Scorer<LexicalConfig> = {
   outputs: ['diversity', 'repetition'],
   score(batch, { window }) {
     return batch.map((r) => {
-      const tokens = words(assistantText(r.turns));
-      return { scores: { diversity: mattr(tokens, window), repetition: ngramRepetition(tokens, 3) } };
+      const ids = tokenIds(words(assistantText(r.turns)));
+      return { scores: { diversity: mattr(ids, window), repetition: ngramRepetition(ids, 3) } };
     });
   },
 };

@@ -82,3 +82,19 @@ describe('length scorer', () => {
     expect(r150[0].scores.length).toBeGreaterThan(0.9);
   });
 });
+
+describe('lexical on ids', () => {
+  it('gives the same numbers from tokens and from their ids, including the wide-vocabulary path', async () => {
+    const { tokenIds } = await import('../../../src/score/token-ids.ts');
+    const texts = ['a b a b c a b c d', 'the cat sat on the mat and the cat sat again', ''];
+    for (const t of texts) {
+      const toks = words(t);
+      expect(mattr(tokenIds(toks), 3)).toBe(mattr(toks, 3));
+      expect(ngramRepetition(tokenIds(toks), 2)).toBe(ngramRepetition(toks, 2));
+    }
+    // 3,000 distinct tokens to the 5th power passes 2^53: string keys, same answer.
+    const wide = Array.from({ length: 6000 }, (_, i) => `w${i % 3000}`);
+    expect(ngramRepetition(wide, 5)).toBeCloseTo((5996 - 3000) / 5996, 15);
+    expect(ngramRepetition(['x', 'y', 'x', 'y', 'x'], 2)).toBe(2 / 4);
+  });
+});
