@@ -76,3 +76,18 @@ export const JobCreatedSchema = z.object({ id: z.string() });
 export const OutputListSchema = z.object({
   files: z.array(z.object({ name: z.string(), bytes: z.number(), parts: z.number() })),
 });
+
+/** One registered scorer, as `GET /v1/scorers` lists it. */
+export const ScorerInfoSchema = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  kind: z.enum(['offline', 'model']),
+  description: z.string(),
+  outputs: z.array(z.string()),
+  /** Learns from data in the fit stage (`perplexity`, `dsir`, `classifier`, `golden`). */
+  fits: z.boolean(),
+  /** JSON Schema of its `config`, generated from its zod schema. */
+  config: z.unknown(),
+});
+export const ScorerListSchema = z.object({ scorers: z.array(ScorerInfoSchema) });
+export type ScorerInfo = z.infer<typeof ScorerInfoSchema>;

@@ -5,6 +5,13 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS cells (
   col TEXT NOT NULL, hash TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (col, hash)
 ) WITHOUT ROWID`;
 
+/**
+ * `IN (SELECT …)` makes SQLite seek the primary key once per hash. A join with json_each put the
+ * table in the outer loop and rescanned the JSON for every cached row: quadratic, minutes at 100k.
+ */
+export const LOOKUP =
+  'SELECT hash, row FROM cells WHERE col = ? AND hash IN (SELECT value FROM json_each(?))';
+
 /** Bytes of cell JSON per insert statement: SQLite rows and arguments stay well under the 2 MB limit. */
 const PUT_BYTES = 512 * 1024;
 
@@ -22,9 +29,9 @@ export class ScoreCache extends DurableObject<Env> {
   async get(column: string, hashes: string[]): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     const rows = this.ctx.storage.sql.exec<{ hash: string; row: string }>(
-      'SELECT c.hash AS hash, c.row AS row FROM json_each(?) AS j JOIN cells AS c ON c.col = ? AND c.hash = j.value',
-      JSON.stringify(hashes),
+      LOOKUP,
       column,
+      JSON.stringify(hashes),
     );
     for (const r of rows) out[r.hash] = r.row;
     return out;

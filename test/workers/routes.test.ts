@@ -163,3 +163,32 @@ describe('openapi', () => {
     expect(recipe.properties.format.enum).toEqual(['auto', 'alpaca', 'sharegpt', 'messages']);
   });
 });
+
+describe('scorers', () => {
+  it('lists the registry with config schemas; a recipe naming an unknown scorer or provider is a 400', async () => {
+    const { scorers } = await json(await api('/v1/scorers'));
+    const ids = scorers.map((s: { id: string }) => s.id);
+    expect(ids).toEqual(expect.arrayContaining(['heuristics', 'identity', 'perplexity', 'judge', 'golden']));
+    const identity = scorers.find((s: { id: string }) => s.id === 'identity');
+    expect(identity).toMatchObject({
+      kind: 'offline',
+      fits: false,
+      outputs: ['identity', 'identity_attack'],
+    });
+    expect(identity.config.properties.name).toBeDefined();
+    expect(scorers.find((s: { id: string }) => s.id === 'perplexity').fits).toBe(true);
+
+    await upload('tiny', '{"instruction":"a","output":"b"}\n');
+    const post = (recipe: unknown) =>
+      api('/v1/jobs', { method: 'POST', body: JSON.stringify({ dataset: 'tiny', recipe }) });
+    const bad = await json(
+      await post({ scorers: [{ id: 'judge', config: { provider: 'gpt' } }, { id: 'nope' }] }),
+    );
+    expect(bad.error.code).toBe('validation_failed');
+    expect(bad.error.details.map((d: { path: string }) => d.path)).toEqual(['scorers[1].id']);
+    const noProvider = await json(await post({ scorers: [{ id: 'judge', config: { provider: 'gpt' } }] }));
+    expect(noProvider.error.message).toContain(
+      'scorers[0].config.provider: unknown provider "gpt"; the recipe\'s providers: (none)',
+    );
+  });
+});

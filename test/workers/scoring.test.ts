@@ -42,3 +42,23 @@ describe('scoring on workerd: the fit stage, the cell cache and filters', () => 
     expect(columns.map((c) => c.column.split(':')[0]).sort()).toEqual(['length@1', 'lexical@1']);
   });
 });
+
+describe('the ScoreCache object', () => {
+  it('looks cells up by primary-key seeks, one per hash, never by scanning a column', async () => {
+    const { runInDurableObject } = await import('cloudflare:test');
+    const { LOOKUP } = await import('../../workers/score-cache.ts');
+    const stub = env.SCORE_CACHE.get(env.SCORE_CACHE.idFromName('plan-check'));
+    await stub.put('c@1:x', [
+      ['h1', '{"scores":{"a":1}}'],
+      ['h2', '{"scores":{"a":2}}'],
+    ]);
+    expect(await stub.get('c@1:x', ['h2', 'h3'])).toEqual({ h2: '{"scores":{"a":2}}' });
+    const plan = await runInDurableObject(stub, (_o, state) =>
+      state.storage.sql
+        .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${LOOKUP}`, 'c@1:x', '["h1"]')
+        .toArray()
+        .map((r) => r.detail),
+    );
+    expect(plan[0]).toBe('SEARCH cells USING PRIMARY KEY (col=? AND hash=?)');
+  });
+});

@@ -78,6 +78,12 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
   const recipe = loadRecipe(opts);
   if (!opts.url) log(`starting the local stack (state in ${opts.state}) …`);
   const local = opts.url ? null : await startLocalStack(opts.state, { vars: providerSecrets(recipe) });
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): stop the stack too, or wrangler and workerd outlive us.
+  const interrupted = (signal: NodeJS.Signals) => {
+    void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const client = new WinnowClient({ url: opts.url ?? local!.url, token: opts.token ?? local!.token });
     const name = await datasetName(input);
@@ -110,6 +116,8 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
     }
     return JSON.parse(readFileSync(join(opts.out, 'report.json'), 'utf8')) as Report;
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await local?.stop();
   }
 }
