@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     const all = Object.values(t.seconds).reduce((a, b) => a + b, 0);
     results[name] = { ...t, fitSeconds, recordsPerSecond: t.records / all };
     lines.push(
-      `## ${name}: ${fmt(t.records)} records`,
+      `## ${name}: ${fmt(t.records)} records${passes > 1 ? ` (best of ${passes} passes)` : ' (one pass)'}`,
       '',
       '| scorer | seconds | records/s |',
       '|---|---|---|',
