@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { WinnowError } from '../../errors.ts';
-import { excerpt, isRequestRejected, requireProvider } from '../../providers/index.ts';
-import { alpacaExample, alpacaPrompt, splitExample } from '../ifd/template.ts';
+import { requireProvider } from '../../providers/index.ts';
+import { perRecord } from '../per-record.ts';
+import { alpacaExample, alpacaPrompt, splitExample } from '../prompt.ts';
 import type { ScoreInput, ScoreRow, Scorer } from '../types.ts';
 import { chooseAnchors } from './anchors.ts';
 
@@ -107,27 +108,15 @@ export const goldenScorer: Scorer<GoldenConfig, GoldenModel> = {
         detail: 'golden: no fitted anchors (the fit stage must run first)',
       });
     }
-    return Promise.all(
-      batch.map(async (r): Promise<ScoreRow> => {
-        const demo = demonstration(r);
-        let wins = 0;
-        try {
-          const oneShot = await Promise.all(
-            anchors.map(async (a) =>
-              meanLogprob(await provider.continuationLogprobs(demo + a.prompt, a.answer)),
-            ),
-          );
-          for (let j = 0; j < anchors.length; j++) if (oneShot[j] > anchors[j].zeroShot) wins++;
-        } catch (e) {
-          if (!isRequestRejected(e)) throw e;
-          return {
-            scores: { golden: Number.NaN },
-            flags: ['golden_rejected'],
-            note: excerpt((e as Error).message),
-          };
-        }
-        return { scores: { golden: wins / anchors.length }, note: `helps ${wins}/${anchors.length} anchors` };
-      }),
-    );
+    const rejected = (note: string) => ({ scores: { golden: Number.NaN }, note });
+    return perRecord(batch, 'golden', rejected, async (_example, r): Promise<ScoreRow> => {
+      const demo = demonstration(r);
+      const oneShot = await Promise.all(
+        anchors.map(async (a) => meanLogprob(await provider.continuationLogprobs(demo + a.prompt, a.answer))),
+      );
+      let wins = 0;
+      for (let j = 0; j < anchors.length; j++) if (oneShot[j] > anchors[j].zeroShot) wins++;
+      return { scores: { golden: wins / anchors.length }, note: `helps ${wins}/${anchors.length} anchors` };
+    });
   },
 };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { excerpt, isRequestRejected, requireProvider } from '../../providers/index.ts';
+import { requireProvider } from '../../providers/index.ts';
+import { perRecord } from '../per-record.ts';
+import { alpacaPrompt } from '../prompt.ts';
 import type { ScoreRow, Scorer } from '../types.ts';
-import { alpacaPrompt, splitExample } from './template.ts';
 
 export const IfdConfigSchema = z.strictObject({
   /** The recipe provider: an OpenAI-compatible server returning prompt log-probs (vLLM). */
@@ -39,33 +40,20 @@ export const ifdScorer: Scorer<IfdConfig> = {
   outputs: ['ifd', 'ifd_loss'],
   async score(batch, config, ctx) {
     const provider = requireProvider(ctx.providers, config.provider, 'ifd');
-    return Promise.all(
-      batch.map(async (r): Promise<ScoreRow> => {
-        const { instruction, answer } = splitExample(r.turns);
-        let conditioned: number[];
-        let alone: number[];
-        try {
-          [conditioned, alone] = await Promise.all([
-            provider.continuationLogprobs(alpacaPrompt(instruction), answer),
-            provider.continuationLogprobs('', answer),
-          ]);
-        } catch (e) {
-          if (!isRequestRejected(e)) throw e;
-          return {
-            scores: { ifd: Number.NaN, ifd_loss: Number.NaN },
-            flags: ['ifd_rejected'],
-            note: excerpt((e as Error).message),
-          };
-        }
-        const ifdLoss = meanLoss(conditioned);
-        const ifd = ifdLoss / meanLoss(alone);
-        if (!Number.isFinite(ifd)) {
-          return { scores: { ifd: Number.NaN, ifd_loss: ifdLoss }, flags: ['ifd_empty'] };
-        }
-        return ifd > 1
-          ? { scores: { ifd, ifd_loss: ifdLoss }, flags: ['ifd_gt_1'] }
-          : { scores: { ifd, ifd_loss: ifdLoss } };
-      }),
-    );
+    const rejected = (note: string) => ({ scores: { ifd: Number.NaN, ifd_loss: Number.NaN }, note });
+    return perRecord(batch, 'ifd', rejected, async ({ instruction, answer }): Promise<ScoreRow> => {
+      const [conditioned, alone] = await Promise.all([
+        provider.continuationLogprobs(alpacaPrompt(instruction), answer),
+        provider.continuationLogprobs('', answer),
+      ]);
+      const ifdLoss = meanLoss(conditioned);
+      const ifd = ifdLoss / meanLoss(alone);
+      if (!Number.isFinite(ifd)) {
+        return { scores: { ifd: Number.NaN, ifd_loss: ifdLoss }, flags: ['ifd_empty'] };
+      }
+      return ifd > 1
+        ? { scores: { ifd, ifd_loss: ifdLoss }, flags: ['ifd_gt_1'] }
+        : { scores: { ifd, ifd_loss: ifdLoss } };
+    });
   },
 };

@@ -1,2 +1,2 @@
+export { alpacaExample, alpacaPrompt, type Example, splitExample } from '../prompt.ts';
 export { type IfdConfig, IfdConfigSchema, ifdScorer, meanLoss } from './ifd.ts';
-export { alpacaExample, alpacaPrompt, type Example, splitExample } from './template.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { excerpt, isRequestRejected, requireProvider } from '../../providers/index.ts';
+import { requireProvider } from '../../providers/index.ts';
 import type { ChatResponse } from '../../providers/types.ts';
-import { splitExample } from '../ifd/template.ts';
+import { perRecord } from '../per-record.ts';
 import type { ScoreRow, Scorer } from '../types.ts';
 import { expectedRating } from './expected-rating.ts';
 import { explanation, parseRating } from './parse-rating.ts';
@@ -49,23 +49,15 @@ export const judgeScorer: Scorer<JudgeConfig> = {
   outputs: ['judge', 'judge_p'],
   async score(batch, config, ctx) {
     const provider = requireProvider(ctx.providers, config.provider, 'judge');
-    return Promise.all(
-      batch.map(async (r) => {
-        const { instruction, answer } = splitExample(r.turns);
-        try {
-          const res = await provider.chat({
-            messages: judgeMessages(instruction, answer),
-            maxTokens: config.maxTokens,
-            temperature: 0,
-            topLogprobs: config.topLogprobs || undefined,
-          });
-          return judgeRow(res, config.noteChars);
-        } catch (e) {
-          if (isRequestRejected(e))
-            return nan('judge_rejected', excerpt((e as Error).message, config.noteChars));
-          throw e;
-        }
-      }),
-    );
+    const rejected = (note: string) => ({ scores: { judge: Number.NaN, judge_p: Number.NaN }, note });
+    return perRecord(batch, 'judge', rejected, async ({ instruction, answer }) => {
+      const res = await provider.chat({
+        messages: judgeMessages(instruction, answer),
+        maxTokens: config.maxTokens,
+        temperature: 0,
+        topLogprobs: config.topLogprobs || undefined,
+      });
+      return judgeRow(res, config.noteChars);
+    });
   },
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { excerpt, isRequestRejected, requireProvider } from '../../providers/index.ts';
-import { splitExample } from '../ifd/template.ts';
+import { requireProvider } from '../../providers/index.ts';
 import { explanation, parseRating } from '../judge/parse-rating.ts';
+import { perRecord } from '../per-record.ts';
 import type { ScoreRow, Scorer } from '../types.ts';
 import { LinearMappingSchema, learningRateMultipliers } from './lr-multipliers.ts';
 import { selfCritiqueMessages } from './prompt.ts';
@@ -34,35 +34,27 @@ export const selfCritiqueScorer: Scorer<SelfCritiqueConfig> = {
   outputs: ['self_critique', 'lr_multiplier'],
   async score(batch, config, ctx) {
     const provider = requireProvider(ctx.providers, config.provider, 'self_critique');
-    const unparsed = (flag: string, note: string): ScoreRow => ({
+    // A record the model could not rate trains at the neutral rate 1.
+    const rejected = (note: string): ScoreRow => ({
       scores: { self_critique: Number.NaN, lr_multiplier: 1 },
-      flags: [flag],
       note,
     });
-    return Promise.all(
-      batch.map(async (r): Promise<ScoreRow> => {
-        const { instruction, answer } = splitExample(r.turns);
-        let text: string;
-        try {
-          const res = await provider.chat({
-            messages: selfCritiqueMessages(instruction, answer),
-            maxTokens: config.maxTokens,
-            temperature: 0,
-          });
-          text = res.text;
-        } catch (e) {
-          if (isRequestRejected(e)) return unparsed('self_critique_rejected', excerpt((e as Error).message));
-          throw e;
-        }
-        const parsed = parseRating(text, MIN, MAX);
-        if (!parsed) return unparsed('self_critique_unparsed', explanation(text, null, config.noteChars));
-        const rating = parsed.value;
-        const [lr] = learningRateMultipliers(Float64Array.of(rating), config.mapping);
-        return {
-          scores: { self_critique: rating, lr_multiplier: lr },
-          note: explanation(text, parsed, config.noteChars),
-        };
-      }),
-    );
+    return perRecord(batch, 'self_critique', rejected, async ({ instruction, answer }): Promise<ScoreRow> => {
+      const { text } = await provider.chat({
+        messages: selfCritiqueMessages(instruction, answer),
+        maxTokens: config.maxTokens,
+        temperature: 0,
+      });
+      const parsed = parseRating(text, MIN, MAX);
+      if (!parsed) {
+        return { ...rejected(explanation(text, null, config.noteChars)), flags: ['self_critique_unparsed'] };
+      }
+      const rating = parsed.value;
+      const [lr] = learningRateMultipliers(Float64Array.of(rating), config.mapping);
+      return {
+        scores: { self_critique: rating, lr_multiplier: lr },
+        note: explanation(text, parsed, config.noteChars),
+      };
+    });
   },
 };

@@ -1,4 +1,4 @@
-import type { Turn } from '../../../schemas/record.ts';
+import type { Turn } from '../../schemas/record.ts';
 
 /**
  * The Alpaca-style prompt the log-prob scorers (IFD, golden) condition on: an answer follows
@@ -11,6 +11,11 @@ export function alpacaPrompt(instruction: string): string {
 /** A demonstration: the prompt and its answer, as it is prepended for one-shot scoring. */
 export function alpacaExample(instruction: string, answer: string): string {
   return `${alpacaPrompt(instruction)}${answer}`;
+}
+
+/** The example under review, as the judge and self-critique prompts show it. */
+export function exampleBlock(instruction: string, response: string): string[] {
+  return ['### Instruction:', instruction, '', '### Response:', response, ''];
 }
 
 export interface Example {
