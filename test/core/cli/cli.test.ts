@@ -1,43 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../../src/demo/index.ts';
 import { startLocalStack } from '../../../workers/cli/local-stack.ts';
+import { ALPACA_9K as DATA, jsonl, ROOT, run, winnowRun } from './helpers.ts';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const DATA = resolve(ROOT, '..', 'shared', 'data', 'alpaca-random-9k.json');
-const run = promisify(execFile);
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const jsonl = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l)
-    .map((l) => JSON.parse(l));
-
 describe('winnow run (CLI on the local workerd stack)', () => {
   it('selects exactly 30% of alpaca-random-9k, accounts for every record, and re-runs from the cell cache', async () => {
-    const cli = (out: string) =>
-      run(
-        process.execPath,
-        [
-          join(ROOT, 'workers/cli/winnow.js'),
-          'run',
-          DATA,
-          '--budget',
-          '30%',
-          '--out',
-          out,
-          '--state',
-          join(tmp, 'state'),
-          '--quiet',
-        ],
-        { cwd: ROOT, timeout: 240_000 },
-      );
+    const cli = (out: string) => winnowRun(DATA, out, join(tmp, 'state'), ['--budget', '30%']);
     const out = join(tmp, 'out');
     const { stdout } = await cli(out);
     expect(stdout).toContain('selected  2769 (30.0% of valid)');

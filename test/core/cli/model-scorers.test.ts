@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Standin, startStandin } from '../../support/standin-lm/index.ts';
+import { ALPACA_9K as DATA, jsonl, winnowRun } from './helpers.ts';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const DATA = resolve(ROOT, '..', 'shared', 'data', 'alpaca-random-9k.json');
-const run = promisify(execFile);
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-model-'));
 let lm: Standin;
 beforeAll(async () => {
@@ -18,12 +14,6 @@ afterAll(async () => {
   await lm?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-const jsonl = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l)
-    .map((l) => JSON.parse(l));
 
 describe('model-backed scorers through the pipeline on workerd, against a real HTTP model server', () => {
   it('judge, IFD and golden score every record through the provider layer; a re-run asks the model nothing', async () => {
@@ -44,23 +34,7 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
     };
     const recipeFile = join(tmp, 'recipe.json');
     writeFileSync(recipeFile, JSON.stringify(recipe));
-    const cli = (out: string) =>
-      run(
-        process.execPath,
-        [
-          join(ROOT, 'workers/cli/winnow.js'),
-          'run',
-          input,
-          '--recipe',
-          recipeFile,
-          '--out',
-          out,
-          '--state',
-          join(tmp, 'state'),
-          '--quiet',
-        ],
-        { cwd: ROOT, timeout: 240_000 },
-      );
+    const cli = (out: string) => winnowRun(input, out, join(tmp, 'state'), ['--recipe', recipeFile]);
     const out = join(tmp, 'out');
     await cli(out);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
