@@ -43,6 +43,29 @@ describe('scoring on workerd: the fit stage, the cell cache and filters', () => 
   });
 });
 
+describe('references to other datasets', () => {
+  it('fits DSIR on an uploaded dataset named dataset:<name>; a missing one fails the job at once', async () => {
+    const target = Array.from({ length: 30 }, (_, i) => ({
+      instruction: `Write a haiku about rain ${i}`,
+      output: 'Soft rain on the roof',
+    }));
+    await upload('haiku-target', JSON.stringify(target));
+    await upload('mixed', generateDemo({ records: 200, seed: 5 }));
+    const scorers = [{ id: 'dsir', config: { target: 'dataset:haiku-target' } }];
+    const ok = await startJob('mixed', { scorers });
+    expect((await waitForJob(ok)).state).toBe('done');
+    expect((await report(ok)).fits.dsir.summary).toMatchObject({ target: 30 });
+
+    const missing = await startJob('mixed', {
+      scorers: [{ id: 'dsir', config: { target: 'dataset:nope' } }],
+    });
+    const status = await waitForJob(missing);
+    expect(status.state).toBe('failed');
+    expect(status.error).toContain('reference "dataset:nope": there is no dataset "nope"');
+    expect(status.error).not.toContain('failed 4 times');
+  });
+});
+
 describe('the ScoreCache object', () => {
   it('looks cells up by primary-key seeks, one per hash, never by scanning a column', async () => {
     const { runInDurableObject } = await import('cloudflare:test');

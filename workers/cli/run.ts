@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { JobStatus } from '../../schemas/api.ts';
@@ -68,13 +68,49 @@ async function datasetName(file: string): Promise<string> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Upload a file as a dataset unless a dataset of the same name (file and content hash) exists. */
+async function ensureUploaded(client: WinnowClient, file: string, log: (s: string) => void): Promise<string> {
+  const name = await datasetName(file);
+  const existing = await client.dataset(name);
+  if (existing && existing.bytes > 0) {
+    log(`dataset ${name} already uploaded (${existing.bytes} bytes)`);
+    return name;
+  }
+  const size = statSync(file).size;
+  log(`uploading ${file} (${(size / 1e6).toFixed(1)} MB) as dataset ${name} …`);
+  const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+  await client.uploadDataset(name, body, size);
+  return name;
+}
+
+/**
+ * Scorer configs may name local files as references (`"target": "file:anchors.json"`, relative to the
+ * recipe file): each is uploaded as a dataset and the value becomes `dataset:<name>`, which the fit
+ * stage reads.
+ */
+async function uploadFileReferences(
+  client: WinnowClient,
+  recipe: Recipe,
+  base: string,
+  log: (s: string) => void,
+) {
+  for (const scorer of recipe.scorers) {
+    for (const [key, value] of Object.entries(scorer.config)) {
+      if (typeof value !== 'string' || !value.startsWith('file:')) continue;
+      const file = resolve(base, value.slice('file:'.length));
+      if (!existsSync(file)) throw new Error(`scorer "${scorer.id}" config.${key}: no file ${file}`);
+      scorer.config[key] = `dataset:${await ensureUploaded(client, file, log)}`;
+    }
+  }
+}
+
 /** Upload, run a job, show progress, download outputs. Returns the report. */
 export async function runPipeline(opts: RunOptions): Promise<Report> {
   const log = (s: string) => {
     if (!opts.quiet) process.stderr.write(`${s}\n`);
   };
   const input = resolve(opts.input);
-  const size = statSync(input).size;
+  if (!existsSync(input)) throw new Error(`no input file ${input}`);
   const recipe = loadRecipe(opts);
   if (!opts.url) log(`starting the local stack (state in ${opts.state}) …`);
   const local = opts.url ? null : await startLocalStack(opts.state, { vars: providerSecrets(recipe) });
@@ -86,14 +122,13 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
   process.once('SIGTERM', interrupted);
   try {
     const client = new WinnowClient({ url: opts.url ?? local!.url, token: opts.token ?? local!.token });
-    const name = await datasetName(input);
-    const existing = await client.dataset(name);
-    if (existing && existing.bytes > 0) log(`dataset ${name} already uploaded (${existing.bytes} bytes)`);
-    else {
-      log(`uploading ${opts.input} (${(size / 1e6).toFixed(1)} MB) as dataset ${name} …`);
-      const body = Readable.toWeb(createReadStream(input)) as ReadableStream<Uint8Array>;
-      await client.uploadDataset(name, body, size);
-    }
+    const name = await ensureUploaded(client, input, log);
+    await uploadFileReferences(
+      client,
+      recipe,
+      opts.recipe ? dirname(resolve(opts.recipe)) : process.cwd(),
+      log,
+    );
     const { id } = await client.createJob(name, recipe);
     log(`job ${id}`);
     const view = opts.quiet ? null : new ProgressView();

@@ -5,10 +5,10 @@ import type { ProviderSet } from '../../providers/types.ts';
 import { type ResolvedScorer, resolveScorers, type ScoreInput } from '../../score/index.ts';
 import { shortHash } from '../../util/hex.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
-import { fitSampleKey, modelKey, shardKey } from '../keys.ts';
+import { datasetManifestKey, fitSampleKey, modelKey, shardKey } from '../keys.ts';
 import { storeSource } from '../range-source.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
-import { type BlobStore, getJson, getText } from '../store.ts';
+import { type BlobStore, getJson, getText, type ObjectInfo } from '../store.ts';
 
 /** A fitted model as the score stage finds it. */
 export interface ModelRef {
@@ -118,30 +118,48 @@ export async function fitModel(
   return { scorer: ref.scorer.id, model: out, summary, reused: false, seconds: (Date.now() - t0) / 1000 };
 }
 
-/** Up to `cap` valid records of a reference object in R2, in any input format; invalid ones are skipped. */
-export async function readReference(store: BlobStore, key: string, cap: number): Promise<ScoreInput[]> {
-  const object = await store.head(key);
-  if (!object) {
-    throw new WinnowError('reference_missing', {
-      detail: `reference dataset "${key}" is not in the bucket; upload it first (PUT /v1/datasets/<name>/upload) and name its object key`,
-      path: key,
-    });
-  }
-  const source = storeSource(store, object);
+/**
+ * Up to `cap` valid records of a reference, in any input format; invalid ones are skipped. A reference
+ * is an R2 object key, or `dataset:<name>` for every object of an uploaded or registered dataset.
+ */
+export async function readReference(store: BlobStore, ref: string, cap: number): Promise<ScoreInput[]> {
+  const objects = await referenceObjects(store, ref);
   const out: ScoreInput[] = [];
-  for (const range of await planShards(source, { part: 0, shardBytes: 64 * 1024 * 1024 })) {
-    for await (const item of readShard(source, range)) {
-      if (out.length >= cap) return out;
-      if ('oversize' in item) continue;
-      const norm = normalizeRecord(item.text, 'auto');
-      if (norm.ok)
-        out.push({
-          id: `${key}#${item.local}`,
-          hash: contentHash(norm.turns),
-          turns: norm.turns,
-          record: norm.record,
-        });
+  for (const [part, object] of objects.entries()) {
+    const source = storeSource(store, object);
+    for (const range of await planShards(source, { part, shardBytes: 64 * 1024 * 1024 })) {
+      for await (const item of readShard(source, range)) {
+        if (out.length >= cap) return out;
+        if ('oversize' in item) continue;
+        const norm = normalizeRecord(item.text, 'auto');
+        if (norm.ok) {
+          const id = `${ref}#${part}:${item.local}`;
+          out.push({ id, hash: contentHash(norm.turns), turns: norm.turns, record: norm.record });
+        }
+      }
     }
   }
   return out;
+}
+
+async function referenceObjects(store: BlobStore, ref: string): Promise<ObjectInfo[]> {
+  if (ref.startsWith('dataset:')) {
+    const name = ref.slice('dataset:'.length);
+    const info = await getJson<{ objects: ObjectInfo[] }>(store, datasetManifestKey(name));
+    if (!info) {
+      throw new WinnowError('reference_missing', {
+        detail: `reference "${ref}": there is no dataset "${name}"; upload it first (PUT /v1/datasets/${name})`,
+        path: ref,
+      });
+    }
+    return info.objects;
+  }
+  const object = await store.head(ref);
+  if (!object) {
+    throw new WinnowError('reference_missing', {
+      detail: `reference dataset "${ref}" is not in the bucket; name an object key, or "dataset:<name>" for an uploaded dataset`,
+      path: ref,
+    });
+  }
+  return [object];
 }

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Standin, startStandin } from '../../support/standin-lm/index.ts';
-import { ALPACA_9K as DATA, jsonl, winnowRun } from './helpers.ts';
+import { ALPACA_9K as DATA, jsonl, ROOT, winnowRun } from './helpers.ts';
 
+const ANCHORS = join(ROOT, '..', 'shared', 'data', 'alpaca-gpt4-anchors-100.json');
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-model-'));
 let lm: Standin;
 beforeAll(async () => {
@@ -28,6 +29,8 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
         { id: 'ifd', config: { provider: 'lm' } },
         // No anchor set named: 5 anchors are chosen by k-means from the job's own sample.
         { id: 'golden', config: { provider: 'lm', maxAnchors: 5 } },
+        // A local file as the DSIR target: the CLI uploads it and the fit stage reads `dataset:<name>`.
+        { id: 'dsir', config: { target: `file:${ANCHORS}` } },
       ],
       providers: { lm: { kind: 'openai', baseUrl: lm.url, model: lm.modelName, concurrency: 4 } },
       select: { rank: { terms: [{ score: 'judge_p' }, { score: 'golden' }] }, budget: 20 },
@@ -42,6 +45,8 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
     expect(report.stages.score.shards).toBeGreaterThan(1);
     for (const id of ['judge', 'ifd', 'golden']) expect(report.scoring.byScorer[id].computed).toBe(60);
     expect(report.fits.golden.summary).toMatchObject({ anchors: 5 });
+    expect(report.recipe.scorers[4].config.target).toMatch(/^dataset:alpaca-gpt4-anchors-100-[0-9a-f]{10}$/);
+    expect(report.fits.dsir.summary).toMatchObject({ target: 100 });
     const lines = [...jsonl(join(out, 'selected.jsonl')), ...jsonl(join(out, 'rejected.jsonl'))];
     for (const l of lines) {
       expect(l.scores.judge).toBeGreaterThanOrEqual(0);
@@ -50,6 +55,7 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
       if (l.flags?.includes('ifd_empty')) expect(l.flags).toContain('nonfinite:ifd');
       else expect(l.scores.ifd).toBeGreaterThan(0);
       expect(l.scores.golden * 5).toBeCloseTo(Math.round(l.scores.golden * 5), 9);
+      expect(Number.isFinite(l.scores.dsir)).toBe(true);
     }
     // judge: 1 chat call per record; ifd: 2 completions; golden: 1 per anchor baseline + 5 per record.
     const asked = lm.stats();
