@@ -16,7 +16,8 @@ export const LOOKUP =
 const PUT_BYTES = 512 * 1024;
 
 /**
- * One per dataset: its score cells in SQLite, keyed by (column, record content hash). Lookups and
+ * One per dataset partition (see CACHE_PARTITIONS): score cells in SQLite, keyed by (column, record
+ * content hash). Lookups and
  * inserts pass the hashes as one JSON argument (`json_each`), not one bound parameter per hash.
  */
 export class ScoreCache extends DurableObject<Env> {
@@ -70,18 +71,49 @@ export class ScoreCache extends DurableObject<Env> {
   }
 }
 
-/** The CellCache of a dataset, backed by its ScoreCache object. */
+/**
+ * A dataset's cells are spread over this many ScoreCache objects by the first hex digit of the
+ * content hash, so the score tasks of a large job do not all queue on one object.
+ */
+export const CACHE_PARTITIONS = 16;
+
+export function cachePartition(env: Env, dataset: string, p: number) {
+  return env.SCORE_CACHE.get(env.SCORE_CACHE.idFromName(`${dataset}#${p.toString(16)}`));
+}
+
+function byPartition<T>(items: readonly T[], hashOf: (t: T) => string): Map<number, T[]> {
+  const parts = new Map<number, T[]>();
+  for (const item of items) {
+    const p = Number.parseInt(hashOf(item)[0] ?? '0', 16) % CACHE_PARTITIONS || 0;
+    const list = parts.get(p);
+    if (list) list.push(item);
+    else parts.set(p, [item]);
+  }
+  return parts;
+}
+
+/** The CellCache of a dataset, backed by its ScoreCache objects (queried in parallel). */
 export function scoreCache(env: Env, dataset: string): CellCache {
-  const stub = env.SCORE_CACHE.get(env.SCORE_CACHE.idFromName(dataset));
   return {
     async get(column, hashes) {
-      const found = await stub.get(column, [...hashes]);
-      return new Map(Object.entries(found).map(([h, row]) => [h, JSON.parse(row) as ScoreRow]));
+      const out = new Map<string, ScoreRow>();
+      const parts = [...byPartition(hashes, (h) => h)];
+      const found = await Promise.all(
+        parts.map(([p, hs]) => cachePartition(env, dataset, p).get(column, hs)),
+      );
+      for (const rows of found)
+        for (const [h, row] of Object.entries(rows)) out.set(h, JSON.parse(row) as ScoreRow);
+      return out;
     },
     async put(column, cells) {
-      await stub.put(
-        column,
-        cells.map(([h, row]): [string, string] => [h, JSON.stringify(row)]),
+      const parts = [...byPartition(cells, ([h]) => h)];
+      await Promise.all(
+        parts.map(([p, cs]) =>
+          cachePartition(env, dataset, p).put(
+            column,
+            cs.map(([h, row]): [string, string] => [h, JSON.stringify(row)]),
+          ),
+        ),
       );
     },
   };
