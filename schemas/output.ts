@@ -68,6 +68,8 @@ export const ReportSchema = z.object({
       z.string(),
       z.object({ computed: z.number(), cached: z.number(), seconds: z.number() }),
     ),
+    /** Model endpoint requests sent (retries included), answered from the response cache, and failed for good. */
+    model: z.object({ requests: z.number(), cached: z.number(), failed: z.number() }),
   }),
   /** Learning scorers: what their fit saw (records, AUC, …), and whether a fitted model was reused. */
   fits: z.record(

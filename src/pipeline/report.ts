@@ -39,6 +39,10 @@ export function buildReport(input: ReportInput): Report {
     }
   }
   const scorerTotals = Object.values(byScorer);
+  const usages = [
+    ...input.scored.map((t) => t.model),
+    ...input.fits.flatMap((f) => (f.usage ? [f.usage] : [])),
+  ];
   const { cut } = input;
   return {
     job: input.spec.id,
@@ -60,6 +64,11 @@ export function buildReport(input: ReportInput): Report {
       computed: sum(scorerTotals, (c) => c.computed),
       cached: sum(scorerTotals, (c) => c.cached),
       byScorer,
+      model: {
+        requests: sum(usages, (u) => u?.requests ?? 0),
+        cached: sum(usages, (u) => u?.cached ?? 0),
+        failed: sum(usages, (u) => u?.failed ?? 0),
+      },
     },
     fits: Object.fromEntries(
       input.fits.map((f) => [f.scorer, { summary: f.summary, reused: f.reused, seconds: f.seconds }]),

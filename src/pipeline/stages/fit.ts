@@ -9,6 +9,7 @@ import { datasetManifestKey, fitSampleKey, modelKey, shardKey } from '../keys.ts
 import { storeSource } from '../range-source.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getJson, getText, type ObjectInfo } from '../store.ts';
+import type { ModelUsage } from './score.ts';
 
 /** A fitted model as the score stage finds it. */
 export interface ModelRef {
@@ -22,6 +23,8 @@ export interface FitOutcome {
   summary: Record<string, number | string>;
   /** The model was already fitted for this dataset and config and was reused. */
   reused: boolean;
+  /** Model endpoint usage of the fit (golden scores its anchors once). */
+  usage?: ModelUsage;
   seconds: number;
 }
 
@@ -115,7 +118,14 @@ export async function fitModel(
   const out = { key: modelKey(where, `${name}.bin`), hash };
   await store.put(out.key, bytes);
   await store.put(modelKey(where, `${name}.json`), JSON.stringify({ hash, summary, job: spec.id }));
-  return { scorer: ref.scorer.id, model: out, summary, reused: false, seconds: (Date.now() - t0) / 1000 };
+  return {
+    scorer: ref.scorer.id,
+    model: out,
+    summary,
+    reused: false,
+    seconds: (Date.now() - t0) / 1000,
+    ...(providers ? { usage: providers.usage() } : {}),
+  };
 }
 
 /**

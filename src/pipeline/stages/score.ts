@@ -46,6 +46,14 @@ export interface ScoreTally {
   filtered: number;
   filteredByReason: Record<string, number>;
   byScorer: Record<string, CellCounts>;
+  /** Model endpoint usage of this task (zeros without model-backed scorers). */
+  model: ModelUsage;
+}
+
+export interface ModelUsage {
+  requests: number;
+  cached: number;
+  failed: number;
 }
 
 export interface ScoreOptions {
@@ -110,7 +118,8 @@ export async function score(
     };
   });
   await store.put(shardKey(spec.id, info.shard, 'scores.jsonl'), toJsonl(lines));
-  return { records: lines.length, stats, filtered, filteredByReason, byScorer };
+  const model = opts.providers?.usage() ?? { requests: 0, cached: 0, failed: 0 };
+  return { records: lines.length, stats, filtered, filteredByReason, byScorer, model };
 }
 
 /** One scorer's rows by content hash: from the cache where present, computed (once per hash) otherwise. */

@@ -61,6 +61,7 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
     const asked = lm.stats();
     expect(asked.chat).toBe(60);
     expect(asked.completions).toBe(60 * 2 + 5 + 60 * 5);
+    expect(report.scoring.model).toEqual({ requests: asked.requests, cached: 0, failed: 0 });
 
     // The same recipe again: every cell and the golden anchors come from the dataset's cache.
     lm.resetStats();
@@ -68,6 +69,7 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
     await cli(again);
     const report2 = JSON.parse(readFileSync(join(again, 'report.json'), 'utf8'));
     expect(report2.scoring.computed).toBe(0);
+    expect(report2.scoring.model.requests).toBe(0);
     expect(lm.stats().requests).toBe(0);
     expect(jsonl(join(again, 'selected.jsonl')).map((l) => l.id)).toEqual(
       jsonl(join(out, 'selected.jsonl')).map((l) => l.id),
