@@ -1,7 +1,7 @@
 import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
 import type { ShardRange } from '../formats/index.ts';
-import { mergeStats, type ScoreStat } from '../score/index.ts';
+import { mergeStats, resolveScorers, type ScoreStat } from '../score/index.ts';
 import {
   ALL,
   budgetTarget,
@@ -35,6 +35,8 @@ export interface PipelineState {
   fitRate?: number;
   models?: Record<string, ModelRef>;
   fits?: FitOutcome[];
+  /** Merged partials of dataset-wide outputs, by scorer id, for export. */
+  totals?: Record<string, unknown>;
   round?: RoundSpec;
   /** Set once the cut is known; select rounds stop and export starts. */
   cut?: Cut;
@@ -147,6 +149,7 @@ export function advance(input: BarrierInput): Advance {
       const stats = Object.fromEntries(
         Object.entries(merged).map(([k, s]) => [k, { min: s.min, max: s.max }]),
       );
+      const totals = mergePartials(spec, input.results as ScoreTally[]);
       const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
       const filtered = (input.results as ScoreTally[]).reduce((a, t) => a + t.filtered, 0);
       const candidates = valid - filtered;
@@ -164,7 +167,7 @@ export function advance(input: BarrierInput): Advance {
         stage: 'select',
         iter: 0,
         shards: all(input.shards.length),
-        state: { ...state, budget, candidates, stats, round, cut, rounds: cut ? 0 : 1 },
+        state: { ...state, budget, candidates, stats, totals, round, cut, rounds: cut ? 0 : 1 },
       };
     }
     case 'select': {
@@ -194,6 +197,20 @@ export function advance(input: BarrierInput): Advance {
     case 'export':
       return finish(input, state);
   }
+}
+
+/** Every shard's partial of each dataset-wide output, merged (Scorer.dataset). */
+function mergePartials(spec: JobSpec, tallies: readonly ScoreTally[]): Record<string, unknown> {
+  const totals: Record<string, unknown> = {};
+  for (const { scorer } of resolveScorers(spec.recipe.scorers)) {
+    if (!scorer.dataset) continue;
+    for (const t of tallies) {
+      if (!(scorer.id in t.partials)) continue;
+      const p = t.partials[scorer.id];
+      totals[scorer.id] = scorer.id in totals ? scorer.dataset.merge(totals[scorer.id], p) : p;
+    }
+  }
+  return totals;
 }
 
 function finish(input: BarrierInput, state: PipelineState): Advance {

@@ -86,7 +86,7 @@ export function taskContext(
     case 'select':
       return { stage, spec, shard: shards.shard(n), round: state.round!, stats: state.stats ?? {} };
     case 'export':
-      return { stage, spec, shard: shards.shard(n), cut: state.cut! };
+      return { stage, spec, shard: shards.shard(n), cut: state.cut!, totals: state.totals ?? {} };
   }
 }
 

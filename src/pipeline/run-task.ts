@@ -46,6 +46,6 @@ export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps
     case 'select':
       return select(store, ctx.spec, ctx.shard, ctx.round, ctx.stats);
     case 'export':
-      return exportShard(store, ctx.spec, ctx.shard, ctx.cut);
+      return exportShard(store, ctx.spec, ctx.shard, ctx.cut, ctx.totals);
   }
 }

@@ -40,4 +40,4 @@ export type TaskContext =
       round: RoundSpec;
       stats: Record<string, { min: number; max: number }>;
     }
-  | { stage: 'export'; spec: JobSpec; shard: ShardInfo; cut: Cut };
+  | { stage: 'export'; spec: JobSpec; shard: ShardInfo; cut: Cut; totals: Record<string, unknown> };

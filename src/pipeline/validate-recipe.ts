@@ -12,11 +12,22 @@ export const STRATEGIES = ['topk'] as const;
 export function validateRecipe(recipe: Recipe): void {
   const issues: { path: string; message: string }[] = [];
   let outputs = new Set<string>(['quality']);
+  let late = new Set<string>();
   try {
     const scorers = resolveScorers(recipe.scorers);
     outputs = new Set([...outputs, ...scorers.flatMap((s) => s.scorer.outputs)]);
-    const writers = scorers.map((s) => ({ id: s.scorer.id, outputs: s.scorer.outputs }));
-    issues.push(...resolveFilters(recipe.select.filters, writers).issues);
+    // Outputs known only at export (a softmax over the dataset) cannot be filtered or ranked by.
+    late = new Set(scorers.flatMap((s) => s.scorer.dataset?.names(s.config) ?? []));
+    for (const name of late) outputs.delete(name);
+    const writers = scorers.map((s) => ({
+      id: s.scorer.id,
+      outputs: s.scorer.outputs.filter((o) => !late.has(o)),
+    }));
+    resolveFilters(recipe.select.filters, writers).issues.forEach((issue) => {
+      const i = Number(/\[(\d+)\]/.exec(issue.path)?.[1]);
+      const name = recipe.select.filters?.[i]?.score;
+      issues.push(name && late.has(name) ? { path: issue.path, message: lateMessage(name) } : issue);
+    });
     for (const s of scorers) {
       const provider = (s.config as { provider?: unknown }).provider;
       if (s.scorer.kind === 'model' && typeof provider === 'string' && !(provider in recipe.providers)) {
@@ -42,7 +53,9 @@ export function validateRecipe(recipe: Recipe): void {
     if (!outputs.has(t.score)) {
       issues.push({
         path: `select.rank.terms[${i}].score`,
-        message: `no scorer in the recipe writes "${t.score}"; available: ${[...outputs].sort().join(', ')}`,
+        message: late.has(t.score)
+          ? lateMessage(t.score)
+          : `no scorer in the recipe writes "${t.score}"; available: ${[...outputs].sort().join(', ')}`,
       });
     }
   });
@@ -52,4 +65,8 @@ export function validateRecipe(recipe: Recipe): void {
       details: issues,
     });
   }
+}
+
+function lateMessage(name: string): string {
+  return `"${name}" is computed over the whole dataset at export, so it cannot be filtered or ranked by`;
 }

@@ -67,4 +67,23 @@ export interface Scorer<C = unknown, M = unknown> {
   encodeModel?(model: M): Uint8Array;
   decodeModel?(bytes: Uint8Array): M;
   score(batch: ScoreInput[], config: C, ctx: ScorerContext<M>): ScoreRow[] | Promise<ScoreRow[]>;
+  /** Outputs that depend on the whole dataset, written at export (see DatasetOutputs). */
+  dataset?: DatasetOutputs<C>;
+}
+
+/**
+ * Outputs that depend on every record of the dataset, such as a softmax over all ratings. Each score
+ * task returns `partial` of its rows, the coordinator merges the partials, and export writes
+ * `apply(row, total)` into every valid record's scores. Filters and rank terms cannot use them:
+ * they are known only once scoring is done everywhere.
+ */
+export interface DatasetOutputs<C = unknown, P = unknown> {
+  /** The outputs written at export for this config (none: the scorer needs no dataset pass). */
+  names(config: C): readonly string[];
+  /** This scorer's rows of one shard, in record order (a duplicate counts each time). */
+  partial(rows: readonly ScoreRow[], config: C): P;
+  /** Associative and commutative. */
+  merge(a: P, b: P): P;
+  /** The outputs for one record, from its merged row (scores and flags) and the dataset's total. */
+  apply(row: Readonly<ScoreRow>, total: P, config: C): Record<string, number>;
 }

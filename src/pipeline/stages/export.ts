@@ -1,5 +1,6 @@
 import type { InvalidLine, OutputLine } from '../../../schemas/output.ts';
 import type { ShardRecord } from '../../../schemas/record.ts';
+import { resolveScorers } from '../../score/index.ts';
 import { type Cut, selectMask } from '../../select/index.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
 import { type OutputFile, outputPartKey, shardKey } from '../keys.ts';
@@ -24,6 +25,7 @@ export async function exportShard(
   spec: JobSpec,
   info: ShardInfo,
   cut: Cut,
+  totals: Record<string, unknown> = {},
 ): Promise<ExportTally> {
   const key = (file: Parameters<typeof shardKey>[2]) => shardKey(spec.id, info.shard, file);
   const records = fromJsonl<ShardRecord>(await getText(store, key('records.jsonl')));
@@ -36,16 +38,23 @@ export async function exportShard(
     );
   }
   const mask = selectMask(ranks, cut, info.shard);
+  const datasetWide = resolveScorers(spec.recipe.scorers).filter(
+    ({ scorer }) => scorer.dataset && scorer.id in totals,
+  );
   const selected: OutputLine[] = [];
   const rejected: OutputLine[] = [];
   const rejectedByReason: Record<string, number> = {};
   records.forEach((r, i) => {
+    let scores = scored[i].scores;
+    for (const { scorer, config } of datasetWide) {
+      scores = { ...scores, ...scorer.dataset!.apply(scored[i], totals[scorer.id], config) };
+    }
     const line: OutputLine = {
       id: r.id,
       hash: r.hash,
       source: scored[i].source,
       record: r.record,
-      scores: scored[i].scores,
+      scores,
       rank: ranks[i],
       ...(scored[i].flags ? { flags: scored[i].flags } : {}),
       ...(scored[i].note ? { note: scored[i].note } : {}),

@@ -48,6 +48,8 @@ export interface ScoreTally {
   byScorer: Record<string, CellCounts>;
   /** Model endpoint usage of this task (zeros without model-backed scorers). */
   model: ModelUsage;
+  /** Partials of dataset-wide outputs (Scorer.dataset), by scorer id; merged at the barrier. */
+  partials: Record<string, unknown>;
 }
 
 export interface ModelUsage {
@@ -119,7 +121,13 @@ export async function score(
   });
   await store.put(shardKey(spec.id, info.shard, 'scores.jsonl'), toJsonl(lines));
   const model = opts.providers?.usage() ?? { requests: 0, cached: 0, failed: 0 };
-  return { records: lines.length, stats, filtered, filteredByReason, byScorer, model };
+  const partials: Record<string, unknown> = {};
+  scorers.forEach(({ scorer, config }, k) => {
+    if (!scorer.dataset || scorer.dataset.names(config).length === 0) return;
+    const rows = records.map((r) => columns[k].get(r.hash)!);
+    partials[scorer.id] = scorer.dataset.partial(rows, config);
+  });
+  return { records: lines.length, stats, filtered, filteredByReason, byScorer, model, partials };
 }
 
 /** One scorer's rows by content hash: from the cache where present, computed (once per hash) otherwise. */

@@ -13,9 +13,41 @@ export const LinearMappingSchema = z
 export type LinearMapping = z.infer<typeof LinearMappingSchema>;
 
 /** `w_i = N·exp(r_i/T) / Σ_j exp(r_j/T)` over the dataset: weights average 1; lower T sharpens. */
-export interface SoftmaxMapping {
-  kind: 'softmax';
-  temperature: number;
+export const SoftmaxMappingSchema = z.strictObject({
+  kind: z.literal('softmax'),
+  temperature: z.number().positive().default(1),
+});
+export type SoftmaxMapping = z.infer<typeof SoftmaxMappingSchema>;
+
+export const LrMappingSchema = z.discriminatedUnion('kind', [LinearMappingSchema, SoftmaxMappingSchema]);
+
+/** A mergeable log-sum-exp of x = r/T over finite ratings: count, max, and Σ exp(x − max). */
+export interface SoftmaxPartial {
+  n: number;
+  max: number;
+  sum: number;
+}
+
+export const EMPTY_SOFTMAX: SoftmaxPartial = { n: 0, max: Number.NEGATIVE_INFINITY, sum: 0 };
+
+export function softmaxPartial(ratings: Iterable<number>, temperature: number): SoftmaxPartial {
+  let acc = EMPTY_SOFTMAX;
+  for (const r of ratings)
+    if (Number.isFinite(r)) acc = mergeSoftmax(acc, { n: 1, max: r / temperature, sum: 1 });
+  return acc;
+}
+
+export function mergeSoftmax(a: SoftmaxPartial, b: SoftmaxPartial): SoftmaxPartial {
+  if (a.n === 0) return b;
+  if (b.n === 0) return a;
+  const max = Math.max(a.max, b.max);
+  return { n: a.n + b.n, max, sum: a.sum * Math.exp(a.max - max) + b.sum * Math.exp(b.max - max) };
+}
+
+/** One rating's softmax weight given the dataset's partial; a non-finite rating gets the neutral 1. */
+export function softmaxWeight(rating: number, temperature: number, total: SoftmaxPartial): number {
+  if (!Number.isFinite(rating) || total.n === 0) return 1;
+  return total.n * Math.exp(rating / temperature - (total.max + Math.log(total.sum)));
 }
 
 export type LrMapping = LinearMapping | SoftmaxMapping;

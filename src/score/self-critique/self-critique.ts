@@ -3,14 +3,25 @@ import { requireProvider } from '../../providers/index.ts';
 import { explanation, parseRating } from '../judge/parse-rating.ts';
 import { perRecord } from '../per-record.ts';
 import type { ScoreRow, Scorer } from '../types.ts';
-import { LinearMappingSchema, learningRateMultipliers } from './lr-multipliers.ts';
+import {
+  EMPTY_SOFTMAX,
+  LrMappingSchema,
+  learningRateMultipliers,
+  mergeSoftmax,
+  type SoftmaxPartial,
+  softmaxPartial,
+  softmaxWeight,
+} from './lr-multipliers.ts';
 import { selfCritiqueMessages } from './prompt.ts';
 
 export const SelfCritiqueConfigSchema = z.strictObject({
   /** The recipe provider serving the model being trained (the policy rates its own data). */
   provider: z.string().min(1),
-  /** Per-record learning-rate multiplier; the dataset-level softmax is `learningRateMultipliers`. */
-  mapping: LinearMappingSchema.default({ kind: 'linear', a: 0.45, b: 0.1, lo: 0.5, hi: 1.5 }),
+  /**
+   * Rating → learning-rate multiplier. `linear`: clip(a + b·rating, lo, hi), per record. `softmax`:
+   * N·exp(r/T) / Σ exp(r/T) over the whole dataset (weights average 1), written at export.
+   */
+  mapping: LrMappingSchema.default({ kind: 'linear', a: 0.45, b: 0.1, lo: 0.5, hi: 1.5 }),
   maxTokens: z.number().int().min(8).max(4096).default(384),
   noteChars: z.number().int().min(0).max(2000).default(200),
 });
@@ -21,7 +32,8 @@ const MAX = 10;
 
 /**
  * `self_critique`: the model being trained rates (1–10) how much it would learn from each training
- * example and critiques it (the critique is the note). `lr_multiplier` = clip(a + b·rating, lo, hi).
+ * example and critiques it (the critique is the note). `lr_multiplier` = clip(a + b·rating, lo, hi),
+ * or with the softmax mapping N·exp(r/T)/Σexp(r/T) over the dataset, written at export.
  * Unparseable answers: `self_critique` NaN with flag `self_critique_unparsed`, `lr_multiplier` 1.
  */
 export const selfCritiqueScorer: Scorer<SelfCritiqueConfig> = {
@@ -35,8 +47,9 @@ export const selfCritiqueScorer: Scorer<SelfCritiqueConfig> = {
   async score(batch, config, ctx) {
     const provider = requireProvider(ctx.providers, config.provider, 'self_critique');
     // A record the model could not rate trains at the neutral rate 1.
+    const linear = config.mapping.kind === 'linear';
     const rejected = (note: string): ScoreRow => ({
-      scores: { self_critique: Number.NaN, lr_multiplier: 1 },
+      scores: linear ? { self_critique: Number.NaN, lr_multiplier: 1 } : { self_critique: Number.NaN },
       note,
     });
     return perRecord(batch, 'self_critique', rejected, async ({ instruction, answer }): Promise<ScoreRow> => {
@@ -50,11 +63,32 @@ export const selfCritiqueScorer: Scorer<SelfCritiqueConfig> = {
         return { ...rejected(explanation(text, null, config.noteChars)), flags: ['self_critique_unparsed'] };
       }
       const rating = parsed.value;
+      const note = explanation(text, parsed, config.noteChars);
+      if (!linear) return { scores: { self_critique: rating }, note };
       const [lr] = learningRateMultipliers(Float64Array.of(rating), config.mapping);
-      return {
-        scores: { self_critique: rating, lr_multiplier: lr },
-        note: explanation(text, parsed, config.noteChars),
-      };
+      return { scores: { self_critique: rating, lr_multiplier: lr }, note };
     });
   },
+  // The softmax mapping needs every rating of the dataset: lr_multiplier is written at export.
+  dataset: {
+    names: (config) => (config.mapping.kind === 'softmax' ? ['lr_multiplier'] : []),
+    partial(rows, config): SoftmaxPartial {
+      if (config.mapping.kind !== 'softmax') return EMPTY_SOFTMAX;
+      return softmaxPartial(
+        rows.filter(rated).map((r) => r.scores.self_critique),
+        config.mapping.temperature,
+      );
+    },
+    merge: (a, b) => mergeSoftmax(a as SoftmaxPartial, b as SoftmaxPartial),
+    apply(row, total, config): Record<string, number> {
+      if (config.mapping.kind !== 'softmax') return {};
+      const rating = rated(row) ? row.scores.self_critique : Number.NaN;
+      return { lr_multiplier: softmaxWeight(rating, config.mapping.temperature, total as SoftmaxPartial) };
+    },
+  },
 };
+
+/** A row whose rating was read (an unparsed or refused one became 0 with a `nonfinite` flag). */
+function rated(row: Readonly<ScoreRow>): boolean {
+  return typeof row.scores.self_critique === 'number' && !row.flags?.includes('nonfinite:self_critique');
+}

@@ -8,7 +8,9 @@ import { generateDemo } from '../../../src/demo/index.ts';
 import { MemoryStore, type OUTPUT_FILES, outputPartKey, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
+import type { ProviderSet } from '../../../src/providers/index.ts';
 import { MemoryCellCache, registerScorer, type Scorer } from '../../../src/score/index.ts';
+import { learningRateMultipliers } from '../../../src/score/self-critique/index.ts';
 
 // A learning scorer: its model is the mean answer length of what it was fitted on.
 let fits = 0;
@@ -51,10 +53,14 @@ async function run(
   recipe: unknown,
   cells: MemoryCellCache,
   id = 'j1',
+  providers?: ProviderSet,
 ) {
   const spec = { id, dataset: 'd', objects, recipe: RecipeSchema.parse(recipe), createdAt: '' };
   validateRecipe(spec.recipe);
-  const report = await runLocal(store, spec, { cells: () => cells });
+  const report = await runLocal(store, spec, {
+    cells: () => cells,
+    providers: providers && (() => providers),
+  });
   const read = (file: (typeof OUTPUT_FILES)[number]) => {
     const rows: OutputLine[] = [];
     for (let s = 0; ; s++) {
@@ -249,5 +255,81 @@ describe('learning scorers in the pipeline, on real data', () => {
     const fromAlpaca = lines.filter((l) => l.source.part === 1);
     expect(fromAlpaca).toHaveLength(300);
     expect(mean(fromAlpaca)).toBeGreaterThan(mean(lines.filter((l) => l.source.part === 0)));
+  });
+});
+
+describe('dataset-wide outputs', () => {
+  // The model under training, in process: it rates an example 1 + (answer length mod 10), or says
+  // nothing useful about answers that start with "Bad".
+  const rating = (answer: string) => 1 + (answer.length % 10);
+  const model: ProviderSet = {
+    get: () => ({
+      name: 'p',
+      async chat(req) {
+        const answer = /### Response:\n([\s\S]*?)\n\n### Your task/.exec(req.messages.at(-1)!.content)![1];
+        return { text: answer.startsWith('Bad') ? 'No idea.' : `Rating: ${rating(answer)}\nFine.` };
+      },
+      continuationLogprobs: async () => [],
+    }),
+    usage: () => ({ requests: 0, cached: 0, failed: 0 }),
+  };
+  const providers = { p: { kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' } };
+  const critique = (mapping: unknown) => [{ id: 'self_critique', config: { provider: 'p', mapping } }];
+
+  it('self-critique softmax: learning-rate multipliers over every record of the dataset, written at export', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => ({
+      instruction: `Task ${i}`,
+      output: i % 17 === 0 ? 'Bad answer' : `An answer of some length ${'x'.repeat(i % 23)}.`,
+    }));
+    const { store, objects } = await setup(rows.map((r) => JSON.stringify(r)).join('\n'));
+    const recipe = {
+      shardBytes: 1500,
+      scorers: critique({ kind: 'softmax', temperature: 2 }),
+      providers,
+      select: { budget: 40 },
+    };
+    const out = await run(store, objects, recipe, new MemoryCellCache(), 'sm', model);
+    expect(out.report.stages.score.shards).toBeGreaterThan(3);
+    const lines = [...out.selected, ...out.rejected].sort((a, b) => a.source.index - b.source.index);
+    const ratings = Float64Array.from(rows, (r) =>
+      r.output.startsWith('Bad') ? Number.NaN : rating(r.output),
+    );
+    const want = learningRateMultipliers(ratings, { kind: 'softmax', temperature: 2 });
+    lines.forEach((l, i) => {
+      expect(l.scores.lr_multiplier).toBeCloseTo(want[i], 12);
+    });
+    // Unrated records train at the neutral 1; the rated ones average exactly 1.
+    const rated = lines.filter((l) => !l.flags?.includes('self_critique_unparsed'));
+    expect(rated.length).toBe(120 - 8);
+    expect(rated.reduce((a, l) => a + l.scores.lr_multiplier, 0)).toBeCloseTo(rated.length, 9);
+    expect(
+      lines
+        .filter((l) => l.flags?.includes('self_critique_unparsed'))
+        .every((l) => l.scores.lr_multiplier === 1),
+    ).toBe(true);
+  });
+
+  it('cannot be ranked or filtered by, since it is known only at export', () => {
+    const recipe = RecipeSchema.parse({
+      scorers: critique({ kind: 'softmax' }),
+      providers,
+      select: {
+        filters: [{ score: 'lr_multiplier', min: 0.5 }],
+        rank: { terms: [{ score: 'lr_multiplier' }] },
+      },
+    });
+    expect(() => validateRecipe(recipe)).toThrow(
+      'select.filters[0].score: "lr_multiplier" is computed over the whole dataset at export, so it cannot be filtered or ranked by; select.rank.terms[0].score: "lr_multiplier" is computed',
+    );
+    // With the per-record linear mapping it is an ordinary score.
+    expect(() =>
+      validateRecipe(
+        RecipeSchema.parse({
+          scorers: critique({ kind: 'linear' }),
+          providers,
+          select: { rank: { terms: [{ score: 'lr_multiplier' }] } },
+        }),
+      ),
+    ).not.toThrow();
   });
 });
