@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'request_budget_exhausted'
   | 'unsupported'
   | 'provider_error'
+  | 'dim_mismatch'
   | 'internal';
 
 export interface ErrorFields {
@@ -53,6 +54,7 @@ const TITLES: Record<ErrorCode, string> = {
   request_budget_exhausted: 'the job spent its model request budget',
   unsupported: 'not supported by this provider',
   provider_error: 'the model endpoint failed',
+  dim_mismatch: 'vectors have the wrong dimension',
   internal: 'internal error',
 };
 

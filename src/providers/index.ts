@@ -1,5 +1,6 @@
 export { MemoryResponseCache, responseCacheKey } from './cache.ts';
 export { createProviders, type ProviderDeps } from './create-providers.ts';
+export { EMBED_BATCH } from './embeddings.ts';
 export { isProviderError, isRequestRejected, type ProviderErrorCode, providerError } from './errors.ts';
 export { codePoints, continuationSlice } from './openai.ts';
 export { requireProvider } from './require-provider.ts';
@@ -8,6 +9,7 @@ export type {
   ChatMessage,
   ChatRequest,
   ChatResponse,
+  EmbedOptions,
   Provider,
   ProviderSet,
   ResponseCache,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { OpenAiProviderConfig } from '../../schemas/provider.ts';
+import { embedInBatches, OpenAiEmbeddingsSchema, openAiVectors } from './embeddings.ts';
 import { providerError } from './errors.ts';
 import { parseJson } from './parse.ts';
 import { HttpStatusError, parseRetryAfter } from './retry.ts';
 import type { Transport } from './transport.ts';
-import type { ChatRequest, ChatResponse, Provider } from './types.ts';
+import type { ChatRequest, ChatResponse, EmbedOptions, Provider } from './types.ts';
 
 const TopSchema = z.object({ token: z.string(), logprob: z.number() });
 
@@ -58,7 +59,7 @@ export interface OpenAiDeps {
   now: () => number;
 }
 
-/** An OpenAI-compatible endpoint (vLLM, llama.cpp, TGI, OpenAI): chat and prompt log-probs. */
+/** An OpenAI-compatible endpoint (vLLM, llama.cpp, TGI, OpenAI): chat, prompt log-probs, embeddings. */
 export function openAiProvider(
   name: string,
   config: OpenAiProviderConfig,
@@ -137,6 +138,19 @@ export function openAiProvider(
             codePoints(context),
             codePoints(prompt),
           ),
+      });
+    },
+
+    async embed(texts: string[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
+      const model = opts.model ?? config.model;
+      return embedInBatches(texts, (input) => {
+        const body = { model, input };
+        return transport.call({
+          endpoint: '/embeddings',
+          body,
+          send: post('/embeddings', body),
+          parse: (text) => openAiVectors(parseJson(OpenAiEmbeddingsSchema, text).data, input.length),
+        });
       });
     },
   };

@@ -38,6 +38,17 @@ export interface Provider {
    * cannot return prompt log-probs.
    */
   continuationLogprobs(context: string, continuation: string): Promise<number[]>;
+  /**
+   * One vector per text, in order: a request per batch of at most 100 texts (OpenAI-compatible
+   * `/embeddings`, or the Workers AI binding), through the same retries, budget and cache as `chat`.
+   * Vectors are returned as the endpoint gave them (not normalized); all have the same length.
+   */
+  embed(texts: string[], opts?: EmbedOptions): Promise<Float32Array[]>;
+}
+
+export interface EmbedOptions {
+  /** An embedding model other than the provider's `model` (the same endpoint or binding serves it). */
+  model?: string;
 }
 
 export interface ProviderSet {
