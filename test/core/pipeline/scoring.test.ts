@@ -270,6 +270,7 @@ describe('dataset-wide outputs', () => {
         return { text: answer.startsWith('Bad') ? 'No idea.' : `Rating: ${rating(answer)}\nFine.` };
       },
       continuationLogprobs: async () => [],
+      embed: async () => [],
     }),
     usage: () => ({ requests: 0, cached: 0, failed: 0 }),
   };
