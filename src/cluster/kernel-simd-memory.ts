@@ -1,0 +1,190 @@
+/** Memory management and data movement for the WebAssembly kernel (see kernel-simd.ts). */
+
+/** The exports of kernel.wat (pointers are byte offsets into `memory`). */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  gemm(x: number, m: number, y: number, k: number, w: number, out: number, ldo: number): void;
+  prep(src: number, m: number, w: number, shift: number, dst: number, sq: number, norms: number): void;
+  argmin(out: number, m: number, kp: number, ldo: number, cn: number, labels: number, second: number): void;
+  candidates(
+    out: number,
+    m: number,
+    k: number,
+    ldo: number,
+    cst: number,
+    norms: number,
+    gamma: number,
+    maxA: number,
+    maxB: number,
+    tail: number,
+    comps: number,
+    counts: number,
+  ): void;
+  wsqdist(x: number, mu: number, a: number, w: number): number;
+  addrow2(x: number, r: number, sx: number, sxx: number, w: number): void;
+  finish(
+    x: number,
+    m: number,
+    w: number,
+    labels: number,
+    prev: number,
+    c: number,
+    sums: number,
+    dist: number,
+    mode: number,
+  ): void;
+  rownorms(x: number, m: number, w: number, origin: number, out: number): void;
+}
+
+/** float32 unit roundoff. */
+export const U32 = 2 ** -24;
+export const pad4 = (v: number) => (v + 3) & ~3;
+/** Rows per block: about 32 KiB of float32 input, an even number (the product tile is 2 rows). */
+export const blockRows = (w: number) => Math.max(2, Math.min(256, Math.floor(8192 / w))) & ~1;
+
+/** The instance's memory, its current views (replaced when it grows), and the row movers. */
+export interface WasmMemory {
+  ex: KernelExports;
+  f32: Float32Array;
+  f64: Float64Array;
+  i32: Int32Array;
+  /** Byte offsets (64-byte aligned) of consecutive regions of the given sizes; grows memory. */
+  allocate<K extends string>(sizes: Record<K, number>): Record<K, number>;
+  /** Rows [start, start + m) of data into float32 rows w wide at byte offset dst, zero-padded. */
+  loadRows(data: Float32Array, dim: number, w: number, start: number, m: number, dst: number): void;
+  /** Rows rows[from..from + m) of data into float32 rows w wide at byte offset dst, zero-padded. */
+  gatherRows(
+    data: Float32Array,
+    dim: number,
+    w: number,
+    rows: Int32Array,
+    from: number,
+    m: number,
+    dst: number,
+  ): void;
+  /** Float64 rows (k × dim) into rows w wide at byte offset dst, zero-padded. */
+  storeRows64(src: Float64Array, k: number, dim: number, w: number, dst: number): void;
+  /** Shifted float32 copies of t points (rows w wide, tp rows, zero beyond t) and their norms. */
+  storePoints(
+    points: Float64Array,
+    t: number,
+    tp: number,
+    dim: number,
+    w: number,
+    at: { shift: number; y: number; cn: number },
+  ): void;
+}
+
+export function createWasmMemory(module: WebAssembly.Module): WasmMemory {
+  const ex = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+  const mem: WasmMemory = {
+    ex,
+    f32: new Float32Array(ex.memory.buffer),
+    f64: new Float64Array(ex.memory.buffer),
+    i32: new Int32Array(ex.memory.buffer),
+    allocate,
+    loadRows,
+    gatherRows,
+    storeRows64,
+    storePoints,
+  };
+
+  /** Byte offsets (64-byte aligned) of consecutive regions of the given sizes; grows memory. */
+  function allocate<K extends string>(sizes: Record<K, number>): Record<K, number> {
+    const at = {} as Record<K, number>;
+    let end = 0;
+    for (const key of Object.keys(sizes) as K[]) {
+      at[key] = end;
+      end += (sizes[key] + 63) & ~63;
+    }
+    const missing = end - mem.ex.memory.buffer.byteLength;
+    if (missing > 0) {
+      mem.ex.memory.grow(Math.ceil(missing / 65536));
+      mem.f32 = new Float32Array(mem.ex.memory.buffer);
+      mem.f64 = new Float64Array(mem.ex.memory.buffer);
+      mem.i32 = new Int32Array(mem.ex.memory.buffer);
+    }
+    return at;
+  }
+
+  /** Rows [start, start + m) of data into float32 rows w wide at byte offset dst, zero-padded. */
+  function loadRows(data: Float32Array, dim: number, w: number, start: number, m: number, dst: number): void {
+    const base = dst >> 2;
+    if (dim === w) {
+      mem.f32.set(data.subarray(start * dim, (start + m) * dim), base);
+      return;
+    }
+    for (let i = 0; i < m; i++) {
+      const o = base + i * w;
+      mem.f32.set(data.subarray((start + i) * dim, (start + i + 1) * dim), o);
+      mem.f32.fill(0, o + dim, o + w);
+    }
+  }
+
+  /** Float64 rows (k × dim) into rows w wide at byte offset dst, zero-padded. */
+  function storeRows64(src: Float64Array, k: number, dim: number, w: number, dst: number): void {
+    const base = dst >> 3;
+    mem.f64.fill(0, base, base + k * w);
+    for (let c = 0; c < k; c++) mem.f64.set(src.subarray(c * dim, (c + 1) * dim), base + c * w);
+  }
+
+  /** Shifted float32 copies of t points (rows w wide, tp rows, zero beyond t) and their norms. */
+  function storePoints(
+    points: Float64Array,
+    t: number,
+    tp: number,
+    dim: number,
+    w: number,
+    at: { shift: number; y: number; cn: number },
+  ): void {
+    const shift = new Float64Array(dim);
+    for (let p = 0; p < t; p++) for (let j = 0; j < dim; j++) shift[j] += points[p * dim + j];
+    const s = at.shift >> 2;
+    mem.f32.fill(0, s, s + w);
+    for (let j = 0; j < dim; j++) mem.f32[s + j] = shift[j] / t;
+    const y = at.y >> 2;
+    mem.f32.fill(0, y, y + tp * w);
+    for (let p = 0; p < t; p++) {
+      let norm = 0;
+      for (let j = 0; j < dim; j++) {
+        const v = Math.fround(points[p * dim + j] - mem.f32[s + j]);
+        mem.f32[y + p * w + j] = v;
+        norm += v * v;
+      }
+      mem.f32[(at.cn >> 2) + p] = norm;
+    }
+    mem.f32.fill(Number.POSITIVE_INFINITY, (at.cn >> 2) + t, (at.cn >> 2) + tp);
+  }
+
+  /** Rows rows[from..from + m) of data into float32 rows w wide at byte offset dst, zero-padded. */
+  function gatherRows(
+    data: Float32Array,
+    dim: number,
+    w: number,
+    rows: Int32Array,
+    from: number,
+    m: number,
+    dst: number,
+  ): void {
+    const base = dst >> 2;
+    if (dim !== w) {
+      for (let i = 0; i < m; i++) {
+        const o = base + i * w;
+        const r = rows[from + i];
+        mem.f32.set(data.subarray(r * dim, (r + 1) * dim), o);
+        mem.f32.fill(0, o + dim, o + w);
+      }
+      return;
+    }
+    // Runs of consecutive rows in one copy each.
+    for (let i = 0; i < m; ) {
+      const r = rows[from + i];
+      let run = 1;
+      while (i + run < m && rows[from + i + run] === r + run) run++;
+      mem.f32.set(data.subarray(r * dim, (r + run) * dim), base + i * w);
+      i += run;
+    }
+  }
+
+  return mem;
+}

@@ -1,0 +1,24 @@
+import type { ClusterKernel } from './kernel-api.ts';
+import { wasmAssign, wasmDistances } from './kernel-simd-kmeans.ts';
+import { createWasmMemory } from './kernel-simd-memory.ts';
+import { wasmMixture } from './kernel-simd-mixture.ts';
+
+/**
+ * The WebAssembly SIMD kernel (kernel.wat). Inputs are shifted by a central point (the
+ * centroids' mean, or the mixture's mean) and the O(n·k·dim) products run as float32 f32x4
+ * tiles; they only rank candidates. Every reported distance and log density is then recomputed
+ * exactly in float64 from the unshifted float32 rows, with the same summation order as the JS
+ * kernel, so both report the same bits wherever they pick the same centroid or components.
+ */
+export function createWasmKernel(
+  module: WebAssembly.Module,
+  name: 'wasm' | 'wasm-relaxed' = 'wasm',
+): ClusterKernel {
+  const mem = createWasmMemory(module);
+  return {
+    name,
+    assign: (x, rows, count, centroids, k, out) => wasmAssign(mem, x, rows, count, centroids, k, out),
+    distances: (x, points, t, out) => wasmDistances(mem, x, points, t, out),
+    mixture: (x, params, visit, sums) => wasmMixture(mem, x, params, visit, sums),
+  };
+}
