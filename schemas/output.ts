@@ -8,6 +8,10 @@ export const OutputLineSchema = z.object({
   source: SourceSchema,
   record: z.unknown(),
   scores: z.record(z.string(), z.number()),
+  /** The record's cluster (hard assignment), when the recipe clusters. */
+  cluster: z.number().int().optional(),
+  /** GMM: the top posterior responsibilities, most likely first. */
+  posteriors: z.array(z.object({ cluster: z.number().int(), p: z.number() })).optional(),
   /** The rank value strategies ordered by, in [0, 1]; -1 for a record a filter rejected. */
   rank: z.number(),
   /** What the scorers noticed (`cut_off`, `identity_claim:openai`, …), whatever the outcome. */
@@ -80,6 +84,20 @@ export const ReportSchema = z.object({
       seconds: z.number(),
     }),
   ),
+  /** When the recipe clusters: the fit and, per cluster, its size and score means (details in clusters.json). */
+  clusters: z
+    .object({
+      algorithm: z.enum(['kmeans', 'gmm']),
+      k: z.number(),
+      iterations: z.number(),
+      converged: z.boolean(),
+      sizes: z.array(z.number()),
+      scoreMeans: z.array(z.record(z.string(), z.number())),
+      meanLogLikelihood: z.number().optional(),
+      inertia: z.number().optional(),
+      bic: z.array(z.object({ k: z.number(), bic: z.number() })).optional(),
+    })
+    .optional(),
   stages: z.record(z.string(), StageReportSchema),
   seconds: z.number(),
   recipe: z.unknown(),

@@ -88,6 +88,39 @@ export const FitSchema = z.strictObject({
   refit: z.boolean().default(false),
 });
 
+/** How records become vectors (src/embed/): an embedder id and its config. */
+export const EmbedSchema = z.strictObject({
+  id: z.string().min(1).default('hashed'),
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+
+/**
+ * Clustering over the embeddings, distributed over shards: k-means (Lloyd) or a diagonal-covariance
+ * Gaussian mixture (EM, initialized from k-means). `kGrid` (GMM) picks k by BIC.
+ */
+export const ClusterSchema = z
+  .strictObject({
+    algorithm: z.enum(['kmeans', 'gmm']).default('kmeans'),
+    k: z.number().int().min(1).max(1024).optional(),
+    kGrid: z.array(z.number().int().min(1).max(1024)).min(2).max(16).optional(),
+    /** Reduce the embeddings to this dimension before clustering (seeded random projection). */
+    dim: z.number().int().min(2).max(1024).optional(),
+    maxIter: z.number().int().min(1).max(500).default(50),
+    /** k-means: relative change of inertia; GMM: change of mean log-likelihood per record. */
+    tol: z.number().positive().default(1e-4),
+    seed: z.number().int().optional(),
+    /** Records sampled (by content hash) for k-means++ seeding. */
+    sampleSize: z.number().int().min(100).max(200_000).default(20_000),
+    /** GMM variance floor added to every variance (scikit-learn's reg_covar). */
+    varFloor: z.number().nonnegative().default(1e-6),
+  })
+  .refine((c) => c.k !== undefined || c.kGrid !== undefined, 'cluster needs k or kGrid')
+  .refine(
+    (c) => c.kGrid === undefined || c.algorithm === 'gmm',
+    'kGrid (choice of k by BIC) needs algorithm "gmm"',
+  );
+export type Cluster = z.infer<typeof ClusterSchema>;
+
 export const RecipeSchema = z.strictObject({
   /** Record format; `auto` detects it per record from its keys. */
   format: InputFormatSchema.default('auto'),
@@ -105,6 +138,12 @@ export const RecipeSchema = z.strictObject({
   fit: FitSchema.default({ sampleSize: 20_000, refit: false }),
   /** Reuse score cells computed by earlier jobs on the same dataset (same content, scorer, version, config). */
   cache: z.boolean().default(true),
+  /** The embedder used when the recipe clusters or exports embeddings. */
+  embed: EmbedSchema.default({ id: 'hashed', config: {} }),
+  /** Absent: no clustering. */
+  cluster: ClusterSchema.optional(),
+  /** Also write `embeddings.npy` (float32, one row per valid record in input order). */
+  exportEmbeddings: z.boolean().default(false),
   select: SelectSchema.default({
     rank: { terms: [{ score: 'quality', weight: 1 }], combine: 'sum', normalize: 'none' },
     strategy: { id: 'topk', config: {} },

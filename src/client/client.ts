@@ -102,7 +102,17 @@ export class WinnowClient {
     return this.json('DELETE', `/v1/jobs/${id}`);
   }
 
-  /** Stream one output file (selected.jsonl, rejected.jsonl, invalid.jsonl, report.json). */
+  /** The job's output files with their sizes (clusters.json and embeddings.npy only when written). */
+  async outputs(id: string): Promise<{ name: string; bytes: number; parts: number }[]> {
+    return (
+      await this.json<{ files: { name: string; bytes: number; parts: number }[] }>(
+        'GET',
+        `/v1/jobs/${id}/outputs`,
+      )
+    ).files;
+  }
+
+  /** Stream one output file (selected.jsonl, rejected.jsonl, invalid.jsonl, report.json, …). */
   async output(id: string, file: string): Promise<ReadableStream<Uint8Array>> {
     const res = await this.request('GET', `/v1/jobs/${id}/outputs/${file}`);
     return res.body ?? new ReadableStream({ start: (c) => c.close() });

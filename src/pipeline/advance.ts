@@ -1,5 +1,6 @@
 import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
+import { bic } from '../cluster/index.ts';
 import type { ShardRange } from '../formats/index.ts';
 import { mergeStats, resolveScorers, type ScoreStat } from '../score/index.ts';
 import {
@@ -12,10 +13,18 @@ import {
   type RoundSpec,
   type ShardSummary,
 } from '../select/index.ts';
+import {
+  type ClusterState,
+  firstClusterState,
+  MAP_STEPS,
+  nextClusterStep,
+  type StepResult,
+} from './cluster-plan.ts';
 import { OUTPUT_FILES, type OutputFile } from './keys.ts';
 import { assignOffsets } from './offsets.ts';
 import { buildReport } from './report.ts';
 import type { JobSpec, ShardInfo } from './spec.ts';
+import { EMBED_ITER, embedNeedsPrepare } from './stages/embed.ts';
 import {
   type ExportTally,
   type FitOutcome,
@@ -37,6 +46,11 @@ export interface PipelineState {
   fits?: FitOutcome[];
   /** Merged partials of dataset-wide outputs, by scorer id, for export. */
   totals?: Record<string, unknown>;
+  /** The cluster stage: its step plan, the seeding sample rate, the vectors' dimension, final sizes. */
+  plan?: ClusterState;
+  clusterRate?: number;
+  clusterDim?: number;
+  clusterSummary?: Extract<StepResult, { kind: 'summary' }>;
   round?: RoundSpec;
   /** Set once the cut is known; select rounds stop and export starts. */
   cut?: Cut;
@@ -162,12 +176,63 @@ export function advance(input: BarrierInput): Advance {
       const round: RoundSpec =
         first.kind === 'done' ? { kind: 'hist', by: 'value', lo: 0, hi: 1, above: 0, round: 0 } : first.spec;
       const cut = first.kind === 'done' ? first.cut : undefined;
+      const next: PipelineState = {
+        ...state,
+        budget,
+        candidates,
+        stats,
+        totals,
+        round,
+        cut,
+        rounds: cut ? 0 : 1,
+      };
+      if (spec.recipe.cluster || spec.recipe.exportEmbeddings) {
+        const iter = embedNeedsPrepare(spec) ? EMBED_ITER.prepare : EMBED_ITER.embed;
+        return { kind: 'open', stage: 'embed', iter, shards: all(input.shards.length), state: next };
+      }
+      return openSelect(input, next);
+    }
+    case 'embed': {
+      if (input.iter === EMBED_ITER.prepare)
+        return { kind: 'open', stage: 'embed', iter: EMBED_ITER.merge, shards: [0], state };
+      if (input.iter === EMBED_ITER.merge)
+        return {
+          kind: 'open',
+          stage: 'embed',
+          iter: EMBED_ITER.embed,
+          shards: all(input.shards.length),
+          state,
+        };
+      if (!spec.recipe.cluster) return openSelect(input, state);
+      const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
+      const clusterRate = Math.min(1, spec.recipe.cluster.sampleSize / Math.max(1, valid));
+      const plan = firstClusterState(spec.recipe.cluster);
+      const embedDim = (input.results as { dim: number }[])[0]?.dim ?? 0;
+      const clusterDim = Math.min(spec.recipe.cluster.dim ?? embedDim, embedDim);
+      const next = { ...state, plan, clusterRate, clusterDim };
+      return { kind: 'open', stage: 'cluster', iter: 0, shards: all(input.shards.length), state: next };
+    }
+    case 'cluster': {
+      const cluster = spec.recipe.cluster!;
+      const dim = state.clusterDim ?? 0;
+      const next = nextClusterStep(
+        cluster,
+        state.plan!,
+        input.iter,
+        input.results as StepResult[],
+        (meanLL, n, k) => bic(meanLL * n, n, k, dim),
+      );
+      if (next === 'done') {
+        const summary = input.results[0] as Extract<StepResult, { kind: 'summary' }>;
+        return openSelect(input, { ...state, clusterSummary: summary });
+      }
+      const shards = MAP_STEPS.has(next.step.kind) ? all(input.shards.length) : [0];
       return {
         kind: 'open',
-        stage: 'select',
-        iter: 0,
-        shards: all(input.shards.length),
-        state: { ...state, budget, candidates, stats, totals, round, cut, rounds: cut ? 0 : 1 },
+        stage: 'cluster',
+        iter: input.iter + 1,
+        shards,
+        state: { ...state, plan: next },
       };
     }
     case 'select': {
@@ -213,6 +278,25 @@ function mergePartials(spec: JobSpec, tallies: readonly ScoreTally[]): Record<st
   return totals;
 }
 
+function clusterReport(spec: JobSpec, plan: ClusterState, s: Extract<StepResult, { kind: 'summary' }>) {
+  const step = plan.step as { k: number };
+  return {
+    algorithm: spec.recipe.cluster?.algorithm ?? 'kmeans',
+    k: step.k,
+    iterations: plan.iterations,
+    converged: plan.converged,
+    sizes: s.sizes,
+    scoreMeans: s.scoreMeans,
+    ...(s.meanLogLikelihood !== undefined ? { meanLogLikelihood: s.meanLogLikelihood } : {}),
+    ...(s.inertia !== undefined ? { inertia: s.inertia } : {}),
+    ...(plan.grid.length > 1 ? { bic: plan.grid.map(({ k, bic }) => ({ k, bic })) } : {}),
+  };
+}
+
+function openSelect(input: BarrierInput, state: PipelineState): Advance {
+  return { kind: 'open', stage: 'select', iter: 0, shards: all(input.shards.length), state };
+}
+
 function finish(input: BarrierInput, state: PipelineState): Advance {
   const exported = input.stage === 'export' ? (input.results as ExportTally[]) : [];
   const report = buildReport({
@@ -220,6 +304,10 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
     ingest: input.stage === 'export' ? (input.history('ingest') as IngestTally[]) : [],
     scored: input.stage === 'export' ? (input.history('score') as ScoreTally[]) : [],
     fits: state.fits ?? [],
+    clusters:
+      state.clusterSummary && state.plan
+        ? clusterReport(input.spec, state.plan, state.clusterSummary)
+        : undefined,
     exported,
     budget: state.budget!,
     cut: state.cut ?? ALL,

@@ -30,3 +30,20 @@ export const fitSampleKey = (job: string, shard: number) => `jobs/${job}/fit/sam
  */
 export const modelKey = (scope: { job: string; dataset: string; shared: boolean }, name: string) =>
   scope.shared ? `cache/${scope.dataset}/models/${name}` : `jobs/${scope.job}/fit/models/${name}`;
+
+/** Embeddings: a shard's vectors (row-major float32 with a header, see src/embed/matrix-file.ts). */
+export const embedKey = (job: string, shard: number, which: 'embed' | 'reduced') =>
+  `jobs/${job}/shards/${pad(shard)}/${which}.f32`;
+/** The embedder's first pass: a shard's partial, and the merged model. */
+export const embedPartialKey = (job: string, shard: number) => `jobs/${job}/embed/partial/${pad(shard)}.bin`;
+export const embedModelKey = (job: string) => `jobs/${job}/embed/model.bin`;
+/** Clustering: the sample for seeding, each step's statistics per shard, and parameters per step. */
+export const clusterSampleKey = (job: string, shard: number) =>
+  `jobs/${job}/cluster/sample/${pad(shard)}.f32`;
+export const clusterStatsKey = (job: string, iter: number, shard: number) =>
+  `jobs/${job}/cluster/stats/${pad(iter)}/${pad(shard)}.bin`;
+export const clusterParamsKey = (job: string, iter: number) => `jobs/${job}/cluster/params/${pad(iter)}.bin`;
+/** A shard's final assignment: cluster per record and, for GMM, top posteriors. */
+export const clusterAssignKey = (job: string, shard: number) =>
+  `jobs/${job}/shards/${pad(shard)}/cluster.json`;
+export const clustersKey = (job: string) => `jobs/${job}/out/clusters.json`;

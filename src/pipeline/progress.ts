@@ -23,7 +23,7 @@ export interface Snapshot {
   stages: StageSnapshot[];
 }
 
-const ORDER: Stage[] = ['plan', 'ingest', 'fit', 'score', 'select', 'export'];
+const ORDER: Stage[] = ['plan', 'ingest', 'fit', 'score', 'embed', 'cluster', 'select', 'export'];
 
 /** Records a task read and wrote, from its result, for progress and the report. */
 export function taskRecords(stage: Stage, result: unknown): { recordsIn: number; recordsOut: number } {

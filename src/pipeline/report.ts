@@ -11,6 +11,7 @@ export interface ReportInput {
   ingest: readonly IngestTally[];
   scored: readonly ScoreTally[];
   fits: readonly FitOutcome[];
+  clusters?: Report['clusters'];
   exported: readonly ExportTally[];
   budget: { requested: Budget; target: number; reachable: boolean };
   cut: Cut;
@@ -73,6 +74,7 @@ export function buildReport(input: ReportInput): Report {
     fits: Object.fromEntries(
       input.fits.map((f) => [f.scorer, { summary: f.summary, reused: f.reused, seconds: f.seconds }]),
     ),
+    ...(input.clusters ? { clusters: input.clusters } : {}),
     stages: input.stages,
     seconds: input.seconds,
     recipe: input.spec.recipe,

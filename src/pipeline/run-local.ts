@@ -83,6 +83,19 @@ export function taskContext(
         : { stage, spec, iter: 1, index: n, shards: shards.count() };
     case 'score':
       return { stage, spec, shard: shards.shard(n), shards: shards.count(), models: state.models ?? {} };
+    case 'embed':
+      return { stage, spec, iter, shard: shards.shard(n), shards: shards.count() };
+    case 'cluster':
+      return {
+        stage,
+        spec,
+        iter,
+        step: state.plan!.step,
+        plan: state.plan!,
+        shard: shards.shard(n),
+        shards: shards.count(),
+        rate: state.clusterRate ?? 1,
+      };
     case 'select':
       return { stage, spec, shard: shards.shard(n), round: state.round!, stats: state.stats ?? {} };
     case 'export':

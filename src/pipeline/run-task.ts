@@ -1,7 +1,10 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import type { ProviderSet } from '../providers/types.ts';
 import type { CellCache } from '../score/index.ts';
+import { MAP_STEPS } from './cluster-plan.ts';
 import type { TaskContext } from './spec.ts';
+import { clusterMap, clusterReduce } from './stages/cluster.ts';
+import { EMBED_ITER, embedMerge, embedPrepare, embedShard } from './stages/embed.ts';
 import { exportShard, fitModel, fitSample, ingest, plan, score, select } from './stages/index.ts';
 import type { BlobStore } from './store.ts';
 
@@ -43,6 +46,14 @@ export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps
         cells: deps.cells?.(ctx.spec.dataset),
         providers: providers(ctx.shards + 1),
       });
+    case 'embed':
+      if (ctx.iter === EMBED_ITER.prepare) return embedPrepare(store, ctx.spec, ctx.shard);
+      if (ctx.iter === EMBED_ITER.merge) return embedMerge(store, ctx.spec, ctx.shards);
+      return embedShard(store, ctx.spec, ctx.shard, providers(ctx.shards + 1));
+    case 'cluster':
+      return MAP_STEPS.has(ctx.step.kind)
+        ? clusterMap(store, ctx.spec, ctx.shard, ctx.step, ctx.iter, ctx.rate)
+        : clusterReduce(store, ctx.spec, ctx.step, ctx.iter, ctx.shards, ctx.plan);
     case 'select':
       return select(store, ctx.spec, ctx.shard, ctx.round, ctx.stats);
     case 'export':

@@ -1,6 +1,7 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import type { ShardRange } from '../formats/index.ts';
 import type { Cut, RoundSpec } from '../select/index.ts';
+import type { ClusterState, ClusterStep } from './cluster-plan.ts';
 import type { ModelRef } from './stages/fit.ts';
 import type { ObjectInfo } from './store.ts';
 
@@ -33,6 +34,17 @@ export type TaskContext =
   | { stage: 'fit'; spec: JobSpec; iter: 0; shard: ShardInfo; rate: number }
   | { stage: 'fit'; spec: JobSpec; iter: 1; index: number; shards: number }
   | { stage: 'score'; spec: JobSpec; shard: ShardInfo; shards: number; models: Record<string, ModelRef> }
+  | { stage: 'embed'; spec: JobSpec; iter: number; shard: ShardInfo; shards: number }
+  | {
+      stage: 'cluster';
+      spec: JobSpec;
+      iter: number;
+      step: ClusterStep;
+      plan: ClusterState;
+      shard: ShardInfo;
+      shards: number;
+      rate: number;
+    }
   | {
       stage: 'select';
       spec: JobSpec;

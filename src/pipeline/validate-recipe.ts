@@ -1,4 +1,5 @@
 import type { Recipe } from '../../schemas/recipe.ts';
+import { resolveEmbedder } from '../embed/index.ts';
 import { WinnowError } from '../errors.ts';
 import { resolveScorers } from '../score/index.ts';
 import { resolveFilters } from '../select/index.ts';
@@ -42,6 +43,22 @@ export function validateRecipe(recipe: Recipe): void {
     if (!(e instanceof WinnowError)) throw e;
     if (Array.isArray(e.details)) issues.push(...(e.details as { path: string; message: string }[]));
     else issues.push({ path: 'scorers', message: e.message });
+  }
+  if (recipe.cluster || recipe.exportEmbeddings) {
+    try {
+      const { config } = resolveEmbedder(recipe.embed);
+      const provider = (config as { provider?: unknown }).provider;
+      if (typeof provider === 'string' && !(provider in recipe.providers)) {
+        issues.push({ path: 'embed.config.provider', message: `unknown provider "${provider}"` });
+      }
+    } catch (e) {
+      if (!(e instanceof WinnowError)) throw e;
+      issues.push(
+        ...((e.details as { path: string; message: string }[] | undefined) ?? [
+          { path: 'embed', message: e.message },
+        ]),
+      );
+    }
   }
   if (!(STRATEGIES as readonly string[]).includes(recipe.select.strategy.id)) {
     issues.push({

@@ -8,6 +8,7 @@ const HELP = `winnow: select a budgeted, high-quality subset of instruction data
 
 usage:
   winnow run <input> [--budget <N|P%>] [--recipe <file>] [--out <dir>] [--state <dir>]
+                     [--cluster kmeans|gmm --k <n>] [--export-embeddings]
                      [--url <api> --token <t>] [--quiet]
   winnow demo        generate a small demo dataset and run it locally
 
@@ -15,6 +16,9 @@ usage:
   --budget     records to select: a count (5000) or a share of valid records (30%)
   --recipe     a JSON recipe (see README); --budget overrides its select.budget
   --shard-bytes  input bytes per shard (default 4 MiB; the demo uses 64 KiB)
+  --cluster    kmeans or gmm: cluster the embeddings (needs --k or the recipe's cluster.k)
+  --k          clusters (mixture components)
+  --export-embeddings  also write embeddings.npy (float32, one row per valid record)
   --out        output directory (default ./winnow-out)
   --state      local state directory (default .winnow/)
   --url/--token  drive a deployed Winnow instead of the local stack
@@ -33,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
       url: { type: 'string' },
       token: { type: 'string', default: process.env.WINNOW_TOKEN },
       quiet: { type: 'boolean', default: false },
+      cluster: { type: 'string' },
+      k: { type: 'string' },
+      'export-embeddings': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,7 +52,18 @@ async function main(argv: string[]): Promise<number> {
   const shardBytes = values['shard-bytes'] === undefined ? undefined : Number(values['shard-bytes']);
   if (shardBytes !== undefined && !Number.isInteger(shardBytes))
     throw new Error('--shard-bytes takes a whole number');
-  const common = { ...values, out: values.out!, state: values.state!, shardBytes };
+  if (values.cluster !== undefined && !['kmeans', 'gmm'].includes(values.cluster))
+    throw new Error(`--cluster takes kmeans or gmm, got "${values.cluster}"`);
+  const k = values.k === undefined ? undefined : Number(values.k);
+  if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new Error('--k takes a whole number ≥ 1');
+  const common = {
+    ...values,
+    out: values.out!,
+    state: values.state!,
+    shardBytes,
+    k,
+    exportEmbeddings: values['export-embeddings'],
+  };
   if (command === 'demo') {
     const dir = join(common.state, 'demo');
     mkdirSync(dir, { recursive: true });

@@ -21,9 +21,15 @@ export interface RunOptions {
   url?: string;
   token?: string;
   quiet?: boolean;
+  /** `--cluster kmeans|gmm` and `--k N`: override the recipe's cluster settings. */
+  cluster?: string;
+  k?: number;
+  exportEmbeddings?: boolean;
 }
 
 export const OUTPUTS = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'report.json'];
+/** Written only when the recipe clusters or exports embeddings. */
+export const EXTRA_OUTPUTS = ['clusters.json', 'embeddings.npy'];
 
 /** Parse `--budget`: a count (`5000`) or a percentage (`30%`). */
 export function parseBudget(text: string): number | string {
@@ -32,7 +38,9 @@ export function parseBudget(text: string): number | string {
   throw new Error(`--budget must be a count like 5000 or a percentage like 30%, got "${text}"`);
 }
 
-export function loadRecipe(opts: Pick<RunOptions, 'recipe' | 'budget' | 'shardBytes'>): Recipe {
+export function loadRecipe(
+  opts: Pick<RunOptions, 'recipe' | 'budget' | 'shardBytes' | 'cluster' | 'k' | 'exportEmbeddings'>,
+): Recipe {
   let raw: Record<string, unknown> = {};
   if (opts.recipe) {
     try {
@@ -46,6 +54,13 @@ export function loadRecipe(opts: Pick<RunOptions, 'recipe' | 'budget' | 'shardBy
     raw = { ...raw, select: { ...select, budget: parseBudget(opts.budget) } };
   }
   if (opts.shardBytes !== undefined) raw = { ...raw, shardBytes: opts.shardBytes };
+  if (opts.cluster !== undefined || opts.k !== undefined) {
+    const cluster = { ...((raw.cluster ?? {}) as Record<string, unknown>) };
+    if (opts.cluster !== undefined) cluster.algorithm = opts.cluster;
+    if (opts.k !== undefined) cluster.k = opts.k;
+    raw = { ...raw, cluster };
+  }
+  if (opts.exportEmbeddings) raw = { ...raw, exportEmbeddings: true };
   const r = RecipeSchema.safeParse(raw);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(recipe)'}: ${i.message}`);
@@ -142,7 +157,8 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
     if (status.state !== 'done')
       throw new Error(`job ${id} ${status.state}: ${status.error ?? 'no reason given'}`);
     mkdirSync(opts.out, { recursive: true });
-    for (const file of OUTPUTS) {
+    const listed = new Set((await client.outputs(id)).map((f) => f.name));
+    for (const file of [...OUTPUTS, ...EXTRA_OUTPUTS.filter((f) => listed.has(f))]) {
       const stream = await client.output(id, file);
       await pipeline(
         Readable.fromWeb(stream as import('node:stream/web').ReadableStream),

@@ -17,6 +17,7 @@ import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { coordinator } from '../queues/consumer.ts';
 import { readDataset } from './datasets.ts';
 import { jsonBody, parseWith } from './errors.ts';
+import { extraOutput, extraOutputs } from './extra-outputs.ts';
 import type { RouteDoc } from './openapi.ts';
 
 export const jobs = new Hono<{ Bindings: Env }>();
@@ -77,7 +78,10 @@ async function manifest(env: Env, id: string): Promise<OutputManifest> {
 jobs.get('/:id/outputs', async (c) => {
   const m = await manifest(c.env, c.req.param('id'));
   const report = await c.env.DATA_BUCKET.head(reportKey(c.req.param('id')));
-  return c.json({ files: [...m.files, { name: 'report.json', bytes: report?.size ?? 0, parts: 1 }] });
+  const extra = await extraOutputs(c.env, c.req.param('id'), m);
+  return c.json({
+    files: [...m.files, { name: 'report.json', bytes: report?.size ?? 0, parts: 1 }, ...extra],
+  });
 });
 
 jobs.get('/:id/outputs/:file', async (c) => {
@@ -89,8 +93,11 @@ jobs.get('/:id/outputs/:file', async (c) => {
     return new Response(o!.body, { headers: { 'content-type': 'application/json' } });
   }
   if (!(OUTPUT_FILES as readonly string[]).includes(file)) {
+    const extra = await extraOutput(c.env, id, file, m);
+    if (extra) return extra;
+    const have = (await extraOutputs(c.env, id, m)).map((f) => f.name);
     throw new WinnowError('not_found', {
-      detail: `no output "${file}"; outputs: ${[...OUTPUT_FILES, 'report.json'].join(', ')}`,
+      detail: `no output "${file}"; outputs: ${[...OUTPUT_FILES, 'report.json', ...have].join(', ')}`,
     });
   }
   const bucket = c.env.DATA_BUCKET;

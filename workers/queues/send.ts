@@ -9,7 +9,9 @@ export function queueFor(env: Env, stage: Stage): Queue {
       return env.INGEST_QUEUE;
     case 'fit':
     case 'score':
+    case 'embed':
       return env.SCORE_QUEUE;
+    case 'cluster':
     case 'select':
       return env.SELECT_QUEUE;
     case 'export':

@@ -7,6 +7,7 @@ import { type OutputFile, outputPartKey, shardKey } from '../keys.ts';
 import { globalSource } from '../source.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getText } from '../store.ts';
+import { readAssignment } from './cluster.ts';
 import type { ScoredLine } from './score.ts';
 import { readRanks } from './select.ts';
 
@@ -38,6 +39,7 @@ export async function exportShard(
     );
   }
   const mask = selectMask(ranks, cut, info.shard);
+  const assigned = spec.recipe.cluster ? await readAssignment(store, spec.id, info.shard) : null;
   const datasetWide = resolveScorers(spec.recipe.scorers).filter(
     ({ scorer }) => scorer.dataset && scorer.id in totals,
   );
@@ -56,6 +58,8 @@ export async function exportShard(
       record: r.record,
       scores,
       rank: ranks[i],
+      ...(assigned ? { cluster: assigned.labels[i] } : {}),
+      ...(assigned?.top ? { posteriors: assigned.top[i].map(([cluster, p]) => ({ cluster, p })) } : {}),
       ...(scored[i].flags ? { flags: scored[i].flags } : {}),
       ...(scored[i].note ? { note: scored[i].note } : {}),
     };

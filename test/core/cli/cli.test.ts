@@ -74,6 +74,31 @@ describe('winnow run (CLI on the local workerd stack)', () => {
       const { stdout } = await run(process.execPath, [cli, ...args, '--token', stack.token], { cwd: ROOT });
       expect(stdout).toContain('selected  40 (');
       expect(jsonl(join(out, 'selected.jsonl'))).toHaveLength(40);
+      // The clustering shortcuts: clusters.json and embeddings.npy come down with the rest.
+      const clustered = join(tmp, 'clustered-out');
+      const cargs = [
+        'run',
+        input,
+        '--cluster',
+        'kmeans',
+        '--k',
+        '3',
+        '--export-embeddings',
+        '--out',
+        clustered,
+      ];
+      await run(process.execPath, [cli, ...cargs, '--url', stack.url, '--token', stack.token, '--quiet'], {
+        cwd: ROOT,
+      });
+      const clusters = JSON.parse(readFileSync(join(clustered, 'clusters.json'), 'utf8'));
+      expect(clusters).toMatchObject({ algorithm: 'kmeans', k: 3 });
+      const report = JSON.parse(readFileSync(join(clustered, 'report.json'), 'utf8'));
+      const npy = readFileSync(join(clustered, 'embeddings.npy'));
+      expect(npy.subarray(1, 6).toString()).toBe('NUMPY');
+      expect(npy.toString('latin1', 10, 10 + npy.readUInt16LE(8))).toContain(
+        `'shape': (${report.counts.valid}, 256)`,
+      );
+      expect(jsonl(join(clustered, 'selected.jsonl')).every((l) => Number.isInteger(l.cluster))).toBe(true);
       const err = await run(process.execPath, [cli, ...args, '--token', 'wrong'], { cwd: ROOT }).catch(
         (e) => e,
       );
