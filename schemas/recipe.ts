@@ -103,8 +103,10 @@ export const ClusterSchema = z
     algorithm: z.enum(['kmeans', 'gmm']).default('kmeans'),
     k: z.number().int().min(1).max(1024).optional(),
     kGrid: z.array(z.number().int().min(1).max(1024)).min(2).max(16).optional(),
-    /** Reduce the embeddings to this dimension before clustering (seeded random projection). */
+    /** Reduce the embeddings to this dimension before clustering. */
     dim: z.number().int().min(2).max(1024).optional(),
+    /** How `dim` is reached: a seeded random projection, or PCA fitted over every shard (two more passes). */
+    reduce: z.enum(['random', 'pca']).default('random'),
     maxIter: z.number().int().min(1).max(500).default(50),
     /** k-means: relative change of inertia; GMM: change of mean log-likelihood per record. */
     tol: z.number().positive().default(1e-4),

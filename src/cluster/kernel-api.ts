@@ -23,8 +23,8 @@ export interface AssignOutputs {
   current?: Int32Array;
   /**
    * With `current`: a row whose exact distance (not squared) to its current centroid is within
-   * bound[t] (×(1 − 1e-12)) stays there without being measured against the other centroids;
-   * such rows get second[t] = −1.
+   * bound[t] (with BOUND_SLACK relative slack) stays there without being measured against the
+   * other centroids; such rows get second[t] = −1.
    */
   bound?: Float64Array;
   /** With `norms`: norms[t] = ‖x − origin‖² (float64). */

@@ -24,7 +24,7 @@ import { OUTPUT_FILES, type OutputFile } from './keys.ts';
 import { assignOffsets } from './offsets.ts';
 import { buildReport } from './report.ts';
 import type { JobSpec, ShardInfo } from './spec.ts';
-import { EMBED_ITER, embedNeedsPrepare } from './stages/embed.ts';
+import { EMBED_ITER, embedNeedsPrepare, usesPca } from './stages/embed.ts';
 import {
   type ExportTally,
   type FitOutcome,
@@ -200,6 +200,24 @@ export function advance(input: BarrierInput): Advance {
           kind: 'open',
           stage: 'embed',
           iter: EMBED_ITER.embed,
+          shards: all(input.shards.length),
+          state,
+        };
+      if (input.iter === EMBED_ITER.embed && usesPca(spec))
+        return {
+          kind: 'open',
+          stage: 'embed',
+          iter: EMBED_ITER.pcaPartial,
+          shards: all(input.shards.length),
+          state,
+        };
+      if (input.iter === EMBED_ITER.pcaPartial)
+        return { kind: 'open', stage: 'embed', iter: EMBED_ITER.pcaFit, shards: [0], state };
+      if (input.iter === EMBED_ITER.pcaFit)
+        return {
+          kind: 'open',
+          stage: 'embed',
+          iter: EMBED_ITER.pcaProject,
           shards: all(input.shards.length),
           state,
         };

@@ -37,6 +37,9 @@ export const embedKey = (job: string, shard: number, which: 'embed' | 'reduced')
 /** The embedder's first pass: a shard's partial, and the merged model. */
 export const embedPartialKey = (job: string, shard: number) => `jobs/${job}/embed/partial/${pad(shard)}.bin`;
 export const embedModelKey = (job: string) => `jobs/${job}/embed/model.bin`;
+/** PCA for clustering: each shard's moment statistics, and the fitted projection. */
+export const pcaPartialKey = (job: string, shard: number) => `jobs/${job}/embed/pca/${pad(shard)}.bin`;
+export const pcaModelKey = (job: string) => `jobs/${job}/embed/pca/model.bin`;
 /** Clustering: the sample for seeding, each step's statistics per shard, and parameters per step. */
 export const clusterSampleKey = (job: string, shard: number) =>
   `jobs/${job}/cluster/sample/${pad(shard)}.f32`;

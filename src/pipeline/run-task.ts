@@ -4,7 +4,15 @@ import type { CellCache } from '../score/index.ts';
 import { MAP_STEPS } from './cluster-plan.ts';
 import type { TaskContext } from './spec.ts';
 import { clusterMap, clusterReduce } from './stages/cluster.ts';
-import { EMBED_ITER, embedMerge, embedPrepare, embedShard } from './stages/embed.ts';
+import {
+  EMBED_ITER,
+  embedMerge,
+  embedPrepare,
+  embedShard,
+  pcaFit,
+  pcaProjectShard,
+  pcaShard,
+} from './stages/embed.ts';
 import { exportShard, fitModel, fitSample, ingest, plan, score, select } from './stages/index.ts';
 import type { BlobStore } from './store.ts';
 
@@ -49,6 +57,9 @@ export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps
     case 'embed':
       if (ctx.iter === EMBED_ITER.prepare) return embedPrepare(store, ctx.spec, ctx.shard);
       if (ctx.iter === EMBED_ITER.merge) return embedMerge(store, ctx.spec, ctx.shards);
+      if (ctx.iter === EMBED_ITER.pcaPartial) return pcaShard(store, ctx.spec, ctx.shard);
+      if (ctx.iter === EMBED_ITER.pcaFit) return pcaFit(store, ctx.spec, ctx.shards);
+      if (ctx.iter === EMBED_ITER.pcaProject) return pcaProjectShard(store, ctx.spec, ctx.shard);
       return embedShard(store, ctx.spec, ctx.shard, providers(ctx.shards + 1));
     case 'cluster':
       return MAP_STEPS.has(ctx.step.kind)

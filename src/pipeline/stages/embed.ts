@@ -2,17 +2,39 @@ import type { ShardRecord } from '../../../schemas/record.ts';
 import type { Matrix } from '../../cluster/types.ts';
 import { type EmbedderRef, resolveEmbedder } from '../../embed/index.ts';
 import { decodeMatrix, encodeMatrix } from '../../embed/matrix-file.ts';
-import { project, randomProjection } from '../../embed/reduce.ts';
+import {
+  mergePca,
+  type Pca,
+  type PcaStats,
+  pcaFinalize,
+  pcaPartial,
+  pcaProject,
+  project,
+  randomProjection,
+} from '../../embed/reduce.ts';
 import type { ProviderSet } from '../../providers/types.ts';
+import { decodeTables, encodeTables } from '../../score/features/model-bytes.ts';
 import type { ScoreInput } from '../../score/index.ts';
 import { fromJsonl } from '../jsonl.ts';
-import { embedKey, embedModelKey, embedPartialKey, shardKey } from '../keys.ts';
+import { embedKey, embedModelKey, embedPartialKey, pcaModelKey, pcaPartialKey, shardKey } from '../keys.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getText } from '../store.ts';
 
 /** The embed stage's three steps: the embedder's first pass over every shard, its merge, then embedding. */
-export type EmbedStep = 'prepare' | 'merge' | 'embed';
-export const EMBED_ITER: Record<EmbedStep, number> = { prepare: 0, merge: 1, embed: 2 };
+export type EmbedStep = 'prepare' | 'merge' | 'embed' | 'pcaPartial' | 'pcaFit' | 'pcaProject';
+export const EMBED_ITER: Record<EmbedStep, number> = {
+  prepare: 0,
+  merge: 1,
+  embed: 2,
+  pcaPartial: 3,
+  pcaFit: 4,
+  pcaProject: 5,
+};
+
+/** The recipe reduces its vectors by PCA before clustering. */
+export function usesPca(spec: JobSpec): boolean {
+  return spec.recipe.cluster?.dim !== undefined && spec.recipe.cluster.reduce === 'pca';
+}
 
 const BATCH = 256;
 
@@ -98,7 +120,7 @@ export async function embedShard(
   const m: Matrix = { data, n: rs.length, dim };
   await store.put(embedKey(spec.id, info.shard, 'embed'), encodeMatrix(m));
   const reduceTo = spec.recipe.cluster?.dim;
-  if (reduceTo !== undefined && reduceTo < dim) {
+  if (reduceTo !== undefined && reduceTo < dim && !usesPca(spec)) {
     const proj = randomProjection(dim, reduceTo, clusterSeed(spec));
     await store.put(embedKey(spec.id, info.shard, 'reduced'), encodeMatrix(project(m, proj, reduceTo)));
   }
@@ -117,4 +139,72 @@ export async function clusterVectors(store: BlobStore, spec: JobSpec, shard: num
   if (!bytes && which === 'reduced') bytes = await store.get(embedKey(spec.id, shard, 'embed'));
   if (!bytes) throw new Error(`embeddings of shard ${shard} are missing`);
   return decodeMatrix(bytes);
+}
+
+async function embeddings(store: BlobStore, spec: JobSpec, shard: number): Promise<Matrix> {
+  const bytes = await store.get(embedKey(spec.id, shard, 'embed'));
+  if (!bytes) throw new Error(`embeddings of shard ${shard} are missing`);
+  return decodeMatrix(bytes);
+}
+
+/** PCA pass 1, one shard: Σx and Σxxᵀ of its embeddings. */
+export async function pcaShard(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+): Promise<{ records: number }> {
+  const stats = pcaPartial(await embeddings(store, spec, info.shard));
+  const bytes = encodeTables(
+    'pca-stats',
+    { n: stats.n, dim: stats.dim },
+    { sum: stats.sum, sumOuter: stats.sumOuter },
+  );
+  await store.put(pcaPartialKey(spec.id, info.shard), bytes);
+  return { records: stats.n };
+}
+
+/** PCA pass 2: merge every shard's moments and keep the top `cluster.dim` principal axes. */
+export async function pcaFit(store: BlobStore, spec: JobSpec, shards: number): Promise<{ shards: number }> {
+  let total: PcaStats | undefined;
+  for (let s = 0; s < shards; s++) {
+    const bytes = await store.get(pcaPartialKey(spec.id, s));
+    if (!bytes) throw new Error(`PCA statistics of shard ${s} are missing`);
+    const { meta, arrays } = decodeTables(bytes, 'pca-stats');
+    const part: PcaStats = {
+      n: meta.n as number,
+      dim: meta.dim as number,
+      sum: arrays.sum as Float64Array,
+      sumOuter: arrays.sumOuter as Float64Array,
+    };
+    total = total ? mergePca(total, part) : part;
+  }
+  const pca = pcaFinalize(total!, Math.min(spec.recipe.cluster!.dim!, total!.dim));
+  const bytes = encodeTables(
+    'pca',
+    { dim: pca.dim, dimOut: pca.dimOut },
+    { mean: pca.mean, components: pca.components, variances: pca.variances },
+  );
+  await store.put(pcaModelKey(spec.id), bytes);
+  return { shards };
+}
+
+/** PCA pass 3, one shard: project its embeddings onto the principal axes. */
+export async function pcaProjectShard(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+): Promise<{ records: number; dim: number }> {
+  const bytes = await store.get(pcaModelKey(spec.id));
+  if (!bytes) throw new Error('the PCA model is missing');
+  const { meta, arrays } = decodeTables(bytes, 'pca');
+  const pca: Pca = {
+    dim: meta.dim as number,
+    dimOut: meta.dimOut as number,
+    mean: arrays.mean as Float64Array,
+    components: arrays.components as Float32Array,
+    variances: arrays.variances as Float64Array,
+  };
+  const reduced = pcaProject(await embeddings(store, spec, info.shard), pca);
+  await store.put(embedKey(spec.id, info.shard, 'reduced'), encodeMatrix(reduced));
+  return { records: reduced.n, dim: reduced.dim };
 }

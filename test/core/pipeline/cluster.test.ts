@@ -3,7 +3,7 @@ import type { OutputLine } from '../../../schemas/output.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { adjustedRandIndex, gmmPosteriors } from '../../../src/cluster/index.ts';
 import { mulberry32 } from '../../../src/demo/index.ts';
-import { decodeMatrix } from '../../../src/embed/index.ts';
+import { decodeMatrix, pcaFinalize, pcaPartial, pcaProject } from '../../../src/embed/index.ts';
 import {
   clustersKey,
   embedKey,
@@ -158,6 +158,44 @@ describe('clustering as a pipeline stage', () => {
     const best = bic.reduce((a, b) => (b.bic < a.bic ? b : a));
     expect(out.report.clusters!.k).toBe(best.k);
     expect(out.clusters.bic).toHaveLength(3);
+  });
+
+  it('PCA over every shard: the reduced vectors equal a single-process PCA of all the embeddings', async () => {
+    const data = topicRecords(300, 5);
+    const out = await run(
+      data.map((d) => d.row),
+      { ...base, cluster: { algorithm: 'kmeans', k: 4, dim: 8, reduce: 'pca', seed: 1 } },
+      'pca',
+    );
+    const read = (which: 'embed' | 'reduced') => {
+      const parts = [];
+      for (let s = 0; ; s++) {
+        const bytes = out.store.objects.get(embedKey('pca', s, which));
+        if (!bytes) break;
+        parts.push(decodeMatrix(bytes));
+      }
+      const dim = parts[0].dim;
+      const n = parts.reduce((a, p) => a + p.n, 0);
+      const flat = new Float32Array(n * dim);
+      let at = 0;
+      for (const p of parts) {
+        flat.set(p.data.subarray(0, p.n * dim), at);
+        at += p.n * dim;
+      }
+      return { data: flat, n, dim };
+    };
+    const full = read('embed');
+    const reduced = read('reduced');
+    expect(reduced.dim).toBe(8);
+    const want = pcaProject(full, pcaFinalize(pcaPartial(full), 8));
+    for (let i = 0; i < want.data.length; i++) expect(reduced.data[i]).toBeCloseTo(want.data[i], 4);
+    const labels = Int32Array.from(out.lines, (l) => l.cluster!);
+    expect(
+      adjustedRandIndex(
+        Int32Array.from(data, (d) => d.topic),
+        labels,
+      ),
+    ).toBeGreaterThanOrEqual(0.95);
   });
 
   it('rejects a cluster without k, and a kGrid for k-means', () => {
