@@ -93,6 +93,8 @@ export const ReportSchema = z.object({
       converged: z.boolean(),
       sizes: z.array(z.number()),
       scoreMeans: z.array(z.record(z.string(), z.number())),
+      /** The distance kernel that ran: `wasm-relaxed`, `wasm` (SIMD) or `js`. */
+      kernel: z.string(),
       meanLogLikelihood: z.number().optional(),
       inertia: z.number().optional(),
       bic: z.array(z.object({ k: z.number(), bic: z.number() })).optional(),

@@ -59,6 +59,7 @@ export type StepResult =
       sizes: number[];
       /** Per cluster, the mean of each score. */
       scoreMeans: Record<string, number>[];
+      kernel: string;
       /** GMM: mean log-likelihood per record; k-means: inertia (both under the final parameters). */
       meanLogLikelihood?: number;
       inertia?: number;

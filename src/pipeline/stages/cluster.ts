@@ -1,6 +1,7 @@
 import type { ShardRecord } from '../../../schemas/record.ts';
 import {
   assignKmeans,
+  clusterKernel,
   decodeGmmStats,
   decodeKmeansStats,
   encodeGmmStats,
@@ -292,6 +293,7 @@ async function summarize(
     kind: 'summary',
     sizes: total.sizes,
     scoreMeans: file.clusters.map((c) => c.scores),
+    kernel: file.kernel,
     ...(p.kind === 'gmm'
       ? { meanLogLikelihood: total.n > 0 ? total.objective / total.n : 0 }
       : { inertia: total.objective }),
@@ -316,6 +318,8 @@ function clustersFile(spec: JobSpec, p: ClusterParams, total: ClusterSummaryPart
     k: p.k,
     dim: p.dim,
     records: total.n,
+    /** The distance kernel this isolate ran: WebAssembly SIMD where the host provides the module. */
+    kernel: clusterKernel().name,
     iterations: plan.iterations,
     converged: plan.converged,
     ...(plan.kmeansIterations !== undefined ? { kmeansIterations: plan.kmeansIterations } : {}),
