@@ -2,11 +2,11 @@
  * `npm run bench`: end-to-end time and peak memory of Winnow on the local stack (the real CLI:
  * wrangler dev + workerd) against the reference (the same core in one Node process).
  *
- *   node bench/run.ts [--only 9k|100k|scoring] [--runs N]
+ *   node bench/run.ts [--only 9k|100k|scoring|cluster] [--runs N]
  *
  * See bench/README.md.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -187,10 +187,21 @@ async function main(): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`--runs must be a positive integer, got ${values.runs}`);
-  if (values.only && values.only !== 'scoring' && !DATASETS.some((d) => d.key === values.only))
+  const extra = ['scoring', 'cluster'];
+  if (values.only && !extra.includes(values.only) && !DATASETS.some((d) => d.key === values.only))
     throw new Error(
-      `--only must be one of ${DATASETS.map((d) => d.key).join('|')}|scoring, got ${values.only}`,
+      `--only must be one of ${[...DATASETS.map((d) => d.key), ...extra].join('|')}, got ${values.only}`,
     );
+  if (!values.only || values.only === 'cluster') {
+    // k-means and GMM against scikit-learn on one matrix; scikit-learn comes from Debian's python3-sklearn.
+    const sklearn = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0;
+    if (!sklearn) note('scikit-learn is missing (apt-get install -y python3-sklearn): timing ours only');
+    note('clustering against scikit-learn (bench/cluster.ts) …');
+    const r = await runNode([join(ROOT, 'bench', 'cluster.ts'), ...(sklearn ? [] : ['--skip-sklearn'])]);
+    if (r.code !== 0) fail(`cluster bench exited ${r.code}:\n${r.stderr.slice(-2000)}`);
+    else process.stdout.write(`${r.stdout}\n`);
+    if (values.only === 'cluster') return failures.length ? 1 : 0;
+  }
   mkdirSync(OUT, { recursive: true });
   if (!values.only || values.only === 'scoring') {
     note('offline scoring throughput (bench/scoring.ts) …');
