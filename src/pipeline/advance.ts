@@ -17,6 +17,7 @@ import {
   type ClusterState,
   firstClusterState,
   MAP_STEPS,
+  mergeTasks,
   nextClusterStep,
   type StepResult,
 } from './cluster-plan.ts';
@@ -237,6 +238,7 @@ export function advance(input: BarrierInput): Advance {
         cluster,
         state.plan!,
         input.iter,
+        input.shards.length,
         input.results as StepResult[],
         (meanLL, n, k) => bic(meanLL * n, n, k, dim),
       );
@@ -244,7 +246,11 @@ export function advance(input: BarrierInput): Advance {
         const summary = input.results[0] as Extract<StepResult, { kind: 'summary' }>;
         return openSelect(input, { ...state, clusterSummary: summary });
       }
-      const shards = MAP_STEPS.has(next.step.kind) ? all(input.shards.length) : [0];
+      const shards = MAP_STEPS.has(next.step.kind)
+        ? all(input.shards.length)
+        : next.step.kind === 'merge'
+          ? all(mergeTasks(next.step))
+          : [0];
       return {
         kind: 'open',
         stage: 'cluster',

@@ -6,17 +6,47 @@ import type { Cluster } from '../../schemas/recipe.ts';
  *
  *   sample → seed → (kmeans-map → kmeans-reduce)* → [gmm: gmm-init-map → gmm-reduce → (gmm-map → gmm-reduce)*]
  *   → [kGrid: back to seed with the next k] → assign → summarize
+ *
+ * With more than FAN_IN shards, a reduce first goes through merge levels (a tree reduce): each merge
+ * task combines FAN_IN parts of the level below, so no task reads more than FAN_IN statistics.
  */
 export type ClusterStep =
   | { kind: 'sample' }
   | { kind: 'seed'; k: number }
   | { kind: 'kmeans-map'; k: number; params: number }
-  | { kind: 'kmeans-reduce'; k: number; params: number }
+  | { kind: 'kmeans-reduce'; k: number; params: number; parts: number }
   | { kind: 'gmm-init-map'; k: number; params: number }
-  | { kind: 'gmm-reduce'; k: number; params: number; init: boolean }
+  | { kind: 'gmm-reduce'; k: number; params: number; init: boolean; parts: number }
+  /** Tree-reduce level: each task merges FAN_IN of the previous step's `parts`, then `then` runs. */
+  | { kind: 'merge'; k: number; stats: 'kmeans' | 'gmm'; parts: number; then: ReduceStep }
   | { kind: 'gmm-map'; k: number; params: number }
   | { kind: 'assign'; k: number; params: number }
   | { kind: 'summarize'; k: number; params: number };
+
+export type ReduceStep = Extract<ClusterStep, { kind: 'kmeans-reduce' | 'gmm-reduce' }>;
+
+/** Statistics parts one task merges: a reduce over more parts goes through merge levels first. */
+export const FAN_IN = 32;
+
+/** The tasks of a merge step. */
+export function mergeTasks(step: Extract<ClusterStep, { kind: 'merge' }>): number {
+  return Math.ceil(step.parts / FAN_IN);
+}
+
+/** Reduce `parts` statistics parts: directly, or through a merge level when there are too many. */
+type WithoutParts<T> = T extends unknown ? Omit<T, 'parts'> : never;
+
+function reduceOver(reduce: WithoutParts<ReduceStep>, parts: number): ClusterStep {
+  const step = { ...reduce, parts } as ReduceStep;
+  if (parts <= FAN_IN) return step;
+  return {
+    kind: 'merge',
+    k: reduce.k,
+    stats: reduce.kind === 'kmeans-reduce' ? 'kmeans' : 'gmm',
+    parts,
+    then: step,
+  };
+}
 
 export const MAP_STEPS: ReadonlySet<ClusterStep['kind']> = new Set([
   'sample',
@@ -53,6 +83,7 @@ export interface ClusterState {
 export type StepResult =
   | { kind: 'map'; n: number; objective: number }
   | { kind: 'seed' }
+  | { kind: 'merge'; parts: number }
   | { kind: 'reduce'; n: number; objective: number; empty: number }
   | {
       kind: 'summary';
@@ -78,6 +109,7 @@ export function nextClusterStep(
   cluster: Cluster,
   state: ClusterState,
   iter: number,
+  shards: number,
   results: readonly StepResult[],
   bic: (meanLogLik: number, n: number, k: number) => number,
 ): ClusterState | 'done' {
@@ -97,7 +129,9 @@ export function nextClusterStep(
         { iterations: 0, history: [], converged: false },
       );
     case 'kmeans-map':
-      return to({ kind: 'kmeans-reduce', k: step.k, params: step.params });
+      return to(reduceOver({ kind: 'kmeans-reduce', k: step.k, params: step.params }, shards));
+    case 'merge':
+      return to(reduceOver(step.then, mergeTasks(step)));
     case 'kmeans-reduce': {
       // `objective` is the inertia of the centroids the map used; the reduce wrote new ones at `iter`.
       const history = [...state.history, objective];
@@ -117,9 +151,9 @@ export function nextClusterStep(
       return to({ kind: 'assign', k: step.k, params: iter }, patch);
     }
     case 'gmm-init-map':
-      return to({ kind: 'gmm-reduce', k: step.k, params: step.params, init: true });
+      return to(reduceOver({ kind: 'gmm-reduce', k: step.k, params: step.params, init: true }, shards));
     case 'gmm-map':
-      return to({ kind: 'gmm-reduce', k: step.k, params: step.params, init: false });
+      return to(reduceOver({ kind: 'gmm-reduce', k: step.k, params: step.params, init: false }, shards));
     case 'gmm-reduce': {
       if (step.init) return to({ kind: 'gmm-map', k: step.k, params: iter });
       // `objective` is the mean log-likelihood under the parameters the E-step used.

@@ -1,6 +1,7 @@
 import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
 import { type Advance, advance, type BarrierInput, type PipelineState } from './advance.ts';
+import { MAP_STEPS } from './cluster-plan.ts';
 import { reportKey } from './keys.ts';
 import { runTask, type TaskDeps } from './run-task.ts';
 import type { JobSpec, ShardInfo, TaskContext } from './spec.ts';
@@ -92,7 +93,8 @@ export function taskContext(
         iter,
         step: state.plan!.step,
         plan: state.plan!,
-        shard: shards.shard(n),
+        index: n,
+        shard: shards.shard(MAP_STEPS.has(state.plan!.step.kind) ? n : 0),
         shards: shards.count(),
         rate: state.clusterRate ?? 1,
       };

@@ -64,7 +64,7 @@ export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps
     case 'cluster':
       return MAP_STEPS.has(ctx.step.kind)
         ? clusterMap(store, ctx.spec, ctx.shard, ctx.step, ctx.iter, ctx.rate)
-        : clusterReduce(store, ctx.spec, ctx.step, ctx.iter, ctx.shards, ctx.plan);
+        : clusterReduce(store, ctx.spec, ctx.step, ctx.iter, ctx.shards, ctx.plan, ctx.index);
     case 'select':
       return select(store, ctx.spec, ctx.shard, ctx.round, ctx.stats);
     case 'export':

@@ -41,6 +41,8 @@ export type TaskContext =
       iter: number;
       step: ClusterStep;
       plan: ClusterState;
+      /** The task's index: its shard for map steps, its group for merge steps, 0 otherwise. */
+      index: number;
       shard: ShardInfo;
       shards: number;
       rate: number;

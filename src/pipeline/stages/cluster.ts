@@ -19,7 +19,7 @@ import {
 import type { Matrix } from '../../cluster/types.ts';
 import { decodeMatrix, encodeMatrix } from '../../embed/matrix-file.ts';
 import { type ClusterParams, centroidsOf, decodeParams, encodeParams } from '../cluster-files.ts';
-import type { ClusterState, ClusterStep, StepResult } from '../cluster-plan.ts';
+import { type ClusterState, type ClusterStep, FAN_IN, type StepResult } from '../cluster-plan.ts';
 import { fromJsonl } from '../jsonl.ts';
 import {
   clusterAssignKey,
@@ -181,6 +181,7 @@ export async function clusterReduce(
   iter: number,
   shards: number,
   plan: ClusterState,
+  index = 0,
 ): Promise<StepResult> {
   const job = spec.id;
   const varFloor = spec.recipe.cluster?.varFloor ?? 1e-6;
@@ -204,8 +205,10 @@ export async function clusterReduce(
       );
       return { kind: 'seed' };
     }
+    case 'merge':
+      return mergeLevel(store, job, step, iter, index);
     case 'kmeans-reduce': {
-      const stats = await mergeAll(store, job, iter - 1, shards, decodeKmeansStats, mergeKmeansStats);
+      const stats = await mergeAll(store, job, iter - 1, 0, step.parts, decodeKmeansStats, mergeKmeansStats);
       const prev = await params(store, job, step.params);
       const { centroids, empty } = kmeansUpdate(stats, centroidsOf(prev));
       await store.put(
@@ -215,7 +218,7 @@ export async function clusterReduce(
       return { kind: 'reduce', n: stats.n, objective: stats.inertia, empty: empty.length };
     }
     case 'gmm-reduce': {
-      const stats = await mergeAll(store, job, iter - 1, shards, decodeGmmStats, mergeGmmStats);
+      const stats = await mergeAll(store, job, iter - 1, 0, step.parts, decodeGmmStats, mergeGmmStats);
       const next = gmmUpdate(stats, { varFloor });
       await store.put(clusterParamsKey(job, iter), encodeParams({ kind: 'gmm', ...next }));
       return { kind: 'reduce', n: stats.n, objective: stats.n > 0 ? stats.logLik / stats.n : 0, empty: 0 };
@@ -227,16 +230,35 @@ export async function clusterReduce(
   }
 }
 
+/** One task of a tree-reduce level: merge parts [index·FAN_IN, (index+1)·FAN_IN) of the level below. */
+async function mergeLevel(
+  store: BlobStore,
+  job: string,
+  step: Extract<ClusterStep, { kind: 'merge' }>,
+  iter: number,
+  index: number,
+): Promise<StepResult> {
+  const from = index * FAN_IN;
+  const to = Math.min(step.parts, from + FAN_IN);
+  const bytes =
+    step.stats === 'kmeans'
+      ? encodeKmeansStats(await mergeAll(store, job, iter - 1, from, to, decodeKmeansStats, mergeKmeansStats))
+      : encodeGmmStats(await mergeAll(store, job, iter - 1, from, to, decodeGmmStats, mergeGmmStats));
+  await store.put(clusterStatsKey(job, iter, index), bytes);
+  return { kind: 'merge', parts: to - from };
+}
+
 async function mergeAll<T>(
   store: BlobStore,
   job: string,
   iter: number,
-  shards: number,
+  from: number,
+  to: number,
   decode: (b: Uint8Array) => T,
   merge: (a: T, b: T) => T,
 ): Promise<T> {
   let acc: T | undefined;
-  for (let s = 0; s < shards; s++) {
+  for (let s = from; s < to; s++) {
     const bytes = await store.get(clusterStatsKey(job, iter, s));
     if (!bytes) throw new Error(`cluster statistics of step ${iter}, shard ${s} are missing`);
     const t = decode(bytes);

@@ -13,6 +13,7 @@ import {
   runLocal,
 } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+import { FAN_IN } from '../../../src/pipeline/cluster-plan.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
 
@@ -109,6 +110,27 @@ describe('clustering as a pipeline stage', () => {
     expect(a.report.stages.embed.shards).toBeGreaterThan(3);
     expect(a.lines.map((l) => l.cluster)).toEqual(b.lines.map((l) => l.cluster));
     expect(a.clusters.inertia).toBeCloseTo(b.clusters.inertia, 6);
+  });
+
+  it('reduces more than FAN_IN shards through merge levels, with the same result as one shard', async () => {
+    const rows = topicRecords(400, 6).map((d) => d.row);
+    for (const algorithm of ['kmeans', 'gmm']) {
+      const cluster = { algorithm, k: 4, dim: 8, seed: 2, maxIter: 8 };
+      const many = await run(rows, { ...base, shardBytes: 1024, cluster }, `many-${algorithm}`);
+      const one = await run(rows, { ...base, shardBytes: 1_000_000, cluster }, `one-${algorithm}`);
+      expect(many.report.stages.embed.shards).toBeGreaterThan(FAN_IN);
+      // Some steps wrote exactly one part per merge group.
+      const parts = new Map<string, number>();
+      for (const key of many.store.objects.keys()) {
+        const m = /cluster\/stats\/(\d+)\//.exec(key);
+        if (m) parts.set(m[1], (parts.get(m[1]) ?? 0) + 1);
+      }
+      const groups = Math.ceil(many.report.stages.embed.shards / FAN_IN);
+      expect([...parts.values()]).toContain(groups);
+      expect(many.lines.map((l) => l.cluster)).toEqual(one.lines.map((l) => l.cluster));
+      const key = algorithm === 'gmm' ? 'meanLogLikelihood' : 'inertia';
+      expect(many.clusters[key]).toBeCloseTo(one.clusters[key], 6);
+    }
   });
 
   it('GMM: posteriors per record, and a mean log-likelihood that recomputes from the saved parameters', async () => {
