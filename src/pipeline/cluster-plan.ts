@@ -17,8 +17,8 @@ export type ClusterStep =
   | { kind: 'kmeans-reduce'; k: number; params: number; parts: number }
   | { kind: 'gmm-init-map'; k: number; params: number }
   | { kind: 'gmm-reduce'; k: number; params: number; init: boolean; parts: number }
-  /** Tree-reduce level: each task merges FAN_IN of the previous step's `parts`, then `then` runs. */
-  | { kind: 'merge'; k: number; stats: 'kmeans' | 'gmm'; parts: number; then: ReduceStep }
+  /** Tree-reduce level: each task merges FAN_IN of the previous step's `parts`, then `next` runs. */
+  | { kind: 'merge'; k: number; stats: 'kmeans' | 'gmm'; parts: number; next: ReduceStep }
   | { kind: 'gmm-map'; k: number; params: number }
   | { kind: 'assign'; k: number; params: number }
   | { kind: 'summarize'; k: number; params: number };
@@ -44,7 +44,7 @@ function reduceOver(reduce: WithoutParts<ReduceStep>, parts: number): ClusterSte
     k: reduce.k,
     stats: reduce.kind === 'kmeans-reduce' ? 'kmeans' : 'gmm',
     parts,
-    then: step,
+    next: step,
   };
 }
 
@@ -131,7 +131,7 @@ export function nextClusterStep(
     case 'kmeans-map':
       return to(reduceOver({ kind: 'kmeans-reduce', k: step.k, params: step.params }, shards));
     case 'merge':
-      return to(reduceOver(step.then, mergeTasks(step)));
+      return to(reduceOver(step.next, mergeTasks(step)));
     case 'kmeans-reduce': {
       // `objective` is the inertia of the centroids the map used; the reduce wrote new ones at `iter`.
       const history = [...state.history, objective];
