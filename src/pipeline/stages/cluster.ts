@@ -18,6 +18,7 @@ import {
 } from '../../cluster/index.ts';
 import type { Matrix } from '../../cluster/types.ts';
 import { decodeMatrix, encodeMatrix } from '../../embed/matrix-file.ts';
+import { hashUniform } from '../../util/hash-uniform.ts';
 import { type ClusterParams, centroidsOf, decodeParams, encodeParams } from '../cluster-files.ts';
 import { type ClusterState, type ClusterStep, FAN_IN, type StepResult } from '../cluster-plan.ts';
 import { fromJsonl } from '../jsonl.ts';
@@ -59,10 +60,6 @@ async function params(store: BlobStore, job: string, iter: number): Promise<Clus
   const bytes = await store.get(clusterParamsKey(job, iter));
   if (!bytes) throw new Error(`cluster parameters of step ${iter} are missing`);
   return decodeParams(bytes);
-}
-
-function hashUniform(hash: string): number {
-  return Number.parseInt(hash.slice(0, 12), 16) / 2 ** 48;
 }
 
 /** One map step on one shard. */

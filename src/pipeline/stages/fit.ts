@@ -3,6 +3,7 @@ import { WinnowError } from '../../errors.ts';
 import { contentHash, normalizeRecord, planShards, readShard } from '../../formats/index.ts';
 import type { ProviderSet } from '../../providers/types.ts';
 import { type ResolvedScorer, resolveScorers, type ScoreInput } from '../../score/index.ts';
+import { hashUniform } from '../../util/hash-uniform.ts';
 import { shortHash } from '../../util/hex.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
 import { datasetManifestKey, fitSampleKey, modelKey, shardKey } from '../keys.ts';
@@ -44,11 +45,6 @@ function scope(spec: JobSpec) {
 async function reusable(store: BlobStore, spec: JobSpec, r: ResolvedScorer): Promise<boolean> {
   if (!spec.recipe.cache || spec.recipe.fit.refit) return false;
   return (await store.head(modelKey(scope(spec), `${modelName(r)}.json`))) !== null;
-}
-
-/** Uniform in [0, 1) from a content hash: the same record is sampled in every job. */
-function hashUniform(hash: string): number {
-  return Number.parseInt(hash.slice(0, 12), 16) / 2 ** 48;
 }
 
 /**
