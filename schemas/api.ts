@@ -53,6 +53,8 @@ export const StageProgressSchema = z.object({
   state: z.enum(['waiting', 'running', 'done']),
   shardsDone: z.number(),
   shardsTotal: z.number(),
+  /** 1-based step of a stage that runs in steps (fit, embed, cluster, select rounds); tasks are of this step. */
+  step: z.number(),
   recordsIn: z.number(),
   recordsOut: z.number(),
   errors: z.number(),

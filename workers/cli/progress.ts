@@ -11,7 +11,9 @@ function bar(done: number, total: number): string {
 /** One line per stage: a bar of shards done, records in/out, seconds. */
 export function renderStages(s: JobStatus): string[] {
   return s.stages.map((st) => {
-    const shards = st.shardsTotal > 0 ? `${st.shardsDone}/${st.shardsTotal} shards` : 'waiting';
+    // Stages that run in steps count tasks of their latest step, which need not be one per shard.
+    const unit = ['fit', 'embed', 'cluster'].includes(st.name) ? `tasks, step ${st.step}` : 'shards';
+    const shards = st.shardsTotal > 0 ? `${st.shardsDone}/${st.shardsTotal} ${unit}` : 'waiting';
     const recs = st.recordsIn > 0 ? `  ${st.recordsIn} in → ${st.recordsOut} out` : '';
     const errs = st.errors > 0 ? `  ${st.errors} retried` : '';
     return `${st.name.padEnd(7)} ${bar(st.shardsDone, st.shardsTotal)} ${shards}${recs}${errs}  ${st.seconds.toFixed(1)}s`;
