@@ -1,4 +1,3 @@
-import type { ShardRecord } from '../../../schemas/record.ts';
 import {
   assignKmeans,
   clusterKernel,
@@ -30,6 +29,7 @@ import {
   clustersKey,
   shardKey,
 } from '../keys.ts';
+import { readShardRecords } from '../shard-records.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getJson, getText } from '../store.ts';
 import { clusterSeed, clusterVectors } from './embed.ts';
@@ -75,9 +75,7 @@ export async function clusterMap(
   const job = spec.id;
   switch (step.kind) {
     case 'sample': {
-      const records = fromJsonl<ShardRecord>(
-        await getText(store, shardKey(job, info.shard, 'records.jsonl')),
-      );
+      const records = await readShardRecords(store, job, info.shard);
       const rows: number[] = [];
       records.forEach((r, i) => {
         if (hashUniform(r.hash) < rate) rows.push(i);

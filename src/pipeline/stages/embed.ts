@@ -1,4 +1,3 @@
-import type { ShardRecord } from '../../../schemas/record.ts';
 import type { Matrix } from '../../cluster/types.ts';
 import { type EmbedderRef, resolveEmbedder } from '../../embed/index.ts';
 import { decodeMatrix, encodeMatrix } from '../../embed/matrix-file.ts';
@@ -14,11 +13,10 @@ import {
 } from '../../embed/reduce.ts';
 import type { ProviderSet } from '../../providers/types.ts';
 import { decodeTables, encodeTables } from '../../score/features/model-bytes.ts';
-import type { ScoreInput } from '../../score/index.ts';
-import { fromJsonl } from '../jsonl.ts';
-import { embedKey, embedModelKey, embedPartialKey, pcaModelKey, pcaPartialKey, shardKey } from '../keys.ts';
+import { embedKey, embedModelKey, embedPartialKey, pcaModelKey, pcaPartialKey } from '../keys.ts';
+import { readShardRecords, scoreInput } from '../shard-records.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
-import { type BlobStore, getText } from '../store.ts';
+import type { BlobStore } from '../store.ts';
 
 /** The embed stage's three steps: the embedder's first pass over every shard, its merge, then embedding. */
 export type EmbedStep = 'prepare' | 'merge' | 'embed' | 'pcaPartial' | 'pcaFit' | 'pcaProject';
@@ -47,13 +45,6 @@ export function embedNeedsPrepare(spec: JobSpec): boolean {
   return embedder(spec).embedder.prepare !== undefined;
 }
 
-async function records(store: BlobStore, spec: JobSpec, shard: number): Promise<ShardRecord[]> {
-  return fromJsonl<ShardRecord>(await getText(store, shardKey(spec.id, shard, 'records.jsonl')));
-}
-
-const inputs = (rs: ShardRecord[]): ScoreInput[] =>
-  rs.map((r) => ({ id: r.id, hash: r.hash, turns: r.turns, record: r.record }));
-
 /** First pass, one shard: the embedder's partial statistics. */
 export async function embedPrepare(
   store: BlobStore,
@@ -61,8 +52,8 @@ export async function embedPrepare(
   info: ShardInfo,
 ): Promise<{ records: number }> {
   const { embedder: e, config } = embedder(spec);
-  const rs = await records(store, spec, info.shard);
-  const partial = e.prepare!.partial(inputs(rs), config);
+  const rs = await readShardRecords(store, spec.id, info.shard);
+  const partial = e.prepare!.partial(rs.map(scoreInput), config);
   await store.put(embedPartialKey(spec.id, info.shard), e.prepare!.encodePartial(partial));
   return { records: rs.length };
 }
@@ -110,11 +101,11 @@ export async function embedShard(
     }
     model = cachedModel.model;
   }
-  const rs = await records(store, spec, info.shard);
+  const rs = await readShardRecords(store, spec.id, info.shard);
   const dim = e.dim(config);
   const data = new Float32Array(rs.length * dim);
   for (let i = 0; i < rs.length; i += BATCH) {
-    const batch = inputs(rs.slice(i, i + BATCH));
+    const batch = rs.slice(i, i + BATCH).map(scoreInput);
     data.set(await e.embed(batch, config, { model, providers }), i * dim);
   }
   const m: Matrix = { data, n: rs.length, dim };

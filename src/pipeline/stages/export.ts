@@ -1,9 +1,9 @@
 import type { InvalidLine, OutputLine } from '../../../schemas/output.ts';
-import type { ShardRecord } from '../../../schemas/record.ts';
 import { resolveScorers } from '../../score/index.ts';
 import { type Cut, selectMask } from '../../select/index.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
 import { type OutputFile, outputPartKey, shardKey } from '../keys.ts';
+import { readShardRecords } from '../shard-records.ts';
 import { globalSource } from '../source.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getText } from '../store.ts';
@@ -29,7 +29,7 @@ export async function exportShard(
   totals: Record<string, unknown> = {},
 ): Promise<ExportTally> {
   const key = (file: Parameters<typeof shardKey>[2]) => shardKey(spec.id, info.shard, file);
-  const records = fromJsonl<ShardRecord>(await getText(store, key('records.jsonl')));
+  const records = await readShardRecords(store, spec.id, info.shard);
   const scored = fromJsonl<ScoredLine>(await getText(store, key('scores.jsonl')));
   const invalid = fromJsonl<InvalidLine>(await getText(store, key('invalid.jsonl')));
   const ranks = records.length > 0 ? await readRanks(store, spec.id, info.shard) : new Float64Array(0);

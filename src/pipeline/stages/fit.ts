@@ -1,4 +1,3 @@
-import type { ShardRecord } from '../../../schemas/record.ts';
 import { WinnowError } from '../../errors.ts';
 import { contentHash, normalizeRecord, planShards, readShard } from '../../formats/index.ts';
 import type { ProviderSet } from '../../providers/types.ts';
@@ -6,8 +5,9 @@ import { type ResolvedScorer, resolveScorers, type ScoreInput } from '../../scor
 import { hashUniform } from '../../util/hash-uniform.ts';
 import { shortHash } from '../../util/hex.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
-import { datasetManifestKey, fitSampleKey, modelKey, shardKey } from '../keys.ts';
+import { datasetManifestKey, fitSampleKey, modelKey } from '../keys.ts';
 import { storeSource } from '../range-source.ts';
+import { readShardRecords, scoreInput } from '../shard-records.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getJson, getText, type ObjectInfo } from '../store.ts';
 import type { ModelUsage } from './score.ts';
@@ -60,12 +60,10 @@ export async function fitSample(
   const pending: ResolvedScorer[] = [];
   for (const r of fitters(spec)) if (!(await reusable(store, spec, r))) pending.push(r);
   if (pending.length === 0) return { records: 0, sampled: 0 };
-  const records = fromJsonl<ShardRecord>(
-    await getText(store, shardKey(spec.id, info.shard, 'records.jsonl')),
-  );
+  const records = await readShardRecords(store, spec.id, info.shard);
   const sample: ScoreInput[] = [];
   for (const r of records) {
-    const input: ScoreInput = { id: r.id, hash: r.hash, turns: r.turns, record: r.record };
+    const input: ScoreInput = scoreInput(r);
     const wanted = pending.some(({ scorer, config }) => scorer.wantsForFit?.(input, config) === true);
     if (wanted || hashUniform(r.hash) < rate) sample.push(input);
   }

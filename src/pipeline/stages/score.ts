@@ -13,11 +13,12 @@ import {
   scorerColumn,
 } from '../../score/index.ts';
 import { filterReason, resolveFilters } from '../../select/index.ts';
-import { fromJsonl, toJsonl } from '../jsonl.ts';
+import { toJsonl } from '../jsonl.ts';
 import { shardKey } from '../keys.ts';
+import { readShardRecords, scoreInput } from '../shard-records.ts';
 import { globalSource } from '../source.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
-import { type BlobStore, getText } from '../store.ts';
+import type { BlobStore } from '../store.ts';
 import type { ModelRef } from './fit.ts';
 
 /** One line of a shard's scores file, in the order of its records file. */
@@ -74,9 +75,7 @@ export async function score(
   info: ShardInfo,
   opts: ScoreOptions = {},
 ): Promise<ScoreTally> {
-  const records = fromJsonl<ShardRecord>(
-    await getText(store, shardKey(spec.id, info.shard, 'records.jsonl')),
-  );
+  const records = await readShardRecords(store, spec.id, info.shard);
   const scorers = resolveScorers(spec.recipe.scorers);
   const writers = scorers.map((s) => ({ id: s.scorer.id, outputs: s.scorer.outputs }));
   const { filters } = resolveFilters(spec.recipe.select.filters, writers);
@@ -144,7 +143,7 @@ async function scoreCached(
   const cached = rows.size;
   const todo: ScoreInput[] = [];
   for (const [hash, r] of unique) {
-    if (!rows.has(hash)) todo.push({ id: r.id, hash, turns: r.turns, record: r.record });
+    if (!rows.has(hash)) todo.push(scoreInput(r));
   }
   const fresh: [string, ScoreRow][] = [];
   for (let i = 0; i < todo.length; i += BATCH) {
