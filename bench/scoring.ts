@@ -80,7 +80,10 @@ interface Timing {
 
 async function time(chunks: Iterable<ScoreInput[]>, fitted: Fitted[]): Promise<Timing> {
   const t: Timing = { records: 0, seconds: {}, tokenizeSeconds: 0 };
-  for (const records of chunks) {
+  for (const chunk of chunks) {
+    // Fresh turn arrays every pass: scorers share a record's tokenization within a pass (the
+    // per-record memo in src/score/assistant-text.ts), never across passes.
+    const records = chunk.map((r) => ({ ...r, turns: [...r.turns] }));
     t.records += records.length;
     let t0 = performance.now();
     let sink = 0;

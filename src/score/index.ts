@@ -3,7 +3,7 @@ import { registerScorer } from './registry.ts';
 
 for (const s of builtins) registerScorer(s);
 
-export { assistantText } from './assistant-text.ts';
+export { assistantText, assistantWords } from './assistant-text.ts';
 export { builtins } from './builtins.ts';
 export { type CellCache, MemoryCellCache } from './cell-cache.ts';
 export { scorerColumn } from './column.ts';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { assistantText } from './assistant-text.ts';
+import { assistantWords } from './assistant-text.ts';
 import type { Scorer } from './types.ts';
-import { words } from './words.ts';
 
 export const LengthConfigSchema = z.strictObject({
   /** Words at which the score reaches 1 - 1/e ≈ 0.63; 2.5× this gives ≈ 0.92. */
@@ -19,7 +18,7 @@ export const lengthScorer: Scorer<LengthConfig> = {
   outputs: ['length'],
   score(batch, { saturateWords }) {
     return batch.map((r) => {
-      const n = words(assistantText(r.turns)).length;
+      const n = assistantWords(r.turns).length;
       const length = 1 - Math.exp(-n / saturateWords);
       return n === 0 ? { scores: { length }, flags: ['empty_response'] } : { scores: { length } };
     });

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { assistantText } from './assistant-text.ts';
+import { assistantWords } from './assistant-text.ts';
 import { mattr } from './mattr.ts';
 import { ngramRepetition } from './ngram-repetition.ts';
 import { tokenIds } from './token-ids.ts';
 import type { Scorer } from './types.ts';
-import { words } from './words.ts';
 
 export const LexicalConfigSchema = z.strictObject({
   /** MATTR window in words. */
@@ -23,7 +22,7 @@ export const lexicalScorer: Scorer<LexicalConfig> = {
   outputs: ['diversity', 'repetition'],
   score(batch, { window }) {
     return batch.map((r) => {
-      const ids = tokenIds(words(assistantText(r.turns)));
+      const ids = tokenIds(assistantWords(r.turns));
       return { scores: { diversity: mattr(ids, window), repetition: ngramRepetition(ids, 3) } };
     });
   },
