@@ -1,6 +1,7 @@
 import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
 import { bic } from '../cluster/index.ts';
+import { npyHeader } from '../embed/matrix-file.ts';
 import type { ShardRange } from '../formats/index.ts';
 import { mergeStats, resolveScorers, type ScoreStat } from '../score/index.ts';
 import {
@@ -50,7 +51,8 @@ export interface PipelineState {
   /** The cluster stage: its step plan, the seeding sample rate, the vectors' dimension, final sizes. */
   plan?: ClusterState;
   clusterRate?: number;
-  clusterDim?: number;
+  /** The embedder's dimension (clustering runs on min(cluster.dim, embedDim)). */
+  embedDim?: number;
   clusterSummary?: Extract<StepResult, { kind: 'summary' }>;
   round?: RoundSpec;
   /** Set once the cut is known; select rounds stop and export starts. */
@@ -76,7 +78,8 @@ export interface BarrierInput extends Barrier {
 }
 
 export interface OutputManifest {
-  files: { name: string; bytes: number; parts: number }[];
+  /** Every output file, report.json aside: the record files, and clusters.json / embeddings.npy when written. */
+  files: { name: string; bytes: number; parts: number; shape?: [rows: number, dim: number] }[];
   shards: number;
 }
 
@@ -204,36 +207,33 @@ export function advance(input: BarrierInput): Advance {
           shards: all(input.shards.length),
           state,
         };
+      // The embedding step reports the embedder's dimension; the PCA steps report the reduced one.
+      const st =
+        input.iter === EMBED_ITER.embed
+          ? { ...state, embedDim: (input.results as { dim: number }[])[0]?.dim ?? 0 }
+          : state;
+      const open = (iter: number, shards: number[]): Advance => ({
+        kind: 'open',
+        stage: 'embed',
+        iter,
+        shards,
+        state: st,
+      });
       if (input.iter === EMBED_ITER.embed && usesPca(spec))
-        return {
-          kind: 'open',
-          stage: 'embed',
-          iter: EMBED_ITER.pcaPartial,
-          shards: all(input.shards.length),
-          state,
-        };
-      if (input.iter === EMBED_ITER.pcaPartial)
-        return { kind: 'open', stage: 'embed', iter: EMBED_ITER.pcaFit, shards: [0], state };
-      if (input.iter === EMBED_ITER.pcaFit)
-        return {
-          kind: 'open',
-          stage: 'embed',
-          iter: EMBED_ITER.pcaProject,
-          shards: all(input.shards.length),
-          state,
-        };
-      if (!spec.recipe.cluster) return openSelect(input, state);
+        return open(EMBED_ITER.pcaPartial, all(input.shards.length));
+      if (input.iter === EMBED_ITER.pcaPartial) return open(EMBED_ITER.pcaFit, [0]);
+      if (input.iter === EMBED_ITER.pcaFit) return open(EMBED_ITER.pcaProject, all(input.shards.length));
+      if (!spec.recipe.cluster) return openSelect(input, st);
       const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
       const clusterRate = Math.min(1, spec.recipe.cluster.sampleSize / Math.max(1, valid));
       const plan = firstClusterState(spec.recipe.cluster);
-      const embedDim = (input.results as { dim: number }[])[0]?.dim ?? 0;
-      const clusterDim = Math.min(spec.recipe.cluster.dim ?? embedDim, embedDim);
-      const next = { ...state, plan, clusterRate, clusterDim };
+      const next = { ...st, plan, clusterRate };
       return { kind: 'open', stage: 'cluster', iter: 0, shards: all(input.shards.length), state: next };
     }
     case 'cluster': {
       const cluster = spec.recipe.cluster!;
-      const dim = state.clusterDim ?? 0;
+      const embedDim = state.embedDim ?? 0;
+      const dim = Math.min(cluster.dim ?? embedDim, embedDim);
       const next = nextClusterStep(
         cluster,
         state.plan!,
@@ -340,11 +340,18 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
     stages: input.stageSeconds,
     seconds: input.seconds,
   });
-  const files = OUTPUT_FILES.map((name: OutputFile) => ({
+  const files: OutputManifest['files'] = OUTPUT_FILES.map((name: OutputFile) => ({
     name,
     bytes: exported.reduce((a, t) => a + t.bytes[name], 0),
     parts: exported.length,
   }));
+  if (state.clusterSummary)
+    files.push({ name: 'clusters.json', bytes: state.clusterSummary.bytes, parts: 1 });
+  if (input.spec.recipe.exportEmbeddings && state.embedDim) {
+    const rows = report.counts.valid;
+    const bytes = npyHeader(rows, state.embedDim).byteLength + rows * state.embedDim * 4;
+    files.push({ name: 'embeddings.npy', bytes, parts: exported.length, shape: [rows, state.embedDim] });
+  }
   return {
     kind: 'finish',
     state,

@@ -91,6 +91,8 @@ export type StepResult =
       /** Per cluster, the mean of each score. */
       scoreMeans: Record<string, number>[];
       kernel: string;
+      /** Size of the clusters.json written. */
+      bytes: number;
       /** GMM: mean log-likelihood per record; k-means: inertia (both under the final parameters). */
       meanLogLikelihood?: number;
       inertia?: number;

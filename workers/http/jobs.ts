@@ -17,7 +17,7 @@ import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { coordinator } from '../queues/consumer.ts';
 import { readDataset } from './datasets.ts';
 import { jsonBody, parseWith } from './errors.ts';
-import { extraOutput, extraOutputs } from './extra-outputs.ts';
+import { extraOutput } from './extra-outputs.ts';
 import type { RouteDoc } from './openapi.ts';
 
 export const jobs = new Hono<{ Bindings: Env }>();
@@ -78,10 +78,7 @@ async function manifest(env: Env, id: string): Promise<OutputManifest> {
 jobs.get('/:id/outputs', async (c) => {
   const m = await manifest(c.env, c.req.param('id'));
   const report = await c.env.DATA_BUCKET.head(reportKey(c.req.param('id')));
-  const extra = await extraOutputs(c.env, c.req.param('id'), m);
-  return c.json({
-    files: [...m.files, { name: 'report.json', bytes: report?.size ?? 0, parts: 1 }, ...extra],
-  });
+  return c.json({ files: [...m.files, { name: 'report.json', bytes: report?.size ?? 0, parts: 1 }] });
 });
 
 jobs.get('/:id/outputs/:file', async (c) => {
@@ -93,11 +90,11 @@ jobs.get('/:id/outputs/:file', async (c) => {
     return new Response(o!.body, { headers: { 'content-type': 'application/json' } });
   }
   if (!(OUTPUT_FILES as readonly string[]).includes(file)) {
-    const extra = await extraOutput(c.env, id, file, m);
+    const listed = m.files.find((f) => f.name === file);
+    const extra = listed ? await extraOutput(c.env, id, listed, m) : null;
     if (extra) return extra;
-    const have = (await extraOutputs(c.env, id, m)).map((f) => f.name);
     throw new WinnowError('not_found', {
-      detail: `no output "${file}"; outputs: ${[...OUTPUT_FILES, 'report.json', ...have].join(', ')}`,
+      detail: `no output "${file}"; outputs: ${[...m.files.map((f) => f.name), 'report.json'].join(', ')}`,
     });
   }
   const bucket = c.env.DATA_BUCKET;

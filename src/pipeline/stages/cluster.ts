@@ -305,12 +305,14 @@ async function summarize(
   }
   const p = await params(store, spec.id, step.params);
   const file = clustersFile(spec, p, total, plan);
-  await store.put(clustersKey(spec.id), JSON.stringify(file, null, 1));
+  const text = new TextEncoder().encode(JSON.stringify(file, null, 1));
+  await store.put(clustersKey(spec.id), text);
   return {
     kind: 'summary',
     sizes: total.sizes,
     scoreMeans: file.clusters.map((c) => c.scores),
     kernel: file.kernel,
+    bytes: text.byteLength,
     ...(p.kind === 'gmm'
       ? { meanLogLikelihood: total.n > 0 ? total.objective / total.n : 0 }
       : { inertia: total.objective }),
