@@ -2,7 +2,7 @@ import type { Recipe } from '../../schemas/recipe.ts';
 import { resolveEmbedder } from '../embed/index.ts';
 import { WinnowError } from '../errors.ts';
 import { resolveScorers } from '../score/index.ts';
-import { resolveFilters } from '../select/index.ts';
+import { lateOutputMessage, resolveFilters } from '../select/index.ts';
 
 export const STRATEGIES = ['topk'] as const;
 
@@ -24,11 +24,7 @@ export function validateRecipe(recipe: Recipe): void {
       id: s.scorer.id,
       outputs: s.scorer.outputs.filter((o) => !late.has(o)),
     }));
-    resolveFilters(recipe.select.filters, writers).issues.forEach((issue) => {
-      const i = Number(/\[(\d+)\]/.exec(issue.path)?.[1]);
-      const name = recipe.select.filters?.[i]?.score;
-      issues.push(name && late.has(name) ? { path: issue.path, message: lateMessage(name) } : issue);
-    });
+    issues.push(...resolveFilters(recipe.select.filters, writers, late).issues);
     for (const s of scorers) {
       const provider = (s.config as { provider?: unknown }).provider;
       if (s.scorer.kind === 'model' && typeof provider === 'string' && !(provider in recipe.providers)) {
@@ -71,7 +67,7 @@ export function validateRecipe(recipe: Recipe): void {
       issues.push({
         path: `select.rank.terms[${i}].score`,
         message: late.has(t.score)
-          ? lateMessage(t.score)
+          ? lateOutputMessage(t.score)
           : `no scorer in the recipe writes "${t.score}"; available: ${[...outputs].sort().join(', ')}`,
       });
     }
@@ -82,8 +78,4 @@ export function validateRecipe(recipe: Recipe): void {
       details: issues,
     });
   }
-}
-
-function lateMessage(name: string): string {
-  return `"${name}" is computed over the whole dataset at export, so it cannot be filtered or ranked by`;
 }

@@ -15,6 +15,8 @@ export type ScoreWriters = readonly { id: string; outputs: readonly string[] }[]
 export function resolveFilters(
   filters: readonly Filter[] | undefined,
   writers: ScoreWriters,
+  /** Outputs written only at export (Scorer.dataset): named, they get their own message. */
+  late: ReadonlySet<string> = new Set(),
 ): { filters: ResolvedFilter[]; issues: { path: string; message: string }[] } {
   const chosen =
     filters ?? DEFAULT_FILTERS.filter((d) => writers.some((w) => w.id === d.scorer)).map((d) => d.filter);
@@ -22,6 +24,10 @@ export function resolveFilters(
   const out: ResolvedFilter[] = [];
   chosen.forEach((f, i) => {
     const writer = writers.find((w) => w.outputs.includes(f.score));
+    if (late.has(f.score)) {
+      issues.push({ path: `select.filters[${i}].score`, message: lateOutputMessage(f.score) });
+      return;
+    }
     if (!writer && f.score !== 'quality') {
       const known = [...new Set(['quality', ...writers.flatMap((w) => w.outputs)])].sort();
       issues.push({
@@ -48,4 +54,9 @@ export function filterReason(
     if (f.max !== undefined && v > f.max) return f.reason;
   }
   return undefined;
+}
+
+/** Why an output computed over the whole dataset at export cannot be filtered or ranked by. */
+export function lateOutputMessage(name: string): string {
+  return `"${name}" is computed over the whole dataset at export, so it cannot be filtered or ranked by`;
 }

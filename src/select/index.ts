@@ -1,5 +1,11 @@
 export { type BudgetTarget, budgetTarget } from './budget-target.ts';
-export { filterReason, type ResolvedFilter, resolveFilters, type ScoreWriters } from './filters.ts';
+export {
+  filterReason,
+  lateOutputMessage,
+  type ResolvedFilter,
+  resolveFilters,
+  type ScoreWriters,
+} from './filters.ts';
 export { floatOrdinal } from './float-ordinal.ts';
 export { mergeSummaries } from './merge-summaries.ts';
 export { type MinMax, rankValue } from './rank.ts';
