@@ -40,8 +40,6 @@ import {
 export interface PipelineState {
   budget?: { requested: string | number; target: number; reachable: boolean };
   stats?: Record<string, { min: number; max: number }>;
-  /** Valid records no filter rejected: what the budget is spent on. */
-  candidates?: number;
   /** Fit stage: the uniform sampling rate of the map, then the fitted models by scorer id. */
   fitRate?: number;
   models?: Record<string, ModelRef>;
@@ -168,9 +166,7 @@ export function advance(input: BarrierInput): Advance {
         Object.entries(merged).map(([k, s]) => [k, { min: s.min, max: s.max }]),
       );
       const totals = mergePartials(spec, input.results as ScoreTally[]);
-      const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
-      const filtered = (input.results as ScoreTally[]).reduce((a, t) => a + t.filtered, 0);
-      const candidates = valid - filtered;
+      const candidates = candidatesOf(input);
       const target = state.budget?.target ?? 0;
       const budget = state.budget
         ? { ...state.budget, reachable: state.budget.reachable && target <= candidates }
@@ -183,7 +179,6 @@ export function advance(input: BarrierInput): Advance {
       const next: PipelineState = {
         ...state,
         budget,
-        candidates,
         stats,
         totals,
         round,
@@ -271,7 +266,7 @@ export function advance(input: BarrierInput): Advance {
       const round = state.round!;
       const summaries = (input.results as { summary: ShardSummary }[]).map((r) => r.summary);
       const merged = summaries.reduce((a, s) => mergeSummaries(a, s));
-      const total = state.candidates ?? 0;
+      const total = candidatesOf(input);
       const perShard = round.kind === 'ties' ? summaries : undefined;
       const d = decide({ k: Math.min(state.budget!.target, total), total }, round, merged, perShard);
       if (d.kind === 'done') return open({ ...state, cut: d.cut });
@@ -316,6 +311,13 @@ function clusterReport(spec: JobSpec, plan: ClusterState, s: Extract<StepResult,
     ...(s.inertia !== undefined ? { inertia: s.inertia } : {}),
     ...(plan.grid.length > 1 ? { bic: plan.grid.map(({ k, bic }) => ({ k, bic })) } : {}),
   };
+}
+
+/** Valid records no filter rejected (what the budget is spent on), from the ingest and score tallies. */
+function candidatesOf(input: BarrierInput): number {
+  const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
+  const scored = input.stage === 'score' ? input.results : input.history('score');
+  return valid - (scored as ScoreTally[]).reduce((a, t) => a + t.filtered, 0);
 }
 
 function openSelect(input: BarrierInput, state: PipelineState): Advance {
