@@ -1,0 +1,26 @@
+export { type DedupItem, decodeEntries, type Entries, partitionEntries } from './entries.ts';
+export {
+  estimateJaccard,
+  MINHASH_DEFAULTS,
+  type MinHashParams,
+  minhashSignature,
+  type Signature,
+} from './minhash.ts';
+export { dedupText, exactNormal, hash64, nearNormal } from './normalize.ts';
+export {
+  DEDUP_THRESHOLD,
+  decodeEdges,
+  type Edges,
+  encodeEdges,
+  type ReduceOptions,
+  reducePartition,
+} from './reduce.ts';
+export {
+  DUP_REASONS,
+  type DupReason,
+  decodeLosers,
+  encodeLosers,
+  type Losers,
+  losersInRange,
+  resolveDuplicates,
+} from './resolve.ts';
