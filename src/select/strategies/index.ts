@@ -1,0 +1,13 @@
+export { type GreedyCosineResult, greedyCosine } from './greedy-cosine.ts';
+export {
+  type ClusterMembers,
+  decodeGroupEntries,
+  GROUP_HEADER_BYTES,
+  type GroupEntries,
+  type GroupItem,
+  groupByCluster,
+  partitionGroups,
+} from './group-entries.ts';
+export { type KcenterOrder, kcenterOrder } from './kcenter.ts';
+export { spearman, topOverlap } from './metrics.ts';
+export { type QuotaMode, quotas } from './quotas.ts';
