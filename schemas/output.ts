@@ -18,8 +18,17 @@ export const OutputLineSchema = z.object({
   flags: z.array(z.string()).optional(),
   /** The scorers' short explanation (which rule fired, what the judge said). */
   note: z.string().optional(),
-  /** Present on rejected lines: `budget`, later `duplicate`, `identity`, `filter:<scorer>`, … */
+  /**
+   * Present on rejected lines: `filter:<scorer>` or `identity` (a filter), `duplicate` / `near_duplicate` /
+   * `semantic_duplicate` (dedup), `diversity` (the diverse strategy), `budget` (below the cut).
+   */
   reason: z.string().optional(),
+  /** Dedup: the id of the record its duplicate group kept. */
+  duplicateOf: z.string().optional(),
+  /** `diversity`: the id of the kept record it is too similar to. */
+  similarTo: z.string().optional(),
+  /** Semantic dedup and `diversity`: the cosine similarity to that record. */
+  similarity: z.number().optional(),
 });
 export type OutputLine = z.infer<typeof OutputLineSchema>;
 
@@ -51,10 +60,12 @@ export const ReportSchema = z.object({
     rejected: z.number(),
   }),
   rejectedByReason: z.record(z.string(), z.number()),
+  /** `reachable`: enough candidates were left to spend it; `met`: exactly `target` records were selected. */
   budget: z.object({
     requested: z.union([z.number(), z.string()]),
     target: z.number(),
     reachable: z.boolean(),
+    met: z.boolean(),
   }),
   threshold: z.object({ rank: z.number(), ties: z.number(), rounds: z.number() }).nullable(),
   scores: z.record(
@@ -98,6 +109,73 @@ export const ReportSchema = z.object({
       meanLogLikelihood: z.number().optional(),
       inertia: z.number().optional(),
       bic: z.array(z.object({ k: z.number(), bic: z.number() })).optional(),
+    })
+    .optional(),
+  selection: z.object({
+    strategy: z.record(z.string(), z.unknown()),
+    /** Records the budget was spent on: valid, not filtered, not a duplicate, not refused by the strategy. */
+    candidates: z.number(),
+    dedup: z.object({
+      duplicate: z.number(),
+      near_duplicate: z.number(),
+      semantic_duplicate: z.number(),
+      /** Near-duplicate edges found, band buckets with two or more records, sketch comparisons made. */
+      edges: z.number(),
+      buckets: z.number(),
+      compared: z.number(),
+    }),
+    /** Records the diverse strategy refused as too similar to one it kept. */
+    diversity: z.number(),
+    /**
+     * Accelerated in-context scoring: candidates sampled and scored with the model, model calls made for
+     * them (`calls`) against those full scoring needs (`fullCalls`), requests actually sent (0 when the
+     * cell cache or the full scorer's column answered), and, when the recipe also runs the scorer on every
+     * record, the agreement of the estimate with it over up to 20,000 candidates: Spearman correlation and
+     * the overlap of the two top-30% sets.
+     */
+    incontext: z
+      .object({
+        scorer: z.string(),
+        sampleRate: z.number(),
+        sampled: z.number(),
+        failed: z.number(),
+        candidates: z.number(),
+        callsPerRecord: z.number(),
+        calls: z.number(),
+        fullCalls: z.number(),
+        callRatio: z.number(),
+        requests: z.number(),
+        compared: z.number().optional(),
+        spearman: z.number().optional(),
+        topOverlap: z.number().optional(),
+      })
+      .optional(),
+    /** When the recipe clusters: per cluster, candidates the strategy saw, those selected, and the balanced quota. */
+    perCluster: z
+      .array(
+        z.object({
+          cluster: z.number(),
+          available: z.number(),
+          selected: z.number(),
+          quota: z.number().optional(),
+        }),
+      )
+      .optional(),
+    /** Per score: 20 equal bins over [min, max], counting every valid record (`before`) and the selected (`after`). */
+    histograms: z.record(
+      z.string(),
+      z.object({ min: z.number(), max: z.number(), before: z.array(z.number()), after: z.array(z.number()) }),
+    ),
+  }),
+  /** weights.jsonl: the score it was built from, the solved scale, and the weights' mean, min and max. */
+  weights: z
+    .object({
+      score: z.string(),
+      scale: z.number(),
+      mean: z.number(),
+      min: z.number(),
+      max: z.number(),
+      missing: z.number(),
     })
     .optional(),
   stages: z.record(z.string(), StageReportSchema),

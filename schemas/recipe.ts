@@ -38,10 +38,79 @@ export const RankSchema = z.object({
 });
 export type Rank = z.infer<typeof RankSchema>;
 
-export const StrategySchema = z.object({
-  id: z.string().min(1).default('topk'),
-  config: z.record(z.string(), z.unknown()).default({}),
+export const STRATEGY_IDS = ['topk', 'balanced', 'diverse', 'kcenter'] as const;
+
+/**
+ * How the budget is spent on the candidates left after filters and dedup:
+ * - `topk`: the highest rank values, globally and exactly.
+ * - `balanced`: per-cluster quotas (`proportional` to, `equal`, or `sqrt` of each cluster's candidates), no cluster
+ *   over `cap` (a count, or a fraction of the budget when < 1); the best ranked of each cluster fill its quota.
+ * - `diverse`: DEITA's score-first, diversity-aware greedy, per cluster: records in rank order, one is kept only when its
+ *   cosine similarity to every record already kept is below `threshold` (the rest: reason `diversity`); the best
+ *   ranked of the kept meet the budget.
+ * - `kcenter`: greedy k-center (farthest-first) coverage of the embeddings, per cluster, starting from the best ranked;
+ *   records are taken in order of the coverage radius they add.
+ */
+export const StrategySchema = z.discriminatedUnion(
+  'id',
+  [
+    z.strictObject({ id: z.literal('topk') }),
+    z.strictObject({
+      id: z.literal('balanced'),
+      quota: z.enum(['proportional', 'equal', 'sqrt']).default('sqrt'),
+      cap: z.number().positive().optional(),
+    }),
+    z.strictObject({ id: z.literal('diverse'), threshold: z.number().gt(0).max(1).default(0.9) }),
+    z.strictObject({ id: z.literal('kcenter') }),
+  ],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union' && iss.note === 'No matching discriminator'
+        ? `unknown strategy ${JSON.stringify((iss.input as { id?: unknown } | undefined)?.id)}; known: ${STRATEGY_IDS.join(', ')}`
+        : undefined,
+  },
+);
+export type Strategy = z.infer<typeof StrategySchema>;
+export type StrategyId = Strategy['id'];
+
+/**
+ * Duplicates, each group keeping its best ranked record: `exact` (same text after Unicode NFKC, lower case and
+ * whitespace normalization: reason `duplicate`), `near` (MinHash-LSH on character shingles, verified by an estimated
+ * Jaccard ≥ threshold: `near_duplicate`), `semantic` (SemDeDup: within a cluster, embedding cosine ≥ threshold:
+ * `semantic_duplicate`; on by default when the recipe clusters).
+ */
+export const DedupSchema = z.strictObject({
+  exact: z.boolean().default(true),
+  near: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        threshold: z.number().min(0).max(1).optional(),
+        shingle: z.number().int().min(1).max(32).optional(),
+      }),
+    ])
+    .default({}),
+  semantic: z
+    .union([z.literal(false), z.strictObject({ threshold: z.number().gt(0).max(1).default(0.95) })])
+    .optional(),
+  /** Band-key partitions the near-duplicate reduce runs over (default: from the shard count). */
+  partitions: z.number().int().min(1).max(256).optional(),
 });
+export type Dedup = z.infer<typeof DedupSchema>;
+
+/**
+ * `weights.jsonl`: a loss / learning-rate multiplier per selected record, from `score` (default: `lr_multiplier`
+ * when the self_critique scorer runs, else `quality`), scaled to mean 1 over the selection and clipped to [min, max]
+ * (the scale is solved so that the clipped weights still average 1 when the range allows it).
+ */
+export const WeightsSchema = z
+  .strictObject({
+    score: z.string().min(1).optional(),
+    min: z.number().nonnegative().default(0.5),
+    max: z.number().positive().default(2),
+  })
+  .refine((w) => w.min <= 1 && w.max >= 1, 'weights need min ≤ 1 ≤ max');
+export type Weights = z.infer<typeof WeightsSchema>;
 
 /**
  * A hard threshold on one score: records outside `[min, max]` are rejected with reason
@@ -57,12 +126,35 @@ export const FilterSchema = z
   .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, 'filter min must be ≤ max');
 export type Filter = z.infer<typeof FilterSchema>;
 
+/**
+ * Accelerated in-context scoring (the golden score, or any model-backed per-record scorer): after
+ * clustering, only a per-cluster sample of the candidates is scored with the model (`sampleRate`, at
+ * least `minPerCluster` per cluster); every other candidate's score is estimated from the cheap scores
+ * (ridge regression), its cluster's offset, and its `neighbours` nearest sampled records. The estimate
+ * is written as the score `<output>_est` (the measured value for sampled records), which rank terms
+ * can name.
+ */
+export const InContextSchema = z.strictObject({
+  scorer: ScorerRefSchema,
+  sampleRate: z.number().gt(0).max(1).default(0.2),
+  minPerCluster: z.number().int().min(1).max(1000).default(3),
+  neighbours: z.number().int().min(0).max(100).default(10),
+  /** Pseudo-records at 0 shrinking each cluster's mean residual; ridge penalty on the cheap scores. */
+  clusterPrior: z.number().nonnegative().default(5),
+  ridge: z.number().nonnegative().default(10),
+});
+export type InContext = z.infer<typeof InContextSchema>;
+
 export const SelectSchema = z.object({
   /** Absent: the default filters of whichever default scorers the recipe runs (see DEFAULT_FILTERS). */
   filters: z.array(FilterSchema).optional(),
+  /** `false`: no deduplication. */
+  dedup: z.union([z.literal(false), DedupSchema]).prefault({}),
   rank: RankSchema.default({ terms: [{ score: 'quality', weight: 1 }], combine: 'sum', normalize: 'none' }),
-  strategy: StrategySchema.default({ id: 'topk', config: {} }),
+  strategy: StrategySchema.default({ id: 'topk' }),
   budget: BudgetSchema.default('30%'),
+  weights: WeightsSchema.prefault({}),
+  incontext: InContextSchema.optional(),
 });
 
 /** Every offline scorer that needs no user input (DSIR needs a target, the classifier needs labels). */
@@ -146,11 +238,7 @@ export const RecipeSchema = z.strictObject({
   cluster: ClusterSchema.optional(),
   /** Also write `embeddings.npy` (float32, one row per valid record in input order). */
   exportEmbeddings: z.boolean().default(false),
-  select: SelectSchema.default({
-    rank: { terms: [{ score: 'quality', weight: 1 }], combine: 'sum', normalize: 'none' },
-    strategy: { id: 'topk', config: {} },
-    budget: '30%',
-  }),
+  select: SelectSchema.prefault({}),
 });
 export type Recipe = z.infer<typeof RecipeSchema>;
 export type RecipeInput = z.input<typeof RecipeSchema>;

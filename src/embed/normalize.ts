@@ -12,3 +12,8 @@ export function l2NormalizeRows(data: Float32Array, dim: number): Float32Array {
   }
   return data;
 }
+
+/** A unit-norm copy of one vector (a zero vector stays zero). */
+export function unitRow(v: Float32Array): Float32Array {
+  return l2NormalizeRows(new Float32Array(v), v.length);
+}

@@ -4,16 +4,7 @@ import { bic } from '../cluster/index.ts';
 import { npyHeader } from '../embed/matrix-file.ts';
 import type { ShardRange } from '../formats/index.ts';
 import { mergeStats, resolveScorers, type ScoreStat } from '../score/index.ts';
-import {
-  ALL,
-  budgetTarget,
-  type Cut,
-  decide,
-  firstRound,
-  mergeSummaries,
-  type RoundSpec,
-  type ShardSummary,
-} from '../select/index.ts';
+import { ALL, budgetTarget, type Cut } from '../select/index.ts';
 import {
   type ClusterState,
   firstClusterState,
@@ -25,6 +16,7 @@ import {
 import { OUTPUT_FILES, type OutputFile } from './keys.ts';
 import { assignOffsets } from './offsets.ts';
 import { buildReport } from './report.ts';
+import { firstSelectState, needsGroups, nextSelectStep, type SelectState, stepTasks } from './select-plan.ts';
 import type { JobSpec, ShardInfo } from './spec.ts';
 import { EMBED_ITER, embedNeedsPrepare, usesPca } from './stages/embed.ts';
 import {
@@ -33,7 +25,9 @@ import {
   fitters,
   type IngestTally,
   type ModelRef,
+  mergeExportTallies,
   type ScoreTally,
+  type WeightsResult,
 } from './stages/index.ts';
 
 /** What the coordinator remembers between barriers, besides the shard table and the ledger. */
@@ -52,10 +46,13 @@ export interface PipelineState {
   /** The embedder's dimension (clustering runs on min(cluster.dim, embedDim)). */
   embedDim?: number;
   clusterSummary?: Extract<StepResult, { kind: 'summary' }>;
-  round?: RoundSpec;
+  /** The select stage's step plan (dedup, strategy, top-k rounds). */
+  select?: SelectState;
   /** Set once the cut is known; select rounds stop and export starts. */
   cut?: Cut;
-  rounds?: number;
+  /** Export: the shards' tallies merged, then the weights task's result. */
+  exported?: ExportTally;
+  weights?: WeightsResult;
 }
 
 export interface Barrier {
@@ -106,7 +103,7 @@ export function advance(input: BarrierInput): Advance {
           ...budgetTarget(spec.recipe.select.budget, 0),
           requested: spec.recipe.select.budget,
         };
-        return finish({ ...input, shards: table }, { ...state, budget, cut: ALL, rounds: 0 });
+        return finish({ ...input, shards: table }, { ...state, budget, cut: ALL });
       }
       return { kind: 'open', stage: 'ingest', iter: 0, shards: all(table.length), state, table };
     }
@@ -166,26 +163,8 @@ export function advance(input: BarrierInput): Advance {
         Object.entries(merged).map(([k, s]) => [k, { min: s.min, max: s.max }]),
       );
       const totals = mergePartials(spec, input.results as ScoreTally[]);
-      const candidates = candidatesOf(input);
-      const target = state.budget?.target ?? 0;
-      const budget = state.budget
-        ? { ...state.budget, reachable: state.budget.reachable && target <= candidates }
-        : undefined;
-      const first = firstRound({ k: Math.min(target, candidates), total: candidates });
-      // Round 0 always runs: it computes and stores every record's rank value.
-      const round: RoundSpec =
-        first.kind === 'done' ? { kind: 'hist', by: 'value', lo: 0, hi: 1, above: 0, round: 0 } : first.spec;
-      const cut = first.kind === 'done' ? first.cut : undefined;
-      const next: PipelineState = {
-        ...state,
-        budget,
-        stats,
-        totals,
-        round,
-        cut,
-        rounds: cut ? 0 : 1,
-      };
-      if (spec.recipe.cluster || spec.recipe.exportEmbeddings) {
+      const next: PipelineState = { ...state, stats, totals };
+      if (needsVectors(spec)) {
         const iter = embedNeedsPrepare(spec) ? EMBED_ITER.prepare : EMBED_ITER.embed;
         return { kind: 'open', stage: 'embed', iter, shards: all(input.shards.length), state: next };
       }
@@ -255,32 +234,40 @@ export function advance(input: BarrierInput): Advance {
       };
     }
     case 'select': {
-      const open = (s: PipelineState): Advance => ({
+      const target = state.budget?.target ?? 0;
+      const step = nextSelectStep(spec.recipe, state.select!, input.results, input.shards.length, target);
+      if (step.kind === 'next') {
+        return {
+          kind: 'open',
+          stage: 'select',
+          iter: input.iter + 1,
+          shards: all(step.tasks),
+          state: { ...state, select: step.state },
+        };
+      }
+      const budget = state.budget
+        ? { ...state.budget, reachable: state.budget.reachable && target <= step.candidates }
+        : undefined;
+      return {
         kind: 'open',
         stage: 'export',
         iter: 0,
         shards: all(input.shards.length),
-        state: s,
-      });
-      if (state.cut) return open(state);
-      const round = state.round!;
-      const summaries = (input.results as { summary: ShardSummary }[]).map((r) => r.summary);
-      const merged = summaries.reduce((a, s) => mergeSummaries(a, s));
-      const total = candidatesOf(input);
-      const perShard = round.kind === 'ties' ? summaries : undefined;
-      const d = decide({ k: Math.min(state.budget!.target, total), total }, round, merged, perShard);
-      if (d.kind === 'done') return open({ ...state, cut: d.cut });
-      return {
-        kind: 'open',
-        stage: 'select',
-        iter: input.iter + 1,
-        shards: all(input.shards.length),
-        state: { ...state, round: d.spec, rounds: (state.rounds ?? 0) + 1 },
+        state: { ...state, budget, select: step.state, cut: step.cut },
       };
     }
     case 'export':
-      return finish(input, state);
+      if (input.iter === 0) {
+        const exported = mergeExportTallies(input.results as ExportTally[]);
+        return { kind: 'open', stage: 'export', iter: 1, shards: [0], state: { ...state, exported } };
+      }
+      return finish(input, { ...state, weights: input.results[0] as WeightsResult });
   }
+}
+
+/** Whether the pipeline embeds: to cluster, to export embeddings, or for a strategy that compares records. */
+function needsVectors(spec: JobSpec): boolean {
+  return Boolean(spec.recipe.cluster || spec.recipe.exportEmbeddings || needsGroups(spec.recipe));
 }
 
 /** Every shard's partial of each dataset-wide output, merged (Scorer.dataset). */
@@ -313,19 +300,21 @@ function clusterReport(spec: JobSpec, plan: ClusterState, s: Extract<StepResult,
   };
 }
 
-/** Valid records no filter rejected (what the budget is spent on), from the ingest and score tallies. */
-function candidatesOf(input: BarrierInput): number {
-  const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
-  const scored = input.stage === 'score' ? input.results : input.history('score');
-  return valid - (scored as ScoreTally[]).reduce((a, t) => a + t.filtered, 0);
-}
-
 function openSelect(input: BarrierInput, state: PipelineState): Advance {
-  return { kind: 'open', stage: 'select', iter: 0, shards: all(input.shards.length), state };
+  const k = state.clusterSummary?.sizes.length ?? 1;
+  const select = firstSelectState(input.spec.recipe, input.shards.length, k);
+  return {
+    kind: 'open',
+    stage: 'select',
+    iter: 0,
+    shards: all(stepTasks(select, input.shards.length)),
+    state: { ...state, select },
+  };
 }
 
 function finish(input: BarrierInput, state: PipelineState): Advance {
-  const exported = input.stage === 'export' ? (input.results as ExportTally[]) : [];
+  const exported = state.exported;
+  const shards = input.shards.length;
   const report = buildReport({
     spec: input.spec,
     ingest: input.stage === 'export' ? (input.history('ingest') as IngestTally[]) : [],
@@ -336,29 +325,31 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
         ? clusterReport(input.spec, state.plan, state.clusterSummary)
         : undefined,
     exported,
+    select: state.select,
+    weights: state.weights,
+    stats: state.stats ?? {},
     budget: state.budget!,
     cut: state.cut ?? ALL,
-    rounds: state.rounds ?? 0,
     stages: input.stageSeconds,
     seconds: input.seconds,
   });
   const files: OutputManifest['files'] = OUTPUT_FILES.map((name: OutputFile) => ({
     name,
-    bytes: exported.reduce((a, t) => a + t.bytes[name], 0),
-    parts: exported.length,
+    bytes: name === 'weights.jsonl' ? (state.weights?.bytes ?? 0) : (exported?.bytes[name] ?? 0),
+    parts: exported ? shards : 0,
   }));
   if (state.clusterSummary)
     files.push({ name: 'clusters.json', bytes: state.clusterSummary.bytes, parts: 1 });
   if (input.spec.recipe.exportEmbeddings && state.embedDim) {
     const rows = report.counts.valid;
     const bytes = npyHeader(rows, state.embedDim).byteLength + rows * state.embedDim * 4;
-    files.push({ name: 'embeddings.npy', bytes, parts: exported.length, shape: [rows, state.embedDim] });
+    files.push({ name: 'embeddings.npy', bytes, parts: shards, shape: [rows, state.embedDim] });
   }
   return {
     kind: 'finish',
     state,
     report,
-    manifest: { files, shards: exported.length },
+    manifest: { files, shards: exported ? shards : 0 },
     ...(input.stage === 'plan' ? { table: input.shards } : {}),
   };
 }

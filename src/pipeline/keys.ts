@@ -12,11 +12,29 @@ export const jobPrefix = (job: string) => `jobs/${job}/`;
 export const jobSpecKey = (job: string) => `jobs/${job}/job.json`;
 export const shardKey = (job: string, shard: number, file: ShardFile) =>
   `jobs/${job}/shards/${pad(shard)}/${file}`;
-export type ShardFile = 'records.jsonl' | 'invalid.jsonl' | 'scores.jsonl' | 'rank.f64';
+export type ShardFile =
+  | 'records.jsonl'
+  | 'invalid.jsonl'
+  | 'scores.jsonl'
+  /** Rank values (float64, -1 for a filtered record), the values the budget is cut on, record ids (8 bytes each). */
+  | 'rank.f64'
+  | 'priority.f64'
+  | 'ids.bin'
+  /** Why a candidate left before the budget: dedup and strategy refusals (see stages/select-scatter.ts). */
+  | 'fate.json'
+  /** In-context: each record's measured or estimated score, then whether it was measured. */
+  | 'estimate.f64'
+  /** Selected records' id, source and weight source score, for weights.jsonl. */
+  | 'weights-src.json';
 
 /** Final outputs are part files, one per shard, concatenated in shard order when served. */
-export type OutputFile = 'selected.jsonl' | 'rejected.jsonl' | 'invalid.jsonl';
-export const OUTPUT_FILES: readonly OutputFile[] = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl'];
+export type OutputFile = 'selected.jsonl' | 'rejected.jsonl' | 'invalid.jsonl' | 'weights.jsonl';
+export const OUTPUT_FILES: readonly OutputFile[] = [
+  'selected.jsonl',
+  'rejected.jsonl',
+  'invalid.jsonl',
+  'weights.jsonl',
+];
 export const outputPartKey = (job: string, file: OutputFile, shard: number) =>
   `jobs/${job}/out/${file.replace('.jsonl', '')}/part-${pad(shard)}.jsonl`;
 export const reportKey = (job: string) => `jobs/${job}/out/report.json`;
@@ -50,3 +68,22 @@ export const clusterParamsKey = (job: string, iter: number) => `jobs/${job}/clus
 export const clusterAssignKey = (job: string, shard: number) =>
   `jobs/${job}/shards/${pad(shard)}/cluster.json`;
 export const clustersKey = (job: string) => `jobs/${job}/out/clusters.json`;
+
+/** Selection: band-key partitions of the dedup map, their edges, and the resolved losers. */
+export const dedupPartKey = (job: string, partition: number, shard: number) =>
+  `jobs/${job}/select/dedup/${pad(partition)}/${pad(shard)}.bin`;
+export const dedupEdgesKey = (job: string, partition: number) =>
+  `jobs/${job}/select/dedup/edges/${pad(partition)}.bin`;
+export const dedupLosersKey = (job: string) => `jobs/${job}/select/dedup/losers.bin`;
+/** Selection: candidates shuffled to cluster partitions, and each partition's verdicts per shard. */
+export const groupPartKey = (job: string, group: number, shard: number) =>
+  `jobs/${job}/select/groups/${pad(group)}/${pad(shard)}.bin`;
+export const groupFateKey = (job: string, group: number, shard: number) =>
+  `jobs/${job}/select/fate/${pad(group)}/${pad(shard)}.bin`;
+/** Accelerated in-context scoring: each shard's sample and measured values, the joined sample, the estimator. */
+export const icShardSampleKey = (job: string, shard: number) =>
+  `jobs/${job}/select/incontext/sample/${pad(shard)}.bin`;
+export const icMeasuredKey = (job: string, shard: number) =>
+  `jobs/${job}/select/incontext/measured/${pad(shard)}.json`;
+export const icSampleKey = (job: string) => `jobs/${job}/select/incontext/sample.bin`;
+export const icModelKey = (job: string) => `jobs/${job}/select/incontext/model.bin`;

@@ -27,23 +27,20 @@ const ORDER: Stage[] = ['plan', 'ingest', 'fit', 'score', 'embed', 'cluster', 's
 
 /** Records a task read and wrote, from its result, for progress and the report. */
 export function taskRecords(stage: Stage, result: unknown): { recordsIn: number; recordsOut: number } {
-  const r = result as Record<string, number>;
+  // Steps report different shapes (a reduce, the weights task): a missing count is 0, never NULL.
+  const r = (result ?? {}) as Record<string, unknown>;
+  const n = (key: string) => (typeof r[key] === 'number' && Number.isFinite(r[key]) ? (r[key] as number) : 0);
   switch (stage) {
     case 'ingest':
-      return { recordsIn: r.records, recordsOut: r.valid };
+      return { recordsIn: n('records'), recordsOut: n('valid') };
     case 'fit':
-      return {
-        recordsIn: typeof r.records === 'number' ? r.records : 0,
-        recordsOut: typeof r.sampled === 'number' ? r.sampled : 0,
-      };
+      return { recordsIn: n('records'), recordsOut: n('sampled') };
     case 'score':
-      return { recordsIn: r.records, recordsOut: r.records - (r.filtered ?? 0) };
-    case 'select': {
-      const n = typeof r.n === 'number' ? r.n : 0;
-      return { recordsIn: n, recordsOut: n };
-    }
+      return { recordsIn: n('records'), recordsOut: n('records') - n('filtered') };
+    case 'select':
+      return { recordsIn: n('records'), recordsOut: n('records') };
     case 'export':
-      return { recordsIn: r.selected + r.rejected + r.invalid, recordsOut: r.selected };
+      return { recordsIn: n('selected') + n('rejected') + n('invalid'), recordsOut: n('selected') };
     default:
       return { recordsIn: 0, recordsOut: 0 };
   }

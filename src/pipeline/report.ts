@@ -3,8 +3,9 @@ import type { Budget } from '../../schemas/recipe.ts';
 import { finalizeStats, mergeStats, type ScoreStat } from '../score/index.ts';
 import { type Cut, isTrivialCut } from '../select/index.ts';
 import { OUTPUT_FILES } from './keys.ts';
+import type { SelectState } from './select-plan.ts';
 import type { JobSpec } from './spec.ts';
-import type { ExportTally, FitOutcome, IngestTally, ScoreTally } from './stages/index.ts';
+import type { ExportTally, FitOutcome, IngestTally, ScoreTally, WeightsResult } from './stages/index.ts';
 
 export interface ReportInput {
   spec: JobSpec;
@@ -12,10 +13,13 @@ export interface ReportInput {
   scored: readonly ScoreTally[];
   fits: readonly FitOutcome[];
   clusters?: Report['clusters'];
-  exported: readonly ExportTally[];
+  /** The shards' export tallies, merged (absent when nothing was exported). */
+  exported?: ExportTally;
+  select?: SelectState;
+  weights?: WeightsResult;
+  stats: Record<string, { min: number; max: number }>;
   budget: { requested: Budget; target: number; reachable: boolean };
   cut: Cut;
-  rounds: number;
   stages: Report['stages'];
   seconds: number;
 }
@@ -23,12 +27,8 @@ export interface ReportInput {
 /** Roll shard tallies up into `report.json`. */
 export function buildReport(input: ReportInput): Report {
   const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
-  const rejectedByReason: Record<string, number> = {};
-  for (const t of input.exported) {
-    for (const [reason, n] of Object.entries(t.rejectedByReason)) {
-      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
-    }
-  }
+  const exported = input.exported;
+  const selected = exported?.selected ?? 0;
   const stats = input.scored.reduce<Record<string, ScoreStat>>((acc, t) => mergeStats(acc, t.stats), {});
   const byScorer: Record<string, { computed: number; cached: number; seconds: number }> = {};
   for (const t of input.scored) {
@@ -52,13 +52,17 @@ export function buildReport(input: ReportInput): Report {
       input: sum(input.ingest, (t) => t.records),
       valid: sum(input.ingest, (t) => t.valid),
       invalid: sum(input.ingest, (t) => t.invalid),
-      selected: sum(input.exported, (t) => t.selected),
-      rejected: sum(input.exported, (t) => t.rejected),
+      selected,
+      rejected: exported?.rejected ?? 0,
     },
-    rejectedByReason,
-    budget: input.budget,
+    rejectedByReason: exported?.rejectedByReason ?? {},
+    budget: { ...input.budget, met: input.budget.reachable && selected === input.budget.target },
     threshold: !isTrivialCut(cut)
-      ? { rank: cut.threshold, ties: cut.tieQuota ? sum(cut.tieQuota, (q) => q) : 0, rounds: input.rounds }
+      ? {
+          rank: cut.threshold,
+          ties: cut.tieQuota ? sum(cut.tieQuota, (q) => q) : 0,
+          rounds: input.select?.rounds ?? 0,
+        }
       : null,
     scores: finalizeStats(stats),
     scoring: {
@@ -75,9 +79,86 @@ export function buildReport(input: ReportInput): Report {
       input.fits.map((f) => [f.scorer, { summary: f.summary, reused: f.reused, seconds: f.seconds }]),
     ),
     ...(input.clusters ? { clusters: input.clusters } : {}),
+    selection: selectionReport(input),
+    ...(input.weights
+      ? {
+          weights: {
+            score: input.weights.score,
+            scale: input.weights.scale,
+            mean: input.weights.mean,
+            min: input.weights.min,
+            max: input.weights.max,
+            missing: input.weights.missing,
+          },
+        }
+      : {}),
     stages: input.stages,
     seconds: input.seconds,
     recipe: input.spec.recipe,
     outputs: [...OUTPUT_FILES, 'report.json'],
+  };
+}
+
+/** What dedup and the strategy did: counts, per-cluster availability and selection, score histograms. */
+function selectionReport(input: ReportInput): Report['selection'] {
+  const { spec, select, exported } = input;
+  const c = select?.counts;
+  const per = exported?.perCluster;
+  return {
+    strategy: spec.recipe.select.strategy,
+    candidates: select?.candidates ?? 0,
+    dedup: {
+      duplicate: c?.duplicate ?? 0,
+      near_duplicate: c?.near_duplicate ?? 0,
+      semantic_duplicate: c?.semantic_duplicate ?? 0,
+      edges: c?.edges ?? 0,
+      buckets: c?.buckets ?? 0,
+      compared: c?.compared ?? 0,
+    },
+    diversity: c?.diversity ?? 0,
+    ...(select?.ic && spec.recipe.select.incontext ? { incontext: incontextReport(spec, select.ic) } : {}),
+    ...(per
+      ? {
+          perCluster: per.available.map((available, cluster) => ({
+            cluster,
+            available,
+            selected: per.selected[cluster] ?? 0,
+            ...(select?.quotas ? { quota: select.quotas[cluster] ?? 0 } : {}),
+          })),
+        }
+      : {}),
+    histograms: Object.fromEntries(
+      Object.entries(exported?.histograms ?? {}).map(([name, h]) => [
+        name,
+        { min: input.stats[name]?.min ?? 0, max: input.stats[name]?.max ?? 0, ...h },
+      ]),
+    ),
+  };
+}
+
+/** What accelerated in-context scoring cost against full scoring, and (when both ran) how well it agreed. */
+function incontextReport(spec: ReportInput['spec'], ic: NonNullable<SelectState['ic']>) {
+  const cfg = spec.recipe.select.incontext!;
+  const per = ic.perRecord ?? 1;
+  const sampled = ic.sampled ?? 0;
+  const candidates = ic.candidates ?? 0;
+  return {
+    scorer: cfg.scorer.id,
+    sampleRate: cfg.sampleRate,
+    sampled,
+    failed: ic.failed ?? 0,
+    candidates,
+    callsPerRecord: per,
+    calls: sampled * per,
+    fullCalls: candidates * per,
+    callRatio: candidates > 0 ? sampled / candidates : 0,
+    requests: ic.requests ?? 0,
+    ...(ic.compared !== undefined
+      ? {
+          compared: ic.compared,
+          spearman: ic.spearman ?? Number.NaN,
+          topOverlap: ic.topOverlap ?? Number.NaN,
+        }
+      : {}),
   };
 }

@@ -4,6 +4,7 @@ import { type Advance, advance, type BarrierInput, type PipelineState } from './
 import { MAP_STEPS } from './cluster-plan.ts';
 import { reportKey } from './keys.ts';
 import { runTask, type TaskDeps } from './run-task.ts';
+import { SELECT_MAP_STEPS } from './select-plan.ts';
 import type { JobSpec, ShardInfo, TaskContext } from './spec.ts';
 import type { BlobStore } from './store.ts';
 
@@ -30,7 +31,7 @@ export async function runLocal(store: BlobStore, spec: JobSpec, deps: TaskDeps =
     const prev = stageSeconds[stage];
     stageSeconds[stage] = {
       records:
-        stage === 'select' || (stage === 'fit' && iter > 0)
+        stage === 'select' || (stage !== 'ingest' && stage !== 'score' && iter > 0)
           ? (prev?.records ?? 0)
           : sumRecords(stage, results),
       seconds: (prev?.seconds ?? 0) + (Date.now() - t0) / 1000,
@@ -98,10 +99,33 @@ export function taskContext(
         shards: shards.count(),
         rate: state.clusterRate ?? 1,
       };
-    case 'select':
-      return { stage, spec, shard: shards.shard(n), round: state.round!, stats: state.stats ?? {} };
+    case 'select': {
+      const sel = state.select!;
+      const starts = Array.from({ length: shards.count() }, (_, s) => shards.shard(s).indexOffset);
+      return {
+        stage,
+        spec,
+        iter,
+        state: sel,
+        index: n,
+        shard: shards.shard(SELECT_MAP_STEPS.has(sel.step.kind) ? n : 0),
+        starts,
+        stats: state.stats ?? {},
+        target: state.budget?.target ?? 0,
+        models: state.models ?? {},
+      };
+    }
     case 'export':
-      return { stage, spec, shard: shards.shard(n), cut: state.cut!, totals: state.totals ?? {} };
+      return {
+        stage,
+        spec,
+        iter,
+        shard: shards.shard(iter === 0 ? n : 0),
+        shards: shards.count(),
+        cut: state.cut!,
+        totals: state.totals ?? {},
+        stats: state.stats ?? {},
+      };
   }
 }
 

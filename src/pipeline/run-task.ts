@@ -13,7 +13,16 @@ import {
   pcaProjectShard,
   pcaShard,
 } from './stages/embed.ts';
-import { exportShard, fitModel, fitSample, ingest, plan, score, select } from './stages/index.ts';
+import {
+  exportShard,
+  fitModel,
+  fitSample,
+  ingest,
+  plan,
+  score,
+  selectTask,
+  writeWeights,
+} from './stages/index.ts';
 import type { BlobStore } from './store.ts';
 
 /** What a stage may need besides the object store; each host (workerd, one process) supplies its own. */
@@ -66,8 +75,11 @@ export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps
         ? clusterMap(store, ctx.spec, ctx.shard, ctx.step, ctx.iter, ctx.rate)
         : clusterReduce(store, ctx.spec, ctx.step, ctx.iter, ctx.shards, ctx.plan, ctx.index);
     case 'select':
-      return select(store, ctx.spec, ctx.shard, ctx.round, ctx.stats);
+      return selectTask(store, ctx, {
+        cells: deps.cells?.(ctx.spec.dataset),
+        providers: ctx.state.step.kind === 'ic-score' ? providers(ctx.starts.length) : undefined,
+      });
     case 'export':
-      return exportShard(store, ctx.spec, ctx.shard, ctx.cut, ctx.totals);
+      return ctx.iter === 0 ? exportShard(store, ctx) : writeWeights(store, ctx.spec, ctx.shards);
   }
 }

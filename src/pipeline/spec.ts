@@ -1,7 +1,8 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import type { ShardRange } from '../formats/index.ts';
-import type { Cut, RoundSpec } from '../select/index.ts';
+import type { Cut } from '../select/index.ts';
 import type { ClusterState, ClusterStep } from './cluster-plan.ts';
+import type { SelectState } from './select-plan.ts';
 import type { ModelRef } from './stages/fit.ts';
 import type { ObjectInfo } from './store.ts';
 
@@ -50,8 +51,28 @@ export type TaskContext =
   | {
       stage: 'select';
       spec: JobSpec;
+      iter: number;
+      /** The step plan; `state.step` is what this task runs. */
+      state: SelectState;
+      /** The task's index: its shard for map steps, its partition for reduces, 0 otherwise. */
+      index: number;
       shard: ShardInfo;
-      round: RoundSpec;
+      /** Every shard's first global record index, in shard order. */
+      starts: number[];
       stats: Record<string, { min: number; max: number }>;
+      /** The budget in records. */
+      target: number;
+      /** Fitted models (the in-context scorer's). */
+      models: Record<string, ModelRef>;
     }
-  | { stage: 'export'; spec: JobSpec; shard: ShardInfo; cut: Cut; totals: Record<string, unknown> };
+  | {
+      stage: 'export';
+      spec: JobSpec;
+      /** 0: one task per shard writes its output parts; 1: one task writes weights.jsonl. */
+      iter: number;
+      shard: ShardInfo;
+      shards: number;
+      cut: Cut;
+      totals: Record<string, unknown>;
+      stats: Record<string, { min: number; max: number }>;
+    };

@@ -3,11 +3,10 @@ import { resolveEmbedder } from '../embed/index.ts';
 import { WinnowError } from '../errors.ts';
 import { resolveScorers } from '../score/index.ts';
 import { lateOutputMessage, resolveFilters } from '../select/index.ts';
-
-export const STRATEGIES = ['topk'] as const;
+import { canonicalJson } from '../util/index.ts';
 
 /**
- * Check what zod cannot: scorer ids and configs, the strategy id, and that every rank term names
+ * Check what zod cannot: scorer ids and configs, what strategies and dedup need, and that every rank term names
  * a score some scorer writes. Throws one `validation_failed` listing every problem.
  */
 export function validateRecipe(recipe: Recipe): void {
@@ -56,12 +55,35 @@ export function validateRecipe(recipe: Recipe): void {
       );
     }
   }
-  if (!(STRATEGIES as readonly string[]).includes(recipe.select.strategy.id)) {
-    issues.push({
-      path: 'select.strategy.id',
-      message: `unknown strategy "${recipe.select.strategy.id}"; known: ${STRATEGIES.join(', ')}`,
-    });
+  const ic = recipe.select.incontext;
+  if (ic) {
+    try {
+      const [ref] = resolveScorers([ic.scorer]);
+      outputs.add(`${ref.scorer.outputs[0]}_est`);
+      const provider = (ref.config as { provider?: unknown }).provider;
+      if (typeof provider === 'string' && !(provider in recipe.providers))
+        issues.push({
+          path: 'select.incontext.scorer.config.provider',
+          message: `unknown provider "${provider}"`,
+        });
+      const same = recipe.scorers.find((s) => s.id === ic.scorer.id);
+      if (same && canonicalJson(resolveScorers([same])[0].config) !== canonicalJson(ref.config)) {
+        issues.push({
+          path: 'select.incontext.scorer.config',
+          message: `differs from the config of scorer "${ic.scorer.id}" in scorers; one fitted model serves both`,
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof WinnowError)) throw e;
+      issues.push({ path: 'select.incontext.scorer', message: e.message });
+    }
+    if (!recipe.cluster)
+      issues.push({
+        path: 'select.incontext',
+        message: 'in-context sampling is per cluster: the recipe needs `cluster`',
+      });
   }
+  issues.push(...selectionIssues(recipe, outputs, late));
   recipe.select.rank.terms.forEach((t, i) => {
     if (!outputs.has(t.score)) {
       issues.push({
@@ -78,4 +100,29 @@ export function validateRecipe(recipe: Recipe): void {
       details: issues,
     });
   }
+}
+
+/** What the strategy, dedup and weights need of the rest of the recipe. */
+function selectionIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
+  const issues: { path: string; message: string }[] = [];
+  const { strategy, dedup, weights } = recipe.select;
+  if (strategy.id === 'balanced' && !recipe.cluster) {
+    issues.push({
+      path: 'select.strategy.id',
+      message: 'strategy "balanced" spends quotas per cluster: the recipe needs `cluster`',
+    });
+  }
+  if (dedup !== false && dedup.semantic && !recipe.cluster) {
+    issues.push({
+      path: 'select.dedup.semantic',
+      message: 'semantic dedup compares embeddings within clusters: the recipe needs `cluster`',
+    });
+  }
+  if (weights.score !== undefined && !outputs.has(weights.score) && !late.has(weights.score)) {
+    issues.push({
+      path: 'select.weights.score',
+      message: `no scorer in the recipe writes "${weights.score}"; available: ${[...outputs, ...late].sort().join(', ')}`,
+    });
+  }
+  return issues;
 }

@@ -138,7 +138,7 @@ describe('watchdog and queue consumer on the real runtime', () => {
     await upload('watchdog', generateDemo({ records: 200, seed: 5 }));
     const job = 'jwatchdog00001';
     const stub = stubFor(job) as DurableObjectStub<JobCoordinator>;
-    const spec = await specFor(job, 'watchdog', { shardBytes: 4096, select: { budget: 50 } });
+    const spec = await specFor(job, 'watchdog', { shardBytes: 4096, select: { dedup: false, budget: 50 } });
     await runInDurableObject(stub, async (instance: JobCoordinator, state) => {
       const db = instance.db;
       db.create(spec, Date.now());

@@ -115,24 +115,27 @@ describe('jobs', () => {
 
   it('names unknown scorers, strategies and rank terms with what is known', async () => {
     await upload('tiny', ALPACA);
-    const res = await api('/v1/jobs', {
-      method: 'POST',
-      body: JSON.stringify({
-        dataset: 'tiny',
-        recipe: {
-          scorers: [{ id: 'nope' }],
-          select: { strategy: { id: 'magic' }, rank: { terms: [{ score: 'vibes' }] } },
-        },
-      }),
-    });
+    const post = (recipe: unknown) =>
+      api('/v1/jobs', { method: 'POST', body: JSON.stringify({ dataset: 'tiny', recipe }) });
+    const res = await post({ scorers: [{ id: 'nope' }], select: { rank: { terms: [{ score: 'vibes' }] } } });
     expect(res.status).toBe(400);
     const { error } = await json(res);
     expect(error.details.map((d: { path: string }) => d.path)).toEqual([
       'scorers[0].id',
-      'select.strategy.id',
       'select.rank.terms[0].score',
     ]);
-    expect(error.details[1].message).toBe('unknown strategy "magic"; known: topk');
+    // An unknown strategy is a schema error, with the known ones listed.
+    const magic = await json(await post({ select: { strategy: { id: 'magic' } } }));
+    expect(magic.error.details).toMatchObject([
+      {
+        path: 'recipe.select.strategy.id',
+        message: 'unknown strategy "magic"; known: topk, balanced, diverse, kcenter',
+      },
+    ]);
+    // balanced needs clusters: a semantic error naming the path.
+    const balanced = await json(await post({ select: { strategy: { id: 'balanced' } } }));
+    expect(balanced.error.details[0]).toMatchObject({ path: 'select.strategy.id' });
+    expect(balanced.error.details[0].message).toMatch(/needs `cluster`/);
   });
 
   it('404s an unknown dataset or job and 400s a body that is not JSON', async () => {

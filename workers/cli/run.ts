@@ -25,9 +25,10 @@ export interface RunOptions {
   cluster?: string;
   k?: number;
   exportEmbeddings?: boolean;
+  strategy?: string;
 }
 
-export const OUTPUTS = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'report.json'];
+export const OUTPUTS = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'weights.jsonl', 'report.json'];
 /** Written only when the recipe clusters or exports embeddings. */
 export const EXTRA_OUTPUTS = ['clusters.json', 'embeddings.npy'];
 
@@ -39,7 +40,10 @@ export function parseBudget(text: string): number | string {
 }
 
 export function loadRecipe(
-  opts: Pick<RunOptions, 'recipe' | 'budget' | 'shardBytes' | 'cluster' | 'k' | 'exportEmbeddings'>,
+  opts: Pick<
+    RunOptions,
+    'recipe' | 'budget' | 'strategy' | 'shardBytes' | 'cluster' | 'k' | 'exportEmbeddings'
+  >,
 ): Recipe {
   let raw: Record<string, unknown> = {};
   if (opts.recipe) {
@@ -52,6 +56,12 @@ export function loadRecipe(
   if (opts.budget !== undefined) {
     const select = (raw.select ?? {}) as Record<string, unknown>;
     raw = { ...raw, select: { ...select, budget: parseBudget(opts.budget) } };
+  }
+  if (opts.strategy !== undefined) {
+    const select = (raw.select ?? {}) as Record<string, unknown>;
+    const current = (select.strategy ?? {}) as Record<string, unknown>;
+    const strategy = current.id === opts.strategy ? current : { id: opts.strategy };
+    raw = { ...raw, select: { ...select, strategy } };
   }
   if (opts.shardBytes !== undefined) raw = { ...raw, shardBytes: opts.shardBytes };
   if (opts.cluster !== undefined || opts.k !== undefined) {

@@ -1,48 +1,80 @@
 import type { InvalidLine, OutputLine } from '../../../schemas/output.ts';
 import { resolveScorers } from '../../score/index.ts';
-import { type Cut, selectMask } from '../../select/index.ts';
+import { selectMask } from '../../select/index.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
 import { type OutputFile, outputPartKey, shardKey } from '../keys.ts';
 import { readShardRecords } from '../shard-records.ts';
 import { globalSource } from '../source.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
+import type { JobSpec, TaskContext } from '../spec.ts';
 import { type BlobStore, getText } from '../store.ts';
 import { readAssignment } from './cluster.ts';
 import type { ScoredLine } from './score.ts';
-import { readRanks } from './select.ts';
+import { readValues } from './select.ts';
+import { icScorer } from './select-incontext.ts';
+import { readFate } from './select-scatter.ts';
 
 export interface ExportTally {
   selected: number;
   rejected: number;
   invalid: number;
   rejectedByReason: Record<string, number>;
-  /** Bytes written per output file, for the output manifest. */
-  bytes: Record<OutputFile, number>;
+  /** Bytes written per output file, for the output manifest (weights.jsonl is written later). */
+  bytes: Record<Exclude<OutputFile, 'weights.jsonl'>, number>;
+  /** Per cluster (when the recipe clusters): candidates the strategy saw, and those selected. */
+  perCluster?: { available: number[]; selected: number[] };
+  /** Per score: histograms over the dataset's [min, max] of every valid record and of the selection. */
+  histograms: Record<string, { before: number[]; after: number[] }>;
+}
+
+/** Bins of the score histograms in the report. */
+export const HIST_BINS = 20;
+
+/** Reasons a record left before the budget: it was no longer available to the strategy. */
+const UNAVAILABLE = new Set(['duplicate', 'near_duplicate', 'semantic_duplicate', 'diversity']);
+
+/** The score weights.jsonl is built from: configured, else self-critique's multiplier when it runs, else quality. */
+export function weightScore(spec: JobSpec): string {
+  const configured = spec.recipe.select.weights.score;
+  if (configured) return configured;
+  return spec.recipe.scorers.some((s) => s.id === 'self_critique') ? 'lr_multiplier' : 'quality';
 }
 
 /** Apply the global cut to one shard and write its part of every output file. */
 export async function exportShard(
   store: BlobStore,
-  spec: JobSpec,
-  info: ShardInfo,
-  cut: Cut,
-  totals: Record<string, unknown> = {},
+  ctx: Extract<TaskContext, { stage: 'export' }>,
 ): Promise<ExportTally> {
+  const { spec, shard: info, cut, totals, stats } = ctx;
   const key = (file: Parameters<typeof shardKey>[2]) => shardKey(spec.id, info.shard, file);
   const records = await readShardRecords(store, spec.id, info.shard);
   const scored = fromJsonl<ScoredLine>(await getText(store, key('scores.jsonl')));
   const invalid = fromJsonl<InvalidLine>(await getText(store, key('invalid.jsonl')));
-  const ranks = records.length > 0 ? await readRanks(store, spec.id, info.shard) : new Float64Array(0);
-  if (scored.length !== records.length || ranks.length !== records.length) {
+  const some = records.length > 0;
+  const ranks = some ? await readValues(store, spec.id, info.shard, 'rank.f64') : new Float64Array(0);
+  const priority = some ? await readValues(store, spec.id, info.shard, 'priority.f64') : new Float64Array(0);
+  if (
+    scored.length !== records.length ||
+    ranks.length !== records.length ||
+    priority.length !== records.length
+  ) {
     throw new Error(
-      `shard ${info.shard}: ${records.length} records, ${scored.length} scores, ${ranks.length} ranks`,
+      `shard ${info.shard}: ${records.length} records, ${scored.length} scores, ${ranks.length} ranks, ${priority.length} priorities`,
     );
   }
-  const mask = selectMask(ranks, cut, info.shard);
+  const fate = await readFate(store, spec.id, info.shard);
+  const ic = spec.recipe.select.incontext && some ? await readEstimates(store, spec, info.shard) : undefined;
+  const mask = selectMask(priority, cut, info.shard);
   const assigned = spec.recipe.cluster ? await readAssignment(store, spec.id, info.shard) : null;
   const datasetWide = resolveScorers(spec.recipe.scorers).filter(
     ({ scorer }) => scorer.dataset && scorer.id in totals,
   );
+  const k = assigned ? Math.max(0, ...assigned.labels) + 1 : 0;
+  const perCluster = assigned
+    ? { available: new Array<number>(k).fill(0), selected: new Array<number>(k).fill(0) }
+    : undefined;
+  const hist = histograms(stats);
+  const wscore = weightScore(spec);
+  const weightSrc: [string, unknown, number][] = [];
   const selected: OutputLine[] = [];
   const rejected: OutputLine[] = [];
   const rejectedByReason: Record<string, number> = {};
@@ -51,6 +83,9 @@ export async function exportShard(
     for (const { scorer, config } of datasetWide) {
       scores = { ...scores, ...scorer.dataset!.apply(scored[i], totals[scorer.id], config) };
     }
+    if (ic && Number.isFinite(ic.values[i])) scores = { ...scores, [ic.name]: ic.values[i] };
+    const flags = ic?.measured[i] ? [...(scored[i].flags ?? []), `${ic.output}_measured`] : scored[i].flags;
+    const cluster = assigned ? assigned.labels[i] : undefined;
     const line: OutputLine = {
       id: r.id,
       hash: r.hash,
@@ -58,39 +93,127 @@ export async function exportShard(
       record: r.record,
       scores,
       rank: ranks[i],
-      ...(assigned ? { cluster: assigned.labels[i] } : {}),
+      ...(cluster !== undefined ? { cluster } : {}),
       ...(assigned?.top ? { posteriors: assigned.top[i].map(([cluster, p]) => ({ cluster, p })) } : {}),
-      ...(scored[i].flags ? { flags: scored[i].flags } : {}),
+      ...(flags ? { flags } : {}),
       ...(scored[i].note ? { note: scored[i].note } : {}),
     };
     const filtered = scored[i].filter;
-    if (!filtered && mask[i] === 1) selected.push(line);
-    else {
-      const reason = filtered ?? 'budget';
-      rejected.push({ ...line, reason });
-      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+    const f = fate.get(i);
+    const reason = filtered ?? f?.[1] ?? (mask[i] === 1 ? undefined : 'budget');
+    if (perCluster && cluster !== undefined && !filtered && !UNAVAILABLE.has(reason ?? ''))
+      perCluster.available[cluster]++;
+    hist.add(scores, reason === undefined);
+    if (reason === undefined) {
+      selected.push(line);
+      if (perCluster && cluster !== undefined) perCluster.selected[cluster]++;
+      weightSrc.push([r.id, line.source, scores[wscore] ?? Number.NaN]);
+      return;
     }
+    const why: OutputLine = { ...line, reason };
+    if (f) {
+      if (f[1] === 'diversity') why.similarTo = f[2];
+      else why.duplicateOf = f[2];
+      if (f[3] !== undefined) why.similarity = f[3];
+    }
+    rejected.push(why);
+    rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
   });
   const invalidOut = invalid.map((line) => ({
     ...line,
     source: globalSource(info, line.source.index ?? 0, line.source.line),
   }));
-  const texts: Record<OutputFile, string> = {
+  const texts = {
     'selected.jsonl': toJsonl(selected),
     'rejected.jsonl': toJsonl(rejected),
     'invalid.jsonl': toJsonl(invalidOut),
   };
-  const bytes = {} as Record<OutputFile, number>;
-  for (const [file, text] of Object.entries(texts) as [OutputFile, string][]) {
+  const bytes = {} as ExportTally['bytes'];
+  for (const [file, text] of Object.entries(texts) as [keyof typeof texts, string][]) {
     const data = new TextEncoder().encode(text);
     bytes[file] = data.byteLength;
     await store.put(outputPartKey(spec.id, file, info.shard), data);
   }
+  await store.put(
+    key('weights-src.json'),
+    JSON.stringify(weightSrc.map(([id, src, v]) => [id, src, Number.isFinite(v) ? v : null])),
+  );
   return {
     selected: selected.length,
     rejected: rejected.length,
     invalid: invalid.length,
     rejectedByReason,
     bytes,
+    ...(perCluster ? { perCluster } : {}),
+    histograms: hist.done(),
   };
+}
+
+/** Fixed-width histograms of every score over the dataset's [min, max], for all records and the selected. */
+function histograms(stats: Record<string, { min: number; max: number }>) {
+  const bins: Record<string, { before: number[]; after: number[] }> = {};
+  const ranges = Object.entries(stats).filter(([, s]) => Number.isFinite(s.min) && Number.isFinite(s.max));
+  return {
+    add(scores: Record<string, number>, selected: boolean): void {
+      for (const [name, s] of ranges) {
+        const v = scores[name];
+        if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+        const h = (bins[name] ??= {
+          before: new Array(HIST_BINS).fill(0),
+          after: new Array(HIST_BINS).fill(0),
+        });
+        const at = s.max > s.min ? Math.floor(((v - s.min) / (s.max - s.min)) * HIST_BINS) : 0;
+        const b = Math.min(HIST_BINS - 1, Math.max(0, at));
+        h.before[b]++;
+        if (selected) h.after[b]++;
+      }
+    },
+    done: () => bins,
+  };
+}
+
+/** The shards' tallies as one (counts added, per-cluster arrays and histogram bins added elementwise). */
+export function mergeExportTallies(tallies: readonly ExportTally[]): ExportTally {
+  const addInto = (a: number[], b: readonly number[]) => {
+    for (let i = 0; i < b.length; i++) a[i] = (a[i] ?? 0) + b[i];
+    return a;
+  };
+  const out: ExportTally = {
+    selected: 0,
+    rejected: 0,
+    invalid: 0,
+    rejectedByReason: {},
+    bytes: { 'selected.jsonl': 0, 'rejected.jsonl': 0, 'invalid.jsonl': 0 },
+    histograms: {},
+  };
+  for (const t of tallies) {
+    out.selected += t.selected;
+    out.rejected += t.rejected;
+    out.invalid += t.invalid;
+    for (const [r, n] of Object.entries(t.rejectedByReason))
+      out.rejectedByReason[r] = (out.rejectedByReason[r] ?? 0) + n;
+    for (const f of Object.keys(out.bytes) as (keyof ExportTally['bytes'])[]) out.bytes[f] += t.bytes[f];
+    if (t.perCluster) {
+      out.perCluster ??= { available: [], selected: [] };
+      addInto(out.perCluster.available, t.perCluster.available);
+      addInto(out.perCluster.selected, t.perCluster.selected);
+    }
+    for (const [name, h] of Object.entries(t.histograms)) {
+      const acc = (out.histograms[name] ??= {
+        before: new Array(HIST_BINS).fill(0),
+        after: new Array(HIST_BINS).fill(0),
+      });
+      addInto(acc.before, h.before);
+      addInto(acc.after, h.after);
+    }
+  }
+  return out;
+}
+
+/** The in-context values stored by the prepare step: measured or estimated, and which were measured. */
+async function readEstimates(store: BlobStore, spec: JobSpec, shard: number) {
+  const { output, estimate } = icScorer(spec);
+  const all = await readValues(store, spec.id, shard, 'estimate.f64');
+  const n = all.length / 2;
+  return { name: estimate, output, values: all.subarray(0, n), measured: all.subarray(n) };
 }

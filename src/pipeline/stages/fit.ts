@@ -29,9 +29,16 @@ export interface FitOutcome {
   seconds: number;
 }
 
-/** The recipe's scorers that learn from data, in recipe order. */
+/** The recipe's scorers that learn from data, in recipe order, then the in-context scorer's when it has its own. */
 export function fitters(spec: JobSpec): ResolvedScorer[] {
-  return resolveScorers(spec.recipe.scorers).filter((r) => typeof r.scorer.fit === 'function');
+  return resolveScorers(withInContext(spec)).filter((r) => typeof r.scorer.fit === 'function');
+}
+
+/** The recipe's scorers plus `select.incontext.scorer` when no scorer of that id runs already. */
+export function withInContext(spec: JobSpec): JobSpec['recipe']['scorers'] {
+  const { scorers } = spec.recipe;
+  const ic = spec.recipe.select.incontext;
+  return ic && !scorers.some((s) => s.id === ic.scorer.id) ? [...scorers, ic.scorer] : scorers;
 }
 
 function modelName({ scorer, config }: ResolvedScorer): string {

@@ -1,4 +1,4 @@
-export { type ExportTally, exportShard } from './export.ts';
+export { type ExportTally, exportShard, mergeExportTallies } from './export.ts';
 export { type FitOutcome, fitModel, fitSample, fitters, type ModelRef, readReference } from './fit.ts';
 export { type IngestTally, ingest } from './ingest.ts';
 export { plan } from './plan.ts';
@@ -10,4 +10,6 @@ export {
   type ScoreTally,
   score,
 } from './score.ts';
-export { readRanks, select } from './select.ts';
+export { readValues } from './select.ts';
+export { selectTask } from './select-task.ts';
+export { type WeightsResult, writeWeights } from './weights.ts';

@@ -130,7 +130,7 @@ export async function score(
 }
 
 /** One scorer's rows by content hash: from the cache where present, computed (once per hash) otherwise. */
-async function scoreCached(
+export async function scoreCached(
   records: readonly ShardRecord[],
   ref: ResolvedScorer,
   ctx: Parameters<typeof scoreColumn>[2],
@@ -162,7 +162,11 @@ async function scoreCached(
 const decoded = new Map<string, unknown>();
 const DECODED_MAX = 8;
 
-async function loadModel(store: BlobStore, { scorer }: ResolvedScorer, ref: ModelRef): Promise<unknown> {
+export async function loadModel(
+  store: BlobStore,
+  { scorer }: ResolvedScorer,
+  ref: ModelRef,
+): Promise<unknown> {
   const id = `${ref.key}#${ref.hash}`;
   if (decoded.has(id)) return decoded.get(id);
   const bytes = await store.get(ref.key);

@@ -1,48 +1,194 @@
+import type { Recipe } from '../../../schemas/recipe.ts';
+import {
+  DEDUP_THRESHOLD,
+  type DedupItem,
+  decodeEdges,
+  decodeEntries,
+  dedupText,
+  encodeEdges,
+  encodeLosers,
+  exactNormal,
+  hash64,
+  MINHASH_DEFAULTS,
+  type MinHashParams,
+  minhashSignature,
+  nearNormal,
+  partitionEntries,
+  reducePartition,
+  resolveDuplicates,
+} from '../../select/dedup/index.ts';
 import { type RoundSpec, rankValue, type ShardSummary, summarize } from '../../select/index.ts';
+import { hashUniform } from '../../util/hash-uniform.ts';
 import { fromJsonl } from '../jsonl.ts';
-import { shardKey } from '../keys.ts';
+import { dedupEdgesKey, dedupLosersKey, dedupPartKey, shardKey } from '../keys.ts';
+import { encodeIds } from '../select-files.ts';
+import type { DedupReduceResult, DedupResolveResult, PrepareResult, SelectState } from '../select-plan.ts';
+import { lexicalDedup } from '../select-plan.ts';
+import { readShardRecords } from '../shard-records.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getText } from '../store.ts';
 import type { ScoredLine } from './score.ts';
+import { icEstimates, icScorer } from './select-incontext.ts';
+
+/** The MinHash parameters a recipe's near dedup runs with (`bands: 0` when it is off). */
+export function minhashParams(recipe: Recipe): MinHashParams {
+  const { dedup } = recipe.select;
+  const near = dedup ? dedup.near : false;
+  if (near === false) return { ...MINHASH_DEFAULTS, bands: 0 };
+  return { ...MINHASH_DEFAULTS, ...(near.shingle !== undefined ? { shingle: near.shingle } : {}) };
+}
+
+export function nearThreshold(recipe: Recipe): number {
+  const { dedup } = recipe.select;
+  return (dedup && dedup.near !== false && dedup.near.threshold) || DEDUP_THRESHOLD;
+}
 
 /**
- * One round of the global top-k: round 0 computes every record's rank value and stores it as
- * float64 beside the shard (-1 for records a filter rejected); every round summarizes the values
- * for the coordinator.
+ * Select step 1, one shard: every record's rank value (-1 for a record a filter rejected) and its id,
+ * stored beside the shard; with dedup on, each candidate's exact key and MinHash bands go to the
+ * band-key partitions. A record's node is its global input index.
  */
-export async function select(
+export async function selectPrepare(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  state: SelectState,
+  stats: Record<string, { min: number; max: number }>,
+  shards = 1,
+): Promise<PrepareResult> {
+  const records = await readShardRecords(store, spec.id, info.shard);
+  const lines = fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl')));
+  if (lines.length !== records.length)
+    throw new Error(`shard ${info.shard}: ${records.length} records but ${lines.length} score lines`);
+  const ranks = new Float64Array(lines.length);
+  const ic = spec.recipe.select.incontext ? await inContext(store, spec, info, lines, shards) : undefined;
+  let candidates = 0;
+  lines.forEach((line, i) => {
+    const scores = ic ? { ...line.scores, [ic.name]: ic.values[i] } : line.scores;
+    ranks[i] = line.filter ? -1 : rankValue(scores, spec.recipe.select.rank, stats);
+    if (!line.filter) candidates++;
+  });
+  await store.put(shardKey(spec.id, info.shard, 'rank.f64'), new Uint8Array(ranks.buffer));
+  await store.put(shardKey(spec.id, info.shard, 'ids.bin'), encodeIds(records.map((r) => r.id)));
+  if (lexicalDedup(spec.recipe)) {
+    const { dedup } = spec.recipe.select;
+    const exact = dedup !== false && dedup.exact;
+    const params = minhashParams(spec.recipe);
+    const items: DedupItem[] = [];
+    records.forEach((r, i) => {
+      if (ranks[i] < 0) return;
+      const node = info.indexOffset + i;
+      const text = dedupText(r.turns);
+      items.push({
+        node,
+        rank: ranks[i],
+        // Exact dedup off: a key no other record has.
+        exact: exact ? hash64(exactNormal(text)) : hash64(`\u0000node:${node}`),
+        sig: minhashSignature(params.bands > 0 ? nearNormal(text) : '', params),
+      });
+    });
+    const parts = partitionEntries(items, state.partitions, params);
+    for (let p = 0; p < parts.length; p++) await store.put(dedupPartKey(spec.id, p, info.shard), parts[p]);
+  }
+  return { records: records.length, candidates, ...(ic?.compare ? { compare: ic.compare } : {}) };
+}
+
+/** Pairs of (estimate, full score) a shard contributes to the report's comparison, at most. */
+const COMPARE = 20_000;
+
+/**
+ * The in-context values of a shard's records, stored beside it for export (values, then 1 where
+ * measured); with the full scorer in the recipe too, a uniform subsample of (estimate, full) pairs.
+ */
+async function inContext(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  lines: readonly ScoredLine[],
+  shards: number,
+) {
+  const { output, estimate } = icScorer(spec);
+  const { values, measured } = await icEstimates(store, spec, info, lines);
+  const file = new Float64Array(2 * values.length);
+  file.set(values);
+  measured.forEach((m, i) => {
+    file[values.length + i] = m;
+  });
+  await store.put(shardKey(spec.id, info.shard, 'estimate.f64'), new Uint8Array(file.buffer));
+  const full = spec.recipe.scorers.some((s) => s.id === spec.recipe.select.incontext!.scorer.id);
+  let compare: [number, number][] | undefined;
+  if (full) {
+    const cap = Math.ceil(COMPARE / Math.max(1, shards));
+    compare = lines
+      .flatMap((l, i) => {
+        const f = l.scores[output];
+        return !l.filter && Number.isFinite(values[i]) && Number.isFinite(f)
+          ? [{ key: hashUniform(l.hash), pair: [values[i], f] as [number, number] }]
+          : [];
+      })
+      .sort((a, b) => a.key - b.key)
+      .slice(0, cap)
+      .map((x) => x.pair);
+  }
+  return { name: estimate, values, compare };
+}
+
+/** Dedup reduce, one band partition: its entries from every shard, grouped by key and verified. */
+export async function dedupReduce(
+  store: BlobStore,
+  spec: JobSpec,
+  partition: number,
+  shards: number,
+): Promise<DedupReduceResult> {
+  const files = [];
+  for (let s = 0; s < shards; s++) {
+    const bytes = await store.get(dedupPartKey(spec.id, partition, s));
+    if (!bytes) throw new Error(`dedup partition ${partition} of shard ${s} is missing`);
+    files.push(decodeEntries(bytes));
+  }
+  const { edges, buckets, compared } = reducePartition(files, { threshold: nearThreshold(spec.recipe) });
+  await store.put(dedupEdgesKey(spec.id, partition), encodeEdges(edges));
+  return { edges: edges.count, buckets, compared };
+}
+
+/** Dedup resolve, one task: every partition's edges into groups; all but the best of each lose. */
+export async function dedupResolve(
+  store: BlobStore,
+  spec: JobSpec,
+  partitions: number,
+): Promise<DedupResolveResult> {
+  const sets = [];
+  for (let p = 0; p < partitions; p++) {
+    const bytes = await store.get(dedupEdgesKey(spec.id, p));
+    if (!bytes) throw new Error(`dedup edges of partition ${p} are missing`);
+    sets.push(decodeEdges(bytes));
+  }
+  const losers = resolveDuplicates(sets);
+  await store.put(dedupLosersKey(spec.id), encodeLosers(losers));
+  let duplicate = 0;
+  for (let i = 0; i < losers.count; i++) if (losers.reason[i] === 0) duplicate++;
+  return { duplicate, near_duplicate: losers.count - duplicate };
+}
+
+/** A later round of the global top-k over the shard's priority values. */
+export async function selectRound(
   store: BlobStore,
   spec: JobSpec,
   info: ShardInfo,
   round: RoundSpec,
-  stats: Record<string, { min: number; max: number }>,
-): Promise<{ n: number; summary: ShardSummary }> {
-  const values =
-    round.round === 0
-      ? await computeRanks(store, spec, info, stats)
-      : await readRanks(store, spec.id, info.shard);
-  return { n: values.length, summary: summarize(values, round) };
+): Promise<{ records: number; summary: ShardSummary }> {
+  const values = await readValues(store, spec.id, info.shard, 'priority.f64');
+  return { records: values.length, summary: summarize(values, round) };
 }
 
-async function computeRanks(
+export async function readValues(
   store: BlobStore,
-  spec: JobSpec,
-  info: ShardInfo,
-  stats: Record<string, { min: number; max: number }>,
+  job: string,
+  shard: number,
+  file: 'rank.f64' | 'priority.f64' | 'estimate.f64',
 ): Promise<Float64Array> {
-  const lines = fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl')));
-  const values = new Float64Array(lines.length);
-  lines.forEach((line, i) => {
-    // A filtered record is no candidate: -1 keeps it out of every round's counts.
-    values[i] = line.filter ? -1 : rankValue(line.scores, spec.recipe.select.rank, stats);
-  });
-  await store.put(shardKey(spec.id, info.shard, 'rank.f64'), new Uint8Array(values.buffer));
-  return values;
-}
-
-export async function readRanks(store: BlobStore, job: string, shard: number): Promise<Float64Array> {
-  const bytes = await store.get(shardKey(job, shard, 'rank.f64'));
-  if (!bytes) throw new Error(`rank values of shard ${shard} are missing`);
+  const bytes = await store.get(shardKey(job, shard, file));
+  if (!bytes) throw new Error(`${file} of shard ${shard} is missing`);
   // Copy into an aligned buffer: a view into a larger buffer may start at an odd offset.
   return new Float64Array(bytes.slice().buffer);
 }

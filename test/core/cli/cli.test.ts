@@ -36,9 +36,15 @@ describe('winnow run (CLI on the local workerd stack)', () => {
     expect(Math.min(...selected.map((l) => l.rank))).toBeGreaterThanOrEqual(
       Math.max(...budget.map((l) => l.rank)),
     );
-    // The default recipe's filters: junk (empty answers, refusals) and identity contamination.
+    // The default recipe's filters (junk: empty answers, refusals; identity contamination) and dedup.
     const reasons = new Set(rejected.map((l) => l.reason));
-    expect([...reasons].every((r) => ['budget', 'filter:heuristics', 'identity'].includes(r))).toBe(true);
+    const known = ['budget', 'filter:heuristics', 'identity', 'duplicate', 'near_duplicate'];
+    expect([...reasons].every((r) => known.includes(r))).toBe(true);
+    expect(
+      (report.rejectedByReason.duplicate ?? 0) + (report.rejectedByReason.near_duplicate ?? 0),
+    ).toBeLessThan(100);
+    const weights = jsonl(join(out, 'weights.jsonl'));
+    expect(weights.map((w) => w.id)).toEqual(selected.map((l) => l.id));
     expect(report.rejectedByReason['filter:heuristics']).toBeGreaterThan(0);
     expect(report.rejectedByReason['filter:heuristics']).toBeLessThan(100);
     expect(Object.keys(report.scoring.byScorer)).toEqual([
@@ -70,10 +76,10 @@ describe('winnow run (CLI on the local workerd stack)', () => {
       writeFileSync(input, generateDemo({ records: 300, seed: 4 }));
       const cli = join(ROOT, 'workers/cli/winnow.js');
       const out = join(tmp, 'remote-out');
-      const args = ['run', input, '--budget', '40', '--out', out, '--url', stack.url, '--quiet'];
+      const args = ['run', input, '--budget', '20', '--out', out, '--url', stack.url, '--quiet'];
       const { stdout } = await run(process.execPath, [cli, ...args, '--token', stack.token], { cwd: ROOT });
-      expect(stdout).toContain('selected  40 (');
-      expect(jsonl(join(out, 'selected.jsonl'))).toHaveLength(40);
+      expect(stdout).toContain('selected  20 (');
+      expect(jsonl(join(out, 'selected.jsonl'))).toHaveLength(20);
       // The clustering shortcuts: clusters.json and embeddings.npy come down with the rest.
       const clustered = join(tmp, 'clustered-out');
       const cargs = [
@@ -84,6 +90,10 @@ describe('winnow run (CLI on the local workerd stack)', () => {
         '--k',
         '3',
         '--export-embeddings',
+        '--strategy',
+        'balanced',
+        '--budget',
+        '12',
         '--out',
         clustered,
       ];
@@ -93,6 +103,14 @@ describe('winnow run (CLI on the local workerd stack)', () => {
       const clusters = JSON.parse(readFileSync(join(clustered, 'clusters.json'), 'utf8'));
       expect(clusters).toMatchObject({ algorithm: 'kmeans', k: 3 });
       const report = JSON.parse(readFileSync(join(clustered, 'report.json'), 'utf8'));
+      // --strategy balanced: per-cluster quotas that sum to the budget.
+      expect(report.selection.strategy).toEqual({ id: 'balanced', quota: 'sqrt' });
+      expect(report.counts.selected).toBe(12);
+      expect(
+        report.selection.perCluster
+          .map((c: { quota: number }) => c.quota)
+          .reduce((a: number, b: number) => a + b),
+      ).toBe(12);
       const npy = readFileSync(join(clustered, 'embeddings.npy'));
       expect(npy.subarray(1, 6).toString()).toBe('NUMPY');
       expect(npy.toString('latin1', 10, 10 + npy.readUInt16LE(8))).toContain(

@@ -37,8 +37,8 @@ async function run(text: string, recipe: unknown) {
 describe('runLocal: the pipeline in one process', () => {
   it('selects the same records whatever the shard size', async () => {
     const text = generateDemo({ records: 600, seed: 11 });
-    const a = await run(text, { shardBytes: 1_000_000, select: { budget: '20%' } });
-    const b = await run(text, { shardBytes: 3000, select: { budget: '20%' } });
+    const a = await run(text, { shardBytes: 1_000_000, select: { dedup: false, budget: '20%' } });
+    const b = await run(text, { shardBytes: 3000, select: { dedup: false, budget: '20%' } });
     expect(a.report.counts).toEqual(b.report.counts);
     expect(b.selected.map((l) => l.id)).toEqual(a.selected.map((l) => l.id));
     expect(b.invalid.map((l) => l.source)).toEqual(a.invalid.map((l) => l.source));
@@ -49,7 +49,7 @@ describe('runLocal: the pipeline in one process', () => {
     // 30 identical answers tie on every score: a budget of 7 keeps the first 7 of them.
     const row = JSON.stringify({ instruction: 'Q', output: 'The same answer every time, word for word.' });
     const text = `${Array.from({ length: 30 }, () => row).join('\n')}\n`;
-    const out = await run(text, { shardBytes: 1024, select: { budget: 7 } });
+    const out = await run(text, { shardBytes: 1024, select: { dedup: false, budget: 7 } });
     expect(out.selected.map((l) => l.source.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(out.report.threshold).toMatchObject({ ties: 7 });
   });
@@ -68,10 +68,10 @@ describe('runLocal: the pipeline in one process', () => {
     });
     expect(out.selected).toHaveLength(30);
     for (const l of out.selected) expect(l.rank).toBeGreaterThanOrEqual(0);
-    // Records a default filter rejected carry rank -1; every other rank is in [0, 1].
+    // Records a default filter rejected carry rank -1; every other rank (duplicates too) is in [0, 1].
     for (const l of out.rejected) {
-      if (l.reason === 'budget') expect(l.rank).toBeGreaterThanOrEqual(0);
-      else expect(l.rank).toBe(-1);
+      if (l.reason === 'identity' || l.reason?.startsWith('filter:')) expect(l.rank).toBe(-1);
+      else expect(l.rank).toBeGreaterThanOrEqual(0);
       expect(l.rank).toBeLessThanOrEqual(1);
     }
   });

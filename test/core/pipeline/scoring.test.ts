@@ -174,7 +174,8 @@ describe('filters', () => {
     const { store, objects } = await setup(generateDemo({ records: 400, seed: 8 }));
     const recipe = {
       scorers: SCORERS,
-      select: { filters: [{ score: 'length', min: 0.6 }], budget: '90%' },
+      // The demo generator repeats records: dedup off keeps this test about filters.
+      select: { dedup: false, filters: [{ score: 'length', min: 0.6 }], budget: '90%' },
     };
     const out = await run(store, objects, recipe, new MemoryCellCache());
     const { counts, rejectedByReason, budget } = out.report;
@@ -188,7 +189,10 @@ describe('filters', () => {
 
   it('spend an exact budget on the candidates that pass', async () => {
     const { store, objects } = await setup(generateDemo({ records: 400, seed: 8 }));
-    const recipe = { scorers: SCORERS, select: { filters: [{ score: 'length', min: 0.3 }], budget: 50 } };
+    const recipe = {
+      scorers: SCORERS,
+      select: { dedup: false, filters: [{ score: 'length', min: 0.3 }], budget: 50 },
+    };
     const out = await run(store, objects, recipe, new MemoryCellCache());
     expect(out.report.counts.selected).toBe(50);
     expect(out.report.budget.reachable).toBe(true);

@@ -1,0 +1,351 @@
+import type { Recipe } from '../../schemas/recipe.ts';
+import { mergeLowest, sampleThresholds } from '../select/incontext/index.ts';
+import {
+  type Cut,
+  decide,
+  firstRound,
+  mergeSummaries,
+  type RoundSpec,
+  type ShardSummary,
+} from '../select/index.ts';
+import { quotas, spearman, topOverlap } from '../select/strategies/index.ts';
+
+/**
+ * The select stage as a sequence of steps, each one coordinator iteration. Maps run on every shard;
+ * reduces run on band partitions (dedup) or cluster partitions (groups); `dedup-resolve` is one task.
+ *
+ *   [ic-keys → ic-score → ic-fit] → prepare → [dedup-reduce → dedup-resolve] → [group-map → group-reduce]
+ *   → scatter → round*
+ *
+ * - ic-keys / ic-score / ic-fit (accelerated in-context scoring): each cluster's smallest sampling keys,
+ *   so every cluster gets its sample; the sampled candidates scored with the model; the estimator
+ *   fitted on the joined sample (src/select/incontext/).
+ * - prepare: every record's rank value, and (dedup on) its exact key and MinHash bands, written to
+ *   band-key partitions in R2.
+ * - dedup-reduce / dedup-resolve: candidate pairs per partition, then one union-find over every edge.
+ * - group-map / group-reduce (semantic dedup, `balanced`, `diverse`, `kcenter`): surviving candidates
+ *   with their vectors, shuffled to cluster partitions; each cluster's members in rank order run the
+ *   strategy there.
+ * - scatter: each shard gathers its records' fates and writes the values the budget is cut on
+ *   (`priority.f64`: rank, or the strategy's order; -1 = no candidate), answering top-k round 0.
+ * - round: the remaining rounds of the exact global top-k (src/select/topk.ts).
+ */
+export type SelectStep =
+  | { kind: 'ic-keys' }
+  | { kind: 'ic-score' }
+  | { kind: 'ic-fit' }
+  | { kind: 'prepare' }
+  | { kind: 'dedup-reduce' }
+  | { kind: 'dedup-resolve' }
+  | { kind: 'group-map' }
+  | { kind: 'group-reduce' }
+  /** `quotas`: the balanced strategy's records per cluster. */
+  | { kind: 'scatter'; quotas?: number[] }
+  | { kind: 'round'; round: RoundSpec };
+
+export const SELECT_MAP_STEPS: ReadonlySet<SelectStep['kind']> = new Set([
+  'ic-keys',
+  'ic-score',
+  'prepare',
+  'group-map',
+  'scatter',
+  'round',
+]);
+
+/** What select steps report, by step kind. */
+export interface IcKeysResult {
+  records: number;
+  /** Per cluster, the smallest sampling keys of the shard's candidates. */
+  lowest: number[][];
+}
+export interface IcScoreResult {
+  records: number;
+  sampled: number;
+  /** Sampled records the model could not score (left out of the sample). */
+  failed: number;
+  /** Cells computed (not from the cache or the full scorer), model calls per record, requests sent. */
+  computed: number;
+  perRecord: number;
+  requests: number;
+}
+export interface PrepareResult {
+  records: number;
+  candidates: number;
+  /** In-context with the full scorer in the recipe too: [estimate, full score] of a uniform subsample. */
+  compare?: [number, number][];
+}
+export interface DedupReduceResult {
+  edges: number;
+  buckets: number;
+  compared: number;
+}
+export interface DedupResolveResult {
+  duplicate: number;
+  near_duplicate: number;
+}
+export interface GroupMapResult {
+  /** Candidates left after exact and near dedup, per cluster. */
+  available: number[];
+}
+export interface GroupReduceResult {
+  /** Per cluster of this partition: candidates left after semantic dedup and the strategy's refusals. */
+  clusters: { cluster: number; available: number; semantic_duplicate: number; diversity: number }[];
+}
+export interface ScatterResult {
+  records: number;
+  candidates: number;
+  /** Round 0 of the top-k over the shard's priority values. */
+  summary: ShardSummary;
+  /** Per cluster: candidates and those with a positive priority (for the report). */
+  perCluster?: number[];
+}
+
+export interface SelectState {
+  step: SelectStep;
+  /** Band-key partitions (dedup-reduce tasks) and cluster partitions (group-reduce tasks). */
+  partitions: number;
+  groups: number;
+  /** Clusters of the fit (1 when the recipe does not cluster: every record in group 0). */
+  k: number;
+  counts: {
+    duplicate: number;
+    near_duplicate: number;
+    semantic_duplicate: number;
+    diversity: number;
+    edges: number;
+    buckets: number;
+    compared: number;
+  };
+  /** Per cluster, candidates the strategy saw (after dedup and refusals). */
+  available?: number[];
+  quotas?: number[];
+  /** Accelerated in-context scoring: per-cluster sampling thresholds, then what the sample cost. */
+  ic?: {
+    thresholds: number[];
+    sampled?: number;
+    failed?: number;
+    computed?: number;
+    perRecord?: number;
+    requests?: number;
+    /** Candidates, and the estimate's agreement with full scoring when both ran. */
+    candidates?: number;
+    compared?: number;
+    spearman?: number;
+    topOverlap?: number;
+  };
+  /** Records the budget is spent on, once the scatter has counted them. */
+  candidates?: number;
+  rounds: number;
+}
+
+export type SelectAdvance =
+  | { kind: 'next'; state: SelectState; tasks: number }
+  | { kind: 'done'; state: SelectState; cut: Cut; candidates: number };
+
+/** Whether the strategy or dedup needs records shuffled by cluster with their vectors. */
+export function needsGroups(recipe: Recipe): boolean {
+  return recipe.select.strategy.id !== 'topk' || semanticDedup(recipe) !== undefined;
+}
+
+/** The semantic dedup threshold, when it runs: explicit, or 0.95 by default when the recipe clusters. */
+export function semanticDedup(recipe: Recipe): number | undefined {
+  const { dedup } = recipe.select;
+  if (!dedup || dedup.semantic === false) return undefined;
+  if (dedup.semantic) return dedup.semantic.threshold;
+  return recipe.cluster ? 0.95 : undefined;
+}
+
+/** Whether exact or near dedup runs (both go through the band partitions). */
+export function lexicalDedup(recipe: Recipe): boolean {
+  const { dedup } = recipe.select;
+  return dedup !== false && (dedup.exact || dedup.near !== false);
+}
+
+export function firstSelectState(recipe: Recipe, shards: number, k: number): SelectState {
+  const { dedup } = recipe.select;
+  return {
+    step: { kind: recipe.select.incontext ? 'ic-keys' : 'prepare' },
+    partitions: (dedup ? dedup.partitions : undefined) || Math.max(1, Math.min(64, shards)),
+    groups: Math.max(1, Math.min(k, shards, 64)),
+    k,
+    counts: {
+      duplicate: 0,
+      near_duplicate: 0,
+      semantic_duplicate: 0,
+      diversity: 0,
+      edges: 0,
+      buckets: 0,
+      compared: 0,
+    },
+    rounds: 0,
+  };
+}
+
+/** How many tasks a step runs. */
+export function stepTasks(state: SelectState, shards: number): number {
+  const kind = state.step.kind;
+  if (SELECT_MAP_STEPS.has(kind)) return shards;
+  if (kind === 'dedup-reduce') return state.partitions;
+  if (kind === 'group-reduce') return state.groups;
+  return 1; // dedup-resolve, ic-fit
+}
+
+/** The round every scatter answers: round 0 of the top-k, a histogram over [0, 1]. */
+export const ROUND_ZERO: RoundSpec = { kind: 'hist', by: 'value', lo: 0, hi: 1, above: 0, round: 0 };
+
+/**
+ * After every task of the current step reported: the next step, or the cut. `target` is the budget
+ * in records. Pure.
+ */
+export function nextSelectStep(
+  recipe: Recipe,
+  state: SelectState,
+  results: readonly unknown[],
+  shards: number,
+  target: number,
+): SelectAdvance {
+  const next = (step: SelectStep, patch: Partial<SelectState> = {}): SelectAdvance => {
+    const s = { ...state, ...patch, step };
+    return { kind: 'next', state: s, tasks: stepTasks(s, shards) };
+  };
+  const afterDedup = (patch: Partial<SelectState> = {}) =>
+    needsGroups(recipe) ? next({ kind: 'group-map' }, patch) : next({ kind: 'scatter' }, patch);
+  const { counts } = state;
+  switch (state.step.kind) {
+    case 'ic-keys': {
+      const ic = recipe.select.incontext!;
+      const lowest = (results as IcKeysResult[])
+        .map((r) => r.lowest)
+        .reduce((a, b) => mergeLowest(a, b, ic.minPerCluster));
+      return next(
+        { kind: 'ic-score' },
+        { ic: { thresholds: sampleThresholds(lowest, ic.sampleRate, ic.minPerCluster) } },
+      );
+    }
+    case 'ic-score': {
+      const rs = results as IcScoreResult[];
+      const sum = (f: (r: IcScoreResult) => number) => rs.reduce((a, r) => a + f(r), 0);
+      const ic = {
+        ...state.ic!,
+        sampled: sum((r) => r.sampled),
+        failed: sum((r) => r.failed),
+        computed: sum((r) => r.computed),
+        requests: sum((r) => r.requests),
+        perRecord: Math.max(1, ...rs.map((r) => r.perRecord)),
+      };
+      return next({ kind: 'ic-fit' }, { ic });
+    }
+    case 'ic-fit':
+      return next({ kind: 'prepare' });
+    case 'prepare': {
+      const rs = results as PrepareResult[];
+      const patch: Partial<SelectState> = {};
+      if (state.ic) {
+        const pairs = rs.flatMap((r) => r.compare ?? []);
+        patch.ic = {
+          ...state.ic,
+          candidates: rs.reduce((a, r) => a + r.candidates, 0),
+          ...(pairs.length >= 2
+            ? {
+                compared: pairs.length,
+                spearman: spearman(
+                  pairs.map((p) => p[0]),
+                  pairs.map((p) => p[1]),
+                ),
+                topOverlap: topOverlap(
+                  pairs.map((p) => p[1]),
+                  pairs.map((p) => p[0]),
+                  0.3,
+                ),
+              }
+            : {}),
+        };
+      }
+      return lexicalDedup(recipe) ? next({ kind: 'dedup-reduce' }, patch) : afterDedup(patch);
+    }
+    case 'dedup-reduce': {
+      const rs = results as DedupReduceResult[];
+      const sum = (f: (r: DedupReduceResult) => number) => rs.reduce((a, r) => a + f(r), 0);
+      return next(
+        { kind: 'dedup-resolve' },
+        {
+          counts: {
+            ...counts,
+            edges: sum((r) => r.edges),
+            buckets: sum((r) => r.buckets),
+            compared: sum((r) => r.compared),
+          },
+        },
+      );
+    }
+    case 'dedup-resolve': {
+      const r = results[0] as DedupResolveResult;
+      return afterDedup({
+        counts: { ...counts, duplicate: r.duplicate, near_duplicate: r.near_duplicate },
+      });
+    }
+    case 'group-map':
+      return next({ kind: 'group-reduce' });
+    case 'group-reduce': {
+      const available = new Array<number>(state.k).fill(0);
+      let semantic = 0;
+      let diversity = 0;
+      for (const r of results as GroupReduceResult[]) {
+        for (const c of r.clusters) {
+          available[c.cluster] += c.available;
+          semantic += c.semantic_duplicate;
+          diversity += c.diversity;
+        }
+      }
+      const strategy = recipe.select.strategy;
+      const patch: Partial<SelectState> = {
+        available,
+        counts: { ...counts, semantic_duplicate: semantic, diversity },
+      };
+      if (strategy.id !== 'balanced') return next({ kind: 'scatter' }, patch);
+      const cap =
+        strategy.cap === undefined
+          ? undefined
+          : strategy.cap < 1
+            ? Math.max(1, Math.floor(strategy.cap * target))
+            : Math.floor(strategy.cap);
+      const q = quotas(available, target, strategy.quota, cap);
+      return next({ kind: 'scatter', quotas: q }, { ...patch, quotas: q });
+    }
+    case 'scatter': {
+      const rs = results as ScatterResult[];
+      const candidates = rs.reduce((a, r) => a + r.candidates, 0);
+      const plan = { k: Math.min(target, candidates), total: candidates };
+      const first = firstRound(plan);
+      if (first.kind === 'done')
+        return { kind: 'done', state: { ...state, candidates }, cut: first.cut, candidates };
+      return cutOrRound(
+        { ...state, candidates, rounds: 1 },
+        plan,
+        ROUND_ZERO,
+        rs.map((r) => r.summary),
+        shards,
+      );
+    }
+    case 'round': {
+      const candidates = state.candidates ?? 0;
+      const plan = { k: Math.min(target, candidates), total: candidates };
+      const summaries = (results as { summary: ShardSummary }[]).map((r) => r.summary);
+      return cutOrRound({ ...state, rounds: state.rounds + 1 }, plan, state.step.round, summaries, shards);
+    }
+  }
+}
+
+function cutOrRound(
+  state: SelectState,
+  plan: { k: number; total: number },
+  round: RoundSpec,
+  summaries: ShardSummary[],
+  shards: number,
+): SelectAdvance {
+  const merged = summaries.reduce((a, s) => mergeSummaries(a, s));
+  const d = decide(plan, round, merged, round.kind === 'ties' ? summaries : undefined);
+  if (d.kind === 'done') return { kind: 'done', state, cut: d.cut, candidates: plan.total };
+  const s: SelectState = { ...state, step: { kind: 'round', round: d.spec } };
+  return { kind: 'next', state: s, tasks: shards };
+}

@@ -1,0 +1,112 @@
+import { DUP_REASONS } from '../../select/dedup/index.ts';
+import { summarize } from '../../select/index.ts';
+import { groupFateKey, shardKey } from '../keys.ts';
+import { decodeFates, decodeIds, FATE_CODES, shardOf } from '../select-files.ts';
+import { needsGroups, ROUND_ZERO, type ScatterResult, type SelectState } from '../select-plan.ts';
+import type { JobSpec, ShardInfo } from '../spec.ts';
+import { type BlobStore, getJson } from '../store.ts';
+import { readValues } from './select.ts';
+import { shardLosers } from './select-groups.ts';
+
+/**
+ * Why a candidate left before the budget, by local index: `[index, reason, of, similarity?]` where
+ * `of` is the id of the record kept instead (the duplicate group's survivor, or the kept record it
+ * is too similar to).
+ */
+export type FateEntry = [index: number, reason: string, of: string, similarity?: number];
+
+/**
+ * Scatter, one shard: its records' dedup and strategy verdicts gathered, the values the budget is
+ * cut on written as `priority.f64` (-1: no candidate), and round 0 of the top-k answered.
+ */
+export async function selectScatter(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  state: SelectState,
+  starts: readonly number[],
+): Promise<ScatterResult> {
+  const ranks = await readValues(store, spec.id, info.shard, 'rank.f64');
+  const n = ranks.length;
+  const priority = new Float64Array(n).fill(-1);
+  const pending: { i: number; reason: string; of: number; sim?: number }[] = [];
+  const losers = await shardLosers(store, spec, info, n);
+  for (let j = 0; j < losers.count; j++) {
+    pending.push({
+      i: losers.node[j] - info.indexOffset,
+      reason: DUP_REASONS[losers.reason[j]],
+      of: losers.keep[j],
+    });
+  }
+  if (needsGroups(spec.recipe)) {
+    const quotas = state.step.kind === 'scatter' ? state.step.quotas : undefined;
+    for (let g = 0; g < state.groups; g++) {
+      const bytes = await store.get(groupFateKey(spec.id, g, info.shard));
+      if (!bytes) continue;
+      const f = decodeFates(bytes);
+      for (let j = 0; j < f.count; j++) {
+        const i = f.node[j] - info.indexOffset;
+        if (f.code[j] !== 0) {
+          pending.push({ i, reason: FATE_CODES[f.code[j]], of: f.by[j], sim: round4(f.sim[j]) });
+        } else if (quotas) {
+          // balanced: priority holds the position in the cluster; inside the quota is selected.
+          priority[i] = f.priority[j] < quotas[f.cluster[j]] ? 1 : -1;
+        } else priority[i] = f.priority[j];
+      }
+    }
+  } else {
+    const lost = new Set(pending.map((p) => p.i));
+    for (let i = 0; i < n; i++) if (ranks[i] >= 0 && !lost.has(i)) priority[i] = ranks[i];
+  }
+  const ids = await idsOf(
+    store,
+    spec.id,
+    starts,
+    pending.map((p) => p.of),
+  );
+  const fate: FateEntry[] = pending
+    .sort((a, b) => a.i - b.i)
+    .map((p) =>
+      p.sim === undefined ? [p.i, p.reason, ids.get(p.of)!] : [p.i, p.reason, ids.get(p.of)!, p.sim],
+    );
+  await store.put(shardKey(spec.id, info.shard, 'priority.f64'), new Uint8Array(priority.buffer));
+  await store.put(shardKey(spec.id, info.shard, 'fate.json'), JSON.stringify(fate));
+  let candidates = 0;
+  for (let i = 0; i < n; i++) if (priority[i] >= 0) candidates++;
+  return { records: n, candidates, summary: summarize(priority, ROUND_ZERO) };
+}
+
+export async function readFate(
+  store: BlobStore,
+  job: string,
+  shard: number,
+): Promise<Map<number, FateEntry>> {
+  const list = (await getJson<FateEntry[]>(store, shardKey(job, shard, 'fate.json'))) ?? [];
+  return new Map(list.map((e) => [e[0], e]));
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** Record ids of global indexes, read from the ids file of each shard they fall in. */
+async function idsOf(
+  store: BlobStore,
+  job: string,
+  starts: readonly number[],
+  nodes: readonly number[],
+): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const byShard = new Map<number, number[]>();
+  for (const node of nodes) {
+    const s = shardOf(starts, node);
+    const list = byShard.get(s) ?? [];
+    list.push(node);
+    byShard.set(s, list);
+  }
+  for (const [s, list] of byShard) {
+    const bytes = await store.get(shardKey(job, s, 'ids.bin'));
+    if (!bytes) throw new Error(`record ids of shard ${s} are missing`);
+    const ids = decodeIds(bytes);
+    for (const node of list) out.set(node, ids[node - starts[s]]);
+  }
+  return out;
+}

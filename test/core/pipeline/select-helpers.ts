@@ -1,0 +1,56 @@
+import type { OutputLine, Report } from '../../../schemas/output.ts';
+import { RecipeSchema } from '../../../schemas/recipe.ts';
+import { MemoryStore, type OUTPUT_FILES, outputPartKey, runLocal } from '../../../src/pipeline/index.ts';
+import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
+import type { ProviderSet } from '../../../src/providers/index.ts';
+import { MemoryCellCache } from '../../../src/score/index.ts';
+
+export interface SelectRun {
+  report: Report;
+  selected: OutputLine[];
+  rejected: OutputLine[];
+  weights: { id: string; source: { index: number }; weight: number }[];
+}
+
+/** Run the whole pipeline in one process over JSONL rows, with extra objects in the store. */
+export async function runRows(
+  rows: readonly unknown[],
+  recipe: unknown,
+  opts: { id?: string; extra?: Record<string, string>; providers?: ProviderSet } = {},
+): Promise<SelectRun> {
+  const id = opts.id ?? 'sel';
+  const text = `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+  const store = new MemoryStore();
+  await store.put('in', text);
+  for (const [k, v] of Object.entries(opts.extra ?? {})) await store.put(k, v);
+  const spec = {
+    id,
+    dataset: 'd',
+    objects: [{ key: 'in', size: new TextEncoder().encode(text).byteLength, etag: 'x' }],
+    recipe: RecipeSchema.parse(recipe),
+    createdAt: '',
+  };
+  validateRecipe(spec.recipe);
+  const cells = new MemoryCellCache();
+  const report = await runLocal(store, spec, {
+    cells: () => cells,
+    ...(opts.providers ? { providers: () => opts.providers! } : {}),
+  });
+  const read = <T>(file: (typeof OUTPUT_FILES)[number]) => {
+    const out: T[] = [];
+    for (let s = 0; ; s++) {
+      const part = store.objects.get(outputPartKey(id, file, s));
+      if (!part) return out;
+      out.push(...fromJsonl<T>(new TextDecoder().decode(part)));
+    }
+  };
+  return {
+    report,
+    selected: read<OutputLine>('selected.jsonl'),
+    rejected: read<OutputLine>('rejected.jsonl'),
+    weights: read('weights.jsonl'),
+  };
+}
+
+export const DEDUP_REASONS = new Set(['duplicate', 'near_duplicate', 'semantic_duplicate']);
