@@ -109,7 +109,7 @@ async function ensureUploaded(client: WinnowClient, file: string, log: (s: strin
 }
 
 /**
- * Scorer configs may name local files as references (`"target": "file:anchors.json"`, relative to the
+ * Scorer configs (the in-context scorer's too) may name local files as references (`"target": "file:anchors.json"`, relative to the
  * recipe file): each is uploaded as a dataset and the value becomes `dataset:<name>`, which the fit
  * stage reads.
  */
@@ -119,7 +119,8 @@ async function uploadFileReferences(
   base: string,
   log: (s: string) => void,
 ) {
-  for (const scorer of recipe.scorers) {
+  const ic = recipe.select.incontext?.scorer;
+  for (const scorer of ic ? [...recipe.scorers, ic] : recipe.scorers) {
     for (const [key, value] of Object.entries(scorer.config)) {
       if (typeof value !== 'string' || !value.startsWith('file:')) continue;
       const file = resolve(base, value.slice('file:'.length));

@@ -75,4 +75,39 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
       jsonl(join(out, 'selected.jsonl')).map((l) => l.id),
     );
   }, 300_000);
+
+  it('accelerated in-context selection on workerd: the model scores a per-cluster sample only', async () => {
+    lm.resetStats();
+    const rows = (JSON.parse(readFileSync(DATA, 'utf8')) as unknown[]).slice(100, 220);
+    const input = join(tmp, 'ic.json');
+    writeFileSync(input, JSON.stringify(rows));
+    const golden = { id: 'golden', config: { provider: 'lm', anchors: `file:${ANCHORS}`, maxAnchors: 4 } };
+    const recipe = {
+      shardBytes: 8 * 1024,
+      scorers: [{ id: 'length' }, { id: 'lexical' }, { id: 'heuristics' }],
+      providers: { lm: { kind: 'openai', baseUrl: lm.url, model: lm.modelName, concurrency: 4 } },
+      cluster: { k: 3, seed: 1 },
+      select: {
+        rank: { terms: [{ score: 'golden_est' }] },
+        budget: 30,
+        incontext: { scorer: golden, sampleRate: 0.15, minPerCluster: 3 },
+      },
+    };
+    const recipeFile = join(tmp, 'ic-recipe.json');
+    writeFileSync(recipeFile, JSON.stringify(recipe));
+    const out = join(tmp, 'ic-out');
+    await winnowRun(input, out, join(tmp, 'ic-state'), ['--recipe', recipeFile]);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const ic = report.selection.incontext;
+    expect(report.counts.selected).toBe(30);
+    expect(ic).toMatchObject({ callsPerRecord: 4, calls: ic.sampled * 4, fullCalls: ic.candidates * 4 });
+    expect(ic.sampled).toBeGreaterThanOrEqual(9);
+    expect(ic.callRatio).toBeLessThanOrEqual(0.3);
+    // The stand-in saw the anchors' zero-shot scores and the sample's one-shot scores, nothing else.
+    expect(lm.stats().completions).toBe(4 + ic.calls);
+    const lines = [...jsonl(join(out, 'selected.jsonl')), ...jsonl(join(out, 'rejected.jsonl'))];
+    const measured = lines.filter((l) => l.flags?.includes('golden_measured'));
+    expect(measured).toHaveLength(ic.sampled);
+    for (const l of lines) if (l.rank >= 0) expect(Number.isFinite(l.scores.golden_est)).toBe(true);
+  }, 300_000);
 });
