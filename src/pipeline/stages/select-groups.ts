@@ -5,6 +5,7 @@ import {
   decodeGroupEntries,
   type GroupItem,
   greedyCosine,
+  greedyCosineLsh,
   groupByCluster,
   kcenterOrder,
   partitionGroups,
@@ -127,9 +128,13 @@ function judgeCluster(spec: JobSpec, c: ClusterMembers, target: number, fates: F
   let alive = Array.from({ length: n }, (_, i) => i);
   let semantic = 0;
   let diversity = 0;
+  // Semantic dedup (a high threshold) may take the banded walk on large clusters; diversity is exact.
   const refuse = (members: number[], threshold: number, code: number) => {
     const vecs = gather(c.vecs, dim, members);
-    const g = greedyCosine(vecs, dim, threshold);
+    const g =
+      code === 1
+        ? greedyCosineLsh(vecs, dim, threshold, { seed: spec.recipe.seed })
+        : greedyCosine(vecs, dim, threshold);
     const kept: number[] = [];
     members.forEach((m, j) => {
       if (g.kept[j]) kept.push(m);

@@ -1,4 +1,5 @@
 export { type GreedyCosineResult, greedyCosine } from './greedy-cosine.ts';
+export { type CosineLshOptions, greedyCosineLsh } from './greedy-cosine-lsh.ts';
 export {
   type ClusterMembers,
   decodeGroupEntries,
