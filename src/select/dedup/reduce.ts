@@ -120,6 +120,9 @@ export function reducePartition(
   return { edges: out.finish(), buckets, compared };
 }
 
+/** Near edges one member gets in one band bucket, at most. */
+export const MAX_EDGES = 2;
+
 /** Verification inside one band bucket; returns the number of sketch comparisons. */
 function compareBand(
   members: number[],
@@ -140,9 +143,16 @@ function compareBand(
       edge(same, m);
       continue;
     }
-    for (let r = 0; r < reps.length && r < maxCompare; r++) {
+    // At most MAX_EDGES edges per member and bucket, to its best-ranked matches: resolve keeps a
+    // record when none of its matches was kept, so more edges add little, and templated data (every
+    // record similar to thousands) would otherwise grow the edges quadratically.
+    let found = 0;
+    for (let r = 0; r < reps.length && r < maxCompare && found < MAX_EDGES; r++) {
       compared++;
-      if (estimateJaccard(sketchOf(reps[r]), sk) >= threshold) edge(reps[r], m);
+      if (estimateJaccard(sketchOf(reps[r]), sk) >= threshold) {
+        edge(reps[r], m);
+        found++;
+      }
     }
     reps.push(m);
     const list = byHash.get(h);

@@ -89,7 +89,11 @@ export function resolveDuplicates(edgeSets: readonly Edges[]): Losers {
   };
   const rank = new Float64Array(m).fill(Number.NEGATIVE_INFINITY);
   const exact = new UnionFind(m);
-  const near: number[] = [];
+  let nearCount = 0;
+  for (const e of edgeSets) for (let i = 0; i < e.count; i++) if (e.kind[i] !== 0) nearCount++;
+  // A typed array: tens of millions of endpoints would overflow a JS array.
+  const near = new Int32Array(2 * nearCount);
+  let nearAt = 0;
   for (const e of edgeSets) {
     for (let i = 0; i < e.count; i++) {
       const x = index(e.a[i]);
@@ -97,7 +101,10 @@ export function resolveDuplicates(edgeSets: readonly Edges[]): Losers {
       if (e.rankA[i] > rank[x]) rank[x] = e.rankA[i];
       if (e.rankB[i] > rank[y]) rank[y] = e.rankB[i];
       if (e.kind[i] === 0) exact.union(x, y);
-      else near.push(x, y);
+      else {
+        near[nearAt++] = x;
+        near[nearAt++] = y;
+      }
     }
   }
   const best1 = bestOf(exact, rank, () => true);
@@ -135,22 +142,24 @@ function nearKeepers(
   m: number,
   rank: Float64Array,
   survivor1: Int32Array,
-  near: readonly number[],
+  near: Int32Array,
 ): Int32Array {
   const degree = new Int32Array(m + 1);
-  const pairs: number[] = [];
+  const pairs = new Int32Array(near.length);
+  let np = 0;
   for (let k = 0; k < near.length; k += 2) {
     const x = survivor1[near[k]];
     const y = survivor1[near[k + 1]];
     if (x === y) continue;
-    pairs.push(x, y);
+    pairs[np++] = x;
+    pairs[np++] = y;
     degree[x + 1]++;
     degree[y + 1]++;
   }
   for (let i = 0; i < m; i++) degree[i + 1] += degree[i];
-  const adj = new Int32Array(pairs.length);
+  const adj = new Int32Array(np);
   const fill = degree.slice(0, m);
-  for (let k = 0; k < pairs.length; k += 2) {
+  for (let k = 0; k < np; k += 2) {
     adj[fill[pairs[k]]++] = pairs[k + 1];
     adj[fill[pairs[k + 1]]++] = pairs[k];
   }

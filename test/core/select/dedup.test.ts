@@ -322,7 +322,16 @@ describe('reducePartition', () => {
     const capped = reducePartition([entries(rows)], { threshold: 0.6, maxCompare: 1 });
     expect(capped.compared).toBe(3);
     expect(list(capped.edges)).toEqual([1, 2, 3].map((n) => [0, n, 1]));
-    expect(reducePartition([entries(rows)], { threshold: 0.6 }).compared).toBe(6);
+    // Uncapped, a member stops at its MAX_EDGES (2) matches: 1 + 2 + 2 comparisons, not 1 + 2 + 3.
+    const uncapped = reducePartition([entries(rows)], { threshold: 0.6 });
+    expect(uncapped.compared).toBe(5);
+    expect(list(uncapped.edges)).toEqual([
+      [0, 1, 1],
+      [0, 2, 1],
+      [0, 3, 1],
+      [1, 2, 1],
+      [1, 3, 1],
+    ]);
     expect(() => reducePartition([], { threshold: 2 })).toThrow('threshold must be a number in [0, 1]');
   });
 
