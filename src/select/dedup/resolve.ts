@@ -138,12 +138,7 @@ export function resolveDuplicates(edgeSets: readonly Edges[]): Losers {
  * union-find would merge a long chain of templated records into one group and keep one of them).
  * Returns, per index, the kept record it lost to, or -1.
  */
-function nearKeepers(
-  m: number,
-  rank: Float64Array,
-  survivor1: Int32Array,
-  near: Int32Array,
-): Int32Array {
+function nearKeepers(m: number, rank: Float64Array, survivor1: Int32Array, near: Int32Array): Int32Array {
   const degree = new Int32Array(m + 1);
   const pairs = new Int32Array(near.length);
   let np = 0;
