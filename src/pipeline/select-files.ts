@@ -20,6 +20,17 @@ export function encodeIds(ids: readonly string[]): Uint8Array {
   return out;
 }
 
+/** One record id of an ids file, without decoding the others. */
+export function idAt(bytes: Uint8Array, i: number): string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 8 || view.getUint32(0, true) !== ID_MAGIC) throw new Error('not a record-id file');
+  const n = view.getUint32(4, true);
+  if (!(Number.isInteger(i) && i >= 0 && i < n))
+    throw new RangeError(`record ${i} is not in an ids file of ${n}`);
+  const hex8 = (x: number) => x.toString(16).padStart(8, '0');
+  return hex8(view.getUint32(8 + i * 8, true)) + hex8(view.getUint32(12 + i * 8, true));
+}
+
 export function decodeIds(bytes: Uint8Array): string[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 8 || view.getUint32(0, true) !== ID_MAGIC) throw new Error('not a record-id file');

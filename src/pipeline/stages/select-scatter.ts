@@ -1,7 +1,7 @@
 import { DUP_REASONS } from '../../select/dedup/index.ts';
 import { summarize } from '../../select/index.ts';
 import { groupFateKey, shardKey } from '../keys.ts';
-import { decodeFates, decodeIds, FATE_CODES, shardOf } from '../select-files.ts';
+import { decodeFates, FATE_CODES, idAt, shardOf } from '../select-files.ts';
 import { needsGroups, ROUND_ZERO, type ScatterResult, type SelectState } from '../select-plan.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getJson } from '../store.ts';
@@ -105,8 +105,8 @@ async function idsOf(
   for (const [s, list] of byShard) {
     const bytes = await store.get(shardKey(job, s, 'ids.bin'));
     if (!bytes) throw new Error(`record ids of shard ${s} are missing`);
-    const ids = decodeIds(bytes);
-    for (const node of list) out.set(node, ids[node - starts[s]]);
+    // Only the ids needed: decoding a whole file per referenced shard made scatter O(shards × records).
+    for (const node of list) out.set(node, idAt(bytes, node - starts[s]));
   }
   return out;
 }

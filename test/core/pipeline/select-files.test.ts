@@ -5,6 +5,7 @@ import {
   emptyFates,
   encodeFates,
   encodeIds,
+  idAt,
   shardOf,
 } from '../../../src/pipeline/select-files.ts';
 import { solveScale } from '../../../src/pipeline/stages/weights.ts';
@@ -13,6 +14,8 @@ describe('select files', () => {
   it('round-trips record ids and fates, and rejects foreign bytes', () => {
     const ids = ['0123456789abcdef', 'ffffffff00000000'];
     expect(decodeIds(encodeIds(ids))).toEqual(ids);
+    expect(idAt(encodeIds(ids), 1)).toBe(ids[1]);
+    expect(() => idAt(encodeIds(ids), 2)).toThrow('record 2 is not in an ids file of 2');
     expect(() => encodeIds(['xyz'])).toThrow('record id must be 16 hex digits, got "xyz"');
     const f = emptyFates(2);
     f.node.set([7, 9]);
