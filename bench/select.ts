@@ -17,13 +17,12 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Stage } from '../schemas/message.ts';
 import type { Report } from '../schemas/output.ts';
 import { RecipeSchema } from '../schemas/recipe.ts';
 import { generateDemo, mulberry32 } from '../src/demo/index.ts';
-import { type Advance, advance, type PipelineState } from '../src/pipeline/advance.ts';
-import { MemoryStore, reportKey, runLocal, runTask, taskContext } from '../src/pipeline/index.ts';
-import type { ShardInfo } from '../src/pipeline/spec.ts';
+import type { PipelineState } from '../src/pipeline/advance.ts';
+import { MemoryStore, runLocal } from '../src/pipeline/index.ts';
+import type { TaskContext } from '../src/pipeline/spec.ts';
 import { validateRecipe } from '../src/pipeline/validate-recipe.ts';
 import { type AlpacaLike, plantDuplicates } from '../test/fixtures/planted-dups.ts';
 
@@ -250,19 +249,12 @@ function ensureGen(gen: Generator, records: number): string {
  * decisions; the parent checks its counts against runLocal's on alpaca-random-9k.
  */
 async function runTimed(store: MemoryStore, spec: Parameters<typeof runLocal>[1]) {
-  const started = Date.now();
-  const history = new Map<Stage, unknown[]>();
-  const stageSeconds: Record<string, { records: number; seconds: number; shards: number }> = {};
   const phases: ChildResult['phases'] = {};
   const rss = { selectStartMb: 0, selectPeakMb: 0, peakMb: 0 };
-  let shards: ShardInfo[] = [];
-  let state: PipelineState = {};
-  let stage: Stage = 'plan';
-  let iter = 0;
-  let todo = [0];
   let inSelect = false;
   let peakReset = false;
-  for (;;) {
+  let last: { ctx: TaskContext; state: PipelineState } | undefined;
+  const enter = (stage: string) => {
     if (stage === 'select' && !inSelect) {
       inSelect = true;
       rss.peakMb = Math.max(rss.peakMb, status('VmHWM'));
@@ -276,71 +268,41 @@ async function runTimed(store: MemoryStore, spec: Parameters<typeof runLocal>[1]
       // Without the reset, VmHWM is the run's peak so far, not select's.
       rss.selectPeakMb = peakReset ? status('VmHWM') : Number.NaN;
     }
-    const t0 = Date.now();
-    const results: unknown[] = [];
-    const table = { shard: (n: number) => shards[n], count: () => shards.length };
-    for (const n of todo) {
-      const ctx = taskContext(spec, stage, iter, n, table, state);
-      const p0 = performance.now();
-      try {
-        results.push(await runTask(store, ctx));
-      } catch (e) {
-        // Where it failed and what the select stage had counted so far, for the parent's FAIL line.
-        const where = {
-          stage,
-          step: state.select?.step.kind,
-          task: n,
-          counts: state.select?.counts,
-          phases,
-          rss,
-        };
-        process.stderr.write(`failed at ${JSON.stringify(where)}\n`);
-        throw e;
-      }
-      if (ctx.stage === 'select') {
-        const ph = (phases[ctx.state.step.kind] ??= { seconds: 0, tasks: 0, max: 0 });
-        const dt = (performance.now() - p0) / 1000;
-        ph.seconds += dt;
-        ph.max = Math.max(ph.max, dt);
-        ph.tasks++;
-      }
-    }
-    history.set(stage, results);
-    const prev = stageSeconds[stage];
-    stageSeconds[stage] = {
-      records:
-        stage === 'select' || (stage !== 'ingest' && stage !== 'score' && iter > 0)
-          ? (prev?.records ?? 0)
-          : sumRecords(stage, results),
-      seconds: (prev?.seconds ?? 0) + (Date.now() - t0) / 1000,
-      shards: todo.length,
-    };
-    const step: Advance = advance({
+  };
+  try {
+    const report = await runLocal(
+      store,
       spec,
-      stage,
-      iter,
-      results,
-      shards,
-      state,
-      history: (s) => history.get(s) ?? [],
-      stageSeconds,
-      seconds: (Date.now() - started) / 1000,
-    });
-    if (step.table) shards = step.table;
-    state = step.state;
-    if (step.kind === 'finish') {
-      await store.put(reportKey(spec.id), JSON.stringify(step.report, null, 2));
-      rss.peakMb = Math.max(rss.peakMb, status('VmHWM'));
-      return { report: step.report, phases, rss };
-    }
-    ({ stage, iter } = step);
-    todo = step.shards;
+      {},
+      {
+        beforeTask(ctx, state) {
+          enter(ctx.stage);
+          last = { ctx, state };
+        },
+        afterTask(ctx, dt) {
+          if (ctx.stage !== 'select') return;
+          const ph = (phases[ctx.state.step.kind] ??= { seconds: 0, tasks: 0, max: 0 });
+          ph.seconds += dt;
+          ph.max = Math.max(ph.max, dt);
+          ph.tasks++;
+        },
+      },
+    );
+    enter('done');
+    rss.peakMb = Math.max(rss.peakMb, status('VmHWM'));
+    return { report, phases, rss };
+  } catch (e) {
+    // Where it failed and what the select stage had counted so far, for the parent's FAIL line.
+    const where = {
+      stage: last?.ctx.stage,
+      step: last?.state.select?.step.kind,
+      counts: last?.state.select?.counts,
+      phases,
+      rss,
+    };
+    process.stderr.write(`failed at ${JSON.stringify(where)}\n`);
+    throw e;
   }
-}
-
-function sumRecords(stage: Stage, results: unknown[]): number {
-  const key = stage === 'export' ? 'selected' : 'records';
-  return results.reduce<number>((a, r) => a + (((r as Record<string, number>)[key] ?? 0) as number), 0);
 }
 
 async function child(dataset: string, configName: string, records: number, via: 'timed' | 'runLocal') {

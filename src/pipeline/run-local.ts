@@ -12,7 +12,19 @@ import type { BlobStore } from './store.ts';
  * The whole pipeline in one process: the same stages and the same barrier decisions as the
  * distributed run, without queues or a coordinator. Used by tests and as the benchmark reference.
  */
-export async function runLocal(store: BlobStore, spec: JobSpec, deps: TaskDeps = {}): Promise<Report> {
+export interface RunLocalHooks {
+  /** Before each task, with the pipeline state it runs in (benchmarks: memory around a stage). */
+  beforeTask?(ctx: TaskContext, state: PipelineState): void;
+  /** After each task, with its wall time in seconds (benchmarks: time by step). */
+  afterTask?(ctx: TaskContext, seconds: number): void;
+}
+
+export async function runLocal(
+  store: BlobStore,
+  spec: JobSpec,
+  deps: TaskDeps = {},
+  hooks: RunLocalHooks = {},
+): Promise<Report> {
   const started = Date.now();
   const history = new Map<Stage, unknown[]>();
   const stageSeconds: BarrierInput['stageSeconds'] = {};
@@ -25,8 +37,13 @@ export async function runLocal(store: BlobStore, spec: JobSpec, deps: TaskDeps =
     const t0 = Date.now();
     const results: unknown[] = [];
     const table = { shard: (n: number) => shards[n], count: () => shards.length };
-    for (const n of todo)
-      results.push(await runTask(store, taskContext(spec, stage, iter, n, table, state), deps));
+    for (const n of todo) {
+      const ctx = taskContext(spec, stage, iter, n, table, state);
+      hooks.beforeTask?.(ctx, state);
+      const p0 = performance.now();
+      results.push(await runTask(store, ctx, deps));
+      hooks.afterTask?.(ctx, (performance.now() - p0) / 1000);
+    }
     history.set(stage, results);
     const prev = stageSeconds[stage];
     stageSeconds[stage] = {
