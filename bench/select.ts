@@ -244,9 +244,9 @@ function ensureGen(gen: Generator, records: number): string {
 }
 
 /**
- * runLocal (src/pipeline/run-local.ts) with each task timed, so the select stage's time splits by
- * step, and the peak RSS is read around the select stage. The same stages, contexts and barrier
- * decisions; the parent checks its counts against runLocal's on alpaca-random-9k.
+ * runLocal (src/pipeline/run-local.ts) through its task hooks: each select task timed by its step, and
+ * the peak RSS read around the select stage. The parent checks that the counts equal a plain runLocal's
+ * on alpaca-random-9k.
  */
 async function runTimed(store: MemoryStore, spec: Parameters<typeof runLocal>[1]) {
   const phases: ChildResult['phases'] = {};
@@ -674,12 +674,12 @@ async function parent(values: Record<string, string | boolean | undefined>): Pro
     }
     const results = [...done.values()].filter((d) => d.length).map(summarize);
     if (sec.key === 'alpaca') {
-      // The timed loop is a copy of runLocal: same decisions, so the same counts.
+      // The hooks only observe: the counts must equal a plain runLocal's.
       const mine = results.find((r) => r.config === 'topk+dedup');
       const theirs = mine && (await measure(sec, label, 'topk+dedup', timeoutS, 'runLocal'));
       const key = (r: ChildResult) => JSON.stringify([r.counts, r.candidates, r.dedup, r.diversity]);
       if (mine && theirs && key(theirs) !== key(mine))
-        fail(`${label}: the timed loop's counts ${key(mine)} ≠ runLocal's ${key(theirs)}`);
+        fail(`${label}: the timed run's counts ${key(mine)} ≠ runLocal's ${key(theirs)}`);
     }
     rows.push(...rowsOf(label, results));
     load.push(loadavg()[0]);
