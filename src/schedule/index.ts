@@ -1,0 +1,1 @@
+export { type Cron, cronMatches, nextCron, parseCron, parseEvery } from './cron.ts';
