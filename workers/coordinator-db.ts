@@ -334,7 +334,7 @@ export class CoordinatorDb {
       results: this.results(b.stage, b.iter),
       shards: this.table(),
       state: this.pipeline(),
-      history: (stage) => this.results(stage),
+      history: (stage, iter) => this.results(stage, iter),
       stageSeconds,
       seconds: (Date.now() - snap.created) / 1000,
     };

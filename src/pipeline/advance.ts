@@ -50,9 +50,6 @@ export interface PipelineState {
   select?: SelectState;
   /** Set once the cut is known; select rounds stop and export starts. */
   cut?: Cut;
-  /** Export: the shards' tallies merged, then the weights task's result. */
-  exported?: ExportTally;
-  weights?: WeightsResult;
 }
 
 export interface Barrier {
@@ -66,8 +63,8 @@ export interface BarrierInput extends Barrier {
   results: unknown[];
   shards: ShardInfo[];
   state: PipelineState;
-  /** Results of an earlier stage (last iteration), in shard order: for the report. */
-  history(stage: Stage): unknown[];
+  /** Results of a stage's iteration (default: its last), in shard order: for the report. */
+  history(stage: Stage, iter?: number): unknown[];
   stageSeconds: Record<string, { records: number; seconds: number; shards: number }>;
   seconds: number;
 }
@@ -257,11 +254,9 @@ export function advance(input: BarrierInput): Advance {
       };
     }
     case 'export':
-      if (input.iter === 0) {
-        const exported = mergeExportTallies(input.results as ExportTally[]);
-        return { kind: 'open', stage: 'export', iter: 1, shards: [0], state: { ...state, exported } };
-      }
-      return finish(input, { ...state, weights: input.results[0] as WeightsResult });
+      // Step 0 writes each shard's outputs; step 1, one task, writes weights.jsonl.
+      if (input.iter === 0) return { kind: 'open', stage: 'export', iter: 1, shards: [0], state };
+      return finish(input, state);
   }
 }
 
@@ -313,7 +308,10 @@ function openSelect(input: BarrierInput, state: PipelineState): Advance {
 }
 
 function finish(input: BarrierInput, state: PipelineState): Advance {
-  const exported = state.exported;
+  // The shards' export tallies (step 0) and the weights task's result (step 1), from the ledger.
+  const done = input.stage === 'export';
+  const exported = done ? mergeExportTallies(input.history('export', 0) as ExportTally[]) : undefined;
+  const weights = done ? (input.results[0] as WeightsResult) : undefined;
   const shards = input.shards.length;
   const report = buildReport({
     spec: input.spec,
@@ -326,7 +324,7 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
         : undefined,
     exported,
     select: state.select,
-    weights: state.weights,
+    weights,
     stats: state.stats ?? {},
     budget: state.budget!,
     cut: state.cut ?? ALL,
@@ -335,7 +333,7 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
   });
   const files: OutputManifest['files'] = OUTPUT_FILES.map((name: OutputFile) => ({
     name,
-    bytes: name === 'weights.jsonl' ? (state.weights?.bytes ?? 0) : (exported?.bytes[name] ?? 0),
+    bytes: name === 'weights.jsonl' ? (weights?.bytes ?? 0) : (exported?.bytes[name] ?? 0),
     parts: exported ? shards : 0,
   }));
   if (state.clusterSummary)

@@ -26,7 +26,9 @@ export async function runLocal(
   hooks: RunLocalHooks = {},
 ): Promise<Report> {
   const started = Date.now();
-  const history = new Map<Stage, unknown[]>();
+  /** Every iteration's results, by `stage:iter`, and each stage's last iteration. */
+  const history = new Map<string, unknown[]>();
+  const lastIter = new Map<Stage, number>();
   const stageSeconds: BarrierInput['stageSeconds'] = {};
   let shards: ShardInfo[] = [];
   let state: PipelineState = {};
@@ -44,7 +46,8 @@ export async function runLocal(
       results.push(await runTask(store, ctx, deps));
       hooks.afterTask?.(ctx, (performance.now() - p0) / 1000);
     }
-    history.set(stage, results);
+    history.set(`${stage}:${iter}`, results);
+    lastIter.set(stage, iter);
     const prev = stageSeconds[stage];
     stageSeconds[stage] = {
       records:
@@ -61,7 +64,7 @@ export async function runLocal(
       results,
       shards,
       state,
-      history: (s) => history.get(s) ?? [],
+      history: (s, i) => history.get(`${s}:${i ?? lastIter.get(s)}`) ?? [],
       stageSeconds,
       seconds: (Date.now() - started) / 1000,
     });

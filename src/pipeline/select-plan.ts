@@ -5,6 +5,7 @@ import {
   decide,
   firstRound,
   mergeSummaries,
+  ROUND_ZERO,
   type RoundSpec,
   type ShardSummary,
 } from '../select/index.ts';
@@ -189,9 +190,6 @@ export function stepTasks(state: SelectState, shards: number): number {
   if (kind === 'group-reduce') return state.groups;
   return 1; // dedup-resolve, ic-fit
 }
-
-/** The round every scatter answers: round 0 of the top-k, a histogram over [0, 1]. */
-export const ROUND_ZERO: RoundSpec = { kind: 'hist', by: 'value', lo: 0, hi: 1, above: 0, round: 0 };
 
 /**
  * After every task of the current step reported: the next step, or the cut. `target` is the budget

@@ -25,6 +25,7 @@ export {
   isTrivialCut,
   MAX_ROUNDS,
   NONE,
+  ROUND_ZERO,
   type RoundSpec,
   type ShardSummary,
   type TopkPlan,

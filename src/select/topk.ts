@@ -86,8 +86,11 @@ export function firstRound(plan: TopkPlan): Decision {
   checkPlan(plan);
   if (plan.k <= 0) return { kind: 'done', cut: { ...NONE } };
   if (plan.k >= plan.total) return { kind: 'done', cut: { ...ALL } };
-  return { kind: 'next', spec: { kind: 'hist', by: 'value', lo: 0, hi: 1, above: 0, round: 0 } };
+  return { kind: 'next', spec: ROUND_ZERO };
 }
+
+/** Round 0: a histogram of equal-width bins over [0, 1]. */
+export const ROUND_ZERO: RoundSpec = { kind: 'hist', by: 'value', lo: 0, hi: 1, above: 0, round: 0 };
 
 /**
  * Given the merged summary of a round, either finish or ask for the next round.

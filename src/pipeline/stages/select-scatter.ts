@@ -1,8 +1,8 @@
 import { DUP_REASONS } from '../../select/dedup/index.ts';
-import { summarize } from '../../select/index.ts';
+import { ROUND_ZERO, summarize } from '../../select/index.ts';
 import { groupFateKey, shardKey } from '../keys.ts';
 import { decodeFates, FATE_CODES, idAt, shardOf } from '../select-files.ts';
-import { needsGroups, ROUND_ZERO, type ScatterResult, type SelectState } from '../select-plan.ts';
+import { needsGroups, type ScatterResult, type SelectState } from '../select-plan.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
 import { type BlobStore, getJson } from '../store.ts';
 import { readValues } from './select.ts';
