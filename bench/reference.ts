@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecipeSchema } from '../schemas/recipe.ts';
-import { MemoryStore, OUTPUT_FILES, outputPartKey, runLocal } from '../src/pipeline/index.ts';
+import { memoryJob, memoryOutput, OUTPUT_FILES, runLocal } from '../src/pipeline/index.ts';
 import { peakRssMb } from './proc.ts';
 
 const [input, outDir] = process.argv.slice(2);
@@ -20,29 +20,16 @@ if (!input) {
 }
 
 const t0 = performance.now();
-const data = readFileSync(input);
-const store = new MemoryStore();
-await store.put('input', data);
-const spec = {
-  id: 'bench',
-  dataset: 'bench',
-  objects: [{ key: 'input', size: data.byteLength, etag: 'x' }],
-  recipe: RecipeSchema.parse({ select: { budget: '30%' } }),
-  createdAt: new Date().toISOString(),
-};
+const { store, spec } = await memoryJob(
+  { input: readFileSync(input) },
+  RecipeSchema.parse({ select: { budget: '30%' } }),
+  { id: 'bench', dataset: 'bench' },
+);
 const report = await runLocal(store, spec);
 
 if (outDir) {
   mkdirSync(outDir, { recursive: true });
-  for (const file of OUTPUT_FILES) {
-    const parts: Uint8Array[] = [];
-    for (let s = 0; ; s++) {
-      const part = store.objects.get(outputPartKey(spec.id, file, s));
-      if (!part) break;
-      parts.push(part);
-    }
-    writeFileSync(join(outDir, file), Buffer.concat(parts));
-  }
+  for (const file of OUTPUT_FILES) writeFileSync(join(outDir, file), memoryOutput(store, spec.id, file));
   writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
 }
 

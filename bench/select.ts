@@ -21,7 +21,7 @@ import type { Report } from '../schemas/output.ts';
 import { RecipeSchema } from '../schemas/recipe.ts';
 import { generateDemo, mulberry32 } from '../src/demo/index.ts';
 import type { PipelineState } from '../src/pipeline/advance.ts';
-import { MemoryStore, runLocal } from '../src/pipeline/index.ts';
+import { type MemoryStore, memoryJob, runLocal } from '../src/pipeline/index.ts';
 import type { TaskContext } from '../src/pipeline/spec.ts';
 import { validateRecipe } from '../src/pipeline/validate-recipe.ts';
 import { type AlpacaLike, plantDuplicates } from '../test/fixtures/planted-dups.ts';
@@ -309,16 +309,10 @@ async function child(dataset: string, configName: string, records: number, via: 
   const config = CONFIGS.find((c) => c.name === configName);
   if (!config) throw new Error(`unknown configuration ${configName}`);
   const file = dataset === '9k' ? ALPACA : ensureGen(dataset as Generator, records);
-  const data = readFileSync(file);
-  const store = new MemoryStore();
-  await store.put('input', data);
-  const spec = {
+  const { store, spec } = await memoryJob({ input: readFileSync(file) }, recipeOf(config), {
     id: 'bench',
     dataset: 'bench',
-    objects: [{ key: 'input', size: data.byteLength, etag: 'x' }],
-    recipe: recipeOf(config),
-    createdAt: new Date().toISOString(),
-  };
+  });
   validateRecipe(spec.recipe);
   let report: Report;
   let phases: ChildResult['phases'] = {};

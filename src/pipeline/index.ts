@@ -1,6 +1,6 @@
 export { type Advance, advance, type OutputManifest, type PipelineState } from './advance.ts';
 export * from './keys.ts';
-export { MemoryStore } from './memory-store.ts';
+export { MemoryStore, memoryJob, memoryOutput } from './memory-store.ts';
 export { runLocal, type ShardTable, taskContext } from './run-local.ts';
 export { runTask, type TaskDeps } from './run-task.ts';
 export type { JobSpec, ShardInfo, TaskContext } from './spec.ts';

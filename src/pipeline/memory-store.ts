@@ -1,3 +1,6 @@
+import type { Recipe } from '../../schemas/recipe.ts';
+import { type OutputFile, outputPartKey } from './keys.ts';
+import type { JobSpec } from './spec.ts';
 import type { BlobStore, ObjectInfo } from './store.ts';
 
 const encoder = new TextEncoder();
@@ -23,5 +26,43 @@ export class MemoryStore implements BlobStore {
 
   async put(key: string, data: Uint8Array | string): Promise<void> {
     this.objects.set(key, typeof data === 'string' ? encoder.encode(data) : data);
+  }
+}
+
+/**
+ * A job over objects held in memory (tests, benchmarks, the in-process reference): the store with
+ * every object put, and a spec naming them in the given order.
+ */
+export async function memoryJob(
+  objects: Record<string, string | Uint8Array>,
+  recipe: Recipe,
+  {
+    id = 'job',
+    dataset = 'd',
+    extra = {},
+  }: {
+    id?: string;
+    dataset?: string;
+    /** Objects in the store that are not part of the dataset (reference sets, anchors). */
+    extra?: Record<string, string | Uint8Array>;
+  } = {},
+): Promise<{ store: MemoryStore; spec: JobSpec }> {
+  const store = new MemoryStore();
+  for (const [key, data] of Object.entries(extra)) await store.put(key, data);
+  const infos: ObjectInfo[] = [];
+  for (const [key, data] of Object.entries(objects)) {
+    await store.put(key, data);
+    infos.push({ key, size: store.objects.get(key)!.byteLength, etag: `e${infos.length}` });
+  }
+  return { store, spec: { id, dataset, objects: infos, recipe, createdAt: new Date().toISOString() } };
+}
+
+/** One output file of a finished in-memory job: its shard parts in order, as text. */
+export function memoryOutput(store: MemoryStore, job: string, file: OutputFile): string {
+  let text = '';
+  for (let s = 0; ; s++) {
+    const part = store.objects.get(outputPartKey(job, file, s));
+    if (!part) return text;
+    text += new TextDecoder().decode(part);
   }
 }

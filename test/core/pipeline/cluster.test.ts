@@ -5,15 +5,9 @@ import { adjustedRandIndex, gmmPosteriors } from '../../../src/cluster/index.ts'
 import { mulberry32 } from '../../../src/demo/index.ts';
 import { decodeMatrix, pcaFinalize, pcaPartial, pcaProject } from '../../../src/embed/index.ts';
 import { FAN_IN } from '../../../src/pipeline/cluster-plan.ts';
-import {
-  clustersKey,
-  embedKey,
-  MemoryStore,
-  type OUTPUT_FILES,
-  outputPartKey,
-  runLocal,
-} from '../../../src/pipeline/index.ts';
+import { clustersKey, embedKey, memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+import type { OutputFile } from '../../../src/pipeline/keys.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
 
@@ -40,25 +34,10 @@ function topicRecords(n: number, seed: number) {
 
 async function run(rows: unknown[], recipe: unknown, id = 'c1') {
   const text = `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
-  const store = new MemoryStore();
-  await store.put('in', text);
-  const spec = {
-    id,
-    dataset: 'd',
-    objects: [{ key: 'in', size: new TextEncoder().encode(text).byteLength, etag: 'x' }],
-    recipe: RecipeSchema.parse(recipe),
-    createdAt: '',
-  };
+  const { store, spec } = await memoryJob({ in: text }, RecipeSchema.parse(recipe), { id });
   validateRecipe(spec.recipe);
   const report = await runLocal(store, spec, { cells: () => new MemoryCellCache() });
-  const read = (file: (typeof OUTPUT_FILES)[number]) => {
-    const out: OutputLine[] = [];
-    for (let s = 0; ; s++) {
-      const part = store.objects.get(outputPartKey(id, file, s));
-      if (!part) return out;
-      out.push(...fromJsonl<OutputLine>(new TextDecoder().decode(part)));
-    }
-  };
+  const read = (file: OutputFile) => fromJsonl<OutputLine>(memoryOutput(store, id, file));
   const lines = [...read('selected.jsonl'), ...read('rejected.jsonl')].sort(
     (a, b) => a.source.index - b.source.index,
   );

@@ -1,7 +1,8 @@
 import type { OutputLine, Report } from '../../../schemas/output.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
-import { MemoryStore, type OUTPUT_FILES, outputPartKey, runLocal } from '../../../src/pipeline/index.ts';
+import { memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+import type { OutputFile } from '../../../src/pipeline/keys.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import type { ProviderSet } from '../../../src/providers/index.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
@@ -21,30 +22,17 @@ export async function runRows(
 ): Promise<SelectRun> {
   const id = opts.id ?? 'sel';
   const text = `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
-  const store = new MemoryStore();
-  await store.put('in', text);
-  for (const [k, v] of Object.entries(opts.extra ?? {})) await store.put(k, v);
-  const spec = {
+  const { store, spec } = await memoryJob({ in: text }, RecipeSchema.parse(recipe), {
     id,
-    dataset: 'd',
-    objects: [{ key: 'in', size: new TextEncoder().encode(text).byteLength, etag: 'x' }],
-    recipe: RecipeSchema.parse(recipe),
-    createdAt: '',
-  };
+    extra: opts.extra,
+  });
   validateRecipe(spec.recipe);
   const cells = new MemoryCellCache();
   const report = await runLocal(store, spec, {
     cells: () => cells,
     ...(opts.providers ? { providers: () => opts.providers! } : {}),
   });
-  const read = <T>(file: (typeof OUTPUT_FILES)[number]) => {
-    const out: T[] = [];
-    for (let s = 0; ; s++) {
-      const part = store.objects.get(outputPartKey(id, file, s));
-      if (!part) return out;
-      out.push(...fromJsonl<T>(new TextDecoder().decode(part)));
-    }
-  };
+  const read = <T>(file: OutputFile) => fromJsonl<T>(memoryOutput(store, id, file));
   return {
     report,
     selected: read<OutputLine>('selected.jsonl'),
