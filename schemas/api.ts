@@ -21,6 +21,8 @@ export const DatasetObjectSchema = z.object({
   key: z.string(),
   size: z.number(),
   etag: z.string(),
+  /** A decompressed copy of a gzip object put straight into the bucket under the dataset's prefix. */
+  source: z.object({ key: z.string(), etag: z.string() }).optional(),
 });
 
 export const DatasetInfoSchema = z.object({
@@ -29,6 +31,10 @@ export const DatasetInfoSchema = z.object({
   bytes: z.number(),
   origin: z.enum(['upload', 'register']),
   createdAt: z.string(),
+  /** When objects were last appended or found changed under `datasets/{name}/`. */
+  updatedAt: z.string().optional(),
+  /** The last scheduled run that finished (its outputs are the current selection). */
+  latest: z.string().optional(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
 
@@ -39,9 +45,15 @@ export const RegisterBodySchema = z.strictObject({
   keys: z.array(z.string().min(1)).min(1).max(1000),
 });
 
+export const JobIdSchema = z
+  .string()
+  .regex(/^j[0-9a-z]{8,40}$/, 'a job id looks like j… (as POST /v1/jobs returns it)');
+
 export const JobCreateSchema = z.strictObject({
   dataset: DatasetNameSchema,
   recipe: RecipeSchema.optional(),
+  /** A finished job of the same dataset to compare with: the job also writes diff.json and diff.jsonl. */
+  previous: JobIdSchema.optional(),
 });
 export type JobCreate = z.infer<typeof JobCreateSchema>;
 

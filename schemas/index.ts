@@ -3,3 +3,4 @@ export * from './message.ts';
 export * from './output.ts';
 export * from './recipe.ts';
 export * from './record.ts';
+export * from './schedule.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SourceSchema } from './record.ts';
+import { DiffCountsSchema } from './schedule.ts';
 
 /** A line of `selected.jsonl` or `rejected.jsonl`. */
 export const OutputLineSchema = z.object({
@@ -176,6 +177,15 @@ export const ReportSchema = z.object({
       min: z.number(),
       max: z.number(),
       missing: z.number(),
+    })
+    .optional(),
+  /** When the job was compared with an earlier run (scheduled runs): diff.json's counts. */
+  diff: z
+    .object({
+      previous: z.string(),
+      counts: DiffCountsSchema,
+      threshold: z.object({ before: z.number().nullable(), after: z.number().nullable() }),
+      truncated: z.boolean(),
     })
     .optional(),
   stages: z.record(z.string(), StageReportSchema),

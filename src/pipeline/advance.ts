@@ -1,5 +1,6 @@
 import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
+import type { DiffCounts } from '../../schemas/schedule.ts';
 import { bic } from '../cluster/index.ts';
 import { npyHeader } from '../embed/matrix-file.ts';
 import type { ShardRange } from '../formats/index.ts';
@@ -18,6 +19,7 @@ import { assignOffsets } from './offsets.ts';
 import { buildReport } from './report.ts';
 import { firstSelectState, needsGroups, nextSelectStep, type SelectState, stepTasks } from './select-plan.ts';
 import type { JobSpec, ShardInfo } from './spec.ts';
+import { type DiffPartResult, type DiffResult, diffParts, mergeDiffParts } from './stages/diff.ts';
 import { EMBED_ITER, embedNeedsPrepare, usesPca } from './stages/embed.ts';
 import {
   type ExportTally,
@@ -50,6 +52,8 @@ export interface PipelineState {
   select?: SelectState;
   /** Set once the cut is known; select rounds stop and export starts. */
   cut?: Cut;
+  /** Comparing with `spec.previous`: the diff tasks, then their merged counts. */
+  diff?: { parts: number; counts?: DiffCounts; bytes?: number };
 }
 
 export interface Barrier {
@@ -253,10 +257,28 @@ export function advance(input: BarrierInput): Advance {
         state: { ...state, budget, select: step.state, cut: step.cut },
       };
     }
-    case 'export':
-      // Step 0 writes each shard's outputs; step 1, one task, writes weights.jsonl.
-      if (input.iter === 0) return { kind: 'open', stage: 'export', iter: 1, shards: [0], state };
+    case 'export': {
+      // Step 0 writes each shard's outputs; step 1, one task, writes weights.jsonl. With a previous
+      // run to compare with, step 2 diffs id-bucket ranges and step 3, one task, writes diff.json.
+      const open = (iter: number, shards: number[], st: PipelineState): Advance => ({
+        kind: 'open',
+        stage: 'export',
+        iter,
+        shards,
+        state: st,
+      });
+      if (input.iter === 0) return open(1, [0], state);
+      if (input.iter === 1 && spec.previous) {
+        const valid = (input.history('ingest') as IngestTally[]).reduce((a, t) => a + t.valid, 0);
+        const parts = diffParts(valid);
+        return open(2, all(parts), { ...state, diff: { parts } });
+      }
+      if (input.iter === 2) {
+        const merged = mergeDiffParts(input.results as DiffPartResult[]);
+        return open(3, [0], { ...state, diff: { parts: state.diff!.parts, ...merged } });
+      }
       return finish(input, state);
+    }
   }
 }
 
@@ -311,7 +333,8 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
   // The shards' export tallies (step 0) and the weights task's result (step 1), from the ledger.
   const done = input.stage === 'export';
   const exported = done ? mergeExportTallies(input.history('export', 0) as ExportTally[]) : undefined;
-  const weights = done ? (input.results[0] as WeightsResult) : undefined;
+  const weights = done ? (input.history('export', 1)[0] as WeightsResult) : undefined;
+  const diff = done && input.spec.previous ? (input.history('export', 3)[0] as DiffResult) : undefined;
   const shards = input.shards.length;
   const report = buildReport({
     spec: input.spec,
@@ -325,6 +348,7 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
     exported,
     select: state.select,
     weights,
+    diff,
     stats: state.stats ?? {},
     budget: state.budget!,
     cut: state.cut ?? ALL,
@@ -338,6 +362,10 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
   }));
   if (state.clusterSummary)
     files.push({ name: 'clusters.json', bytes: state.clusterSummary.bytes, parts: 1 });
+  if (diff) {
+    files.push({ name: 'diff.json', bytes: diff.bytes, parts: 1 });
+    files.push({ name: 'diff.jsonl', bytes: diff.linesBytes, parts: diff.parts });
+  }
   if (input.spec.recipe.exportEmbeddings && state.embedDim) {
     const rows = report.counts.valid;
     const bytes = npyHeader(rows, state.embedDim).byteLength + rows * state.embedDim * 4;

@@ -25,7 +25,9 @@ export type ShardFile =
   /** In-context: each record's measured or estimated score, then whether it was measured. */
   | 'estimate.f64'
   /** Selected records' id, source and weight source score, for weights.jsonl. */
-  | 'weights-src.json';
+  | 'weights-src.json'
+  /** Every valid record's id, rank, outcome and rank-term scores, sorted by id (src/diff/members.ts). */
+  | 'members.bin';
 
 /** Final outputs are part files, one per shard, concatenated in shard order when served. */
 export type OutputFile = 'selected.jsonl' | 'rejected.jsonl' | 'invalid.jsonl' | 'weights.jsonl';
@@ -39,6 +41,14 @@ export const outputPartKey = (job: string, file: OutputFile, shard: number) =>
   `jobs/${job}/out/${file.replace('.jsonl', '')}/part-${pad(shard)}.jsonl`;
 export const reportKey = (job: string) => `jobs/${job}/out/report.json`;
 export const outputManifestKey = (job: string) => `jobs/${job}/out/manifest.json`;
+/** A run compared with an earlier one: diff.json, and diff.jsonl as one part per id-bucket range. */
+export const diffKey = (job: string) => `jobs/${job}/out/diff.json`;
+export const diffPartKey = (job: string, part: number) => `jobs/${job}/out/diff/part-${pad(part)}.jsonl`;
+/** The dataset's pointer to its last finished scheduled run. */
+export const datasetLatestKey = (name: string) => `datasets/${name}/latest.json`;
+/** Index of datasets that have a schedule (the scheduled handler lists it; the DatasetKeeper holds the schedule). */
+export const scheduleMarkerKey = (name: string) => `schedules/${name}`;
+export const SCHEDULE_MARKERS = 'schedules/';
 
 /** The fit stage: each shard's sample of records to fit learning scorers on. */
 export const fitSampleKey = (job: string, shard: number) => `jobs/${job}/fit/sample/${pad(shard)}.jsonl`;

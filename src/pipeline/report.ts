@@ -5,6 +5,7 @@ import { type Cut, isTrivialCut } from '../select/index.ts';
 import { OUTPUT_FILES } from './keys.ts';
 import type { SelectState } from './select-plan.ts';
 import type { JobSpec } from './spec.ts';
+import type { DiffResult } from './stages/diff.ts';
 import type { ExportTally, FitOutcome, IngestTally, ScoreTally, WeightsResult } from './stages/index.ts';
 
 export interface ReportInput {
@@ -17,6 +18,8 @@ export interface ReportInput {
   exported?: ExportTally;
   select?: SelectState;
   weights?: WeightsResult;
+  /** Compared with an earlier run (diff.json written). */
+  diff?: DiffResult;
   stats: Record<string, { min: number; max: number }>;
   budget: { requested: Budget; target: number; reachable: boolean };
   cut: Cut;
@@ -92,10 +95,20 @@ export function buildReport(input: ReportInput): Report {
           },
         }
       : {}),
+    ...(input.diff
+      ? {
+          diff: {
+            previous: input.diff.previous,
+            counts: input.diff.counts,
+            threshold: input.diff.threshold,
+            truncated: input.diff.truncated,
+          },
+        }
+      : {}),
     stages: input.stages,
     seconds: input.seconds,
     recipe: input.spec.recipe,
-    outputs: [...OUTPUT_FILES, 'report.json'],
+    outputs: [...OUTPUT_FILES, ...(input.diff ? ['diff.json', 'diff.jsonl'] : []), 'report.json'],
   };
 }
 

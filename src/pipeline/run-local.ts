@@ -1,8 +1,9 @@
 import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
+import { isTrivialCut } from '../select/index.ts';
 import { type Advance, advance, type BarrierInput, type PipelineState } from './advance.ts';
 import { MAP_STEPS } from './cluster-plan.ts';
-import { reportKey } from './keys.ts';
+import { jobSpecKey, outputManifestKey, reportKey } from './keys.ts';
 import { runTask, type TaskDeps } from './run-task.ts';
 import { SELECT_MAP_STEPS } from './select-plan.ts';
 import type { JobSpec, ShardInfo, TaskContext } from './spec.ts';
@@ -35,6 +36,8 @@ export async function runLocal(
   let stage: Stage = 'plan';
   let iter = 0;
   let todo = [0];
+  // As the API does: the spec beside the job, so a later job can compare itself with this one.
+  if (!(await store.head(jobSpecKey(spec.id)))) await store.put(jobSpecKey(spec.id), JSON.stringify(spec));
   for (;;) {
     const t0 = Date.now();
     const results: unknown[] = [];
@@ -72,6 +75,7 @@ export async function runLocal(
     state = step.state;
     if (step.kind === 'finish') {
       await store.put(reportKey(spec.id), JSON.stringify(step.report, null, 2));
+      await store.put(outputManifestKey(spec.id), JSON.stringify(step.manifest));
       return step.report;
     }
     ({ stage, iter } = step);
@@ -140,11 +144,14 @@ export function taskContext(
         stage,
         spec,
         iter,
+        index: n,
         shard: shards.shard(iter === 0 ? n : 0),
         shards: shards.count(),
         cut: state.cut!,
         totals: state.totals ?? {},
         stats: state.stats ?? {},
+        threshold: state.cut && !isTrivialCut(state.cut) ? state.cut.threshold : null,
+        ...(state.diff ? { diff: state.diff } : {}),
       };
   }
 }

@@ -4,6 +4,7 @@ import type { CellCache } from '../score/index.ts';
 import { MAP_STEPS } from './cluster-plan.ts';
 import type { TaskContext } from './spec.ts';
 import { clusterMap, clusterReduce } from './stages/cluster.ts';
+import { diffPart, writeDiff } from './stages/diff.ts';
 import {
   EMBED_ITER,
   embedMerge,
@@ -80,6 +81,8 @@ export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps
         providers: ctx.state.step.kind === 'ic-score' ? providers(ctx.starts.length) : undefined,
       });
     case 'export':
-      return ctx.iter === 0 ? exportShard(store, ctx) : writeWeights(store, ctx.spec, ctx.shards);
+      if (ctx.iter === 0) return exportShard(store, ctx);
+      if (ctx.iter === 1) return writeWeights(store, ctx.spec, ctx.shards);
+      return ctx.iter === 2 ? diffPart(store, ctx) : writeDiff(store, ctx);
   }
 }

@@ -1,4 +1,5 @@
 import type { Recipe } from '../../schemas/recipe.ts';
+import type { DiffCounts } from '../../schemas/schedule.ts';
 import type { ShardRange } from '../formats/index.ts';
 import type { Cut } from '../select/index.ts';
 import type { ClusterState, ClusterStep } from './cluster-plan.ts';
@@ -14,6 +15,8 @@ export interface JobSpec {
   objects: ObjectInfo[];
   recipe: Recipe;
   createdAt: string;
+  /** An earlier job of the dataset to compare with: export then writes diff.json (scheduled runs set it). */
+  previous?: string;
 }
 
 /** One shard as the coordinator knows it after planning (and, after ingest, with its global offsets). */
@@ -68,11 +71,20 @@ export type TaskContext =
   | {
       stage: 'export';
       spec: JobSpec;
-      /** 0: one task per shard writes its output parts; 1: one task writes weights.jsonl. */
+      /**
+       * 0: one task per shard writes its output parts; 1: one task writes weights.jsonl; with a
+       * `previous` job, 2: a task per id-bucket range diffs the two runs, 3: one task writes diff.json.
+       */
       iter: number;
+      /** The task's index: its shard in step 0, its diff part in step 2. */
+      index: number;
       shard: ShardInfo;
       shards: number;
       cut: Cut;
       totals: Record<string, unknown>;
       stats: Record<string, { min: number; max: number }>;
+      /** The rank the budget was cut at (null: everything or nothing selected). */
+      threshold: number | null;
+      /** Diff steps: the number of parts, then (step 3) their merged counts and diff.jsonl bytes. */
+      diff?: { parts: number; counts?: DiffCounts; bytes?: number };
     };

@@ -8,6 +8,7 @@ import { globalSource } from '../source.ts';
 import type { JobSpec, TaskContext } from '../spec.ts';
 import { type BlobStore, getText } from '../store.ts';
 import { readAssignment } from './cluster.ts';
+import { encodeShardMembers } from './diff.ts';
 import type { ScoredLine } from './score.ts';
 import { readValues } from './select.ts';
 import { icScorer } from './select-incontext.ts';
@@ -134,6 +135,8 @@ export async function exportShard(
     bytes[file] = data.byteLength;
     await store.put(outputPartKey(spec.id, file, info.shard), data);
   }
+  // Every valid record's outcome, sorted by id: a later run compares itself with this one (stages/diff.ts).
+  await store.put(key('members.bin'), encodeShardMembers(spec, [...selected, ...rejected]));
   await store.put(
     key('weights-src.json'),
     JSON.stringify(weightSrc.map(([id, src, v]) => [id, src, Number.isFinite(v) ? v : null])),

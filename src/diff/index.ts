@@ -1,0 +1,14 @@
+export { addCounts, diffMembers, emptyCounts, movement, type RunView, TopEntries } from './diff.ts';
+export {
+  BUCKETS,
+  bucketRange,
+  decodeEntries,
+  decodeHeader,
+  encodeMembers,
+  idHalves,
+  idText,
+  MEMBERS_HEADER_BYTES,
+  type Member,
+  type MembersHeader,
+  partBuckets,
+} from './members.ts';

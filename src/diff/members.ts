@@ -1,0 +1,112 @@
+/**
+ * A shard's members file: one fixed-width entry per valid record, sorted by record id, with the
+ * start of each of 256 id buckets (the id's top byte) in the header, so a diff task reads just its
+ * bucket range of every shard with two range reads (header, then entries).
+ *
+ * Layout (little endian): magic "WMB1", u32 entries, u32 terms, u32 reserved; u32 × 257 bucket starts
+ * (entry indices); then entries of 24 + 4·terms bytes: u32 id high, u32 id low, f64 rank, u32 input
+ * index, u8 reason code, 3 pad bytes, f32 × terms (the rank terms' scores, NaN when missing).
+ */
+export const BUCKETS = 256;
+const MAGIC = 0x31424d57; // "WMB1"
+export const MEMBERS_HEADER_BYTES = 16 + (BUCKETS + 1) * 4;
+
+export interface Member {
+  /** The record id's 64 bits as two unsigned 32-bit halves (ids are 16 hex digits). */
+  hi: number;
+  lo: number;
+  rank: number;
+  index: number;
+  /** Index into the run's reason table (see memberReasons); 0 is `selected`. */
+  reason: number;
+  terms: number[];
+}
+
+export const entryBytes = (terms: number) => 24 + 4 * terms;
+
+export function idHalves(id: string): [hi: number, lo: number] {
+  if (!/^[0-9a-f]{16}$/.test(id)) throw new TypeError(`record id must be 16 hex digits, got "${id}"`);
+  return [Number.parseInt(id.slice(0, 8), 16), Number.parseInt(id.slice(8), 16)];
+}
+
+export const idText = (hi: number, lo: number) =>
+  hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+
+export const compareMembers = (a: Member, b: Member) => a.hi - b.hi || a.lo - b.lo;
+
+/** Encode members (any order; sorted here) with `terms` term scores each. */
+export function encodeMembers(members: Member[], terms: number): Uint8Array {
+  const sorted = [...members].sort(compareMembers);
+  const size = entryBytes(terms);
+  const out = new Uint8Array(MEMBERS_HEADER_BYTES + sorted.length * size);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, MAGIC, true);
+  dv.setUint32(4, sorted.length, true);
+  dv.setUint32(8, terms, true);
+  let b = 0;
+  sorted.forEach((m, i) => {
+    const bucket = m.hi >>> 24;
+    while (b <= bucket) dv.setUint32(16 + 4 * b++, i, true);
+    const at = MEMBERS_HEADER_BYTES + i * size;
+    dv.setUint32(at, m.hi, true);
+    dv.setUint32(at + 4, m.lo, true);
+    dv.setFloat64(at + 8, m.rank, true);
+    dv.setUint32(at + 16, m.index, true);
+    dv.setUint8(at + 20, m.reason);
+    for (let t = 0; t < terms; t++) dv.setFloat32(at + 24 + 4 * t, m.terms[t] ?? Number.NaN, true);
+  });
+  while (b <= BUCKETS) dv.setUint32(16 + 4 * b++, sorted.length, true);
+  return out;
+}
+
+export interface MembersHeader {
+  entries: number;
+  terms: number;
+  /** Entry index where each bucket starts; starts[256] = entries. */
+  starts: Uint32Array;
+}
+
+export function decodeHeader(bytes: Uint8Array, what = 'members file'): MembersHeader {
+  if (bytes.byteLength < MEMBERS_HEADER_BYTES) throw new RangeError(`${what}: truncated header`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(0, true) !== MAGIC) throw new RangeError(`${what}: not a members file (bad magic)`);
+  const starts = new Uint32Array(BUCKETS + 1);
+  for (let b = 0; b <= BUCKETS; b++) starts[b] = dv.getUint32(16 + 4 * b, true);
+  return { entries: dv.getUint32(4, true), terms: dv.getUint32(8, true), starts };
+}
+
+/** Byte range of buckets [b0, b1) in the file. */
+export function bucketRange(h: MembersHeader, b0: number, b1: number): { offset: number; length: number } {
+  const size = entryBytes(h.terms);
+  return {
+    offset: MEMBERS_HEADER_BYTES + h.starts[b0] * size,
+    length: (h.starts[b1] - h.starts[b0]) * size,
+  };
+}
+
+/** Decode consecutive entries (as read by bucketRange). */
+export function decodeEntries(bytes: Uint8Array, terms: number): Member[] {
+  const size = entryBytes(terms);
+  if (bytes.byteLength % size !== 0)
+    throw new RangeError(`members entries: ${bytes.byteLength} bytes is not a multiple of ${size}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Member[] = [];
+  for (let at = 0; at < bytes.byteLength; at += size) {
+    const t: number[] = [];
+    for (let k = 0; k < terms; k++) t.push(dv.getFloat32(at + 24 + 4 * k, true));
+    out.push({
+      hi: dv.getUint32(at, true),
+      lo: dv.getUint32(at + 4, true),
+      rank: dv.getFloat64(at + 8, true),
+      index: dv.getUint32(at + 16, true),
+      reason: dv.getUint8(at + 20),
+      terms: t,
+    });
+  }
+  return out;
+}
+
+/** The bucket range [b0, b1) of diff task `p` of `parts`. */
+export function partBuckets(p: number, parts: number): [number, number] {
+  return [Math.floor((BUCKETS * p) / parts), Math.floor((BUCKETS * (p + 1)) / parts)];
+}

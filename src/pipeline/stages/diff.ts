@@ -1,0 +1,178 @@
+import type { OutputLine } from '../../../schemas/output.ts';
+import type { Diff, DiffCounts, DiffEntry } from '../../../schemas/schedule.ts';
+import {
+  addCounts,
+  BUCKETS,
+  bucketRange,
+  decodeEntries,
+  decodeHeader,
+  diffMembers,
+  emptyCounts,
+  encodeMembers,
+  idHalves,
+  MEMBERS_HEADER_BYTES,
+  type Member,
+  partBuckets,
+  type RunView,
+  TopEntries,
+} from '../../diff/index.ts';
+import { resolveScorers } from '../../score/index.ts';
+import { resolveFilters } from '../../select/index.ts';
+import { fromJsonl, toJsonl } from '../jsonl.ts';
+import { diffKey, diffPartKey, jobSpecKey, outputManifestKey, reportKey, shardKey } from '../keys.ts';
+import type { JobSpec, TaskContext } from '../spec.ts';
+import { type BlobStore, getJson, getText } from '../store.ts';
+
+/** Entries per list in diff.json (diff.jsonl has them all). */
+export const DIFF_LIST_LIMIT = 5000;
+/** Valid records per diff task (a task joins one id-bucket range of both runs). */
+const RECORDS_PER_PART = 200_000;
+
+/** How many diff tasks a run of `valid` records gets. */
+export const diffParts = (valid: number) =>
+  Math.min(BUCKETS, Math.max(1, Math.ceil(valid / RECORDS_PER_PART)));
+
+/**
+ * The outcome codes of a run's members file: 0 selected, then every reason a record can be
+ * rejected with in this recipe (filters included), then `other`. Derived from the spec, so a later
+ * run can read an earlier run's file from its job.json.
+ */
+export function runView(spec: JobSpec): RunView {
+  const writers = resolveScorers(spec.recipe.scorers).map((s) => ({
+    id: s.scorer.id,
+    outputs: s.scorer.outputs,
+  }));
+  const filters = resolveFilters(spec.recipe.select.filters, writers).filters.map((f) => f.reason);
+  const fixed = ['budget', 'duplicate', 'near_duplicate', 'semantic_duplicate', 'diversity'];
+  return {
+    reasons: ['selected', ...new Set([...fixed, ...filters]), 'other'],
+    terms: spec.recipe.select.rank.terms.map((t) => t.score),
+  };
+}
+
+/** A shard's members file, from the lines export wrote (selected: no reason). */
+export function encodeShardMembers(spec: JobSpec, lines: readonly OutputLine[]): Uint8Array {
+  const view = runView(spec);
+  const other = view.reasons.length - 1;
+  const members: Member[] = lines.map((l) => {
+    const [hi, lo] = idHalves(l.id);
+    const r = l.reason === undefined ? 0 : view.reasons.indexOf(l.reason);
+    return {
+      hi,
+      lo,
+      rank: l.rank,
+      index: l.source.index ?? 0,
+      reason: r < 0 ? other : r,
+      terms: view.terms.map((t) => l.scores[t] ?? Number.NaN),
+    };
+  });
+  return encodeMembers(members, view.terms.length);
+}
+
+/** Every shard's entries in the bucket range, from one run's members files, sorted by id. */
+async function readRange(store: BlobStore, job: string, shards: number, b0: number, b1: number) {
+  const out: Member[] = [];
+  for (let s = 0; s < shards; s++) {
+    const key = shardKey(job, s, 'members.bin');
+    const head = await store.range(key, 0, MEMBERS_HEADER_BYTES).catch(() => null);
+    if (!head || head.byteLength === 0)
+      throw new Error(`run ${job} has no members file for shard ${s} (${key}): it cannot be compared`);
+    const h = decodeHeader(head, key);
+    const { offset, length } = bucketRange(h, b0, b1);
+    if (length > 0) out.push(...decodeEntries(await store.range(key, offset, length), h.terms));
+  }
+  return out.sort((a, b) => a.hi - b.hi || a.lo - b.lo);
+}
+
+interface Previous {
+  spec: JobSpec;
+  shards: number;
+}
+
+async function previousRun(store: BlobStore, prev: string): Promise<Previous> {
+  const spec = await getJson<JobSpec>(store, jobSpecKey(prev));
+  const manifest = await getJson<{ shards: number }>(store, outputManifestKey(prev));
+  if (!spec || !manifest) throw new Error(`previous run ${prev} has no outputs to compare with`);
+  return { spec, shards: manifest.shards };
+}
+
+export interface DiffPartResult {
+  counts: DiffCounts;
+  bytes: number;
+}
+
+/** Diff task `index` of `parts`: join both runs' members in its id-bucket range, write its diff.jsonl part. */
+export async function diffPart(
+  store: BlobStore,
+  ctx: Extract<TaskContext, { stage: 'export' }>,
+): Promise<DiffPartResult> {
+  const { spec, index } = ctx;
+  const parts = ctx.diff!.parts;
+  const prev = await previousRun(store, spec.previous!);
+  const [b0, b1] = partBuckets(index, parts);
+  const before = await readRange(store, prev.spec.id, prev.shards, b0, b1);
+  const after = await readRange(store, spec.id, ctx.shards, b0, b1);
+  const { entries, counts } = diffMembers(before, after, {
+    before: runView(prev.spec),
+    after: runView(spec),
+  });
+  const data = new TextEncoder().encode(toJsonl(entries));
+  await store.put(diffPartKey(spec.id, index), data);
+  return { counts, bytes: data.byteLength };
+}
+
+export interface DiffResult {
+  previous: string;
+  counts: DiffCounts;
+  threshold: Diff['threshold'];
+  parts: number;
+  /** Bytes of diff.json and of diff.jsonl. */
+  bytes: number;
+  linesBytes: number;
+  truncated: boolean;
+}
+
+/** The diff tasks' results as one: counts added, diff.jsonl bytes summed. */
+export function mergeDiffParts(parts: readonly DiffPartResult[]): { counts: DiffCounts; bytes: number } {
+  return {
+    counts: parts.reduce((acc, p) => addCounts(acc, p.counts), emptyCounts()),
+    bytes: parts.reduce((a, p) => a + p.bytes, 0),
+  };
+}
+
+/** One task: diff.json from the parts (counts, and the entries that moved most in each direction). */
+export async function writeDiff(
+  store: BlobStore,
+  ctx: Extract<TaskContext, { stage: 'export' }>,
+): Promise<DiffResult> {
+  const { spec } = ctx;
+  const { parts, counts, bytes: linesBytes } = ctx.diff as Required<NonNullable<typeof ctx.diff>>;
+  const entered = new TopEntries(DIFF_LIST_LIMIT);
+  const left = new TopEntries(DIFF_LIST_LIMIT);
+  for (let p = 0; p < parts; p++) {
+    for (const e of fromJsonl<DiffEntry>(await getText(store, diffPartKey(spec.id, p))))
+      (e.change === 'entered' ? entered : left).add(e);
+  }
+  const prevReport = await getJson<{ threshold: { rank: number } | null }>(store, reportKey(spec.previous!));
+  const diff: Diff = {
+    run: spec.id,
+    previous: spec.previous!,
+    counts,
+    threshold: { before: prevReport?.threshold?.rank ?? null, after: ctx.threshold },
+    entered: entered.done(),
+    left: left.done(),
+    limit: DIFF_LIST_LIMIT,
+    truncated: entered.total > DIFF_LIST_LIMIT || left.total > DIFF_LIST_LIMIT,
+  };
+  const data = new TextEncoder().encode(JSON.stringify(diff));
+  await store.put(diffKey(spec.id), data, 'application/json');
+  return {
+    previous: diff.previous,
+    counts,
+    threshold: diff.threshold,
+    parts,
+    bytes: data.byteLength,
+    linesBytes,
+    truncated: diff.truncated,
+  };
+}
