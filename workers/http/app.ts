@@ -5,6 +5,7 @@ import { datasetRoutes, datasets } from './datasets.ts';
 import { errorBody, onError } from './errors.ts';
 import { jobRoutes, jobs } from './jobs.ts';
 import { openApiDocument, type RouteDoc } from './openapi.ts';
+import { scheduleRoutes, schedules } from './schedules.ts';
 import { scorerRoutes, scorers } from './scorers.ts';
 
 const HealthSchema = z.object({ ok: z.literal(true), service: z.literal('winnow') });
@@ -18,6 +19,7 @@ const routes: RouteDoc[] = [
     responses: { 200: { description: 'alive', schema: HealthSchema } },
   },
   ...datasetRoutes,
+  ...scheduleRoutes,
   ...jobRoutes,
   ...scorerRoutes,
   {
@@ -34,6 +36,7 @@ app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.
 app.get('/v1/health', (c) => c.json({ ok: true, service: 'winnow' } as const));
 app.use('/v1/*', auth);
 app.route('/v1/datasets', datasets);
+app.route('/v1/datasets', schedules);
 app.route('/v1/jobs', jobs);
 app.route('/v1/scorers', scorers);
 app.get('/v1/openapi.json', (c) => c.json(openApiDocument(routes)));

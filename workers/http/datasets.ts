@@ -8,22 +8,21 @@ import {
 } from '../../schemas/api.ts';
 import { WinnowError } from '../../src/errors.ts';
 import { datasetManifestKey, datasetUploadKey } from '../../src/pipeline/keys.ts';
+import { keeper } from '../dataset-keeper.ts';
 import { jsonBody, parseWith } from './errors.ts';
 import type { RouteDoc } from './openapi.ts';
 import { streamToR2 } from './upload.ts';
 
 export const datasets = new Hono<{ Bindings: Env }>();
 
-export async function readDataset(bucket: R2Bucket, name: string): Promise<DatasetInfo> {
-  const o = await bucket.get(datasetManifestKey(name));
-  if (!o) throw new WinnowError('not_found', { detail: `dataset "${name}" does not exist` });
-  return DatasetInfoSchema.parse(await o.json());
-}
-
-async function writeDataset(bucket: R2Bucket, info: DatasetInfo): Promise<void> {
-  await bucket.put(datasetManifestKey(info.name), JSON.stringify(info), {
-    httpMetadata: { contentType: 'application/json' },
-  });
+/**
+ * The dataset as a job would read it now: its manifest brought up to date with the objects appended
+ * under its prefix (by its DatasetKeeper, the manifest's only writer).
+ */
+export async function currentDataset(env: Env, name: string): Promise<DatasetInfo> {
+  const info = await keeper(env, name).refresh(name);
+  if (!info) throw new WinnowError('not_found', { detail: `dataset "${name}" does not exist` });
+  return info;
 }
 
 const nameOf = (raw: string) => parseWith(DatasetNameSchema, raw, 'dataset name');
@@ -42,8 +41,7 @@ datasets.put('/:name', async (c) => {
     origin: 'upload',
     createdAt: new Date().toISOString(),
   };
-  await writeDataset(c.env.DATA_BUCKET, info);
-  return c.json(info, 201);
+  return c.json(await keeper(c.env, name).replace(info), 201);
 });
 
 datasets.post('/:name/register', async (c) => {
@@ -71,8 +69,7 @@ datasets.post('/:name/register', async (c) => {
     origin: 'register',
     createdAt: new Date().toISOString(),
   };
-  await writeDataset(c.env.DATA_BUCKET, info);
-  return c.json(info, 201);
+  return c.json(await keeper(c.env, name).replace(info), 201);
 });
 
 datasets.get('/', async (c) => {
@@ -90,9 +87,7 @@ datasets.get('/', async (c) => {
   return c.json({ datasets: out });
 });
 
-datasets.get('/:name', async (c) =>
-  c.json(await readDataset(c.env.DATA_BUCKET, nameOf(c.req.param('name')))),
-);
+datasets.get('/:name', async (c) => c.json(await currentDataset(c.env, nameOf(c.req.param('name')))));
 
 export const datasetRoutes: RouteDoc[] = [
   {

@@ -1,12 +1,12 @@
 import { decodeMatrix, npyHeader } from '../../src/embed/matrix-file.ts';
 import type { OutputManifest } from '../../src/pipeline/advance.ts';
-import { clustersKey, embedKey } from '../../src/pipeline/keys.ts';
+import { clustersKey, diffKey, diffPartKey, embedKey } from '../../src/pipeline/keys.ts';
 
 type ManifestFile = OutputManifest['files'][number];
 
 /**
- * The response for an output the manifest lists besides the record files: `clusters.json`, one
- * object; `embeddings.npy`, a NumPy header and then every shard's rows in order (each shard file's
+ * The response for an output the manifest lists besides the record files: `clusters.json` and
+ * `diff.json`, one object each; `diff.jsonl`, its parts in order; `embeddings.npy`, a NumPy header and then every shard's rows in order (each shard file's
  * own header stripped). Null for any other name.
  */
 export async function extraOutput(
@@ -18,6 +18,31 @@ export async function extraOutput(
   if (file.name === 'clusters.json') {
     const o = await env.DATA_BUCKET.get(clustersKey(id));
     return o ? new Response(o.body, { headers: { 'content-type': 'application/json' } }) : null;
+  }
+  if (file.name === 'diff.json') {
+    const o = await env.DATA_BUCKET.get(diffKey(id));
+    return o ? new Response(o.body, { headers: { 'content-type': 'application/json' } }) : null;
+  }
+  if (file.name === 'diff.jsonl') {
+    let part = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        while (part < file.parts) {
+          const o = await env.DATA_BUCKET.get(diffPartKey(id, part++));
+          if (o && o.size > 0) {
+            controller.enqueue(new Uint8Array(await o.arrayBuffer()));
+            return;
+          }
+        }
+        controller.close();
+      },
+    });
+    return new Response(body, {
+      headers: {
+        'content-type': 'application/x-ndjson; charset=utf-8',
+        'x-winnow-bytes': String(file.bytes),
+      },
+    });
   }
   if (file.name !== 'embeddings.npy' || !file.shape) return null;
   const [rows, dim] = file.shape;

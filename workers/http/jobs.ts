@@ -15,17 +15,13 @@ import {
 import type { JobSpec } from '../../src/pipeline/spec.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { coordinator } from '../queues/consumer.ts';
-import { readDataset } from './datasets.ts';
+import { startJob } from '../start-job.ts';
+import { currentDataset } from './datasets.ts';
 import { jsonBody, parseWith } from './errors.ts';
 import { extraOutput } from './extra-outputs.ts';
 import type { RouteDoc } from './openapi.ts';
 
 export const jobs = new Hono<{ Bindings: Env }>();
-
-function newJobId(): string {
-  const rand = crypto.getRandomValues(new Uint8Array(5));
-  return `j${Date.now().toString(36)}${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
 
 const JOB_ID = /^j[0-9a-z]{8,40}$/;
 
@@ -40,18 +36,22 @@ jobs.post('/', async (c) => {
   const body = parseWith(JobCreateSchema, await jsonBody(c), 'request body');
   const recipe = body.recipe ?? RecipeSchema.parse({});
   validateRecipe(recipe);
-  const dataset = await readDataset(c.env.DATA_BUCKET, body.dataset);
-  const spec: JobSpec = {
-    id: newJobId(),
-    dataset: dataset.name,
-    objects: dataset.objects,
-    recipe,
-    createdAt: new Date().toISOString(),
-  };
-  await c.env.DATA_BUCKET.put(jobSpecKey(spec.id), JSON.stringify(spec));
-  await coordinator(c.env, spec.id).start(spec);
+  if (body.previous) await comparable(c.env, body.previous, body.dataset);
+  const dataset = await currentDataset(c.env, body.dataset);
+  const spec = await startJob(c.env, dataset, recipe, body.previous ? { previous: body.previous } : {});
   return c.json({ id: spec.id }, 201);
 });
+
+/** `previous` must be a finished job of the same dataset. */
+async function comparable(env: Env, id: string, dataset: string): Promise<void> {
+  const o = await env.DATA_BUCKET.get(jobSpecKey(id));
+  const spec = o ? ((await o.json()) as JobSpec) : null;
+  const bad = (detail: string) => new WinnowError('validation_failed', { path: 'previous', detail });
+  if (!spec) throw bad(`job "${id}" does not exist`);
+  if (spec.dataset !== dataset) throw bad(`job "${id}" ran on dataset "${spec.dataset}", not "${dataset}"`);
+  const s = await status(env, id);
+  if (s.state !== 'done') throw bad(`job "${id}" is ${s.state}: only a finished job can be compared with`);
+}
 
 jobs.get('/:id', async (c) => c.json(await status(c.env, c.req.param('id'))));
 

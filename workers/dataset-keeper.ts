@@ -1,0 +1,168 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { DatasetInfo } from '../schemas/api.ts';
+import type { Report } from '../schemas/output.ts';
+import { type Recipe, RecipeSchema } from '../schemas/recipe.ts';
+import type { Latest, RunList, Schedule, ScheduleBody, TickResult } from '../schemas/schedule.ts';
+import { datasetLatestKey, jobSpecKey, reportKey, scheduleMarkerKey } from '../src/pipeline/keys.ts';
+import type { JobSpec } from '../src/pipeline/spec.ts';
+import { nextDue } from '../src/schedule/index.ts';
+import { readManifest, refreshManifest, writeManifest } from './dataset-manifest.ts';
+import { KeeperDb } from './keeper-db.ts';
+import { coordinator } from './queues/consumer.ts';
+import { newJobId, startJob } from './start-job.ts';
+
+/** A run that stayed `starting` this long without a coordinator never started (the object was evicted mid-start). */
+const START_GRACE_MS = 120_000;
+
+export function keeper(env: Env, dataset: string) {
+  return env.DATASET_KEEPER.get(env.DATASET_KEEPER.idFromName(dataset));
+}
+
+/**
+ * One per dataset: the only writer of its manifest (appends and refreshes are serialized here), its
+ * re-scoring schedule, its scheduled runs and its `latest` pointer. Tick decisions are taken in one
+ * synchronous turn (src/schedule/tick.ts), so overlapping ticks never start two runs.
+ */
+export class DatasetKeeper extends DurableObject<Env> {
+  private readonly db: KeeperDb;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = new KeeperDb(ctx.storage.sql);
+  }
+
+  /** Read-modify-write of the manifest, one at a time (awaits inside would otherwise interleave). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(fn, fn);
+    this.lock = next.catch(() => {});
+    return next;
+  }
+
+  /** A new upload or registration replaces the dataset's base objects. */
+  async replace(info: DatasetInfo): Promise<DatasetInfo> {
+    return this.serial(async () => {
+      const latest = (await readManifest(this.env.DATA_BUCKET, info.name))?.latest;
+      const next = { ...info, ...(latest ? { latest } : {}) };
+      await writeManifest(this.env.DATA_BUCKET, next);
+      return next;
+    });
+  }
+
+  /** The dataset with whatever was appended under its prefix; null when it does not exist. */
+  async refresh(name: string): Promise<DatasetInfo | null> {
+    return this.serial(() => refreshManifest(this.env.DATA_BUCKET, name, new Date()));
+  }
+
+  async setSchedule(name: string, body: ScheduleBody): Promise<Schedule> {
+    this.db.setMeta('name', name);
+    this.db.setSchedule(body, Date.now());
+    await this.env.DATA_BUCKET.put(scheduleMarkerKey(name), '');
+    return this.db.schedule(name)!;
+  }
+
+  async getSchedule(name: string): Promise<Schedule | null> {
+    return this.db.schedule(name);
+  }
+
+  async deleteSchedule(name: string): Promise<boolean> {
+    const had = this.db.deleteSchedule();
+    await this.env.DATA_BUCKET.delete(scheduleMarkerKey(name));
+    return had;
+  }
+
+  /**
+   * One tick at `now` (the Cron Trigger's scheduled time): bring active runs up to date, then start
+   * a run when one is due, a failed one may be retried, or `force` asks for one.
+   */
+  async tick(name: string, now: number, force = false): Promise<TickResult> {
+    await this.sync(name);
+    // From here to insertRun nothing awaits: the check and the start are one turn.
+    const result = (
+      action: TickResult['action'],
+      run: string | null = null,
+      error: string | null = null,
+    ) => ({
+      dataset: name,
+      action,
+      run,
+      error,
+      nextDue: this.db.schedule(name)?.nextDue ?? null,
+    });
+    if (!this.db.body()) return result('none');
+    const decision = this.db.decide(now, force);
+    if (!decision.start)
+      return result(decision.action, decision.action === 'busy' ? this.db.active()[0].run : null);
+    const body = this.db.body()!;
+    const run = newJobId();
+    const previous = this.db.meta<string>('latest') ?? null;
+    this.db.insertRun({ run, trigger: decision.trigger, tick: now, now: Date.now(), previous });
+    if (decision.advance) this.db.setDue(nextDue(body, this.db.dueAt() ?? now, now));
+    try {
+      const recipe = await this.recipe(body);
+      const dataset = await this.refresh(name);
+      if (!dataset) throw new Error(`dataset "${name}" does not exist`);
+      await startJob(this.env, dataset, recipe, { id: run, ...(previous ? { previous } : {}) });
+      this.db.started(run, dataset.objects.length);
+      return result('started', run);
+    } catch (e) {
+      const error = `could not start: ${e instanceof Error ? e.message : String(e)}`;
+      this.db.ended(run, 'failed', error, null, Date.now());
+      return result('failed', run, error);
+    }
+  }
+
+  async runs(name: string): Promise<RunList> {
+    await this.sync(name);
+    return { dataset: name, latest: this.db.meta<string>('latest') ?? null, runs: this.db.runs(name) };
+  }
+
+  private async recipe(body: ScheduleBody): Promise<Recipe> {
+    if (body.recipe) return body.recipe;
+    if (!body.recipeRef) return RecipeSchema.parse({});
+    const o = await this.env.DATA_BUCKET.get(jobSpecKey(body.recipeRef));
+    if (!o) throw new Error(`recipeRef job "${body.recipeRef}" does not exist`);
+    return ((await o.json()) as JobSpec).recipe;
+  }
+
+  /** Ask the coordinators of active runs how they are; record the ones that ended, and move `latest`. */
+  private async sync(name: string): Promise<void> {
+    for (const r of this.db.active()) {
+      const status = await coordinator(this.env, r.run).status();
+      if (!status) {
+        if (r.state === 'starting' && Date.now() - r.started_at > START_GRACE_MS)
+          this.db.ended(r.run, 'failed', 'the run did not start', null, Date.now());
+        continue;
+      }
+      if (status.state === 'running') {
+        this.db.started(r.run, r.objects);
+        continue;
+      }
+      const report =
+        status.state === 'done'
+          ? ((await (await this.env.DATA_BUCKET.get(reportKey(r.run)))?.json()) as Report | null)
+          : null;
+      const finished = Date.parse(status.updatedAt) || Date.now();
+      this.db.ended(r.run, status.state, status.error, report, finished);
+      if (status.state === 'done') await this.point(name, r.run, finished);
+    }
+  }
+
+  /** The dataset's `latest` pointer: kept here, in latest.json, and in the manifest. */
+  private async point(name: string, run: string, finished: number): Promise<void> {
+    this.db.setMeta('latest', run);
+    const latest: Latest = {
+      dataset: name,
+      run,
+      finishedAt: new Date(finished).toISOString(),
+      outputs: `/v1/jobs/${run}/outputs`,
+    };
+    await this.env.DATA_BUCKET.put(datasetLatestKey(name), JSON.stringify(latest), {
+      httpMetadata: { contentType: 'application/json' },
+    });
+    await this.serial(async () => {
+      const info = await readManifest(this.env.DATA_BUCKET, name);
+      if (info) await writeManifest(this.env.DATA_BUCKET, { ...info, latest: run });
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import { type DatasetInfo, DatasetInfoSchema } from '../schemas/api.ts';
+import {
+  type DatasetObject,
+  gunzipCopyKey,
+  isReservedKey,
+  mergeListing,
+} from '../src/pipeline/dataset-objects.ts';
+import { datasetManifestKey, datasetPrefix } from '../src/pipeline/keys.ts';
+import type { ObjectInfo } from '../src/pipeline/store.ts';
+import { streamToR2 } from './http/upload.ts';
+
+export async function readManifest(bucket: R2Bucket, name: string): Promise<DatasetInfo | null> {
+  const o = await bucket.get(datasetManifestKey(name));
+  return o ? DatasetInfoSchema.parse(await o.json()) : null;
+}
+
+export async function writeManifest(bucket: R2Bucket, info: DatasetInfo): Promise<void> {
+  await bucket.put(datasetManifestKey(info.name), JSON.stringify(info), {
+    httpMetadata: { contentType: 'application/json' },
+  });
+}
+
+async function listPrefix(bucket: R2Bucket, prefix: string): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    for (const o of page.objects) out.push({ key: o.key, size: o.size, etag: o.etag });
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return out;
+}
+
+async function isGzip(bucket: R2Bucket, key: string): Promise<boolean> {
+  const head = await bucket.get(key, { range: { offset: 0, length: 2 } });
+  if (!head) return false;
+  const b = new Uint8Array(await head.arrayBuffer());
+  return b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/** A gzip object is replaced by a decompressed copy beside it (ranges cannot be read from gzip). */
+async function readable(bucket: R2Bucket, name: string, o: ObjectInfo): Promise<DatasetObject> {
+  if (!(await isGzip(bucket, o.key))) return o;
+  const whole = await bucket.get(o.key);
+  const copy = await streamToR2(bucket, gunzipCopyKey(name, o.key), whole!.body);
+  return { key: copy.key, size: copy.size, etag: copy.etag, source: { key: o.key, etag: o.etag } };
+}
+
+/**
+ * The dataset as it is now in the bucket: its manifest's objects, plus data objects appended under
+ * `datasets/{name}/` since (by `PUT …/parts/:part` or straight into the bucket), minus those deleted.
+ * Writes the manifest back when anything changed. Null when there is no such dataset.
+ */
+export async function refreshManifest(
+  bucket: R2Bucket,
+  name: string,
+  now: Date,
+): Promise<DatasetInfo | null> {
+  const current = await readManifest(bucket, name);
+  const listed = (await listPrefix(bucket, datasetPrefix(name))).filter((o) => !isReservedKey(name, o.key));
+  if (!current && listed.length === 0) return null;
+  const base: DatasetInfo = current ?? {
+    name,
+    objects: [],
+    bytes: 0,
+    origin: 'upload',
+    createdAt: now.toISOString(),
+  };
+  const change = mergeListing(name, base.objects, listed);
+  if (change.added.length + change.changed.length + change.removed.length === 0 && current) return current;
+  const fresh = new Map<string, DatasetObject>();
+  for (const o of [...change.added, ...change.changed]) fresh.set(o.key, await readable(bucket, name, o));
+  const objects = change.objects.map((o) => fresh.get(o.source?.key ?? o.key) ?? o);
+  const info: DatasetInfo = {
+    ...base,
+    objects,
+    bytes: objects.reduce((a, o) => a + o.size, 0),
+    updatedAt: now.toISOString(),
+  };
+  await writeManifest(bucket, info);
+  return info;
+}

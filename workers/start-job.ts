@@ -1,0 +1,30 @@
+import type { DatasetInfo } from '../schemas/api.ts';
+import type { Recipe } from '../schemas/recipe.ts';
+import { jobSpecKey } from '../src/pipeline/keys.ts';
+import type { JobSpec } from '../src/pipeline/spec.ts';
+import { coordinator } from './queues/consumer.ts';
+
+export function newJobId(): string {
+  const rand = crypto.getRandomValues(new Uint8Array(5));
+  return `j${Date.now().toString(36)}${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Fix a job over the dataset's objects as they are now, store its spec beside it, and start its coordinator. */
+export async function startJob(
+  env: Env,
+  dataset: DatasetInfo,
+  recipe: Recipe,
+  { id = newJobId(), previous }: { id?: string; previous?: string } = {},
+): Promise<JobSpec> {
+  const spec: JobSpec = {
+    id,
+    dataset: dataset.name,
+    objects: dataset.objects.map(({ key, size, etag }) => ({ key, size, etag })),
+    recipe,
+    createdAt: new Date().toISOString(),
+    ...(previous ? { previous } : {}),
+  };
+  await env.DATA_BUCKET.put(jobSpecKey(spec.id), JSON.stringify(spec));
+  await coordinator(env, spec.id).start(spec);
+  return spec;
+}
