@@ -96,6 +96,11 @@ export const ReportSchema = z.object({
       seconds: z.number(),
     }),
   ),
+  /**
+   * When the recipe embeds: records embedded in this job, and those whose vectors came from the
+   * dataset's earlier jobs (model embedders only; the hashed embedder depends on the whole dataset).
+   */
+  embedding: z.object({ embedder: z.string(), computed: z.number(), cached: z.number() }).optional(),
   /** When the recipe clusters: the fit and, per cluster, its size and score means (details in clusters.json). */
   clusters: z
     .object({

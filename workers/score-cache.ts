@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { textToVector, type VectorCache, vectorToText } from '../src/embed/index.ts';
 import type { CellCache, ScoreRow } from '../src/score/index.ts';
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS cells (
@@ -112,6 +113,35 @@ export function scoreCache(env: Env, dataset: string): CellCache {
           cachePartition(env, dataset, p).put(
             column,
             cs.map(([h, row]): [string, string] => [h, JSON.stringify(row)]),
+          ),
+        ),
+      );
+    },
+  };
+}
+
+/**
+ * The VectorCache of a dataset: model embedders' vectors in the same ScoreCache objects, as base64
+ * text in columns named `embed:<embedder>@<version>:<config hash>`.
+ */
+export function vectorCache(env: Env, dataset: string): VectorCache {
+  return {
+    async get(column, hashes) {
+      const out = new Map<string, Float32Array>();
+      const parts = [...byPartition(hashes, (h) => h)];
+      const found = await Promise.all(
+        parts.map(([p, hs]) => cachePartition(env, dataset, p).get(column, hs)),
+      );
+      for (const rows of found) for (const [h, text] of Object.entries(rows)) out.set(h, textToVector(text));
+      return out;
+    },
+    async put(column, cells) {
+      const parts = [...byPartition(cells, ([h]) => h)];
+      await Promise.all(
+        parts.map(([p, cs]) =>
+          cachePartition(env, dataset, p).put(
+            column,
+            cs.map(([h, v]): [string, string] => [h, vectorToText(v)]),
           ),
         ),
       );

@@ -1,6 +1,6 @@
 import type { TaskDeps } from '../src/pipeline/run-task.ts';
 import { type AiBinding, createProviders } from '../src/providers/index.ts';
-import { scoreCache } from './score-cache.ts';
+import { scoreCache, vectorCache } from './score-cache.ts';
 
 /**
  * What stages get from the platform: the dataset's cell cache, and model endpoints with the
@@ -12,6 +12,7 @@ export function taskDeps(env: Env): TaskDeps {
   for (const [k, v] of Object.entries(vars)) if (typeof v === 'string') secrets[k] = v;
   return {
     cells: (dataset) => scoreCache(env, dataset),
+    vectors: (dataset) => vectorCache(env, dataset),
     providers: (configs) =>
       createProviders(configs, { fetch, secrets, ai: vars.AI as AiBinding | undefined }),
   };

@@ -36,3 +36,10 @@ export {
 export { getEmbedder, listEmbedders, registerEmbedder, unknownEmbedderMessage } from './registry.ts';
 export { type ResolvedEmbedder, resolveEmbedder } from './resolve-embedder.ts';
 export type { EmbedContext, Embedder, EmbedderRef, EmbedPrepare } from './types.ts';
+export {
+  embedColumn,
+  MemoryVectorCache,
+  textToVector,
+  type VectorCache,
+  vectorToText,
+} from './vector-cache.ts';

@@ -20,7 +20,7 @@ import { buildReport } from './report.ts';
 import { firstSelectState, needsGroups, nextSelectStep, type SelectState, stepTasks } from './select-plan.ts';
 import type { JobSpec, ShardInfo } from './spec.ts';
 import { type DiffPartResult, type DiffResult, diffParts, mergeDiffParts } from './stages/diff.ts';
-import { EMBED_ITER, embedNeedsPrepare, usesPca } from './stages/embed.ts';
+import { EMBED_ITER, type EmbedTally, embedNeedsPrepare, usesPca } from './stages/embed.ts';
 import {
   type ExportTally,
   type FitOutcome,
@@ -340,6 +340,8 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
     spec: input.spec,
     ingest: input.stage === 'export' ? (input.history('ingest') as IngestTally[]) : [],
     scored: input.stage === 'export' ? (input.history('score') as ScoreTally[]) : [],
+    embedded:
+      done && needsVectors(input.spec) ? (input.history('embed', EMBED_ITER.embed) as EmbedTally[]) : [],
     fits: state.fits ?? [],
     clusters:
       state.clusterSummary && state.plan

@@ -6,12 +6,15 @@ import { OUTPUT_FILES } from './keys.ts';
 import type { SelectState } from './select-plan.ts';
 import type { JobSpec } from './spec.ts';
 import type { DiffResult } from './stages/diff.ts';
+import type { EmbedTally } from './stages/embed.ts';
 import type { ExportTally, FitOutcome, IngestTally, ScoreTally, WeightsResult } from './stages/index.ts';
 
 export interface ReportInput {
   spec: JobSpec;
   ingest: readonly IngestTally[];
   scored: readonly ScoreTally[];
+  /** The embedding step's shard tallies (empty when the recipe does not embed). */
+  embedded?: readonly EmbedTally[];
   fits: readonly FitOutcome[];
   clusters?: Report['clusters'];
   /** The shards' export tallies, merged (absent when nothing was exported). */
@@ -81,6 +84,15 @@ export function buildReport(input: ReportInput): Report {
     fits: Object.fromEntries(
       input.fits.map((f) => [f.scorer, { summary: f.summary, reused: f.reused, seconds: f.seconds }]),
     ),
+    ...(input.embedded?.length
+      ? {
+          embedding: {
+            embedder: (input.spec.recipe.embed as { id: string }).id,
+            computed: sum(input.embedded, (t) => t.computed),
+            cached: sum(input.embedded, (t) => t.cached),
+          },
+        }
+      : {}),
     ...(input.clusters ? { clusters: input.clusters } : {}),
     selection: selectionReport(input),
     ...(input.weights

@@ -1,4 +1,5 @@
 import type { Recipe } from '../../schemas/recipe.ts';
+import type { VectorCache } from '../embed/index.ts';
 import type { ProviderSet } from '../providers/types.ts';
 import type { CellCache } from '../score/index.ts';
 import { MAP_STEPS } from './cluster-plan.ts';
@@ -30,6 +31,8 @@ import type { BlobStore } from './store.ts';
 export interface TaskDeps {
   /** The cell cache of a dataset. */
   cells?: (dataset: string) => CellCache;
+  /** The embedding vectors of a dataset (model embedders only). */
+  vectors?: (dataset: string) => VectorCache;
   /** Model endpoints for the recipe's `providers` (absent: model-backed scorers fail clearly). */
   providers?: (configs: Recipe['providers']) => ProviderSet;
 }
@@ -70,7 +73,13 @@ export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps
       if (ctx.iter === EMBED_ITER.pcaPartial) return pcaShard(store, ctx.spec, ctx.shard);
       if (ctx.iter === EMBED_ITER.pcaFit) return pcaFit(store, ctx.spec, ctx.shards);
       if (ctx.iter === EMBED_ITER.pcaProject) return pcaProjectShard(store, ctx.spec, ctx.shard);
-      return embedShard(store, ctx.spec, ctx.shard, providers(ctx.shards + 1));
+      return embedShard(
+        store,
+        ctx.spec,
+        ctx.shard,
+        providers(ctx.shards + 1),
+        deps.vectors?.(ctx.spec.dataset),
+      );
     case 'cluster':
       return MAP_STEPS.has(ctx.step.kind)
         ? clusterMap(store, ctx.spec, ctx.shard, ctx.step, ctx.iter, ctx.rate)

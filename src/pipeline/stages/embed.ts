@@ -1,5 +1,5 @@
 import type { Matrix } from '../../cluster/types.ts';
-import { type EmbedderRef, resolveEmbedder } from '../../embed/index.ts';
+import { type EmbedderRef, embedColumn, resolveEmbedder, type VectorCache } from '../../embed/index.ts';
 import { decodeMatrix, encodeMatrix } from '../../embed/matrix-file.ts';
 import {
   mergePca,
@@ -13,6 +13,7 @@ import {
 } from '../../embed/reduce.ts';
 import type { ProviderSet } from '../../providers/types.ts';
 import { decodeTables, encodeTables } from '../../score/features/model-bytes.ts';
+import type { ScoreInput } from '../../score/index.ts';
 import { embedKey, embedModelKey, embedPartialKey, pcaModelKey, pcaPartialKey } from '../keys.ts';
 import { readShardRecords, scoreInput } from '../shard-records.ts';
 import type { JobSpec, ShardInfo } from '../spec.ts';
@@ -35,6 +36,15 @@ export function usesPca(spec: JobSpec): boolean {
 }
 
 const BATCH = 256;
+
+/** One shard's embedding step: vectors written, their dimension, and how many were embedded or came from the cache. */
+export interface EmbedTally {
+  records: number;
+  dim: number;
+  /** Records embedded here (one per distinct content when cached); the rest came from the dataset's vectors. */
+  computed: number;
+  cached: number;
+}
 
 function embedder(spec: JobSpec) {
   return resolveEmbedder(spec.recipe.embed as EmbedderRef);
@@ -89,7 +99,8 @@ export async function embedShard(
   spec: JobSpec,
   info: ShardInfo,
   providers?: ProviderSet,
-): Promise<{ records: number; dim: number }> {
+  vectors?: VectorCache,
+): Promise<EmbedTally> {
   const { embedder: e, config } = embedder(spec);
   let model: unknown;
   if (e.prepare) {
@@ -104,9 +115,30 @@ export async function embedShard(
   const rs = await readShardRecords(store, spec.id, info.shard);
   const dim = e.dim(config);
   const data = new Float32Array(rs.length * dim);
-  for (let i = 0; i < rs.length; i += BATCH) {
-    const batch = rs.slice(i, i + BATCH).map(scoreInput);
-    data.set(await e.embed(batch, config, { model, providers }), i * dim);
+  const embed = async (inputs: ScoreInput[], into: (i: number, v: Float32Array) => void) => {
+    for (let i = 0; i < inputs.length; i += BATCH) {
+      const out = await e.embed(inputs.slice(i, i + BATCH), config, { model, providers });
+      for (let j = 0; i + j < inputs.length && j < BATCH; j++)
+        into(i + j, out.subarray(j * dim, (j + 1) * dim));
+    }
+  };
+  // A model embedder's vectors depend on the record alone: reuse the dataset's, embed each new content once.
+  const cache = e.kind === 'model' && !e.prepare && spec.recipe.cache ? vectors : undefined;
+  let computed = rs.length;
+  if (cache) {
+    const column = embedColumn(e, config);
+    const found = await cache.get(column, [...new Set(rs.map((r) => r.hash))]);
+    const missing = new Map<string, ScoreInput>();
+    for (const r of rs) if (!found.has(r.hash) && !missing.has(r.hash)) missing.set(r.hash, scoreInput(r));
+    const todo = [...missing.values()];
+    const fresh: [string, Float32Array][] = [];
+    await embed(todo, (i, v) => fresh.push([todo[i].hash, Float32Array.from(v)]));
+    if (fresh.length > 0) await cache.put(column, fresh);
+    for (const [h, v] of fresh) found.set(h, v);
+    rs.forEach((r, i) => data.set(found.get(r.hash)!, i * dim));
+    computed = todo.length;
+  } else {
+    await embed(rs.map(scoreInput), (i, v) => data.set(v, i * dim));
   }
   const m: Matrix = { data, n: rs.length, dim };
   await store.put(embedKey(spec.id, info.shard, 'embed'), encodeMatrix(m));
@@ -115,7 +147,7 @@ export async function embedShard(
     const proj = randomProjection(dim, reduceTo, clusterSeed(spec));
     await store.put(embedKey(spec.id, info.shard, 'reduced'), encodeMatrix(project(m, proj, reduceTo)));
   }
-  return { records: rs.length, dim };
+  return { records: rs.length, dim, computed, cached: rs.length - computed };
 }
 
 export function clusterSeed(spec: JobSpec): number {
