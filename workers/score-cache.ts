@@ -93,26 +93,25 @@ function byPartition<T>(items: readonly T[], hashOf: (t: T) => string): Map<numb
   return parts;
 }
 
-/** The CellCache of a dataset, backed by its ScoreCache objects (queried in parallel). */
-export function scoreCache(env: Env, dataset: string): CellCache {
+/** Cells of one kind over a dataset's ScoreCache objects (queried in parallel), as text in SQLite. */
+function cellsOver<V>(env: Env, dataset: string, encode: (v: V) => string, decode: (text: string) => V) {
   return {
-    async get(column, hashes) {
-      const out = new Map<string, ScoreRow>();
+    async get(column: string, hashes: readonly string[]): Promise<Map<string, V>> {
+      const out = new Map<string, V>();
       const parts = [...byPartition(hashes, (h) => h)];
       const found = await Promise.all(
         parts.map(([p, hs]) => cachePartition(env, dataset, p).get(column, hs)),
       );
-      for (const rows of found)
-        for (const [h, row] of Object.entries(rows)) out.set(h, JSON.parse(row) as ScoreRow);
+      for (const rows of found) for (const [h, text] of Object.entries(rows)) out.set(h, decode(text));
       return out;
     },
-    async put(column, cells) {
+    async put(column: string, cells: readonly (readonly [string, V])[]): Promise<void> {
       const parts = [...byPartition(cells, ([h]) => h)];
       await Promise.all(
         parts.map(([p, cs]) =>
           cachePartition(env, dataset, p).put(
             column,
-            cs.map(([h, row]): [string, string] => [h, JSON.stringify(row)]),
+            cs.map(([h, v]): [string, string] => [h, encode(v)]),
           ),
         ),
       );
@@ -120,31 +119,15 @@ export function scoreCache(env: Env, dataset: string): CellCache {
   };
 }
 
+/** The CellCache of a dataset: score rows as JSON. */
+export function scoreCache(env: Env, dataset: string): CellCache {
+  return cellsOver<ScoreRow>(env, dataset, JSON.stringify, (t) => JSON.parse(t) as ScoreRow);
+}
+
 /**
  * The VectorCache of a dataset: model embedders' vectors in the same ScoreCache objects, as base64
  * text in columns named `embed:<embedder>@<version>:<config hash>`.
  */
 export function vectorCache(env: Env, dataset: string): VectorCache {
-  return {
-    async get(column, hashes) {
-      const out = new Map<string, Float32Array>();
-      const parts = [...byPartition(hashes, (h) => h)];
-      const found = await Promise.all(
-        parts.map(([p, hs]) => cachePartition(env, dataset, p).get(column, hs)),
-      );
-      for (const rows of found) for (const [h, text] of Object.entries(rows)) out.set(h, textToVector(text));
-      return out;
-    },
-    async put(column, cells) {
-      const parts = [...byPartition(cells, ([h]) => h)];
-      await Promise.all(
-        parts.map(([p, cs]) =>
-          cachePartition(env, dataset, p).put(
-            column,
-            cs.map(([h, v]): [string, string] => [h, vectorToText(v)]),
-          ),
-        ),
-      );
-    },
-  };
+  return cellsOver(env, dataset, vectorToText, textToVector);
 }

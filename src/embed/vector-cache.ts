@@ -1,4 +1,4 @@
-import { canonicalJson, shortHash } from '../util/index.ts';
+import { canonicalJson, MemoryColumns, shortHash } from '../util/index.ts';
 import type { Embedder } from './types.ts';
 
 /**
@@ -16,24 +16,9 @@ export function embedColumn(e: Embedder, config: unknown): string {
   return `embed:${e.id}@${e.version}:${shortHash(canonicalJson(config), 16)}`;
 }
 
-export class MemoryVectorCache implements VectorCache {
-  readonly columns = new Map<string, Map<string, Float32Array>>();
-
-  async get(column: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
-    const col = this.columns.get(column);
-    const out = new Map<string, Float32Array>();
-    if (col)
-      for (const h of hashes) {
-        const v = col.get(h);
-        if (v) out.set(h, v);
-      }
-    return out;
-  }
-
-  async put(column: string, cells: readonly (readonly [string, Float32Array])[]): Promise<void> {
-    let col = this.columns.get(column);
-    if (!col) this.columns.set(column, (col = new Map()));
-    for (const [h, v] of cells) col.set(h, Float32Array.from(v));
+export class MemoryVectorCache extends MemoryColumns<Float32Array> implements VectorCache {
+  constructor() {
+    super((v) => Float32Array.from(v));
   }
 }
 

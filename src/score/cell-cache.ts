@@ -1,3 +1,4 @@
+import { MemoryColumns } from '../util/index.ts';
 import type { ScoreRow } from './types.ts';
 
 /**
@@ -11,23 +12,4 @@ export interface CellCache {
   put(column: string, cells: readonly (readonly [hash: string, row: ScoreRow])[]): Promise<void>;
 }
 
-export class MemoryCellCache implements CellCache {
-  readonly columns = new Map<string, Map<string, ScoreRow>>();
-
-  async get(column: string, hashes: readonly string[]): Promise<Map<string, ScoreRow>> {
-    const col = this.columns.get(column);
-    const out = new Map<string, ScoreRow>();
-    if (col)
-      for (const h of hashes) {
-        const row = col.get(h);
-        if (row) out.set(h, row);
-      }
-    return out;
-  }
-
-  async put(column: string, cells: readonly (readonly [string, ScoreRow])[]): Promise<void> {
-    let col = this.columns.get(column);
-    if (!col) this.columns.set(column, (col = new Map()));
-    for (const [h, row] of cells) col.set(h, row);
-  }
-}
+export class MemoryCellCache extends MemoryColumns<ScoreRow> implements CellCache {}
