@@ -1,5 +1,10 @@
+import type { z } from 'zod';
 import type { DatasetInfo, ErrorBody, JobStatus } from '../../schemas/api.ts';
 import type { RecipeInput } from '../../schemas/recipe.ts';
+import type { Diff, RunList, Schedule, ScheduleBodySchema, TickResult } from '../../schemas/schedule.ts';
+
+/** What `setSchedule` sends: `enabled` and `retries` may be left to their defaults. */
+export type ScheduleBodyInput = z.input<typeof ScheduleBodySchema>;
 
 /** An error the API returned: its code, message and details, as in `{ error: {...} }`. */
 export class ApiError extends Error {
@@ -64,17 +69,37 @@ export class WinnowClient {
   }
 
   /** Upload a dataset from a stream (sent as it is read). */
-  async uploadDataset(
+  uploadDataset(
     name: string,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    bytes?: number,
+  ): Promise<DatasetInfo> {
+    return this.putRaw(`/v1/datasets/${encodeURIComponent(name)}`, body, bytes);
+  }
+
+  /** Append an object to an existing dataset (streamed); putting the same part again replaces it. */
+  appendPart(
+    name: string,
+    part: string,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    bytes?: number,
+  ): Promise<DatasetInfo> {
+    return this.putRaw(
+      `/v1/datasets/${encodeURIComponent(name)}/parts/${encodeURIComponent(part)}`,
+      body,
+      bytes,
+    );
+  }
+
+  private async putRaw(
+    path: string,
     body: ReadableStream<Uint8Array> | Uint8Array,
     bytes?: number,
   ): Promise<DatasetInfo> {
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
     if (bytes !== undefined) headers['content-length'] = String(bytes);
     const init = { body, headers, duplex: 'half' } as RequestInit;
-    return (await (
-      await this.request('PUT', `/v1/datasets/${encodeURIComponent(name)}`, init)
-    ).json()) as DatasetInfo;
+    return (await (await this.request('PUT', path, init)).json()) as DatasetInfo;
   }
 
   registerDataset(name: string, keys: string[]): Promise<DatasetInfo> {
@@ -110,6 +135,40 @@ export class WinnowClient {
         `/v1/jobs/${id}/outputs`,
       )
     ).files;
+  }
+
+  /** Set (create or replace) the dataset's re-scoring schedule. */
+  setSchedule(name: string, body: ScheduleBodyInput): Promise<Schedule> {
+    return this.json('PUT', `/v1/datasets/${encodeURIComponent(name)}/schedule`, body);
+  }
+
+  /** The dataset's schedule, or null when it has none. */
+  async schedule(name: string): Promise<Schedule | null> {
+    try {
+      return await this.json<Schedule>('GET', `/v1/datasets/${encodeURIComponent(name)}/schedule`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  deleteSchedule(name: string): Promise<{ deleted: true }> {
+    return this.json('DELETE', `/v1/datasets/${encodeURIComponent(name)}/schedule`);
+  }
+
+  /** Run the schedule's tick now, as the Cron Trigger does; `force` starts a run even when none is due. */
+  tick(name: string, { force = false }: { force?: boolean } = {}): Promise<TickResult> {
+    return this.json('POST', `/v1/datasets/${encodeURIComponent(name)}/schedule/tick`, { force });
+  }
+
+  /** The dataset's scheduled runs, newest first, and its `latest` pointer. */
+  runs(name: string): Promise<RunList> {
+    return this.json('GET', `/v1/datasets/${encodeURIComponent(name)}/runs`);
+  }
+
+  /** A run's diff.json: what entered and left the selection against the previous run. */
+  diff(name: string, run: string): Promise<Diff> {
+    return this.json('GET', `/v1/datasets/${encodeURIComponent(name)}/runs/${run}/diff`);
   }
 
   /** Stream one output file (selected.jsonl, rejected.jsonl, invalid.jsonl, report.json, …). */

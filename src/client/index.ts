@@ -1,1 +1,1 @@
-export { ApiError, type ClientOptions, WinnowClient } from './client.ts';
+export { ApiError, type ClientOptions, type ScheduleBodyInput, WinnowClient } from './client.ts';

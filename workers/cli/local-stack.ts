@@ -11,6 +11,8 @@ export interface LocalStack {
   url: string;
   token: string;
   log: string;
+  /** Settles with wrangler's exit code when it exits (stopped, or crashed). */
+  exited: Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -32,10 +34,10 @@ async function freePort(): Promise<number> {
  */
 export async function startLocalStack(
   state: string,
-  { timeoutMs = 90_000, vars = {} as Record<string, string> } = {},
+  { timeoutMs = 90_000, vars = {} as Record<string, string>, port = 0 } = {},
 ): Promise<LocalStack> {
   mkdirSync(state, { recursive: true });
-  const port = await freePort();
+  port ||= await freePort();
   const token = randomBytes(16).toString('hex');
   const log = join(state, 'wrangler.log');
   const out = createWriteStream(log, { flags: 'a' });
@@ -75,9 +77,12 @@ export async function startLocalStack(
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   let exited: number | null = null;
-  child.on('exit', (code) => {
-    exited = code ?? -1;
-  });
+  const exitedPromise = new Promise<number>((ok) =>
+    child.on('exit', (code) => {
+      exited = code ?? -1;
+      ok(exited);
+    }),
+  );
   const stop = async () => {
     if (exited !== null || child.pid === undefined) return;
     const done = new Promise((ok) => child.once('exit', ok));
@@ -98,10 +103,26 @@ export async function startLocalStack(
     if (exited !== null) throw new Error(`wrangler dev exited with code ${exited}; see ${log}`);
     try {
       const res = await fetch(`${url}/v1/health`);
-      if (res.ok) return { url, token, log, stop };
+      if (res.ok) return { url, token, log, exited: exitedPromise, stop };
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();
   throw new Error(`the local stack did not start within ${timeoutMs / 1000}s; see ${log}`);
+}
+
+/**
+ * Fire the Worker's scheduled() handler as a Cron Trigger would: `wrangler dev` never fires Cron
+ * Triggers by itself. `time` (ms since the epoch) is the controller's scheduledTime, default now.
+ * (Wrangler 4 serves this at /cdn-cgi/local/scheduled and still answers the older path used here.)
+ */
+export async function fireCron(
+  url: string,
+  { cron = '* * * * *', time }: { cron?: string; time?: number } = {},
+): Promise<void> {
+  const query = new URLSearchParams({ cron });
+  if (time !== undefined) query.set('time', String(time));
+  const res = await fetch(`${url}/cdn-cgi/handler/scheduled?${query}`);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`the scheduled handler failed: ${res.status} ${text.trim().slice(0, 300)}`);
 }

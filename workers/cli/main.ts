@@ -2,8 +2,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STRATEGY_IDS, type StrategyId } from '../../schemas/recipe.ts';
+import { ApiError } from '../../src/client/index.ts';
 import { generateDemo } from '../../src/demo/index.ts';
 import { runPipeline, summary } from './run.ts';
+import {
+  append,
+  diff,
+  runs,
+  scheduleGet,
+  scheduleRm,
+  scheduleSet,
+  scheduleTick,
+  serve,
+  upload,
+} from './schedule.ts';
 
 const HELP = `winnow: select a budgeted, high-quality subset of instruction data
 
@@ -14,6 +26,17 @@ usage:
                      [--url <api> --token <t>] [--quiet]
   winnow demo        generate a small demo dataset and run it locally
 
+  winnow upload <dataset> <file>                 store a file as the dataset (replaces it)
+  winnow append <dataset> <file> [--part <name>] add a file to the dataset as one more part
+  winnow schedule set <dataset> (--cron "<5 fields>" | --every <15m|6h|1d>)
+                      [--recipe <file> | --recipe-ref <job>] [--budget …] [--strategy …]
+                      [--disabled] [--retries <n>]
+  winnow schedule get|rm <dataset>
+  winnow schedule tick <dataset> [--force] [--wait]
+  winnow runs <dataset>                          the scheduled runs, newest first
+  winnow diff <dataset> <run> [--out <file>]     what entered and left the selection
+  winnow serve [--state <dir>] [--port <n>]      keep the local stack up, firing the cron every minute
+
   <input>      JSON array or JSONL (Alpaca, ShareGPT or OpenAI messages; gzip accepted)
   --budget     records to select: a count (5000) or a share of valid records (30%)
   --recipe     a JSON recipe (see README); --budget overrides its select.budget
@@ -23,7 +46,12 @@ usage:
   --cluster    kmeans or gmm: cluster the embeddings (needs --k or the recipe's cluster.k)
   --k          clusters (mixture components)
   --export-embeddings  also write embeddings.npy (float32, one row per valid record)
-  --out        output directory (default ./winnow-out)
+  --out        output directory (default ./winnow-out); for diff, a file for diff.json
+  --part       the part's name (default: the file's name and a hash of its contents)
+  --cron       a 5-field cron in UTC; --every an interval, first due at once
+  --recipe-ref re-use the recipe of an earlier job, as it ran
+  --disabled   store the schedule without running it; --retries: failed runs retried (default 3)
+  --force      tick: start a run even when none is due; --wait: wait for it, exit 1 if it fails
   --state      local state directory (default .winnow/)
   --url/--token  drive a deployed Winnow instead of the local stack
 `;
@@ -37,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
       strategy: { type: 'string' },
       recipe: { type: 'string' },
       'shard-bytes': { type: 'string' },
-      out: { type: 'string', default: 'winnow-out' },
+      out: { type: 'string' },
       state: { type: 'string', default: '.winnow' },
       url: { type: 'string' },
       token: { type: 'string', default: process.env.WINNOW_TOKEN },
@@ -45,10 +73,19 @@ async function main(argv: string[]): Promise<number> {
       cluster: { type: 'string' },
       k: { type: 'string' },
       'export-embeddings': { type: 'boolean', default: false },
+      part: { type: 'string' },
+      cron: { type: 'string' },
+      every: { type: 'string' },
+      'recipe-ref': { type: 'string' },
+      disabled: { type: 'boolean', default: false },
+      retries: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      wait: { type: 'boolean', default: false },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const [command, input] = positionals;
+  const [command, input, ...rest] = positionals;
   if (values.help || !command || command === 'help') {
     process.stdout.write(HELP);
     return command || values.help ? 0 : 2;
@@ -65,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
   if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new Error('--k takes a whole number ≥ 1');
   const common = {
     ...values,
-    out: values.out!,
+    out: values.out ?? 'winnow-out',
     state: values.state!,
     shardBytes,
     k,
@@ -95,13 +132,60 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${summary(report, common.out)}\n`);
     return 0;
   }
+  const target = { state: common.state, url: values.url, token: values.token, quiet: values.quiet };
+  const need = (n: number, usage: string) => {
+    const args = [input, ...rest].filter((a) => a !== undefined);
+    if (args.length !== n) throw new Error(`usage: winnow ${usage}`);
+    return args;
+  };
+  switch (command) {
+    case 'upload': {
+      const [dataset, file] = need(2, 'upload <dataset> <file>');
+      return upload(target, dataset, file);
+    }
+    case 'append': {
+      const [dataset, file] = need(2, 'append <dataset> <file> [--part <name>]');
+      return append(target, dataset, file, values.part);
+    }
+    case 'runs':
+      return runs(target, need(1, 'runs <dataset>')[0]);
+    case 'diff': {
+      const [dataset, run] = need(2, 'diff <dataset> <run> [--out <file>]');
+      return diff(target, dataset, run, values.out);
+    }
+    case 'schedule': {
+      const [sub, dataset] = need(2, 'schedule set|get|rm|tick <dataset> …');
+      if (sub === 'set') return scheduleSet(target, dataset, { ...common, recipeRef: values['recipe-ref'] });
+      if (sub === 'get') return scheduleGet(target, dataset);
+      if (sub === 'rm') return scheduleRm(target, dataset);
+      if (sub === 'tick') return scheduleTick(target, dataset, values);
+      throw new Error(`winnow schedule takes set, get, rm or tick, got "${sub}"`);
+    }
+    case 'serve': {
+      need(0, 'serve [--state <dir>] [--port <n>]');
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+        throw new Error(`--port takes a port number, got "${values.port}"`);
+      return serve({ state: common.state, port, quiet: values.quiet });
+    }
+  }
   throw new Error(`unknown command "${command}"\n\n${HELP}`);
+}
+
+/** An API error with several issues (validation_failed) lists every one of them. */
+function errorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  if (!(e instanceof ApiError) || !Array.isArray(e.details) || e.details.length < 2) return e.message;
+  const issues = (e.details as { path?: string; message?: string }[]).map(
+    (d) => `  ${d.path || '(body)'}: ${d.message}`,
+  );
+  return `${e.message}\n${issues.join('\n')}`;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`winnow: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`winnow: ${errorText(e)}\n`);
     process.exit(1);
   },
 );

@@ -6,9 +6,9 @@ import { pipeline } from 'node:stream/promises';
 import type { JobStatus } from '../../schemas/api.ts';
 import type { Report } from '../../schemas/output.ts';
 import { type Recipe, RecipeSchema } from '../../schemas/recipe.ts';
-import { WinnowClient } from '../../src/client/index.ts';
-import { startLocalStack } from './local-stack.ts';
+import type { WinnowClient } from '../../src/client/index.ts';
 import { ProgressView } from './progress.ts';
+import { logger, withClient } from './target.ts';
 
 export interface RunOptions {
   input: string;
@@ -79,12 +79,12 @@ export function loadRecipe(
   return r.data;
 }
 
-/** Name a dataset after its file and a hash of its contents (streamed: inputs may be large). */
-async function datasetName(file: string): Promise<string> {
+/** `<file name>-<10 hex of its contents' SHA-256>` (streamed: inputs may be large): a dataset or part name. */
+export async function datasetName(file: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   const base = basename(file)
-    .replace(/\.(jsonl?|gz)$/g, '')
+    .replace(/(\.(jsonl?|gz))+$/, '')
     .replace(/[^A-Za-z0-9._-]/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
     .slice(0, 80);
@@ -113,7 +113,7 @@ async function ensureUploaded(client: WinnowClient, file: string, log: (s: strin
  * recipe file): each is uploaded as a dataset and the value becomes `dataset:<name>`, which the fit
  * stage reads.
  */
-async function uploadFileReferences(
+export async function uploadFileReferences(
   client: WinnowClient,
   recipe: Recipe,
   base: string,
@@ -132,22 +132,11 @@ async function uploadFileReferences(
 
 /** Upload, run a job, show progress, download outputs. Returns the report. */
 export async function runPipeline(opts: RunOptions): Promise<Report> {
-  const log = (s: string) => {
-    if (!opts.quiet) process.stderr.write(`${s}\n`);
-  };
+  const log = logger(opts);
   const input = resolve(opts.input);
   if (!existsSync(input)) throw new Error(`no input file ${input}`);
   const recipe = loadRecipe(opts);
-  if (!opts.url) log(`starting the local stack (state in ${opts.state}) …`);
-  const local = opts.url ? null : await startLocalStack(opts.state, { vars: providerSecrets(recipe) });
-  // Interrupted (Ctrl-C, a timeout's SIGTERM): stop the stack too, or wrangler and workerd outlive us.
-  const interrupted = (signal: NodeJS.Signals) => {
-    void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
-    const client = new WinnowClient({ url: opts.url ?? local!.url, token: opts.token ?? local!.token });
+  const run = async (client: WinnowClient) => {
     const name = await ensureUploaded(client, input, log);
     await uploadFileReferences(
       client,
@@ -177,11 +166,8 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
       );
     }
     return JSON.parse(readFileSync(join(opts.out, 'report.json'), 'utf8')) as Report;
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    await local?.stop();
-  }
+  };
+  return withClient(opts, run, { vars: providerSecrets(recipe) });
 }
 
 /** The API keys the recipe's providers name (`apiKeySecret`), from this process's environment. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Launcher: the CLI needs Node >= 22.12 (wrangler, type stripping). npm scripts and npx put the
 // project's node@22 first on PATH; when started by an older node, re-run with that one.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ if (major > 22 || (major === 22 && minor >= 12)) {
     );
     process.exit(1);
   }
-  const r = spawnSync(node, [main, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  const child = spawn(node, [main, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // A signal sent to this launcher alone (a supervisor's SIGTERM) reaches the CLI, which stops its stack.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 143)));
 }

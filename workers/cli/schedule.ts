@@ -1,0 +1,201 @@
+import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Recipe } from '../../schemas/recipe.ts';
+import { type Run, ScheduleBodySchema } from '../../schemas/schedule.ts';
+import type { ScheduleBodyInput } from '../../src/client/index.ts';
+import { fireCron, startLocalStack } from './local-stack.ts';
+import { datasetName, loadRecipe, type RunOptions, uploadFileReferences } from './run.ts';
+import { formatDiff, formatRuns, formatSchedule, runLine } from './schedule-format.ts';
+import { logger, type Target, withClient } from './target.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isRunning = (r: Run) => r.state === 'starting' || r.state === 'running';
+
+function mustExist(file: string): string {
+  if (!existsSync(file)) throw new Error(`no input file ${resolve(file)}`);
+  return file;
+}
+
+/** A file as a request body, streamed as it is read. */
+function fileBody(file: string): [ReadableStream<Uint8Array>, number] {
+  return [Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, statSync(file).size];
+}
+
+const objects = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
+
+/** `winnow upload <dataset> <file>`: store the file as the dataset (replacing what it held). */
+export async function upload(t: Target, dataset: string, file: string): Promise<number> {
+  mustExist(file);
+  const info = await withClient(t, (c) => c.uploadDataset(dataset, ...fileBody(file)));
+  process.stdout.write(`dataset ${info.name}: ${objects(info.objects.length)}, ${info.bytes} bytes\n`);
+  return 0;
+}
+
+/** `winnow append <dataset> <file> [--part <name>]`: add the file to the dataset as one more object. */
+export async function append(t: Target, dataset: string, file: string, part?: string): Promise<number> {
+  mustExist(file);
+  const name = part ?? (await datasetName(file));
+  const info = await withClient(t, (c) => c.appendPart(dataset, name, ...fileBody(file)));
+  process.stdout.write(
+    `dataset ${info.name}: part ${name} appended, now ${objects(info.objects.length)}, ${info.bytes} bytes\n`,
+  );
+  return 0;
+}
+
+export interface ScheduleSetOptions
+  extends Pick<
+    RunOptions,
+    'recipe' | 'budget' | 'strategy' | 'shardBytes' | 'cluster' | 'k' | 'exportEmbeddings'
+  > {
+  cron?: string;
+  every?: string;
+  recipeRef?: string;
+  disabled?: boolean;
+  retries?: string;
+}
+
+/** The body `schedule set` sends, checked before anything starts. */
+export function scheduleBody(o: ScheduleSetOptions): ScheduleBodyInput {
+  if ((o.cron === undefined) === (o.every === undefined))
+    throw new Error('winnow schedule set needs one of --cron "<5 fields>" or --every <15m|6h|1d>');
+  const shaped = [o.recipe, o.budget, o.strategy, o.shardBytes, o.cluster, o.k].some((v) => v !== undefined);
+  if (o.recipeRef !== undefined && (shaped || o.exportEmbeddings))
+    throw new Error(
+      '--recipe-ref reuses an earlier job recipe as it ran; it takes no --recipe, --budget or other recipe options',
+    );
+  const retries = o.retries === undefined ? undefined : Number(o.retries);
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0))
+    throw new Error(`--retries takes a whole number ≥ 0, got "${o.retries}"`);
+  const body: ScheduleBodyInput = {
+    ...(o.cron !== undefined ? { cron: o.cron } : { every: o.every }),
+    ...(shaped || o.exportEmbeddings ? { recipe: loadRecipe(o) } : {}),
+    ...(o.recipeRef !== undefined ? { recipeRef: o.recipeRef } : {}),
+    enabled: !o.disabled,
+    ...(retries !== undefined ? { retries } : {}),
+  };
+  const r = ScheduleBodySchema.safeParse(body);
+  if (!r.success) {
+    const flag = (p: PropertyKey[]) =>
+      p.length === 1 ? `--${String(p[0]).replace('recipeRef', 'recipe-ref')}` : p.join('.');
+    const issues = r.error.issues.map((i) => `${flag(i.path)}: ${i.message}`);
+    throw new Error(issues.length === 1 ? issues[0] : `the schedule is invalid:\n  ${issues.join('\n  ')}`);
+  }
+  return body;
+}
+
+export async function scheduleSet(t: Target, dataset: string, o: ScheduleSetOptions): Promise<number> {
+  const body = scheduleBody(o);
+  const schedule = await withClient(t, async (c) => {
+    if (body.recipe)
+      await uploadFileReferences(
+        c,
+        body.recipe as Recipe,
+        o.recipe ? dirname(resolve(o.recipe)) : process.cwd(),
+        logger(t),
+      );
+    return c.setSchedule(dataset, body);
+  });
+  process.stdout.write(`${formatSchedule(schedule)}\n`);
+  if (!t.url) logger(t)('the local stack fires schedules only while it runs: see winnow serve');
+  return 0;
+}
+
+export async function scheduleGet(t: Target, dataset: string): Promise<number> {
+  const schedule = await withClient(t, (c) => c.schedule(dataset));
+  if (!schedule) throw new Error(`dataset "${dataset}" has no schedule`);
+  process.stdout.write(`${formatSchedule(schedule)}\n`);
+  return 0;
+}
+
+export async function scheduleRm(t: Target, dataset: string): Promise<number> {
+  await withClient(t, (c) => c.deleteSchedule(dataset));
+  process.stdout.write(`deleted the schedule of ${dataset}\n`);
+  return 0;
+}
+
+export async function scheduleTick(
+  t: Target,
+  dataset: string,
+  { force = false, wait = false }: { force?: boolean; wait?: boolean },
+): Promise<number> {
+  const log = logger(t);
+  return withClient(t, async (c) => {
+    const tick = await c.tick(dataset, { force });
+    const due = tick.nextDue ? ` (next due ${tick.nextDue})` : '';
+    if (tick.action === 'failed')
+      throw new Error(`the tick could not start a run: ${tick.error ?? 'no reason given'}`);
+    if (!tick.run || (tick.action !== 'started' && tick.action !== 'busy')) {
+      process.stdout.write(`${tick.action.replace('_', ' ')}: no run started${due}\n`);
+      return 0;
+    }
+    log(`${tick.action === 'started' ? 'started' : 'still going:'} run ${tick.run}${due}`);
+    if (!wait) {
+      if (!t.url) log('the local stack stops now and the run needs it running: use --wait, or winnow serve');
+      process.stdout.write(`${tick.run}\n`);
+      return 0;
+    }
+    for (;;) {
+      const run = (await c.runs(dataset)).runs.find((r) => r.run === tick.run);
+      if (!run) throw new Error(`run ${tick.run} is not in the runs of ${dataset}`);
+      if (!isRunning(run)) {
+        process.stdout.write(`${runLine(run)}\n`);
+        return run.state === 'done' ? 0 : 1;
+      }
+      await sleep(500);
+    }
+  });
+}
+
+export async function runs(t: Target, dataset: string): Promise<number> {
+  const list = await withClient(t, (c) => c.runs(dataset));
+  process.stdout.write(`${formatRuns(list)}\n`);
+  return 0;
+}
+
+export async function diff(t: Target, dataset: string, run: string, out?: string): Promise<number> {
+  const d = await withClient(t, (c) => c.diff(dataset, run));
+  if (out) writeFileSync(out, `${JSON.stringify(d, null, 2)}\n`);
+  process.stdout.write(`${formatDiff(d)}\n${out ? `\ndiff.json written to ${resolve(out)}\n` : ''}`);
+  return 0;
+}
+
+/**
+ * `winnow serve`: the local stack, kept running, with the Cron Trigger fired at every UTC minute as
+ * Cloudflare fires `* * * * *` (wrangler dev never does), and once at start. Stops on Ctrl-C or SIGTERM.
+ */
+export async function serve({ state, port, quiet }: { state: string; port?: number; quiet?: boolean }) {
+  const log = logger({ quiet });
+  log(`starting the local stack (state in ${state}) …`);
+  const local = await startLocalStack(state, { port });
+  process.stdout.write(`url    ${local.url}\ntoken  ${local.token}\n`);
+  log(`firing the Cron Trigger every minute; Ctrl-C stops (wrangler log: ${local.log})`);
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = new Promise<void>((ok) => {
+    process.once('SIGINT', () => ok());
+    process.once('SIGTERM', () => ok());
+  });
+  // Once at start (schedules that fell due while the stack was down), then at every minute.
+  let done = false;
+  const tick = async (at: number) => {
+    const when = new Date(at).toISOString();
+    try {
+      await fireCron(local.url, { time: at });
+      log(`${when}  cron tick`);
+    } catch (e) {
+      if (!done) log(`${when}  cron tick failed: ${(e as Error).message}`);
+    }
+    const next = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
+    if (!done) timer = setTimeout(() => void tick(next), next - Date.now());
+  };
+  void tick(Date.now());
+  try {
+    const code = await Promise.race([stopped.then(() => null), local.exited]);
+    if (code !== null) throw new Error(`wrangler dev exited with code ${code}; see ${local.log}`);
+    return 0;
+  } finally {
+    done = true;
+    clearTimeout(timer);
+    await local.stop();
+  }
+}
