@@ -49,6 +49,12 @@ const selectedIds = async (run: string) =>
 describe('schedules API', () => {
   it('validates the body, the recipe, the dataset and the recipeRef, listing every issue', async () => {
     expect((await put('nope', { every: '1h' })).status).toBe(404);
+    const orphan = await api('/v1/datasets/nope/parts/0001', {
+      method: 'PUT',
+      body: '{"instruction":"a","output":"b"}',
+    });
+    expect(orphan.status).toBe(404);
+    expect((await json(orphan)).error.message).toContain('dataset "nope" does not exist: upload it first');
     await upload('sched-api', jsonl(ALPACA.slice(0, 20)));
     const both = await put('sched-api', { cron: '* * * * *', every: '1h' });
     expect(both.status).toBe(400);

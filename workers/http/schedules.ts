@@ -32,9 +32,14 @@ schedules.put('/:name/parts/:part', async (c) => {
   const part = parseWith(PartNameSchema, c.req.param('part'), 'part name');
   const body = c.req.raw.body;
   if (!body) throw new WinnowError('bad_request', { detail: 'the request has no body: send the part file' });
+  const k = keeper(c.env, name);
+  // Parts append to a dataset: a mistyped name must not start a new one.
+  if (!(await k.refresh(name)))
+    throw new WinnowError('not_found', {
+      detail: `dataset "${name}" does not exist: upload it first (PUT /v1/datasets/${name})`,
+    });
   await streamToR2(c.env.DATA_BUCKET, `${datasetPrefix(name)}parts/${part}`, body);
-  const info = await keeper(c.env, name).refresh(name);
-  return c.json(info!, 201);
+  return c.json((await k.refresh(name))!, 201);
 });
 
 schedules.put('/:name/schedule', async (c) => {
@@ -103,7 +108,10 @@ export const scheduleRoutes: RouteDoc[] = [
     path: `${p}/parts/{part}`,
     summary: 'Append a part (JSON array or JSONL; gzip accepted) to a dataset; later runs read it too',
     rawBody: 'application/octet-stream',
-    responses: { 201: { description: 'the dataset with the part', schema: DatasetInfoSchema } },
+    responses: {
+      201: { description: 'the dataset with the part', schema: DatasetInfoSchema },
+      404: { description: 'unknown dataset' },
+    },
   },
   {
     method: 'put',
