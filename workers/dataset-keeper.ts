@@ -135,7 +135,7 @@ export class DatasetKeeper extends DurableObject<Env> {
         continue;
       }
       if (status.state === 'running') {
-        this.db.started(r.run, r.objects);
+        this.db.started(r.run);
         continue;
       }
       const report =

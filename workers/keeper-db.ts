@@ -156,12 +156,10 @@ export class KeeperDb {
     );
   }
 
-  started(run: string, objects: number): void {
-    this.sql.exec(
-      `UPDATE runs SET state = 'running', objects = ? WHERE run = ? AND state = 'starting'`,
-      objects,
-      run,
-    );
+  /** The run's job exists (its coordinator answered); `objects`, when known, is the dataset's object count. */
+  started(run: string, objects?: number): void {
+    this.sql.exec(`UPDATE runs SET state = 'running' WHERE run = ? AND ${ACTIVE}`, run);
+    if (objects !== undefined) this.sql.exec('UPDATE runs SET objects = ? WHERE run = ?', objects, run);
   }
 
   /** A run ended (or could not start): its state, error and summary. Idempotent. */

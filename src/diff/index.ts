@@ -4,6 +4,8 @@ export {
   bucketRange,
   decodeEntries,
   decodeHeader,
+  decodeIndex,
+  encodeIndex,
   encodeMembers,
   idHalves,
   idText,

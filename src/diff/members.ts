@@ -110,3 +110,36 @@ export function decodeEntries(bytes: Uint8Array, terms: number): Member[] {
 export function partBuckets(p: number, parts: number): [number, number] {
   return [Math.floor((BUCKETS * p) / parts), Math.floor((BUCKETS * (p + 1)) / parts)];
 }
+
+const INDEX_MAGIC = 0x31494d57; // "WMI1"
+
+/**
+ * A run's members index: every shard's bucket starts in one small object (u32 magic, u32 shards,
+ * u32 terms, then shards × 257 u32), so a diff task reads one object per run instead of a header
+ * per shard.
+ */
+export function encodeIndex(headers: readonly MembersHeader[], terms: number): Uint8Array {
+  const out = new Uint8Array(12 + headers.length * (BUCKETS + 1) * 4);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, INDEX_MAGIC, true);
+  dv.setUint32(4, headers.length, true);
+  dv.setUint32(8, terms, true);
+  headers.forEach((h, s) => {
+    for (let b = 0; b <= BUCKETS; b++) dv.setUint32(12 + 4 * (s * (BUCKETS + 1) + b), h.starts[b], true);
+  });
+  return out;
+}
+
+export function decodeIndex(bytes: Uint8Array, what = 'members index'): MembersHeader[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 12 || dv.getUint32(0, true) !== INDEX_MAGIC)
+    throw new RangeError(`${what}: not a members index (bad magic)`);
+  const shards = dv.getUint32(4, true);
+  const terms = dv.getUint32(8, true);
+  if (bytes.byteLength !== 12 + shards * (BUCKETS + 1) * 4) throw new RangeError(`${what}: truncated`);
+  return Array.from({ length: shards }, (_, s) => {
+    const starts = new Uint32Array(BUCKETS + 1);
+    for (let b = 0; b <= BUCKETS; b++) starts[b] = dv.getUint32(12 + 4 * (s * (BUCKETS + 1) + b), true);
+    return { entries: starts[BUCKETS], terms, starts };
+  });
+}

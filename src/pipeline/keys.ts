@@ -43,6 +43,8 @@ export const reportKey = (job: string) => `jobs/${job}/out/report.json`;
 export const outputManifestKey = (job: string) => `jobs/${job}/out/manifest.json`;
 /** A run compared with an earlier one: diff.json, and diff.jsonl as one part per id-bucket range. */
 export const diffKey = (job: string) => `jobs/${job}/out/diff.json`;
+/** Every shard's members-file bucket starts in one object (written with weights.jsonl). */
+export const membersIndexKey = (job: string) => `jobs/${job}/out/members-index.bin`;
 export const diffPartKey = (job: string, part: number) => `jobs/${job}/out/diff/part-${pad(part)}.jsonl`;
 /** The dataset's pointer to its last finished scheduled run. */
 export const datasetLatestKey = (name: string) => `datasets/${name}/latest.json`;

@@ -5,7 +5,7 @@ import type { CellCache } from '../score/index.ts';
 import { MAP_STEPS } from './cluster-plan.ts';
 import type { TaskContext } from './spec.ts';
 import { clusterMap, clusterReduce } from './stages/cluster.ts';
-import { diffPart, writeDiff } from './stages/diff.ts';
+import { diffPart, writeDiff, writeMembersIndex } from './stages/diff.ts';
 import {
   EMBED_ITER,
   embedMerge,
@@ -91,7 +91,11 @@ export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps
       });
     case 'export':
       if (ctx.iter === 0) return exportShard(store, ctx);
-      if (ctx.iter === 1) return writeWeights(store, ctx.spec, ctx.shards);
+      if (ctx.iter === 1) {
+        // The members index too: a later run compares itself with this one through it.
+        await writeMembersIndex(store, ctx.spec, ctx.shards);
+        return writeWeights(store, ctx.spec, ctx.shards);
+      }
       return ctx.iter === 2 ? diffPart(store, ctx) : writeDiff(store, ctx);
   }
 }

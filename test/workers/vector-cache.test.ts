@@ -18,7 +18,7 @@ describe('vector cache on the ScoreCache objects', () => {
     );
     const got = await cache.get('embed:openai@1:abc', [...hashes, 'f'.repeat(32)]);
     expect(got.size).toBe(40);
-    hashes.forEach((h, i) => expect(got.get(h)).toEqual(vec(i)));
+    for (const [i, h] of hashes.entries()) expect(got.get(h)).toEqual(vec(i));
     expect((await cache.get('embed:openai@2:abc', hashes)).size).toBe(0);
     expect((await scoreCache(env, 'vc').get('length@1:x', hashes)).size).toBe(0);
   });

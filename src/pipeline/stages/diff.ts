@@ -6,12 +6,15 @@ import {
   bucketRange,
   decodeEntries,
   decodeHeader,
+  decodeIndex,
   diffMembers,
   emptyCounts,
+  encodeIndex,
   encodeMembers,
   idHalves,
   MEMBERS_HEADER_BYTES,
   type Member,
+  type MembersHeader,
   partBuckets,
   type RunView,
   TopEntries,
@@ -19,7 +22,15 @@ import {
 import { resolveScorers } from '../../score/index.ts';
 import { resolveFilters } from '../../select/index.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
-import { diffKey, diffPartKey, jobSpecKey, outputManifestKey, reportKey, shardKey } from '../keys.ts';
+import {
+  diffKey,
+  diffPartKey,
+  jobSpecKey,
+  membersIndexKey,
+  outputManifestKey,
+  reportKey,
+  shardKey,
+} from '../keys.ts';
 import type { JobSpec, TaskContext } from '../spec.ts';
 import { type BlobStore, getJson, getText } from '../store.ts';
 
@@ -69,31 +80,39 @@ export function encodeShardMembers(spec: JobSpec, lines: readonly OutputLine[]):
   return encodeMembers(members, view.terms.length);
 }
 
-/** Every shard's entries in the bucket range, from one run's members files, sorted by id. */
-async function readRange(store: BlobStore, job: string, shards: number, b0: number, b1: number) {
-  const out: Member[] = [];
+/** One task of export step 1: every shard's members header, gathered into the run's index. */
+export async function writeMembersIndex(store: BlobStore, spec: JobSpec, shards: number): Promise<void> {
+  const headers: MembersHeader[] = [];
   for (let s = 0; s < shards; s++) {
-    const key = shardKey(job, s, 'members.bin');
-    const head = await store.range(key, 0, MEMBERS_HEADER_BYTES).catch(() => null);
-    if (!head || head.byteLength === 0)
-      throw new Error(`run ${job} has no members file for shard ${s} (${key}): it cannot be compared`);
-    const h = decodeHeader(head, key);
+    const key = shardKey(spec.id, s, 'members.bin');
+    headers.push(decodeHeader(await store.range(key, 0, MEMBERS_HEADER_BYTES), key));
+  }
+  await store.put(membersIndexKey(spec.id), encodeIndex(headers, runView(spec).terms.length));
+}
+
+/**
+ * Every shard's entries in the bucket range, from one run's members files, sorted by id: one read of
+ * the run's index, then one range read per shard that has entries there.
+ */
+async function readRange(store: BlobStore, job: string, b0: number, b1: number) {
+  const key = membersIndexKey(job);
+  const bytes = await store.get(key);
+  if (!bytes) throw new Error(`run ${job} has no members index (${key}): it cannot be compared`);
+  const out: Member[] = [];
+  const headers = decodeIndex(bytes, key);
+  for (const [s, h] of headers.entries()) {
     const { offset, length } = bucketRange(h, b0, b1);
-    if (length > 0) out.push(...decodeEntries(await store.range(key, offset, length), h.terms));
+    if (length > 0)
+      out.push(...decodeEntries(await store.range(shardKey(job, s, 'members.bin'), offset, length), h.terms));
   }
   return out.sort((a, b) => a.hi - b.hi || a.lo - b.lo);
 }
 
-interface Previous {
-  spec: JobSpec;
-  shards: number;
-}
-
-async function previousRun(store: BlobStore, prev: string): Promise<Previous> {
+async function previousSpec(store: BlobStore, prev: string): Promise<JobSpec> {
   const spec = await getJson<JobSpec>(store, jobSpecKey(prev));
-  const manifest = await getJson<{ shards: number }>(store, outputManifestKey(prev));
-  if (!spec || !manifest) throw new Error(`previous run ${prev} has no outputs to compare with`);
-  return { spec, shards: manifest.shards };
+  if (!spec || !(await store.head(outputManifestKey(prev))))
+    throw new Error(`previous run ${prev} has no outputs to compare with`);
+  return spec;
 }
 
 export interface DiffPartResult {
@@ -108,14 +127,11 @@ export async function diffPart(
 ): Promise<DiffPartResult> {
   const { spec, index } = ctx;
   const parts = ctx.diff!.parts;
-  const prev = await previousRun(store, spec.previous!);
+  const prev = await previousSpec(store, spec.previous!);
   const [b0, b1] = partBuckets(index, parts);
-  const before = await readRange(store, prev.spec.id, prev.shards, b0, b1);
-  const after = await readRange(store, spec.id, ctx.shards, b0, b1);
-  const { entries, counts } = diffMembers(before, after, {
-    before: runView(prev.spec),
-    after: runView(spec),
-  });
+  const before = await readRange(store, prev.id, b0, b1);
+  const after = await readRange(store, spec.id, b0, b1);
+  const { entries, counts } = diffMembers(before, after, { before: runView(prev), after: runView(spec) });
   const data = new TextEncoder().encode(toJsonl(entries));
   await store.put(diffPartKey(spec.id, index), data);
   return { counts, bytes: data.byteLength };

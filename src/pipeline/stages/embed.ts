@@ -135,7 +135,7 @@ export async function embedShard(
     await embed(todo, (i, v) => fresh.push([todo[i].hash, Float32Array.from(v)]));
     if (fresh.length > 0) await cache.put(column, fresh);
     for (const [h, v] of fresh) found.set(h, v);
-    rs.forEach((r, i) => data.set(found.get(r.hash)!, i * dim));
+    for (const [i, r] of rs.entries()) data.set(found.get(r.hash)!, i * dim);
     computed = todo.length;
   } else {
     await embed(rs.map(scoreInput), (i, v) => data.set(v, i * dim));

@@ -10,7 +10,9 @@ import {
   bucketRange,
   decodeEntries,
   decodeHeader,
+  decodeIndex,
   diffMembers,
+  encodeIndex,
   encodeMembers,
   idText,
   type Member,
@@ -61,6 +63,12 @@ describe('members files', () => {
     expect(one.rank).toBe(members[0].rank);
     expect(one.terms[0]).toBe(Math.fround(members[0].terms[0]));
     expect(() => decodeHeader(new Uint8Array(2000))).toThrow('not a members file (bad magic)');
+    // The run's index holds every shard's header: the same ranges from one object.
+    const other = decodeHeader(encodeMembers(members.slice(0, 10), 2));
+    const index = decodeIndex(encodeIndex([h, other], 2));
+    expect(index).toEqual([h, other]);
+    expect(bucketRange(index[0], 3, 9)).toEqual(bucketRange(h, 3, 9));
+    expect(() => decodeIndex(new Uint8Array(12))).toThrow('not a members index (bad magic)');
   });
 });
 
