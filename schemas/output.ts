@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SourceSchema } from './record.ts';
-import { DiffCountsSchema } from './schedule.ts';
+import { DiffSchema } from './schedule.ts';
 
 /** A line of `selected.jsonl` or `rejected.jsonl`. */
 export const OutputLineSchema = z.object({
@@ -185,14 +185,7 @@ export const ReportSchema = z.object({
     })
     .optional(),
   /** When the job was compared with an earlier run (scheduled runs): diff.json's counts. */
-  diff: z
-    .object({
-      previous: z.string(),
-      counts: DiffCountsSchema,
-      threshold: z.object({ before: z.number().nullable(), after: z.number().nullable() }),
-      truncated: z.boolean(),
-    })
-    .optional(),
+  diff: DiffSchema.pick({ previous: true, counts: true, threshold: true, truncated: true }).optional(),
   stages: z.record(z.string(), StageReportSchema),
   seconds: z.number(),
   recipe: z.unknown(),
