@@ -4,3 +4,4 @@ export * from './output.ts';
 export * from './recipe.ts';
 export * from './record.ts';
 export * from './schedule.ts';
+export * from './sampler.ts';

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { JobIdSchema } from './api.ts';
+
+const eta = z.number().min(0).max(100).default(1);
+const epsilon = z.number().min(0).max(1).default(0.1);
+/** EMA rate of the per-component loss statistics, per observation batch (before importance correction). */
+const beta = z.number().gt(0).max(1).default(0.2);
+const signal = z.enum(['loss', 'decrease']).default('decrease');
+
+/**
+ * How the sampler spreads a batch over the mixture components (formulas in the README, "Dynamic batch
+ * sampling"):
+ * - `uniform`: every example equally likely (component k with probability n_k / N);
+ * - `balanced`: every component equally likely; an example is served at most `cap` times;
+ * - `loss`: p_k = (1 − ε)·softmax(η·z_k) + ε·n_k/N, z_k the normalized recent loss or loss decrease;
+ * - `gmm`: the same weights, spread over examples by their posterior responsibilities; with `refresh`,
+ *   responsibilities are re-weighted by each component's loss distribution as losses come in.
+ */
+export const SamplerPolicySchema = z.discriminatedUnion('id', [
+  z.strictObject({ id: z.literal('uniform') }),
+  z.strictObject({ id: z.literal('balanced'), cap: z.number().int().min(1).optional() }),
+  z.strictObject({ id: z.literal('loss'), eta, epsilon, beta, signal }),
+  z.strictObject({ id: z.literal('gmm'), eta, epsilon, beta, signal, refresh: z.boolean().default(true) }),
+]);
+export type SamplerPolicy = z.infer<typeof SamplerPolicySchema>;
+
+export const SamplerCreateSchema = z.strictObject({
+  /** A finished job: its selected records are the training set, its clusters the components. */
+  job: JobIdSchema,
+  batchSize: z.number().int().min(1).max(8192),
+  seed: z.number().int().default(0),
+  policy: SamplerPolicySchema.default({ id: 'uniform' }),
+  /** Stop after this many examples per selected record have been served (default: no end). */
+  epochs: z.number().gt(0).optional(),
+});
+export type SamplerCreate = z.infer<typeof SamplerCreateSchema>;
+
+export const NextBodySchema = z.strictObject({
+  /** The step wanted: the next one (default), or one already served (answered again, identically). */
+  step: z.number().int().min(0).optional(),
+  /** Include each record as it was given. */
+  records: z.boolean().default(false),
+});
+
+export const BatchSchema = z.object({
+  step: z.number(),
+  ids: z.array(z.string()),
+  components: z.array(z.number()),
+  records: z.array(z.unknown()).optional(),
+});
+export type Batch = z.infer<typeof BatchSchema>;
+
+export const FeedbackBodySchema = z
+  .strictObject({
+    step: z.number().int().min(0),
+    ids: z.array(z.string()).min(1).max(8192),
+    losses: z.array(z.number()),
+  })
+  .superRefine((b, ctx) => {
+    if (b.losses.length !== b.ids.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['losses'],
+        message: `${b.losses.length} losses for ${b.ids.length} ids`,
+      });
+    b.losses.forEach((l, i) => {
+      if (!Number.isFinite(l))
+        ctx.addIssue({ code: 'custom', path: ['losses', i], message: 'not a finite number' });
+    });
+  });
+export type FeedbackBody = z.infer<typeof FeedbackBodySchema>;
+
+export const ComponentStatusSchema = z.object({
+  component: z.number(),
+  size: z.number(),
+  weight: z.number(),
+  served: z.number(),
+  epoch: z.number(),
+  feedback: z.number(),
+  /** EMA of reported losses, and of their decrease (null before any feedback). */
+  loss: z.number().nullable(),
+  decrease: z.number().nullable(),
+  retired: z.boolean(),
+});
+
+export const SamplerStatusSchema = z.object({
+  id: z.string(),
+  job: z.string(),
+  state: z.enum(['loading', 'ready', 'exhausted', 'failed']),
+  error: z.string().nullable(),
+  policy: SamplerPolicySchema,
+  batchSize: z.number(),
+  seed: z.number(),
+  examples: z.number(),
+  step: z.number(),
+  served: z.number(),
+  feedbackSteps: z.number(),
+  components: z.array(ComponentStatusSchema),
+});
+export type SamplerStatus = z.infer<typeof SamplerStatusSchema>;

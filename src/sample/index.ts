@@ -1,0 +1,10 @@
+export { drawCategorical, mix32, shuffled, weightedOrder } from './order.ts';
+export {
+  type ComponentState,
+  type Drawn,
+  initialState,
+  type Membership,
+  Sampler,
+  type SamplerOptions,
+  type SamplerState,
+} from './sampler.ts';

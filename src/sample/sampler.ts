@@ -1,0 +1,335 @@
+import type { SamplerPolicy } from '../../schemas/sampler.ts';
+import { drawCategorical, mix32, shuffled, weightedOrder } from './order.ts';
+
+/** Which component each example is in: a hard label, and up to `width` posterior responsibilities. */
+export interface Membership {
+  n: number;
+  k: number;
+  /** Hard component of example i. */
+  label: Int32Array;
+  /** Posteriors, `width` per example: component (−1 unused) and probability. From a GMM job; else the label with 1. */
+  width: number;
+  postComp: Int32Array;
+  postP: Float32Array;
+}
+
+/** What the sampler remembers of one component (JSON: the Durable Object stores it after every call). */
+export interface ComponentState {
+  epoch: number;
+  pos: number;
+  /** Members whose turn came while they were already in the batch: served first, next time. */
+  carry: number[];
+  served: number;
+  feedback: number;
+  /** EMA of reported losses, EMA of their decrease, EMA of the squared deviation (gmm refresh). */
+  loss: number | null;
+  decrease: number | null;
+  variance: number | null;
+}
+
+export interface SamplerState {
+  step: number;
+  served: number;
+  exhausted: boolean;
+  comps: ComponentState[];
+}
+
+export interface SamplerOptions {
+  batchSize: number;
+  seed: number;
+  policy: SamplerPolicy;
+  epochs?: number;
+}
+
+export interface Drawn {
+  step: number;
+  idx: number[];
+  comps: number[];
+  /** The component probabilities the batch was drawn with (for feedback's importance correction). */
+  p: number[];
+}
+
+/** Losses below this spread are "the same" when normalizing the components' signals. */
+const SPREAD_FLOOR = 1e-9;
+/** Variance floor of a component's loss distribution (gmm refresh). */
+const VAR_FLOOR = 1e-4;
+
+export const initialState = (k: number): SamplerState => ({
+  step: 0,
+  served: 0,
+  exhausted: false,
+  comps: Array.from({ length: k }, () => ({
+    epoch: 0,
+    pos: 0,
+    carry: [],
+    served: 0,
+    feedback: 0,
+    loss: null,
+    decrease: null,
+    variance: null,
+  })),
+});
+
+/**
+ * A deterministic, resumable batch sampler over mixture components. Everything it does is a
+ * function of the membership, the options, the state and (gmm refresh) the current responsibilities:
+ * the same seed and the same feedback history give the same batches. Orders within a component are
+ * regenerated from (seed, component, epoch), so the state stays a few numbers per component.
+ */
+export class Sampler {
+  readonly m: Membership;
+  readonly opts: SamplerOptions;
+  state: SamplerState;
+  /** Current responsibilities (gmm refresh re-weights them); starts as the membership's posteriors. */
+  readonly resp: Float32Array;
+  /** Examples whose responsibilities changed since the host last saved them. */
+  readonly dirty = new Set<number>();
+  private readonly sizes: number[];
+  private readonly orders = new Map<string, number[]>();
+  private members: number[][] | null = null;
+
+  constructor(m: Membership, opts: SamplerOptions, state?: SamplerState, resp?: Float32Array) {
+    this.m = m;
+    this.opts = opts;
+    this.state = state ?? initialState(m.k);
+    this.resp = resp ?? Float32Array.from(m.postP);
+    this.sizes = new Array(m.k).fill(0);
+    if (opts.policy.id === 'gmm') {
+      for (let i = 0; i < m.n * m.width; i++) if (m.postComp[i] >= 0) this.sizes[m.postComp[i]] += m.postP[i];
+    } else for (let i = 0; i < m.n; i++) this.sizes[m.label[i]]++;
+  }
+
+  private soft(): boolean {
+    return this.opts.policy.id === 'gmm';
+  }
+
+  /** Members of each component: by label, or (gmm) every example with a responsibility for it. */
+  private memberLists(): number[][] {
+    if (this.members) return this.members;
+    const lists: number[][] = Array.from({ length: this.m.k }, () => []);
+    if (this.soft()) {
+      for (let i = 0; i < this.m.n; i++)
+        for (let j = 0; j < this.m.width; j++) {
+          const c = this.m.postComp[i * this.m.width + j];
+          if (c >= 0) lists[c].push(i);
+        }
+    } else for (let i = 0; i < this.m.n; i++) lists[this.m.label[i]].push(i);
+    this.members = lists;
+    return lists;
+  }
+
+  private responsibility(i: number, c: number): number {
+    for (let j = 0; j < this.m.width; j++)
+      if (this.m.postComp[i * this.m.width + j] === c) return this.resp[i * this.m.width + j];
+    return 0;
+  }
+
+  /** The order component `c` serves its members in, in its epoch `e`. */
+  private order(c: number, e: number): number[] {
+    const key = `${c}:${e}`;
+    let o = this.orders.get(key);
+    if (!o) {
+      const members = this.memberLists()[c];
+      const seed = mix32(this.opts.seed, c, e);
+      o = this.soft()
+        ? weightedOrder(
+            members,
+            members.map((i) => this.responsibility(i, c)),
+            seed,
+          )
+        : shuffled(members, seed);
+      if (this.orders.size > 4 * this.m.k) this.orders.clear();
+      this.orders.set(key, o);
+    }
+    return o;
+  }
+
+  private retired(c: number): boolean {
+    if (this.sizes[c] <= 0) return true;
+    const p = this.opts.policy;
+    return p.id === 'balanced' && p.cap !== undefined && this.state.comps[c].epoch >= p.cap;
+  }
+
+  /** The component probabilities for the next batch (the policy's formula, over components not retired). */
+  weights(): number[] {
+    const { k } = this.m;
+    const live = Array.from({ length: k }, (_, c) => !this.retired(c));
+    const prior = this.sizes.map((s, c) => (live[c] ? s : 0));
+    const total = prior.reduce((a, b) => a + b, 0);
+    if (total <= 0) return new Array(k).fill(0);
+    const pi = prior.map((s) => s / total);
+    const policy = this.opts.policy;
+    if (policy.id === 'uniform') return pi;
+    const nLive = live.filter(Boolean).length;
+    if (policy.id === 'balanced') return live.map((l) => (l ? 1 / nLive : 0));
+    // loss and gmm: softmax of the normalized signal, mixed with the prior.
+    const signal = this.state.comps.map((s) => (policy.signal === 'loss' ? s.loss : s.decrease));
+    const seen = signal.flatMap((v, c) => (v !== null && live[c] ? [v] : []));
+    const mean = seen.reduce((a, b) => a + b, 0) / Math.max(1, seen.length);
+    const sd = Math.sqrt(seen.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, seen.length));
+    const z = signal.map((v) => (v === null ? null : sd > SPREAD_FLOOR ? (v - mean) / sd : 0));
+    // A component with no feedback yet counts as the most promising one seen, so it gets explored.
+    const zMax = Math.max(0, ...z.filter((v): v is number => v !== null));
+    const logits = z.map((v, c) => (live[c] ? policy.eta * (v ?? zMax) : Number.NEGATIVE_INFINITY));
+    const top = Math.max(...logits);
+    const ex = logits.map((l) => (Number.isFinite(l) ? Math.exp(l - top) : 0));
+    const sum = ex.reduce((a, b) => a + b, 0);
+    return ex.map((e, c) => (1 - policy.epsilon) * (e / sum) + policy.epsilon * pi[c]);
+  }
+
+  /** Draw the next batch and advance the state; null once exhausted (epochs spent, or every component retired). */
+  next(): Drawn | null {
+    const s = this.state;
+    const { batchSize, epochs } = this.opts;
+    if (s.exhausted) return null;
+    if (epochs !== undefined && s.served >= epochs * this.m.n) {
+      s.exhausted = true;
+      return null;
+    }
+    const p = this.weights();
+    if (p.every((x) => x === 0)) {
+      s.exhausted = true;
+      return null;
+    }
+    const want =
+      epochs === undefined ? batchSize : Math.min(batchSize, Math.ceil(epochs * this.m.n - s.served));
+    const drawn = drawCategorical(p, want, mix32(this.opts.seed, 0x5a5a, s.step));
+    const idx: number[] = [];
+    const comps: number[] = [];
+    const inBatch = new Set<number>();
+    for (let c of drawn) {
+      let i = this.take(c, inBatch);
+      if (i < 0) {
+        // The component retired mid-batch (balanced cap): draw from what is left, in a fixed order.
+        const rest = this.weights();
+        c = rest.indexOf(Math.max(...rest));
+        if (!(rest[c] > 0)) break;
+        i = this.take(c, inBatch);
+        if (i < 0) break;
+      }
+      idx.push(i);
+      comps.push(c);
+      inBatch.add(i);
+    }
+    const step = s.step;
+    s.step++;
+    s.served += idx.length;
+    if (idx.length === 0) {
+      s.exhausted = true;
+      return null;
+    }
+    return { step, idx, comps, p };
+  }
+
+  /** The next member of `c` not already in the batch (its order moves on; a new epoch reshuffles). −1 when retired. */
+  private take(c: number, inBatch: Set<number>): number {
+    const cs = this.state.comps[c];
+    const waiting = cs.carry.findIndex((i) => !inBatch.has(i));
+    if (waiting >= 0) {
+      cs.served++;
+      return cs.carry.splice(waiting, 1)[0];
+    }
+    const size = this.memberLists()[c].length;
+    for (let tries = 0; tries <= size; tries++) {
+      if (this.retired(c)) return -1;
+      const o = this.order(c, cs.epoch);
+      if (o.length === 0) return -1;
+      const i = o[cs.pos];
+      cs.pos++;
+      if (cs.pos >= o.length) {
+        cs.pos = 0;
+        cs.epoch++;
+      }
+      if (inBatch.has(i)) {
+        cs.carry.push(i);
+        continue;
+      }
+      cs.served++;
+      return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Per-example losses for a served batch drawn with probabilities `p`. Each component's statistics
+   * move by an EMA whose rate is importance-corrected: β_k = min(1, β / (K·p_k)), so a component
+   * sampled rarely learns as much from one observation as a common one from many (EXP3's 1/p).
+   */
+  feedback(idx: readonly number[], losses: readonly number[], p: readonly number[]): void {
+    const policy = this.opts.policy;
+    const beta = policy.id === 'loss' || policy.id === 'gmm' ? policy.beta : 0.2;
+    const { k, width } = this.m;
+    // Each loss is credited to the example's component (gmm: to each, by responsibility).
+    const credit: [c: number, w: number, loss: number][] = [];
+    for (const [n, i] of idx.entries()) {
+      if (!this.soft()) credit.push([this.m.label[i], 1, losses[n]]);
+      else
+        for (let j = 0; j < width; j++) {
+          const c = this.m.postComp[i * width + j];
+          if (c >= 0 && this.resp[i * width + j] > 0) credit.push([c, this.resp[i * width + j], losses[n]]);
+        }
+    }
+    const wsum = new Float64Array(k);
+    const lsum = new Float64Array(k);
+    for (const [c, w, l] of credit) {
+      wsum[c] += w;
+      lsum[c] += w * l;
+    }
+    const dev = new Float64Array(k);
+    for (const [c, w, l] of credit) dev[c] += w * (l - lsum[c] / wsum[c]) ** 2;
+    const nLive = p.filter((x) => x > 0).length || k;
+    for (let c = 0; c < k; c++) {
+      if (wsum[c] <= 0) continue;
+      const cs = this.state.comps[c];
+      const mean = lsum[c] / wsum[c];
+      const spread = dev[c] / wsum[c];
+      const rate = Math.min(1, beta / (nLive * Math.max(p[c], 1e-12)));
+      if (cs.loss === null) {
+        cs.loss = mean;
+        cs.decrease = 0;
+        cs.variance = spread;
+      } else {
+        const before = cs.loss;
+        cs.loss = (1 - rate) * before + rate * mean;
+        cs.decrease = (1 - rate) * (cs.decrease ?? 0) + rate * (before - cs.loss);
+        cs.variance = (1 - rate) * (cs.variance ?? 0) + rate * (spread + (mean - before) ** 2);
+      }
+      cs.feedback += wsum[c];
+    }
+    if (policy.id === 'gmm' && policy.refresh) this.refresh(idx, losses);
+  }
+
+  /**
+   * gmm refresh: an example's responsibilities become its embedding posteriors times each
+   * component's loss likelihood N(loss; μ_k, σ_k²), renormalized: r_ik ∝ r⁰_ik · N(l_i; μ_k, σ_k²).
+   */
+  private refresh(idx: readonly number[], losses: readonly number[]): void {
+    const { width } = this.m;
+    idx.forEach((i, n) => {
+      let total = 0;
+      let base = 0;
+      const w = new Array<number>(width).fill(0);
+      for (let j = 0; j < width; j++) {
+        const c = this.m.postComp[i * width + j];
+        if (c < 0) continue;
+        const r0 = this.m.postP[i * width + j];
+        base += r0;
+        const cs = this.state.comps[c];
+        const mu = cs.loss ?? losses[n];
+        const v = Math.max(VAR_FLOOR, cs.variance ?? 1);
+        w[j] = (r0 * Math.exp(-((losses[n] - mu) ** 2) / (2 * v))) / Math.sqrt(v);
+        total += w[j];
+      }
+      if (!(total > 0)) return;
+      for (let j = 0; j < width; j++) {
+        const at = i * width + j;
+        const next = this.m.postComp[at] < 0 ? 0 : (w[j] / total) * base;
+        if (Math.abs(next - this.resp[at]) > 1e-7) {
+          this.resp[at] = next;
+          this.dirty.add(i);
+        }
+      }
+    });
+    // Orders made with the old responsibilities stay for the epochs in flight; later epochs use the new ones.
+  }
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { type SamplerPolicy, SamplerPolicySchema } from '../../../schemas/sampler.ts';
+import { drawCategorical, weightedOrder } from '../../../src/sample/order.ts';
+import { type Membership, Sampler } from '../../../src/sample/sampler.ts';
+
+/** Hard membership: sizes per component, examples in component order. */
+function hard(sizes: number[]): Membership {
+  const label = Int32Array.from(sizes.flatMap((s, c) => new Array(s).fill(c)));
+  return {
+    n: label.length,
+    k: sizes.length,
+    label,
+    width: 1,
+    postComp: Int32Array.from(label),
+    postP: new Float32Array(label.length).fill(1),
+  };
+}
+const policy = (p: unknown) => SamplerPolicySchema.parse(p) as SamplerPolicy;
+
+describe('sampling primitives', () => {
+  it('draws categorically in proportion, and orders by weight', () => {
+    const draws = drawCategorical([0.1, 0, 0.6, 0.3], 20_000, 7);
+    const freq = [0, 1, 2, 3].map((c) => draws.filter((d) => d === c).length / draws.length);
+    expect(freq[1]).toBe(0);
+    expect(freq[0]).toBeCloseTo(0.1, 1);
+    expect(freq[2]).toBeCloseTo(0.6, 1);
+    // Efraimidis–Spirakis: the first of two members comes first with probability w1 / (w1 + w2).
+    let first = 0;
+    for (let s = 0; s < 4000; s++) if (weightedOrder([0, 1], [3, 1], s)[0] === 0) first++;
+    expect(first / 4000).toBeCloseTo(0.75, 1);
+    expect(weightedOrder([0, 1, 2], [1, 0, 2], 1)).toHaveLength(2);
+  });
+});
+
+describe('Sampler', () => {
+  it('loss policy: p = (1 − ε)·softmax(η·z) + ε·n_k/N (reference values)', () => {
+    const s = new Sampler(hard([2, 3, 5]), {
+      batchSize: 4,
+      seed: 1,
+      policy: policy({ id: 'loss', signal: 'loss' }),
+    });
+    s.state.comps.forEach((c, k) => {
+      c.loss = k + 1;
+      c.decrease = 0;
+    });
+    const w = s.weights();
+    expect(w[0]).toBeCloseTo(0.0763002026, 9);
+    expect(w[1]).toBeCloseTo(0.2216063496, 9);
+    expect(w[2]).toBeCloseTo(0.7020934478, 9);
+    // A component never reported on counts as the most promising seen, so it is explored.
+    s.state.comps[0].loss = null;
+    expect(s.weights()[0]).toBeGreaterThan(s.weights()[1]);
+  });
+
+  it('moves component statistics by importance-corrected EMAs: rate = min(1, β / (K·p_k))', () => {
+    const s = new Sampler(hard([2, 2, 2]), {
+      batchSize: 3,
+      seed: 1,
+      policy: policy({ id: 'loss', beta: 0.2 }),
+    });
+    s.feedback([0, 2, 4], [1, 1, 1], [0.5, 0.4, 0.1]); // first observations set the EMAs
+    s.feedback([0, 2, 4], [2, 2, 2], [0.5, 0.4, 0.1]);
+    const rate = [0.2 / 1.5, 0.2 / 1.2, 0.2 / 0.3];
+    s.state.comps.forEach((c, k) => {
+      expect(c.loss).toBeCloseTo(1 + rate[k], 12);
+      expect(c.decrease).toBeCloseTo(-rate[k] * rate[k], 12);
+    });
+  });
+
+  it('is deterministic: the same seed and feedback give the same batches; another seed others', () => {
+    const run = (seed: number) => {
+      const s = new Sampler(hard([30, 50, 20]), { batchSize: 16, seed, policy: policy({ id: 'loss' }) });
+      const out: number[][] = [];
+      for (let t = 0; t < 30; t++) {
+        const b = s.next()!;
+        out.push(b.idx);
+        s.feedback(
+          b.idx,
+          b.idx.map((i) => (i < 30 ? 2 - t * 0.05 : 1)),
+          b.p,
+        );
+      }
+      return out;
+    };
+    expect(run(3)).toEqual(run(3));
+    expect(run(3)).not.toEqual(run(4));
+  });
+
+  it('serves each component without replacement within its epoch, and no example twice in a batch', () => {
+    const s = new Sampler(hard([7, 13]), { batchSize: 5, seed: 2, policy: policy({ id: 'uniform' }) });
+    const count = new Array(20).fill(0);
+    for (let t = 0; t < 200; t++) {
+      const b = s.next()!;
+      expect(new Set(b.idx).size).toBe(b.idx.length);
+      for (const i of b.idx) count[i]++;
+    }
+    const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
+    expect(spread(count.slice(0, 7))).toBeLessThanOrEqual(1);
+    expect(spread(count.slice(7))).toBeLessThanOrEqual(1);
+  });
+
+  it('balanced: equal components, each example at most `cap` times, then exhausted', () => {
+    const s = new Sampler(hard([2, 3, 5]), {
+      batchSize: 3,
+      seed: 5,
+      policy: policy({ id: 'balanced', cap: 2 }),
+    });
+    expect(s.weights()).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    const count = new Array(10).fill(0);
+    for (let b = s.next(); b; b = s.next()) for (const i of b.idx) count[i]++;
+    expect(count).toEqual(new Array(10).fill(2));
+    expect(s.state.exhausted).toBe(true);
+  });
+
+  it('stops after `epochs` × N examples', () => {
+    const s = new Sampler(hard([4, 6]), {
+      batchSize: 4,
+      seed: 5,
+      policy: policy({ id: 'uniform' }),
+      epochs: 1.5,
+    });
+    let served = 0;
+    for (let b = s.next(); b; b = s.next()) served += b.idx.length;
+    expect(served).toBe(15);
+  });
+
+  it('gmm refresh: r_ik ∝ r⁰_ik · N(loss; μ_k, σ_k²) (reference values)', () => {
+    const m: Membership = {
+      n: 1,
+      k: 2,
+      label: Int32Array.from([0]),
+      width: 2,
+      postComp: Int32Array.from([0, 1]),
+      postP: Float32Array.from([0.7, 0.3]),
+    };
+    const s = new Sampler(m, { batchSize: 1, seed: 0, policy: policy({ id: 'gmm', refresh: true }) });
+    Object.assign(s.state.comps[0], { loss: 1, decrease: 0, variance: 0.25 });
+    Object.assign(s.state.comps[1], { loss: 3, decrease: 0, variance: 1 });
+    // Feedback drawn with a huge p moves the statistics by ~1e-13: the refresh sees μ and σ² as set.
+    s.feedback([0], [2.5], [1e12, 1e12]);
+    expect(s.state.comps[0].loss).toBeCloseTo(1, 9);
+    expect(s.resp[0]).toBeCloseTo(0.0555, 3);
+    expect(s.resp[1]).toBeCloseTo(0.9445, 3);
+    expect(s.dirty.has(0)).toBe(true);
+  });
+});
