@@ -99,6 +99,11 @@ export class Sampler {
     } else for (let i = 0; i < m.n; i++) this.sizes[m.label[i]]++;
   }
 
+  /** Component `c`'s size: its members (gmm: the sum of their responsibilities). */
+  size(c: number): number {
+    return this.sizes[c];
+  }
+
   private soft(): boolean {
     return this.opts.policy.id === 'gmm';
   }

@@ -5,6 +5,7 @@ import { datasetRoutes, datasets } from './datasets.ts';
 import { errorBody, onError } from './errors.ts';
 import { jobRoutes, jobs } from './jobs.ts';
 import { openApiDocument, type RouteDoc } from './openapi.ts';
+import { sampler, samplerRoutes } from './sampler.ts';
 import { scheduleRoutes, schedules } from './schedules.ts';
 import { scorerRoutes, scorers } from './scorers.ts';
 
@@ -20,6 +21,7 @@ const routes: RouteDoc[] = [
   },
   ...datasetRoutes,
   ...scheduleRoutes,
+  ...samplerRoutes,
   ...jobRoutes,
   ...scorerRoutes,
   {
@@ -37,6 +39,7 @@ app.get('/v1/health', (c) => c.json({ ok: true, service: 'winnow' } as const));
 app.use('/v1/*', auth);
 app.route('/v1/datasets', datasets);
 app.route('/v1/datasets', schedules);
+app.route('/v1/runs', sampler);
 app.route('/v1/jobs', jobs);
 app.route('/v1/scorers', scorers);
 app.get('/v1/openapi.json', (c) => c.json(openApiDocument(routes)));

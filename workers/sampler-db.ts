@@ -1,0 +1,178 @@
+import type { SamplerCreate } from '../schemas/sampler.ts';
+import type { Membership, SamplerState } from '../src/sample/index.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS examples (
+  idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, label INTEGER NOT NULL, post TEXT NOT NULL, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS resp (idx INTEGER PRIMARY KEY, r TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (step INTEGER PRIMARY KEY, idx TEXT NOT NULL, comps TEXT NOT NULL, p TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feedback (step INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL);
+`;
+
+/** Posteriors kept per example (the job's GMM lines carry the top 3). */
+export const WIDTH = 3;
+
+export interface Config extends SamplerCreate {
+  id: string;
+  /** Output parts of the job's selected.jsonl, and the next one to load. */
+  parts: number;
+}
+
+export interface Loading {
+  next: number;
+  error: string | null;
+}
+
+/** A line of selected.jsonl, as far as the sampler reads it. */
+export interface SelectedLine {
+  id: string;
+  record: unknown;
+  cluster?: number;
+  posteriors?: { cluster: number; p: number }[];
+}
+
+/** The SamplerRun's SQLite state; every method is synchronous, so one call is one consistent change. */
+export class SamplerDb {
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+    sql.exec(SCHEMA);
+  }
+
+  get<T>(key: string): T | undefined {
+    const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0];
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+  set(key: string, value: unknown): void {
+    this.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, JSON.stringify(value));
+  }
+
+  count(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM examples').one().n;
+  }
+
+  /** Append examples from one part, in order (idempotent: a part loaded twice changes nothing). */
+  addExamples(lines: readonly SelectedLine[]): void {
+    let idx = this.count();
+    for (const l of lines) {
+      const post = l.posteriors?.length
+        ? l.posteriors.slice(0, WIDTH).map((q) => [q.cluster, q.p])
+        : [[l.cluster ?? 0, 1]];
+      this.sql.exec(
+        'INSERT OR IGNORE INTO examples (idx, id, label, post, record) VALUES (?, ?, ?, ?, ?)',
+        idx,
+        l.id,
+        l.cluster ?? 0,
+        JSON.stringify(post),
+        JSON.stringify(l.record),
+      );
+      idx++;
+    }
+  }
+
+  membership(): Membership {
+    const rows = this.sql
+      .exec<{ label: number; post: string }>('SELECT label, post FROM examples ORDER BY idx')
+      .toArray();
+    const n = rows.length;
+    const label = new Int32Array(n);
+    const postComp = new Int32Array(n * WIDTH).fill(-1);
+    const postP = new Float32Array(n * WIDTH);
+    let k = 1;
+    rows.forEach((r, i) => {
+      label[i] = r.label;
+      k = Math.max(k, r.label + 1);
+      (JSON.parse(r.post) as [number, number][]).forEach(([c, p], j) => {
+        postComp[i * WIDTH + j] = c;
+        postP[i * WIDTH + j] = p;
+        k = Math.max(k, c + 1);
+      });
+    });
+    return { n, k, label, width: WIDTH, postComp, postP };
+  }
+
+  /** Refreshed responsibilities (gmm), over the membership's posteriors. */
+  responsibilities(m: Membership): Float32Array {
+    const out = Float32Array.from(m.postP);
+    for (const r of this.sql.exec<{ idx: number; r: string }>('SELECT idx, r FROM resp')) {
+      (JSON.parse(r.r) as number[]).forEach((p, j) => {
+        out[r.idx * WIDTH + j] = p;
+      });
+    }
+    return out;
+  }
+
+  saveResponsibilities(resp: Float32Array, dirty: Iterable<number>): void {
+    for (const i of dirty)
+      this.sql.exec(
+        'INSERT OR REPLACE INTO resp (idx, r) VALUES (?, ?)',
+        i,
+        JSON.stringify(Array.from(resp.subarray(i * WIDTH, (i + 1) * WIDTH))),
+      );
+  }
+
+  state(): SamplerState | undefined {
+    return this.get<SamplerState>('state');
+  }
+
+  saveBatch(step: number, idx: number[], comps: number[], p: number[], state: SamplerState): void {
+    this.sql.exec(
+      'INSERT INTO batches (step, idx, comps, p) VALUES (?, ?, ?, ?)',
+      step,
+      JSON.stringify(idx),
+      JSON.stringify(comps),
+      JSON.stringify(p),
+    );
+    this.set('state', state);
+  }
+
+  batch(step: number): { idx: number[]; comps: number[]; p: number[] } | null {
+    const r = this.sql
+      .exec<{ idx: string; comps: string; p: string }>(
+        'SELECT idx, comps, p FROM batches WHERE step = ?',
+        step,
+      )
+      .toArray()[0];
+    return r ? { idx: JSON.parse(r.idx), comps: JSON.parse(r.comps), p: JSON.parse(r.p) } : null;
+  }
+
+  ids(idx: readonly number[]): string[] {
+    const rows = this.sql
+      .exec<{ idx: number; id: string }>(
+        'SELECT idx, id FROM examples WHERE idx IN (SELECT value FROM json_each(?))',
+        JSON.stringify(idx),
+      )
+      .toArray();
+    const byIdx = new Map(rows.map((r) => [r.idx, r.id]));
+    return idx.map((i) => byIdx.get(i)!);
+  }
+
+  records(idx: readonly number[]): unknown[] {
+    const rows = this.sql
+      .exec<{ idx: number; record: string }>(
+        'SELECT idx, record FROM examples WHERE idx IN (SELECT value FROM json_each(?))',
+        JSON.stringify(idx),
+      )
+      .toArray();
+    const byIdx = new Map(rows.map((r) => [r.idx, r.record]));
+    return idx.map((i) => JSON.parse(byIdx.get(i)!));
+  }
+
+  feedback(step: number): string | null {
+    return (
+      this.sql.exec<{ body: string }>('SELECT body FROM feedback WHERE step = ?', step).toArray()[0]?.body ??
+      null
+    );
+  }
+
+  saveFeedback(step: number, body: string, state: SamplerState, now: number): void {
+    this.sql.exec('INSERT INTO feedback (step, body, at) VALUES (?, ?, ?)', step, body, now);
+    this.set('state', state);
+  }
+
+  feedbackSteps(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM feedback').one().n;
+  }
+}
