@@ -1,9 +1,9 @@
 import type { Report } from '../schemas/output.ts';
 import type { Run, RunState, Schedule, ScheduleBody } from '../schemas/schedule.ts';
 import { decideTick, firstDue, type TickDecision } from '../src/schedule/index.ts';
+import { META_TABLE, metaGet, metaSet } from './sql-meta.ts';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS schedule (
   id INTEGER PRIMARY KEY CHECK (id = 0), body TEXT NOT NULL, due_at INTEGER,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
@@ -39,15 +39,15 @@ export class KeeperDb {
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
+    sql.exec(META_TABLE);
     sql.exec(SCHEMA);
   }
 
   meta<T>(key: string): T | undefined {
-    const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0];
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    return metaGet<T>(this.sql, key);
   }
   setMeta(key: string, value: unknown): void {
-    this.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, JSON.stringify(value));
+    metaSet(this.sql, key, value);
   }
 
   // --- schedule ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import type { SamplerCreate } from '../schemas/sampler.ts';
 import type { Membership, SamplerState } from '../src/sample/index.ts';
+import { META_TABLE, metaGet, metaSet } from './sql-meta.ts';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS examples (
   idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, label INTEGER NOT NULL, post TEXT NOT NULL, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS resp (idx INTEGER PRIMARY KEY, r TEXT NOT NULL);
@@ -38,15 +38,15 @@ export class SamplerDb {
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
+    sql.exec(META_TABLE);
     sql.exec(SCHEMA);
   }
 
   get<T>(key: string): T | undefined {
-    const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0];
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    return metaGet<T>(this.sql, key);
   }
   set(key: string, value: unknown): void {
-    this.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, JSON.stringify(value));
+    metaSet(this.sql, key, value);
   }
 
   count(): number {
@@ -139,25 +139,23 @@ export class SamplerDb {
   }
 
   ids(idx: readonly number[]): string[] {
-    const rows = this.sql
-      .exec<{ idx: number; id: string }>(
-        'SELECT idx, id FROM examples WHERE idx IN (SELECT value FROM json_each(?))',
-        JSON.stringify(idx),
-      )
-      .toArray();
-    const byIdx = new Map(rows.map((r) => [r.idx, r.id]));
-    return idx.map((i) => byIdx.get(i)!);
+    return this.column(idx, 'id');
   }
 
   records(idx: readonly number[]): unknown[] {
+    return this.column(idx, 'record').map((r) => JSON.parse(r));
+  }
+
+  /** One column of the examples at `idx`, in that order (looked up in one statement). */
+  private column(idx: readonly number[], col: 'id' | 'record'): string[] {
     const rows = this.sql
-      .exec<{ idx: number; record: string }>(
-        'SELECT idx, record FROM examples WHERE idx IN (SELECT value FROM json_each(?))',
+      .exec<{ idx: number; v: string }>(
+        `SELECT idx, ${col} AS v FROM examples WHERE idx IN (SELECT value FROM json_each(?))`,
         JSON.stringify(idx),
       )
       .toArray();
-    const byIdx = new Map(rows.map((r) => [r.idx, r.record]));
-    return idx.map((i) => JSON.parse(byIdx.get(i)!));
+    const byIdx = new Map(rows.map((r) => [r.idx, r.v]));
+    return idx.map((i) => byIdx.get(i)!);
   }
 
   feedback(step: number): string | null {
