@@ -1,5 +1,8 @@
 import type { SamplerPolicy } from '../../schemas/sampler.ts';
-import { drawCategorical, mix32, shuffled, weightedOrder } from './order.ts';
+import { drawCategorical, mix32, shuffled } from './order.ts';
+
+/** Uniform in [0, 1) from (seed, i). */
+const unitHash = (seed: number, i: number) => mix32(seed, i, 0x7e57) / 2 ** 32;
 
 /** Which component each example is in: a hard label, and up to `width` posterior responsibilities. */
 export interface Membership {
@@ -123,9 +126,10 @@ export class Sampler {
     return lists;
   }
 
-  private responsibility(i: number, c: number): number {
+  /** The job's posterior of example i for component c. */
+  private prior(i: number, c: number): number {
     for (let j = 0; j < this.m.width; j++)
-      if (this.m.postComp[i * this.m.width + j] === c) return this.resp[i * this.m.width + j];
+      if (this.m.postComp[i * this.m.width + j] === c) return this.m.postP[i * this.m.width + j];
     return 0;
   }
 
@@ -136,10 +140,12 @@ export class Sampler {
     if (!o) {
       const members = this.memberLists()[c];
       const seed = mix32(this.opts.seed, c, e);
+      // gmm: each member joins the component's epoch with probability r⁰_ic (the job's posterior),
+      // so over epochs an example is served in proportion to it; then in a seeded order. The
+      // posteriors never change, so an epoch's order is the same after an eviction.
       o = this.soft()
-        ? weightedOrder(
-            members,
-            members.map((i) => this.responsibility(i, c)),
+        ? shuffled(
+            members.filter((i) => unitHash(seed, i) < this.prior(i, c)),
             seed,
           )
         : shuffled(members, seed);
@@ -175,9 +181,10 @@ export class Sampler {
     const z = signal.map((v) => (v === null ? null : sd > SPREAD_FLOOR ? (v - mean) / sd : 0));
     // A component with no feedback yet counts as the most promising one seen, so it gets explored.
     const zMax = Math.max(0, ...z.filter((v): v is number => v !== null));
+    // The signal tilts the prior: q_k ∝ π_k·exp(η·z_k), so with η = 0 the policy is uniform over examples.
     const logits = z.map((v, c) => (live[c] ? policy.eta * (v ?? zMax) : Number.NEGATIVE_INFINITY));
     const top = Math.max(...logits);
-    const ex = logits.map((l) => (Number.isFinite(l) ? Math.exp(l - top) : 0));
+    const ex = logits.map((l, c) => (Number.isFinite(l) ? pi[c] * Math.exp(l - top) : 0));
     const sum = ex.reduce((a, b) => a + b, 0);
     return ex.map((e, c) => (1 - policy.epsilon) * (e / sum) + policy.epsilon * pi[c]);
   }
@@ -237,8 +244,15 @@ export class Sampler {
     const size = this.memberLists()[c].length;
     for (let tries = 0; tries <= size; tries++) {
       if (this.retired(c)) return -1;
-      const o = this.order(c, cs.epoch);
+      let o = this.order(c, cs.epoch);
+      // A thinned epoch may come out empty: move on to the next one (a bounded number of times).
+      for (let skip = 0; o.length === 0 && skip < 64; skip++) o = this.order(c, ++cs.epoch);
       if (o.length === 0) return -1;
+      if (cs.pos >= o.length) {
+        cs.pos = 0;
+        cs.epoch++;
+        continue;
+      }
       const i = o[cs.pos];
       cs.pos++;
       if (cs.pos >= o.length) {
@@ -257,8 +271,10 @@ export class Sampler {
 
   /**
    * Per-example losses for a served batch drawn with probabilities `p`. Each component's statistics
-   * move by an EMA whose rate is importance-corrected: β_k = min(1, β / (K·p_k)), so a component
-   * sampled rarely learns as much from one observation as a common one from many (EXP3's 1/p).
+   * move by an EMA whose rate is importance-corrected: β_k = min(1, β / q_k), where
+   * q_k = 1 − (1 − p_k)^B is the chance that a batch of B draws holds component k at all. A component
+   * observed in few batches moves more when it is observed (EXP3's 1/p, per batch rather than per
+   * draw), so every component's statistics follow its loss at about the same pace per step.
    */
   feedback(idx: readonly number[], losses: readonly number[], p: readonly number[]): void {
     const policy = this.opts.policy;
@@ -282,13 +298,14 @@ export class Sampler {
     }
     const dev = new Float64Array(k);
     for (const [c, w, l] of credit) dev[c] += w * (l - lsum[c] / wsum[c]) ** 2;
-    const nLive = p.filter((x) => x > 0).length || k;
+    const draws = this.opts.batchSize;
     for (let c = 0; c < k; c++) {
       if (wsum[c] <= 0) continue;
       const cs = this.state.comps[c];
       const mean = lsum[c] / wsum[c];
       const spread = dev[c] / wsum[c];
-      const rate = Math.min(1, beta / (nLive * Math.max(p[c], 1e-12)));
+      const seen = 1 - (1 - Math.min(1, Math.max(p[c], 1e-12))) ** draws;
+      const rate = Math.min(1, beta / Math.max(seen, 1e-12));
       if (cs.loss === null) {
         cs.loss = mean;
         cs.decrease = 0;
@@ -335,6 +352,5 @@ export class Sampler {
         }
       }
     });
-    // Orders made with the old responsibilities stay for the epochs in flight; later epochs use the new ones.
   }
 }

@@ -33,7 +33,7 @@ describe('sampling primitives', () => {
 });
 
 describe('Sampler', () => {
-  it('loss policy: p = (1 − ε)·softmax(η·z) + ε·n_k/N (reference values)', () => {
+  it('loss policy: p = (1 − ε)·π·exp(η·z)/Σ + ε·π, π_k = n_k/N (reference values)', () => {
     const s = new Sampler(hard([2, 3, 5]), {
       batchSize: 4,
       seed: 1,
@@ -44,15 +44,26 @@ describe('Sampler', () => {
       c.decrease = 0;
     });
     const w = s.weights();
-    expect(w[0]).toBeCloseTo(0.0763002026, 9);
-    expect(w[1]).toBeCloseTo(0.2216063496, 9);
-    expect(w[2]).toBeCloseTo(0.7020934478, 9);
+    expect(w[0]).toBeCloseTo(0.0456695221, 9);
+    expect(w[1]).toBeCloseTo(0.161041538, 9);
+    expect(w[2]).toBeCloseTo(0.7932889399, 9);
+    // η = 0: uniform over examples.
+    const flat = new Sampler(hard([2, 3, 5]), {
+      batchSize: 4,
+      seed: 1,
+      policy: policy({ id: 'loss', eta: 0 }),
+    });
+    flat.state.comps.forEach((c, k) => {
+      c.loss = k;
+      c.decrease = k;
+    });
+    expect(flat.weights().map((x) => Number(x.toFixed(12)))).toEqual([0.2, 0.3, 0.5]);
     // A component never reported on counts as the most promising seen, so it is explored.
     s.state.comps[0].loss = null;
     expect(s.weights()[0]).toBeGreaterThan(s.weights()[1]);
   });
 
-  it('moves component statistics by importance-corrected EMAs: rate = min(1, β / (K·p_k))', () => {
+  it('moves component statistics by importance-corrected EMAs: rate = min(1, β / (1 − (1 − p_k)^B))', () => {
     const s = new Sampler(hard([2, 2, 2]), {
       batchSize: 3,
       seed: 1,
@@ -60,7 +71,8 @@ describe('Sampler', () => {
     });
     s.feedback([0, 2, 4], [1, 1, 1], [0.5, 0.4, 0.1]); // first observations set the EMAs
     s.feedback([0, 2, 4], [2, 2, 2], [0.5, 0.4, 0.1]);
-    const rate = [0.2 / 1.5, 0.2 / 1.2, 0.2 / 0.3];
+    // B = 3: the chances of each component being in the batch are 0.875, 0.784 and 0.271.
+    const rate = [0.2285714285714286, 0.25510204081632654, 0.7380073800738011];
     s.state.comps.forEach((c, k) => {
       expect(c.loss).toBeCloseTo(1 + rate[k], 12);
       expect(c.decrease).toBeCloseTo(-rate[k] * rate[k], 12);
@@ -124,6 +136,27 @@ describe('Sampler', () => {
     expect(served).toBe(15);
   });
 
+  it('gmm serves an example in proportion to its responsibilities', () => {
+    // e1 is 1% in component 0 and 99% in component 1; e0 and e2 are fully in one each.
+    const m: Membership = {
+      n: 3,
+      k: 2,
+      label: Int32Array.from([0, 1, 1]),
+      width: 2,
+      postComp: Int32Array.from([0, -1, 0, 1, 1, -1]),
+      postP: Float32Array.from([1, 0, 0.01, 0.99, 1, 0]),
+    };
+    const s = new Sampler(m, {
+      batchSize: 1,
+      seed: 4,
+      policy: policy({ id: 'gmm', eta: 0, epsilon: 1, refresh: false }),
+    });
+    const count = [0, 0, 0];
+    for (let t = 0; t < 30_000; t++) count[s.next()!.idx[0]]++;
+    // p = (1.01, 1.99)/3 over the components; each spreads over its members by responsibility: 1/3 each.
+    for (const c of count) expect(c / 30_000).toBeCloseTo(1 / 3, 1);
+  });
+
   it('gmm refresh: r_ik ∝ r⁰_ik · N(loss; μ_k, σ_k²) (reference values)', () => {
     const m: Membership = {
       n: 1,
@@ -136,11 +169,12 @@ describe('Sampler', () => {
     const s = new Sampler(m, { batchSize: 1, seed: 0, policy: policy({ id: 'gmm', refresh: true }) });
     Object.assign(s.state.comps[0], { loss: 1, decrease: 0, variance: 0.25 });
     Object.assign(s.state.comps[1], { loss: 3, decrease: 0, variance: 1 });
-    // Feedback drawn with a huge p moves the statistics by ~1e-13: the refresh sees μ and σ² as set.
-    s.feedback([0], [2.5], [1e12, 1e12]);
-    expect(s.state.comps[0].loss).toBeCloseTo(1, 9);
-    expect(s.resp[0]).toBeCloseTo(0.0555, 3);
-    expect(s.resp[1]).toBeCloseTo(0.9445, 3);
+    // One feedback with p = 1 (rate β = 0.2): μ = (1.3, 2.9), σ² = (0.65, 0.85); then the refresh.
+    s.feedback([0], [2.5], [1, 1]);
+    expect(s.state.comps[0].loss).toBeCloseTo(1.3, 12);
+    expect(s.state.comps[1].variance).toBeCloseTo(0.85, 12);
+    expect(s.resp[0]).toBeCloseTo(0.4919644902, 6);
+    expect(s.resp[1]).toBeCloseTo(0.5080355098, 6);
     expect(s.dirty.has(0)).toBe(true);
   });
 });
