@@ -209,16 +209,20 @@ export class Sampler {
     const idx: number[] = [];
     const comps: number[] = [];
     const inBatch = new Set<number>();
+    // A component with no member left for this batch (all in it already, or retired mid-batch) is
+    // saturated: its draw goes to another component, drawn from p over the rest (seeded per step).
+    const saturated = new Set<number>();
+    let redraws = 0;
     for (let c of drawn) {
-      let i = this.take(c, inBatch);
-      if (i < 0) {
-        // The component retired mid-batch (balanced cap): draw from what is left, in a fixed order.
-        const rest = this.weights();
-        c = rest.indexOf(Math.max(...rest));
-        if (!(rest[c] > 0)) break;
+      let i = saturated.has(c) ? -1 : this.take(c, inBatch);
+      while (i < 0) {
+        saturated.add(c);
+        const rest = this.weights().map((x, k) => (saturated.has(k) ? 0 : x));
+        if (!rest.some((x) => x > 0)) break;
+        c = drawCategorical(rest, 1, mix32(this.opts.seed, 0xa5a5, s.step, redraws++))[0];
         i = this.take(c, inBatch);
-        if (i < 0) break;
       }
+      if (i < 0) break;
       idx.push(i);
       comps.push(c);
       inBatch.add(i);
@@ -233,7 +237,12 @@ export class Sampler {
     return { step, idx, comps, p };
   }
 
-  /** The next member of `c` not already in the batch (its order moves on; a new epoch reshuffles). −1 when retired. */
+  /**
+   * The next member of `c` not already in the batch (its order moves on; a new epoch reshuffles).
+   * A member whose turn comes while it is in the batch waits in `carry`, once, and is served first
+   * next time. −1 when the component is retired, or when a whole epoch's walk found every member in
+   * the batch already.
+   */
   private take(c: number, inBatch: Set<number>): number {
     const cs = this.state.comps[c];
     const waiting = cs.carry.findIndex((i) => !inBatch.has(i));
@@ -241,13 +250,14 @@ export class Sampler {
       cs.served++;
       return cs.carry.splice(waiting, 1)[0];
     }
-    const size = this.memberLists()[c].length;
-    for (let tries = 0; tries <= size; tries++) {
+    const carried = new Set(cs.carry);
+    const start = cs.epoch;
+    for (;;) {
       if (this.retired(c)) return -1;
       let o = this.order(c, cs.epoch);
       // A thinned epoch may come out empty: move on to the next one (a bounded number of times).
       for (let skip = 0; o.length === 0 && skip < 64; skip++) o = this.order(c, ++cs.epoch);
-      if (o.length === 0) return -1;
+      if (o.length === 0 || cs.epoch > start + 1) return -1;
       if (cs.pos >= o.length) {
         cs.pos = 0;
         cs.epoch++;
@@ -259,14 +269,15 @@ export class Sampler {
         cs.pos = 0;
         cs.epoch++;
       }
-      if (inBatch.has(i)) {
-        cs.carry.push(i);
-        continue;
+      if (!inBatch.has(i)) {
+        cs.served++;
+        return i;
       }
-      cs.served++;
-      return i;
+      if (!carried.has(i)) {
+        cs.carry.push(i);
+        carried.add(i);
+      }
     }
-    return -1;
   }
 
   /**

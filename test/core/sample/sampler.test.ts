@@ -111,6 +111,21 @@ describe('Sampler', () => {
     expect(spread(count.slice(7))).toBeLessThanOrEqual(1);
   });
 
+  it('a component drawn more often than it has members fills the rest of the batch from the others', () => {
+    // Balanced over a 5-member and a 100-member component: about 32 of 64 draws hit the small one.
+    const s = new Sampler(hard([5, 100]), { batchSize: 64, seed: 9, policy: policy({ id: 'balanced' }) });
+    for (let t = 0; t < 40; t++) {
+      const b = s.next()!;
+      expect(b.idx).toHaveLength(64);
+      expect(new Set(b.idx).size).toBe(64);
+      expect(b.comps.filter((c) => c === 0)).toHaveLength(5);
+      expect(s.state.comps[0].carry.length).toBeLessThanOrEqual(5);
+    }
+    // The small component's epochs advance about once per batch, not once per failed draw.
+    expect(s.state.comps[0].epoch).toBeLessThanOrEqual(2 * 40 + 1);
+    expect(JSON.stringify(s.state).length).toBeLessThan(2000);
+  });
+
   it('balanced: equal components, each example at most `cap` times, then exhausted', () => {
     const s = new Sampler(hard([2, 3, 5]), {
       batchSize: 3,
