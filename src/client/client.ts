@@ -1,10 +1,27 @@
 import type { z } from 'zod';
 import type { DatasetInfo, ErrorBody, JobStatus } from '../../schemas/api.ts';
 import type { RecipeInput } from '../../schemas/recipe.ts';
+import type {
+  Batch,
+  FeedbackBodySchema,
+  NextBodySchema,
+  SamplerCreateSchema,
+  SamplerStatus,
+} from '../../schemas/sampler.ts';
 import type { Diff, RunList, Schedule, ScheduleBodySchema, TickResult } from '../../schemas/schedule.ts';
 
 /** What `setSchedule` sends: `enabled` and `retries` may be left to their defaults. */
 export type ScheduleBodyInput = z.input<typeof ScheduleBodySchema>;
+/** What `createRun` sends: `seed` and `policy` (and a policy's parameters) may be left to their defaults. */
+export type SamplerCreateInput = z.input<typeof SamplerCreateSchema>;
+export type NextBodyInput = z.input<typeof NextBodySchema>;
+export type FeedbackBodyInput = z.input<typeof FeedbackBodySchema>;
+/** What `feedback` answers: `accepted` is false for a duplicate of feedback already given. */
+export interface FeedbackResult {
+  step: number;
+  accepted: boolean;
+  duplicate: boolean;
+}
 
 /** An error the API returned: its code, message and details, as in `{ error: {...} }`. */
 export class ApiError extends Error {
@@ -169,6 +186,26 @@ export class WinnowClient {
   /** A run's diff.json: what entered and left the selection against the previous run. */
   diff(name: string, run: string): Promise<Diff> {
     return this.json('GET', `/v1/datasets/${encodeURIComponent(name)}/runs/${run}/diff`);
+  }
+
+  /** Start a sampler run over a finished job's selected records and their mixture components. */
+  createRun(body: SamplerCreateInput): Promise<SamplerStatus> {
+    return this.json('POST', '/v1/runs', body);
+  }
+
+  /** A sampler run's step, per-component weights, loss statistics and counts served. */
+  run(id: string): Promise<SamplerStatus> {
+    return this.json('GET', `/v1/runs/${encodeURIComponent(id)}`);
+  }
+
+  /** The run's next batch, or with `step` one already served (answered again, identically). */
+  nextBatch(id: string, body: NextBodyInput = {}): Promise<Batch> {
+    return this.json('POST', `/v1/runs/${encodeURIComponent(id)}/next`, body);
+  }
+
+  /** Per-example losses of a served batch; sending the same feedback again is a no-op. */
+  feedback(id: string, body: FeedbackBodyInput): Promise<FeedbackResult> {
+    return this.json('POST', `/v1/runs/${encodeURIComponent(id)}/feedback`, body);
   }
 
   /** Stream one output file (selected.jsonl, rejected.jsonl, invalid.jsonl, report.json, …). */

@@ -1,1 +1,10 @@
-export { ApiError, type ClientOptions, type ScheduleBodyInput, WinnowClient } from './client.ts';
+export {
+  ApiError,
+  type ClientOptions,
+  type FeedbackBodyInput,
+  type FeedbackResult,
+  type NextBodyInput,
+  type SamplerCreateInput,
+  type ScheduleBodyInput,
+  WinnowClient,
+} from './client.ts';
