@@ -3,5 +3,5 @@ export * from './message.ts';
 export * from './output.ts';
 export * from './recipe.ts';
 export * from './record.ts';
-export * from './schedule.ts';
 export * from './sampler.ts';
+export * from './schedule.ts';
