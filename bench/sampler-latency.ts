@@ -205,38 +205,34 @@ try {
   for (let i = 0; i < STEPS; i++) await timed(h, () => client.health());
   latency.health = stats(h);
 
+  /** STEPS steps of next + feedback on a run: timings of each call, mean ids and bytes per batch. */
+  const loop = async (id: string) => {
+    const next: number[] = [];
+    const fb: number[] = [];
+    let ids = 0;
+    let size = 0;
+    for (let i = 0; i < STEPS; i++) {
+      const b = await step(id, next, fb);
+      ids += b.ids.length;
+      size += JSON.stringify(b).length;
+    }
+    return { next: stats(next), feedback: stats(fb), ids: ids / STEPS, bytes: size / STEPS };
+  };
   const run = await newRun(7);
   examples = run.examples;
   components = run.components.map((c) => c.size);
-  const next: number[] = [];
-  const fb: number[] = [];
-  let ids = 0;
-  let size = 0;
-  for (let i = 0; i < STEPS; i++) {
-    const b = await step(run.id, next, fb);
-    ids += b.ids.length;
-    size += JSON.stringify(b).length;
-  }
-  latency.next = stats(next);
-  latency.feedback = stats(fb);
-  sizes.next = ids / STEPS;
-  bytes.next = size / STEPS;
+  const main = await loop(run.id);
+  latency.next = main.next;
+  latency.feedback = main.feedback;
+  sizes.next = main.ids;
+  bytes.next = main.bytes;
 
-  // The same with `uniform`, whose batches are always full: the cost of a whole 1,024.
-  const uni = await newRun(9, 'uniform');
-  const uniNext: number[] = [];
-  const uniFb: number[] = [];
-  ids = 0;
-  size = 0;
-  for (let i = 0; i < STEPS; i++) {
-    const b = await step(uni.id, uniNext, uniFb);
-    ids += b.ids.length;
-    size += JSON.stringify(b).length;
-  }
-  latency.uniformNext = stats(uniNext);
-  latency.uniformFeedback = stats(uniFb);
-  sizes.uniform = ids / STEPS;
-  bytes.uniform = size / STEPS;
+  // The same with `uniform`, a second reference at full batches.
+  const uni = await loop((await newRun(9, 'uniform')).id);
+  latency.uniformNext = uni.next;
+  latency.uniformFeedback = uni.feedback;
+  sizes.uniform = uni.ids;
+  bytes.uniform = uni.bytes;
 
   const replay: number[] = [];
   for (let i = 0; i < STEPS; i++)
@@ -246,8 +242,8 @@ try {
   const rec = await newRun(8);
   const withRecords: number[] = [];
   const recSteps = Math.min(STEPS, 100);
-  ids = 0;
-  size = 0;
+  let ids = 0;
+  let size = 0;
   for (let i = 0; i < recSteps; i++) {
     const b = await timed(withRecords, () => client.nextBatch(rec.id, { records: true }));
     ids += b.ids.length;

@@ -1,6 +1,5 @@
 import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
-import { isTrivialCut } from '../select/index.ts';
 import { type Advance, advance, type BarrierInput, type PipelineState } from './advance.ts';
 import { MAP_STEPS } from './cluster-plan.ts';
 import { jobSpecKey, outputManifestKey, reportKey } from './keys.ts';
@@ -150,7 +149,6 @@ export function taskContext(
         cut: state.cut!,
         totals: state.totals ?? {},
         stats: state.stats ?? {},
-        threshold: state.cut && !isTrivialCut(state.cut) ? state.cut.threshold : null,
         ...(state.diff ? { diff: state.diff } : {}),
       };
   }

@@ -83,8 +83,6 @@ export type TaskContext =
       cut: Cut;
       totals: Record<string, unknown>;
       stats: Record<string, { min: number; max: number }>;
-      /** The rank the budget was cut at (null: everything or nothing selected). */
-      threshold: number | null;
       /** Diff steps: the number of parts, then (step 3) their merged counts and diff.jsonl bytes. */
       diff?: { parts: number; counts?: DiffCounts; bytes?: number };
     };

@@ -20,7 +20,7 @@ import {
   TopEntries,
 } from '../../diff/index.ts';
 import { resolveScorers } from '../../score/index.ts';
-import { resolveFilters } from '../../select/index.ts';
+import { isTrivialCut, resolveFilters } from '../../select/index.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
 import {
   diffKey,
@@ -174,7 +174,10 @@ export async function writeDiff(
     run: spec.id,
     previous: spec.previous!,
     counts,
-    threshold: { before: prevReport?.threshold?.rank ?? null, after: ctx.threshold },
+    threshold: {
+      before: prevReport?.threshold?.rank ?? null,
+      after: isTrivialCut(ctx.cut) ? null : ctx.cut.threshold,
+    },
     entered: entered.done(),
     left: left.done(),
     limit: DIFF_LIST_LIMIT,
