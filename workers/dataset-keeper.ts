@@ -2,14 +2,14 @@ import { DurableObject } from 'cloudflare:workers';
 import type { DatasetInfo } from '../schemas/api.ts';
 import type { Report } from '../schemas/output.ts';
 import { type Recipe, RecipeSchema } from '../schemas/recipe.ts';
-import type { Latest, RunList, Schedule, ScheduleBody, TickResult } from '../schemas/schedule.ts';
+import type { Latest, Run, RunList, Schedule, ScheduleBody, TickResult } from '../schemas/schedule.ts';
 import { datasetLatestKey, jobSpecKey, reportKey, scheduleMarkerKey } from '../src/pipeline/keys.ts';
 import type { JobSpec } from '../src/pipeline/spec.ts';
 import { nextDue } from '../src/schedule/index.ts';
 import { readManifest, refreshManifest, writeManifest } from './dataset-manifest.ts';
 import { KeeperDb } from './keeper-db.ts';
 import { coordinator } from './queues/consumer.ts';
-import { newJobId, startJob } from './start-job.ts';
+import { newId, startJob } from './start-job.ts';
 
 /** A run that stayed `starting` this long without a coordinator never started (the object was evicted mid-start). */
 const START_GRACE_MS = 120_000;
@@ -55,7 +55,6 @@ export class DatasetKeeper extends DurableObject<Env> {
   }
 
   async setSchedule(name: string, body: ScheduleBody): Promise<Schedule> {
-    this.db.setMeta('name', name);
     this.db.setSchedule(body, Date.now());
     await this.env.DATA_BUCKET.put(scheduleMarkerKey(name), '');
     return this.db.schedule(name)!;
@@ -94,7 +93,7 @@ export class DatasetKeeper extends DurableObject<Env> {
     if (!decision.start)
       return result(decision.action, decision.action === 'busy' ? this.db.active()[0].run : null);
     const body = this.db.body()!;
-    const run = newJobId();
+    const run = newId('j');
     const previous = this.db.meta<string>('latest') ?? null;
     this.db.insertRun({ run, trigger: decision.trigger, tick: now, now: Date.now(), previous });
     if (decision.advance) this.db.setDue(nextDue(body, this.db.dueAt() ?? now, now));
@@ -115,6 +114,12 @@ export class DatasetKeeper extends DurableObject<Env> {
   async runs(name: string): Promise<RunList> {
     await this.sync(name);
     return { dataset: name, latest: this.db.meta<string>('latest') ?? null, runs: this.db.runs(name) };
+  }
+
+  /** One run, brought up to date; null when the dataset has no such run. */
+  async run(name: string, id: string): Promise<Run | null> {
+    await this.sync(name);
+    return this.db.run(name, id);
   }
 
   private async recipe(body: ScheduleBody): Promise<Recipe> {

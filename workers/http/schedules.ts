@@ -85,8 +85,7 @@ schedules.get('/:name/runs', async (c) => {
 schedules.get('/:name/runs/:run/diff', async (c) => {
   const name = nameOf(c.req.param('name'));
   const id = c.req.param('run');
-  const { runs } = await keeper(c.env, name).runs(name);
-  const run = runs.find((r) => r.run === id);
+  const run = await keeper(c.env, name).run(name, id);
   if (!run) throw new WinnowError('not_found', { detail: `dataset "${name}" has no run "${id}"` });
   if (run.state !== 'done')
     throw new WinnowError('conflict', {
