@@ -10,12 +10,16 @@ export const ErrorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-export const DatasetNameSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
-    'dataset names are 1-128 of A-Z a-z 0-9 . _ - and start with a letter or digit',
-  );
+/** A name usable in an R2 key and a URL path: 1-128 of A-Z a-z 0-9 . _ -, starting with a letter or digit. */
+export const objectName = (what: string) =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+      `${what} names are 1-128 of A-Z a-z 0-9 . _ - and start with a letter or digit`,
+    );
+
+export const DatasetNameSchema = objectName('dataset');
 
 export const DatasetObjectSchema = z.object({
   key: z.string(),

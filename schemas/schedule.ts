@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseCron, parseEvery } from '../src/schedule/cron.ts';
-import { JobIdSchema, JobStateSchema } from './api.ts';
+import { JobIdSchema, JobStateSchema, objectName } from './api.ts';
 import { RecipeSchema } from './recipe.ts';
 
 const valid = (parse: (s: string) => unknown) => (s: string, ctx: z.RefinementCtx) => {
@@ -95,12 +95,7 @@ export const RunListSchema = z.object({
 export type RunList = z.infer<typeof RunListSchema>;
 
 /** `PUT /v1/datasets/:name/parts/:part`: a part name. */
-export const PartNameSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
-    'part names are 1-128 of A-Z a-z 0-9 . _ - and start with a letter or digit',
-  );
+export const PartNameSchema = objectName('part');
 
 /** The dataset's `latest` pointer (`datasets/{name}/latest.json`): the last scheduled run that finished. */
 export const LatestSchema = z.object({

@@ -5,6 +5,7 @@ import { taskRecords } from '../src/pipeline/progress.ts';
 import { taskContext } from '../src/pipeline/run-local.ts';
 import type { JobSpec, ShardInfo, TaskContext } from '../src/pipeline/spec.ts';
 import { snapshot } from './coordinator-snapshot.ts';
+import { metaGet, metaSet } from './sql-meta.ts';
 
 export interface Task {
   stage: Stage;
@@ -50,11 +51,10 @@ export class CoordinatorDb {
 
   // --- meta -------------------------------------------------------------------------------
   private get<T>(key: string): T | undefined {
-    const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0];
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    return metaGet<T>(this.sql, key);
   }
   private set(key: string, value: unknown): void {
-    this.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, JSON.stringify(value));
+    metaSet(this.sql, key, value);
   }
   private touch(now: number): void {
     this.set('updated', now);

@@ -4,9 +4,10 @@ import { jobSpecKey } from '../src/pipeline/keys.ts';
 import type { JobSpec } from '../src/pipeline/spec.ts';
 import { coordinator } from './queues/consumer.ts';
 
-export function newJobId(): string {
+/** `<prefix><time base 36><10 random hex>`: job ids start with j, sampler run ids with r. */
+export function newId(prefix: 'j' | 'r'): string {
   const rand = crypto.getRandomValues(new Uint8Array(5));
-  return `j${Date.now().toString(36)}${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `${prefix}${Date.now().toString(36)}${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** Fix a job over the dataset's objects as they are now, store its spec beside it, and start its coordinator. */
@@ -14,7 +15,7 @@ export async function startJob(
   env: Env,
   dataset: DatasetInfo,
   recipe: Recipe,
-  { id = newJobId(), previous }: { id?: string; previous?: string } = {},
+  { id = newId('j'), previous }: { id?: string; previous?: string } = {},
 ): Promise<JobSpec> {
   const spec: JobSpec = {
     id,

@@ -7,8 +7,9 @@ import {
   RegisterBodySchema,
 } from '../../schemas/api.ts';
 import { WinnowError } from '../../src/errors.ts';
-import { datasetManifestKey, datasetUploadKey } from '../../src/pipeline/keys.ts';
+import { datasetUploadKey } from '../../src/pipeline/keys.ts';
 import { keeper } from '../dataset-keeper.ts';
+import { readManifest } from '../dataset-manifest.ts';
 import { jsonBody, parseWith } from './errors.ts';
 import type { RouteDoc } from './openapi.ts';
 import { streamToR2 } from './upload.ts';
@@ -79,8 +80,8 @@ datasets.get('/', async (c) => {
     const page = await c.env.DATA_BUCKET.list({ prefix: 'datasets/', delimiter: '/', cursor });
     for (const prefix of page.delimitedPrefixes) {
       const name = prefix.slice('datasets/'.length, -1);
-      const o = await c.env.DATA_BUCKET.get(datasetManifestKey(name));
-      if (o) out.push(DatasetInfoSchema.parse(await o.json()));
+      const info = await readManifest(c.env.DATA_BUCKET, name);
+      if (info) out.push(info);
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);

@@ -6,8 +6,8 @@ type ManifestFile = OutputManifest['files'][number];
 
 /**
  * The response for an output the manifest lists besides the record files: `clusters.json` and
- * `diff.json`, one object each; `diff.jsonl`, its parts in order; `embeddings.npy`, a NumPy header and then every shard's rows in order (each shard file's
- * own header stripped). Null for any other name.
+ * `diff.json`, one object each; `diff.jsonl`, its parts in order; `embeddings.npy`, a NumPy header
+ * and then every shard's rows in order (each shard file's own header stripped). Null for any other name.
  */
 export async function extraOutput(
   env: Env,
@@ -23,27 +23,12 @@ export async function extraOutput(
     const o = await env.DATA_BUCKET.get(diffKey(id));
     return o ? new Response(o.body, { headers: { 'content-type': 'application/json' } }) : null;
   }
-  if (file.name === 'diff.jsonl') {
-    let part = 0;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        while (part < file.parts) {
-          const o = await env.DATA_BUCKET.get(diffPartKey(id, part++));
-          if (o && o.size > 0) {
-            controller.enqueue(new Uint8Array(await o.arrayBuffer()));
-            return;
-          }
-        }
-        controller.close();
-      },
-    });
-    return new Response(body, {
-      headers: {
-        'content-type': 'application/x-ndjson; charset=utf-8',
-        'x-winnow-bytes': String(file.bytes),
-      },
-    });
-  }
+  if (file.name === 'diff.jsonl')
+    return partsResponse(
+      env.DATA_BUCKET,
+      Array.from({ length: file.parts }, (_, p) => diffPartKey(id, p)),
+      file.bytes,
+    );
   if (file.name !== 'embeddings.npy' || !file.shape) return null;
   const [rows, dim] = file.shape;
   let shard = -1;
@@ -67,5 +52,28 @@ export async function extraOutput(
   });
   return new Response(body, {
     headers: { 'content-type': 'application/octet-stream', 'x-winnow-bytes': String(file.bytes) },
+  });
+}
+
+/** A JSONL file stored as parts: the parts' bodies in order, one after another (empty ones skipped). */
+export function partsResponse(bucket: R2Bucket, keys: readonly string[], bytes?: number): Response {
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (next < keys.length) {
+        const part = await bucket.get(keys[next++]);
+        if (part && part.size > 0) {
+          controller.enqueue(new Uint8Array(await part.arrayBuffer()));
+          return;
+        }
+      }
+      controller.close();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      ...(bytes === undefined ? {} : { 'x-winnow-bytes': String(bytes) }),
+    },
   });
 }

@@ -18,7 +18,7 @@ import { coordinator } from '../queues/consumer.ts';
 import { startJob } from '../start-job.ts';
 import { currentDataset } from './datasets.ts';
 import { jsonBody, parseWith } from './errors.ts';
-import { extraOutput } from './extra-outputs.ts';
+import { extraOutput, partsResponse } from './extra-outputs.ts';
 import type { RouteDoc } from './openapi.ts';
 
 export const jobs = new Hono<{ Bindings: Env }>();
@@ -97,28 +97,9 @@ jobs.get('/:id/outputs/:file', async (c) => {
       detail: `no output "${file}"; outputs: ${[...m.files.map((f) => f.name), 'report.json'].join(', ')}`,
     });
   }
-  const bucket = c.env.DATA_BUCKET;
-  let shard = 0;
   // The file is its shard parts in order, streamed one after another.
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      while (shard < m.shards) {
-        const part = await bucket.get(outputPartKey(id, file as OutputFile, shard++));
-        if (part && part.size > 0) {
-          controller.enqueue(new Uint8Array(await part.arrayBuffer()));
-          return;
-        }
-      }
-      controller.close();
-    },
-  });
-  const bytes = m.files.find((f) => f.name === file)?.bytes;
-  return new Response(body, {
-    headers: {
-      'content-type': 'application/x-ndjson; charset=utf-8',
-      ...(bytes === undefined ? {} : { 'x-winnow-bytes': String(bytes) }),
-    },
-  });
+  const keys = Array.from({ length: m.shards }, (_, s) => outputPartKey(id, file as OutputFile, s));
+  return partsResponse(c.env.DATA_BUCKET, keys, m.files.find((f) => f.name === file)?.bytes);
 });
 
 export const jobRoutes: RouteDoc[] = [

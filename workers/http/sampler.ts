@@ -10,6 +10,7 @@ import { WinnowError } from '../../src/errors.ts';
 import { outputManifestKey } from '../../src/pipeline/keys.ts';
 import { coordinator } from '../queues/consumer.ts';
 import { type Outcome, samplerRun } from '../sampler-run.ts';
+import { newId } from '../start-job.ts';
 import { jsonBody, parseWith } from './errors.ts';
 import type { RouteDoc } from './openapi.ts';
 
@@ -17,11 +18,6 @@ import type { RouteDoc } from './openapi.ts';
 export const sampler = new Hono<{ Bindings: Env }>();
 
 const RUN_ID = /^r[0-9a-z]{8,40}$/;
-
-function newRunId(): string {
-  const rand = crypto.getRandomValues(new Uint8Array(5));
-  return `r${Date.now().toString(36)}${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
 
 function unwrap<T>(o: Outcome<T>): T {
   if (o.ok) return o.value;
@@ -46,7 +42,7 @@ sampler.post('/', async (c) => {
   const manifest = await (await c.env.DATA_BUCKET.get(outputManifestKey(body.job)))?.json<{
     shards: number;
   }>();
-  const id = newRunId();
+  const id = newId('r');
   return c.json(await samplerRun(c.env, id).create(id, body, manifest?.shards ?? 0), 201);
 });
 
