@@ -1,4 +1,4 @@
-export { drawCategorical, mix32, shuffled, weightedOrder } from './order.ts';
+export { drawCategorical, mix32, shuffled } from './order.ts';
 export {
   type ComponentState,
   type Drawn,

@@ -27,26 +27,6 @@ export function shuffled(members: readonly number[], seed: number): number[] {
   return out;
 }
 
-/**
- * A weighted permutation (Efraimidis–Spirakis): each member gets the key u^(1/w) with u uniform from
- * the seed, and members come in decreasing key order, so heavier members tend to come first and the
- * first m are a weighted sample without replacement. Weights ≤ 0 are left out.
- */
-export function weightedOrder(
-  members: readonly number[],
-  weights: readonly number[],
-  seed: number,
-): number[] {
-  const rand = mulberry32(seed);
-  const keyed: [number, number][] = [];
-  members.forEach((m, i) => {
-    const u = rand();
-    if (weights[i] > 0) keyed.push([Math.log(Math.max(u, 1e-300)) / weights[i], m]);
-  });
-  keyed.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  return keyed.map(([, m]) => m);
-}
-
 /** Draw `n` indices from the probabilities `p` (which sum to 1), by inverse CDF with a seeded stream. */
 export function drawCategorical(p: readonly number[], n: number, seed: number): number[] {
   const cdf: number[] = [];
