@@ -37,7 +37,7 @@ export const DatasetInfoSchema = z.object({
   createdAt: z.string(),
   /** When objects were last appended or found changed under `datasets/{name}/`. */
   updatedAt: z.string().optional(),
-  /** The last scheduled run that finished (its outputs are the current selection). */
+  /** The last scheduled run that finished (its outputs are the current selection); served, not stored in the manifest. */
   latest: z.string().optional(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;

@@ -6,7 +6,7 @@ import type { Latest, Run, RunList, Schedule, ScheduleBody, TickResult } from '.
 import { datasetLatestKey, jobSpecKey, reportKey, scheduleMarkerKey } from '../src/pipeline/keys.ts';
 import type { JobSpec } from '../src/pipeline/spec.ts';
 import { nextDue } from '../src/schedule/index.ts';
-import { readManifest, refreshManifest, writeManifest } from './dataset-manifest.ts';
+import { refreshManifest, writeManifest } from './dataset-manifest.ts';
 import { KeeperDb } from './keeper-db.ts';
 import { coordinator } from './queues/consumer.ts';
 import { newId, startJob } from './start-job.ts';
@@ -42,16 +42,15 @@ export class DatasetKeeper extends DurableObject<Env> {
   /** A new upload or registration replaces the dataset's base objects. */
   async replace(info: DatasetInfo): Promise<DatasetInfo> {
     return this.serial(async () => {
-      const latest = (await readManifest(this.env.DATA_BUCKET, info.name))?.latest;
-      const next = { ...info, ...(latest ? { latest } : {}) };
-      await writeManifest(this.env.DATA_BUCKET, next);
-      return next;
+      await writeManifest(this.env.DATA_BUCKET, info);
+      return this.withLatest(info);
     });
   }
 
   /** The dataset with whatever was appended under its prefix; null when it does not exist. */
   async refresh(name: string): Promise<DatasetInfo | null> {
-    return this.serial(() => refreshManifest(this.env.DATA_BUCKET, name, new Date()));
+    const info = await this.serial(() => refreshManifest(this.env.DATA_BUCKET, name, new Date()));
+    return info && this.withLatest(info);
   }
 
   async setSchedule(name: string, body: ScheduleBody): Promise<Schedule> {
@@ -153,7 +152,13 @@ export class DatasetKeeper extends DurableObject<Env> {
     }
   }
 
-  /** The dataset's `latest` pointer: kept here, in latest.json, and in the manifest. */
+  /** The dataset as served: its manifest and the `latest` pointer this object keeps. */
+  private withLatest(info: DatasetInfo): DatasetInfo {
+    const latest = this.db.meta<string>('latest');
+    return latest ? { ...info, latest } : info;
+  }
+
+  /** The dataset's `latest` pointer: kept here (served with the dataset), and in latest.json for other tools. */
   private async point(name: string, run: string, finished: number): Promise<void> {
     this.db.setMeta('latest', run);
     const latest: Latest = {
@@ -164,10 +169,6 @@ export class DatasetKeeper extends DurableObject<Env> {
     };
     await this.env.DATA_BUCKET.put(datasetLatestKey(name), JSON.stringify(latest), {
       httpMetadata: { contentType: 'application/json' },
-    });
-    await this.serial(async () => {
-      const info = await readManifest(this.env.DATA_BUCKET, name);
-      if (info) await writeManifest(this.env.DATA_BUCKET, { ...info, latest: run });
     });
   }
 }
