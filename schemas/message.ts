@@ -3,8 +3,19 @@ import { z } from 'zod';
 /**
  * Pipeline stages in the order data flows through them. `plan` runs on the ingest queue; `fit`
  * (only when a scorer learns from data: a sample map over shards, then one task per model) on the score queue.
+ * `pairs` replaces embed…export in a recipe with a `pairs` section (preference pairs, on the select queue).
  */
-export const StageSchema = z.enum(['plan', 'ingest', 'fit', 'score', 'embed', 'cluster', 'select', 'export']);
+export const StageSchema = z.enum([
+  'plan',
+  'ingest',
+  'fit',
+  'score',
+  'embed',
+  'cluster',
+  'select',
+  'export',
+  'pairs',
+]);
 export type Stage = z.infer<typeof StageSchema>;
 
 /**

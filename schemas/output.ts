@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PairsReportSchema } from './pairs.ts';
 import { SourceSchema } from './record.ts';
 import { DiffSchema } from './schedule.ts';
 
@@ -186,6 +187,8 @@ export const ReportSchema = z.object({
     .optional(),
   /** When the job was compared with an earlier run (scheduled runs): diff.json's counts. */
   diff: DiffSchema.pick({ previous: true, counts: true, threshold: true, truncated: true }).optional(),
+  /** Pairs jobs (a recipe with `pairs`): groups used and skipped by reason, pairs, gaps. Counts are of members. */
+  pairs: PairsReportSchema.optional(),
   stages: z.record(z.string(), StageReportSchema),
   seconds: z.number(),
   recipe: z.unknown(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PairsSchema } from './pairs.ts';
 import { ProvidersSchema } from './provider.ts';
 import { InputFormatSchema } from './record.ts';
 
@@ -239,6 +240,11 @@ export const RecipeSchema = z.strictObject({
   /** Also write `embeddings.npy` (float32, one row per valid record in input order). */
   exportEmbeddings: z.boolean().default(false),
   select: SelectSchema.prefault({}),
+  /**
+   * Preference pairs instead of a selection: the job reads responses or rollouts, ranks each group's
+   * members and writes pairs.jsonl (schemas/pairs.ts). Embedding, clustering and `select` do not run.
+   */
+  pairs: PairsSchema.optional(),
 });
 export type Recipe = z.infer<typeof RecipeSchema>;
 export type RecipeInput = z.input<typeof RecipeSchema>;

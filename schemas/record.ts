@@ -35,7 +35,18 @@ export const MessagesRowSchema = z.looseObject({
 
 export const RecordFormatSchema = z.enum(['alpaca', 'sharegpt', 'messages']);
 export type RecordFormat = z.infer<typeof RecordFormatSchema>;
-export const InputFormatSchema = z.enum(['auto', 'alpaca', 'sharegpt', 'messages']);
+/** Preference data (schemas/pairs.ts): a responses row, one response of a group, a rollout. */
+export const PairFormatSchema = z.enum(['responses', 'response', 'trajectory']);
+export type PairFormat = z.infer<typeof PairFormatSchema>;
+export const InputFormatSchema = z.enum([
+  'auto',
+  'alpaca',
+  'sharegpt',
+  'messages',
+  'responses',
+  'response',
+  'trajectory',
+]);
 export type InputFormat = z.infer<typeof InputFormatSchema>;
 
 /** Where a record came from: its 0-based position in the input and, for JSONL, its 1-based line. */
@@ -55,10 +66,22 @@ export type Source = z.infer<typeof SourceSchema>;
 export const ShardRecordSchema = z.object({
   id: z.string(),
   hash: z.string(),
-  format: RecordFormatSchema,
+  format: z.union([RecordFormatSchema, PairFormatSchema]),
   turns: z.array(TurnSchema),
   local: z.number().int().nonnegative(),
   localLine: z.number().int().positive().optional(),
   record: z.unknown(),
+  /** Pairs jobs: the member's group and task keys, its place in its row, given score and success. */
+  pair: z
+    .object({
+      group: z.string(),
+      task: z.string(),
+      sub: z.number().int().nonnegative(),
+      given: z.number().optional(),
+      success: z.boolean().optional(),
+      /** How the prompt was given: a `prompt` string, or `messages` (TRL's conversational format). */
+      style: z.enum(['text', 'messages', 'task']),
+    })
+    .optional(),
 });
 export type ShardRecord = z.infer<typeof ShardRecordSchema>;

@@ -1,7 +1,8 @@
 export { type ArrayScanner, type ArrayScanState, createArrayScanner } from './array-scanner.ts';
 export { contentHash, recordId } from './content-hash.ts';
 export { detectContainer } from './detect-container.ts';
-export { detectFormat } from './detect-format.ts';
+export { detectFormat, detectPairFormat, isPlainObject } from './detect-format.ts';
+export { formatIssues, formatPath } from './format-issues.ts';
 export { type Normalized, normalizeRecord } from './normalize.ts';
 export { type Container, type PlanOptions, planShards, type ShardRange } from './plan.ts';
 export { bytesSource, type RangeSource } from './range-source.ts';

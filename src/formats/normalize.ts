@@ -1,6 +1,6 @@
 import type { RecordError } from '../../schemas/output.ts';
 import type { InputFormat, RecordFormat, Turn } from '../../schemas/record.ts';
-import { detectFormat, isPlainObject } from './detect-format.ts';
+import { detectFormat, detectPairFormat, isPlainObject } from './detect-format.ts';
 import { formatIssues, formatPath } from './format-issues.ts';
 import { ROW_SCHEMAS, toTurns } from './to-turns.ts';
 
@@ -11,6 +11,7 @@ export type Normalized =
   | { ok: true; format: RecordFormat; turns: Turn[]; record: unknown }
   | { ok: false; error: RecordError };
 
+const PAIR_FORMATS: ReadonlySet<InputFormat> = new Set(['responses', 'response', 'trajectory']);
 const KNOWN_KEYS = 'instruction+output (alpaca), conversations (sharegpt), messages (openai)';
 const MAX_KEYS = 8;
 
@@ -47,8 +48,24 @@ export function normalizeRecord(text: string, format: InputFormat): Normalized {
   if (!isPlainObject(value)) {
     return fail('invalid_record', `record is ${kindOf(value)}, expected an object`);
   }
+  // Preference rows are told apart first when they carry `responses` (they may also have `messages`).
   const detected = detectFormat(value);
-  const chosen = format === 'auto' ? detected : format;
+  const looksPair = detected === null || Object.hasOwn(value, 'responses');
+  const pairFormat =
+    format === 'auto'
+      ? looksPair
+        ? detectPairFormat(value)
+        : null
+      : PAIR_FORMATS.has(format)
+        ? format
+        : null;
+  if (pairFormat !== null) {
+    return fail(
+      'needs_pairs',
+      `record is preference data (${pairFormat}); it is read by a recipe with a \`pairs\` section, which builds chosen/rejected pairs`,
+    );
+  }
+  const chosen = format === 'auto' ? detected : (format as RecordFormat);
   if (chosen === null) {
     const partial = Object.hasOwn(value, 'instruction') !== Object.hasOwn(value, 'output');
     const hint = partial ? ' (alpaca needs both instruction and output)' : '';

@@ -4,6 +4,7 @@ import type { DiffCounts } from '../../schemas/schedule.ts';
 import { bic } from '../cluster/index.ts';
 import { npyHeader } from '../embed/matrix-file.ts';
 import type { ShardRange } from '../formats/index.ts';
+import type { PairCut } from '../pairs/budget.ts';
 import { mergeStats, resolveScorers, type ScoreStat } from '../score/index.ts';
 import { ALL, budgetTarget, type Cut } from '../select/index.ts';
 import {
@@ -16,6 +17,7 @@ import {
 } from './cluster-plan.ts';
 import { OUTPUT_FILES, type OutputFile } from './keys.ts';
 import { assignOffsets } from './offsets.ts';
+import { finishPairs } from './pairs-report.ts';
 import { buildReport } from './report.ts';
 import { firstSelectState, needsGroups, nextSelectStep, type SelectState, stepTasks } from './select-plan.ts';
 import type { JobSpec, ShardInfo } from './spec.ts';
@@ -31,6 +33,8 @@ import {
   type ScoreTally,
   type WeightsResult,
 } from './stages/index.ts';
+import { pairPartitions } from './stages/pairs-scatter.ts';
+import { pairsScoreNeedsScorers } from './validate-recipe.ts';
 
 /** What the coordinator remembers between barriers, besides the shard table and the ledger. */
 export interface PipelineState {
@@ -54,6 +58,8 @@ export interface PipelineState {
   cut?: Cut;
   /** Comparing with `spec.previous`: the diff tasks, then their merged counts. */
   diff?: { parts: number; counts?: DiffCounts; bytes?: number };
+  /** Pairs jobs: the hash partitions, and the budget's cut once step 2 has decided it. */
+  pairs?: { partitions: number; cut?: PairCut };
 }
 
 export interface Barrier {
@@ -104,7 +110,10 @@ export function advance(input: BarrierInput): Advance {
           ...budgetTarget(spec.recipe.select.budget, 0),
           requested: spec.recipe.select.budget,
         };
-        return finish({ ...input, shards: table }, { ...state, budget, cut: ALL });
+        const empty = { ...state, budget, cut: ALL };
+        return spec.recipe.pairs
+          ? finishPairs({ ...input, shards: table }, empty)
+          : finish({ ...input, shards: table }, empty);
       }
       return { kind: 'open', stage: 'ingest', iter: 0, shards: all(table.length), state, table };
     }
@@ -119,6 +128,8 @@ export function advance(input: BarrierInput): Advance {
         ...budgetTarget(spec.recipe.select.budget, valid),
         requested: spec.recipe.select.budget,
       };
+      if (spec.recipe.pairs && !pairsScoreNeedsScorers(spec.recipe))
+        return openPairs(spec, table.length, { ...state, budget }, table);
       const learning = fitters(spec).length;
       if (learning > 0 && valid > 0) {
         const fitRate = Math.min(1, spec.recipe.fit.sampleSize / valid);
@@ -165,6 +176,7 @@ export function advance(input: BarrierInput): Advance {
       );
       const totals = mergePartials(spec, input.results as ScoreTally[]);
       const next: PipelineState = { ...state, stats, totals };
+      if (spec.recipe.pairs) return openPairs(spec, input.shards.length, next);
       if (needsVectors(spec)) {
         const iter = embedNeedsPrepare(spec) ? EMBED_ITER.prepare : EMBED_ITER.embed;
         return { kind: 'open', stage: 'embed', iter, shards: all(input.shards.length), state: next };
@@ -279,7 +291,36 @@ export function advance(input: BarrierInput): Advance {
       }
       return finish(input, state);
     }
+    case 'pairs': {
+      // 0: scatter; with a budget, 1: partition summaries, 2: the cut; 3: each partition's pairs.
+      const { partitions } = state.pairs!;
+      const open = (iter: number, shards: number[], st: PipelineState): Advance => ({
+        kind: 'open',
+        stage: 'pairs',
+        iter,
+        shards,
+        state: st,
+      });
+      if (input.iter === 0) return open(spec.recipe.pairs!.budget ? 1 : 3, all(partitions), state);
+      if (input.iter === 1) return open(2, [0], state);
+      if (input.iter === 2) {
+        const cut = input.results[0] as PairCut;
+        return open(3, all(partitions), { ...state, pairs: { partitions, cut } });
+      }
+      return finishPairs(input, state);
+    }
   }
+}
+
+function openPairs(spec: JobSpec, shards: number, state: PipelineState, table?: ShardInfo[]): Advance {
+  return {
+    kind: 'open',
+    stage: 'pairs',
+    iter: 0,
+    shards: all(shards),
+    state: { ...state, pairs: { partitions: pairPartitions(spec, shards) } },
+    ...(table ? { table } : {}),
+  };
 }
 
 /** Whether the pipeline embeds: to cluster, to export embeddings, or for a strategy that compares records. */
@@ -359,7 +400,10 @@ function finish(input: BarrierInput, state: PipelineState): Advance {
   });
   const files: OutputManifest['files'] = OUTPUT_FILES.map((name: OutputFile) => ({
     name,
-    bytes: name === 'weights.jsonl' ? (weights?.bytes ?? 0) : (exported?.bytes[name] ?? 0),
+    bytes:
+      name === 'weights.jsonl'
+        ? (weights?.bytes ?? 0)
+        : (exported?.bytes[name as keyof ExportTally['bytes']] ?? 0),
     parts: exported ? shards : 0,
   }));
   if (state.clusterSummary)

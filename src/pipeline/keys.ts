@@ -30,7 +30,14 @@ export type ShardFile =
   | 'members.bin';
 
 /** Final outputs are part files, one per shard, concatenated in shard order when served. */
-export type OutputFile = 'selected.jsonl' | 'rejected.jsonl' | 'invalid.jsonl' | 'weights.jsonl';
+export type OutputFile =
+  | 'selected.jsonl'
+  | 'rejected.jsonl'
+  | 'invalid.jsonl'
+  | 'weights.jsonl'
+  /** Pairs jobs: one part per hash partition (invalid.jsonl stays one per shard). */
+  | 'pairs.jsonl'
+  | 'groups.jsonl';
 export const OUTPUT_FILES: readonly OutputFile[] = [
   'selected.jsonl',
   'rejected.jsonl',
@@ -99,3 +106,9 @@ export const icMeasuredKey = (job: string, shard: number) =>
   `jobs/${job}/select/incontext/measured/${pad(shard)}.json`;
 export const icSampleKey = (job: string) => `jobs/${job}/select/incontext/sample.bin`;
 export const icModelKey = (job: string) => `jobs/${job}/select/incontext/model.bin`;
+
+/** Pairs: each shard's members of one hash partition, and each partition's candidate summary for the budget. */
+export const pairsScatterKey = (job: string, partition: number, shard: number) =>
+  `jobs/${job}/pairs/scatter/${pad(partition)}/${pad(shard)}.jsonl`;
+export const pairsIndexKey = (job: string, partition: number) =>
+  `jobs/${job}/pairs/index/${pad(partition)}.bin`;

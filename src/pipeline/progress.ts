@@ -24,6 +24,8 @@ export interface Snapshot {
 }
 
 const ORDER: Stage[] = ['plan', 'ingest', 'fit', 'score', 'embed', 'cluster', 'select', 'export'];
+/** A pairs job's stages: the same ingest and scoring, then pairs instead of embed…export. */
+const PAIRS_ORDER: Stage[] = ['plan', 'ingest', 'fit', 'score', 'pairs'];
 
 /** Records a task read and wrote, from its result, for progress and the report. */
 export function taskRecords(stage: Stage, result: unknown): { recordsIn: number; recordsOut: number } {
@@ -41,6 +43,8 @@ export function taskRecords(stage: Stage, result: unknown): { recordsIn: number;
       return { recordsIn: n('records'), recordsOut: n('records') };
     case 'export':
       return { recordsIn: n('selected') + n('rejected') + n('invalid'), recordsOut: n('selected') };
+    case 'pairs':
+      return { recordsIn: n('members'), recordsOut: n('pairs') };
     default:
       return { recordsIn: 0, recordsOut: 0 };
   }
@@ -49,7 +53,7 @@ export function taskRecords(stage: Stage, result: unknown): { recordsIn: number;
 /** The job status the API serves, from a coordinator snapshot. */
 export function jobProgress(spec: JobSpec, snap: Snapshot): JobStatus {
   const byStage = new Map(snap.stages.map((s) => [s.stage, s]));
-  const stages: StageProgress[] = ORDER.map((name) => {
+  const stages: StageProgress[] = (spec.recipe.pairs ? PAIRS_ORDER : ORDER).map((name) => {
     const s = byStage.get(name);
     if (!s) {
       return {

@@ -151,10 +151,21 @@ export function taskContext(
         stats: state.stats ?? {},
         ...(state.diff ? { diff: state.diff } : {}),
       };
+    case 'pairs':
+      return {
+        stage,
+        spec,
+        iter,
+        index: n,
+        shard: shards.shard(iter === 0 ? n : 0),
+        shards: shards.count(),
+        partitions: state.pairs!.partitions,
+        cut: state.pairs!.cut ?? { kind: 'all' },
+      };
   }
 }
 
 function sumRecords(stage: Stage, results: unknown[]): number {
-  const key = stage === 'export' ? 'selected' : 'records';
+  const key = stage === 'export' ? 'selected' : stage === 'pairs' ? 'members' : 'records';
   return results.reduce<number>((a, r) => a + (((r as Record<string, number>)[key] ?? 0) as number), 0);
 }

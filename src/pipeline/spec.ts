@@ -1,6 +1,7 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import type { DiffCounts } from '../../schemas/schedule.ts';
 import type { ShardRange } from '../formats/index.ts';
+import type { PairCut } from '../pairs/budget.ts';
 import type { Cut } from '../select/index.ts';
 import type { ClusterState, ClusterStep } from './cluster-plan.ts';
 import type { SelectState } from './select-plan.ts';
@@ -17,6 +18,8 @@ export interface JobSpec {
   createdAt: string;
   /** An earlier job of the dataset to compare with: export then writes diff.json (scheduled runs set it). */
   previous?: string;
+  /** A pair set's round (POST /v1/pairs/:set/rounds): written on every line of pairs.jsonl. */
+  round?: number;
 }
 
 /** One shard as the coordinator knows it after planning (and, after ingest, with its global offsets). */
@@ -85,4 +88,17 @@ export type TaskContext =
       stats: Record<string, { min: number; max: number }>;
       /** Diff steps: the number of parts, then (step 3) their merged counts and diff.jsonl bytes. */
       diff?: { parts: number; counts?: DiffCounts; bytes?: number };
+    }
+  | {
+      stage: 'pairs';
+      spec: JobSpec;
+      /** 0: a task per shard scatters members to partitions; with a budget, 1: a task per partition
+       * summarizes its candidates, 2: one task cuts; 3: a task per partition writes its pairs. */
+      iter: number;
+      /** Its shard in step 0, its partition in steps 1 and 3. */
+      index: number;
+      shard: ShardInfo;
+      shards: number;
+      partitions: number;
+      cut: PairCut;
     };

@@ -83,7 +83,7 @@ export function validateRecipe(recipe: Recipe): void {
         message: 'in-context sampling is per cluster: the recipe needs `cluster`',
       });
   }
-  issues.push(...selectionIssues(recipe, outputs, late));
+  issues.push(...selectionIssues(recipe, outputs, late), ...pairsIssues(recipe, outputs, late));
   recipe.select.rank.terms.forEach((t, i) => {
     if (!outputs.has(t.score)) {
       issues.push({
@@ -125,4 +125,40 @@ function selectionIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>
     });
   }
   return issues;
+}
+
+/** A pairs recipe ranks by a score some scorer writes (or the data's own), and neither clusters nor selects. */
+function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
+  const issues: { path: string; message: string }[] = [];
+  const pairs = recipe.pairs;
+  if (!pairs) return issues;
+  if (pairsScoreNeedsScorers(recipe) && !outputs.has(pairs.score)) {
+    const written = [...outputs];
+    issues.push({
+      path: 'pairs.score',
+      message: late.has(pairs.score)
+        ? lateOutputMessage(pairs.score)
+        : `no scorer in the recipe writes "${pairs.score}"; use auto, given, trajectory or one of: ${written.sort().join(', ')}`,
+    });
+  }
+  for (const key of ['cluster', 'incontext'] as const) {
+    const set = key === 'cluster' ? recipe.cluster : recipe.select.incontext;
+    if (set)
+      issues.push({
+        path: key === 'cluster' ? 'cluster' : 'select.incontext',
+        message: 'a pairs recipe builds pairs instead of a selection: it neither clusters nor selects',
+      });
+  }
+  if (pairs.balanceTasks && pairs.budget === undefined)
+    issues.push({
+      path: 'pairs.balanceTasks',
+      message: 'balancing spreads a budget over tasks: set pairs.budget',
+    });
+  return issues;
+}
+
+/** Whether a pairs recipe ranks by a scorer's output (the score stage runs) rather than the data's own numbers. */
+export function pairsScoreNeedsScorers(recipe: Recipe): boolean {
+  const score = recipe.pairs?.score;
+  return score !== undefined && !['auto', 'given', 'trajectory'].includes(score);
 }

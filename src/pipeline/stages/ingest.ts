@@ -1,6 +1,7 @@
 import type { InvalidLine } from '../../../schemas/output.ts';
 import type { ShardRecord } from '../../../schemas/record.ts';
 import { contentHash, normalizeRecord, readShard, recordId } from '../../formats/index.ts';
+import { normalizePairRecord } from '../../pairs/normalize.ts';
 import { toJsonl } from '../jsonl.ts';
 import { shardKey } from '../keys.ts';
 import { storeSource } from '../range-source.ts';
@@ -36,6 +37,25 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
         error: { code: 'record_too_large', message: `record is ${item.bytes} bytes, over the 8 MiB limit` },
         raw: item.head,
       });
+    } else if (spec.recipe.pairs) {
+      // Preference data: a row may hold several members (responses), each valid or not on its own.
+      const norm = normalizePairRecord(item.text, spec.recipe.format, spec.recipe.pairs.groupBy);
+      if (!norm.ok) invalid.push({ source, error: norm.error, raw: item.text.slice(0, RAW_LIMIT) });
+      else {
+        for (const m of norm.members) {
+          valid.push({
+            id: recordId(range.part, item.offset, m.sub === 0 ? m.hash : `${m.hash}:${m.sub}`),
+            hash: m.hash,
+            format: m.format,
+            turns: m.turns,
+            local: item.local,
+            ...(item.localLine === undefined ? {} : { localLine: item.localLine }),
+            record: m.record,
+            pair: m.pair,
+          });
+        }
+        for (const e of norm.errors) invalid.push({ source, error: e.error, raw: e.raw.slice(0, RAW_LIMIT) });
+      }
     } else {
       const norm = normalizeRecord(item.text, spec.recipe.format);
       if (norm.ok) {

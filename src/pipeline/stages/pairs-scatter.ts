@@ -1,0 +1,123 @@
+import type { InvalidLine } from '../../../schemas/output.ts';
+import type { TrajectoryRow } from '../../../schemas/pairs.ts';
+import type { ShardRecord, Source } from '../../../schemas/record.ts';
+import { partitionOf } from '../../pairs/keys.ts';
+import { trajectoryScore } from '../../pairs/trajectory-score.ts';
+import { fromJsonl, toJsonl } from '../jsonl.ts';
+import { outputPartKey, pairsScatterKey, shardKey } from '../keys.ts';
+import { readShardRecords } from '../shard-records.ts';
+import { globalSource } from '../source.ts';
+import type { JobSpec, ShardInfo } from '../spec.ts';
+import { type BlobStore, getText } from '../store.ts';
+import type { ScoredLine } from './score.ts';
+
+/** A member as the partitions hold it: keys, score, position, and what pairs.jsonl writes of it. */
+export interface ScatterLine {
+  id: string;
+  /** Group and task keys. */
+  g: string;
+  t: string;
+  /** The score it is ranked by; null when it has none (no given score, no scorer output). */
+  s: number | null;
+  ok?: boolean;
+  /** Input position: record index, then place in its row. */
+  o: [number, number];
+  src: Source;
+  /** The prompt, and the member as chosen/rejected (TRL's format; a rollout, or its key). */
+  p: unknown;
+  c: unknown;
+}
+
+export interface ScatterTally {
+  members: number;
+  scored: number;
+  invalid: number;
+  /** invalid.jsonl bytes of this shard. */
+  bytes: number;
+}
+
+/** Partitions groups are gathered in: the recipe's, else one per two shards (1-256). */
+export function pairPartitions(spec: JobSpec, shards: number): number {
+  return spec.recipe.pairs?.partitions ?? Math.min(256, Math.max(1, Math.ceil(shards / 2)));
+}
+
+/**
+ * The pairs stage's map: each of a shard's members gets its score and goes to the hash partition of
+ * its task, so every group (and every task) is gathered by one partition task, however many shards it
+ * spans. The shard's invalid records are written out with their global positions.
+ */
+export async function pairsScatter(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  partitions: number,
+): Promise<ScatterTally> {
+  const records = await readShardRecords(store, spec.id, info.shard);
+  const scored = scoresById(
+    fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl'))),
+  );
+  const parts: ScatterLine[][] = Array.from({ length: partitions }, () => []);
+  let withScore = 0;
+  for (const r of records) {
+    const line = scatterLine(r, spec, info, scored);
+    if (line.s !== null) withScore++;
+    parts[partitionOf(line.t, partitions)].push(line);
+  }
+  // Only partitions with members are written; a partition task reads a missing key as empty.
+  await Promise.all(
+    parts.map((lines, p) =>
+      lines.length > 0 ? store.put(pairsScatterKey(spec.id, p, info.shard), toJsonl(lines)) : undefined,
+    ),
+  );
+  const invalid = fromJsonl<InvalidLine>(
+    await getText(store, shardKey(spec.id, info.shard, 'invalid.jsonl')),
+  ).map((line) => ({ ...line, source: globalSource(info, line.source.index ?? 0, line.source.line) }));
+  const data = new TextEncoder().encode(toJsonl(invalid));
+  await store.put(outputPartKey(spec.id, 'invalid.jsonl', info.shard), data);
+  return { members: records.length, scored: withScore, invalid: invalid.length, bytes: data.byteLength };
+}
+
+function scoresById(lines: ScoredLine[]): Map<string, Record<string, number>> {
+  return new Map(lines.map((l) => [l.id, l.scores]));
+}
+
+function scatterLine(
+  r: ShardRecord,
+  spec: JobSpec,
+  info: ShardInfo,
+  scored: Map<string, Record<string, number>>,
+): ScatterLine {
+  const pairs = spec.recipe.pairs!;
+  const meta = r.pair!;
+  const by = pairs.score === 'auto' ? (r.format === 'trajectory' ? 'trajectory' : 'given') : pairs.score;
+  let s: number | null = null;
+  if (by === 'given') s = meta.given ?? null;
+  else if (by === 'trajectory')
+    s = r.format === 'trajectory' ? trajectoryScore(r.record as TrajectoryRow, pairs.trajectory).total : null;
+  else s = scored.get(r.id)?.[by] ?? null;
+  if (s !== null && !Number.isFinite(s)) s = null;
+  const src = globalSource(info, r.local, r.localLine);
+  const line: ScatterLine = {
+    id: r.id,
+    g: meta.group,
+    t: meta.task,
+    s,
+    o: [src.index, meta.sub],
+    src,
+    ...payload(r, src, pairs.payload),
+  };
+  if (meta.success !== undefined) line.ok = meta.success;
+  return line;
+}
+
+/** TRL's columns: a text prompt and completions, or conversational messages; a rollout whole or by key. */
+function payload(r: ShardRecord, src: Source, mode: 'full' | 'key'): { p: unknown; c: unknown } {
+  const style = r.pair!.style;
+  if (style === 'task') {
+    // The prompt is the task; the initial state is part of each rollout (or found by its key).
+    return { p: (r.record as TrajectoryRow).task, c: mode === 'full' ? r.record : { id: r.id, source: src } };
+  }
+  const answer = r.turns[r.turns.length - 1].content;
+  if (style === 'text') return { p: r.turns[0].content, c: answer };
+  return { p: r.turns.slice(0, -1), c: [{ role: 'assistant', content: answer }] };
+}
