@@ -218,3 +218,40 @@ export const PairsReportSchema = z.object({
   partitions: z.number(),
 });
 export type PairsReport = z.infer<typeof PairsReportSchema>;
+
+/** `PUT /v1/pairs/:set`: a pair set's recipe (it must have `pairs`); its rounds are kept when it changes. */
+export const PairSetBodySchema = z.strictObject({
+  /** A recipe (schemas/recipe.ts) with a `pairs` section; validated like a job's. */
+  recipe: z.record(z.string(), z.unknown()),
+});
+
+/** `POST /v1/pairs/:set/rounds?scope=`: pair this round's rollouts alone, or every round's so far. */
+export const RoundScopeSchema = z.enum(['round', 'all']).default('round');
+
+/** One round of a pair set, as the API shows it. */
+export const RoundInfoSchema = z.object({
+  round: z.number().int().positive(),
+  scope: z.enum(['round', 'all']),
+  /** The round's job (absent while its rollouts are being stored). */
+  job: z.string().optional(),
+  state: z.enum(['uploading', 'running', 'done', 'failed', 'cancelled']),
+  error: z.string().nullable(),
+  bytes: z.number(),
+  createdAt: z.string(),
+  /** Once done: its report's pair and group counts. */
+  pairs: z.number().optional(),
+  groups: z
+    .object({ total: z.number(), used: z.number(), skipped: z.record(z.string(), z.number()) })
+    .optional(),
+  links: z.object({ self: z.string(), pairs: z.string(), job: z.string().optional() }),
+});
+export type RoundInfo = z.infer<typeof RoundInfoSchema>;
+
+export const PairSetInfoSchema = z.object({
+  name: z.string(),
+  recipe: z.unknown(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  rounds: z.array(RoundInfoSchema),
+});
+export type PairSetInfo = z.infer<typeof PairSetInfoSchema>;

@@ -9,6 +9,7 @@ useClusterKernel(clusterKernel);
 
 export { JobCoordinator } from './coordinator.ts';
 export { DatasetKeeper } from './dataset-keeper.ts';
+export { PairSet } from './pair-set.ts';
 export { SamplerRun } from './sampler-run.ts';
 export { ScoreCache } from './score-cache.ts';
 

@@ -10,12 +10,12 @@ export function newId(prefix: 'j' | 'r'): string {
   return `${prefix}${Date.now().toString(36)}${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** Fix a job over the dataset's objects as they are now, store its spec beside it, and start its coordinator. */
+/** Fix a job over the dataset's (or a pair set round's) objects as they are now, store its spec beside it, and start its coordinator. */
 export async function startJob(
   env: Env,
-  dataset: DatasetInfo,
+  dataset: Pick<DatasetInfo, 'name' | 'objects'>,
   recipe: Recipe,
-  { id = newId('j'), previous }: { id?: string; previous?: string } = {},
+  { id = newId('j'), previous, round }: { id?: string; previous?: string; round?: number } = {},
 ): Promise<JobSpec> {
   const spec: JobSpec = {
     id,
@@ -24,6 +24,7 @@ export async function startJob(
     recipe,
     createdAt: new Date().toISOString(),
     ...(previous ? { previous } : {}),
+    ...(round === undefined ? {} : { round }),
   };
   await env.DATA_BUCKET.put(jobSpecKey(spec.id), JSON.stringify(spec));
   await coordinator(env, spec.id).start(spec);

@@ -5,6 +5,7 @@ import { datasetRoutes, datasets } from './datasets.ts';
 import { errorBody, onError } from './errors.ts';
 import { jobRoutes, jobs } from './jobs.ts';
 import { openApiDocument, type RouteDoc } from './openapi.ts';
+import { pairRoutes, pairs } from './pairs.ts';
 import { sampler, samplerRoutes } from './sampler.ts';
 import { scheduleRoutes, schedules } from './schedules.ts';
 import { scorerRoutes, scorers } from './scorers.ts';
@@ -23,6 +24,7 @@ const routes: RouteDoc[] = [
   ...scheduleRoutes,
   ...samplerRoutes,
   ...jobRoutes,
+  ...pairRoutes,
   ...scorerRoutes,
   {
     method: 'get',
@@ -41,5 +43,6 @@ app.route('/v1/datasets', datasets);
 app.route('/v1/datasets', schedules);
 app.route('/v1/runs', sampler);
 app.route('/v1/jobs', jobs);
+app.route('/v1/pairs', pairs);
 app.route('/v1/scorers', scorers);
 app.get('/v1/openapi.json', (c) => c.json(openApiDocument(routes)));

@@ -1,12 +1,12 @@
 import { decodeMatrix, npyHeader } from '../../src/embed/matrix-file.ts';
 import type { OutputManifest } from '../../src/pipeline/advance.ts';
-import { clustersKey, diffKey, diffPartKey, embedKey } from '../../src/pipeline/keys.ts';
+import { clustersKey, diffKey, diffPartKey, embedKey, outputPartKey } from '../../src/pipeline/keys.ts';
 
 type ManifestFile = OutputManifest['files'][number];
 
 /**
  * The response for an output the manifest lists besides the record files: `clusters.json` and
- * `diff.json`, one object each; `diff.jsonl`, its parts in order; `embeddings.npy`, a NumPy header
+ * `diff.json`, one object each; `diff.jsonl`, `pairs.jsonl` and `groups.jsonl`, their parts in order; `embeddings.npy`, a NumPy header
  * and then every shard's rows in order (each shard file's own header stripped). Null for any other name.
  */
 export async function extraOutput(
@@ -23,6 +23,12 @@ export async function extraOutput(
     const o = await env.DATA_BUCKET.get(diffKey(id));
     return o ? new Response(o.body, { headers: { 'content-type': 'application/json' } }) : null;
   }
+  if (file.name === 'pairs.jsonl' || file.name === 'groups.jsonl')
+    return partsResponse(
+      env.DATA_BUCKET,
+      Array.from({ length: file.parts }, (_, p) => outputPartKey(id, file.name as 'pairs.jsonl', p)),
+      file.bytes,
+    );
   if (file.name === 'diff.jsonl')
     return partsResponse(
       env.DATA_BUCKET,

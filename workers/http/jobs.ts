@@ -89,8 +89,9 @@ jobs.get('/:id/outputs/:file', async (c) => {
     const o = await c.env.DATA_BUCKET.get(reportKey(id));
     return new Response(o!.body, { headers: { 'content-type': 'application/json' } });
   }
-  if (!(OUTPUT_FILES as readonly string[]).includes(file)) {
-    const listed = m.files.find((f) => f.name === file);
+  // A pairs job lists pairs.jsonl and groups.jsonl instead of the selection's files.
+  const listed = m.files.find((f) => f.name === file);
+  if (!listed || !(OUTPUT_FILES as readonly string[]).includes(file)) {
     const extra = listed ? await extraOutput(c.env, id, listed, m) : null;
     if (extra) return extra;
     throw new WinnowError('not_found', {

@@ -13,6 +13,7 @@ export function queueFor(env: Env, stage: Stage): Queue {
       return env.SCORE_QUEUE;
     case 'cluster':
     case 'select':
+    case 'pairs':
       return env.SELECT_QUEUE;
     case 'export':
       return env.EXPORT_QUEUE;
