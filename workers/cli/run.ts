@@ -31,6 +31,8 @@ export interface RunOptions {
 export const OUTPUTS = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'weights.jsonl', 'report.json'];
 /** Written only when the recipe clusters or exports embeddings. */
 export const EXTRA_OUTPUTS = ['clusters.json', 'embeddings.npy'];
+/** A pairs job's outputs (a recipe with `pairs`) instead of the selection's. */
+export const PAIR_OUTPUTS = ['pairs.jsonl', 'groups.jsonl', 'invalid.jsonl', 'report.json'];
 
 /** Parse `--budget`: a count (`5000`) or a percentage (`30%`). */
 export function parseBudget(text: string): number | string {
@@ -158,7 +160,10 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
       throw new Error(`job ${id} ${status.state}: ${status.error ?? 'no reason given'}`);
     mkdirSync(opts.out, { recursive: true });
     const listed = new Set((await client.outputs(id)).map((f) => f.name));
-    for (const file of [...OUTPUTS, ...EXTRA_OUTPUTS.filter((f) => listed.has(f))]) {
+    const files = listed.has('pairs.jsonl')
+      ? PAIR_OUTPUTS
+      : [...OUTPUTS, ...EXTRA_OUTPUTS.filter((f) => listed.has(f))];
+    for (const file of files) {
       const stream = await client.output(id, file);
       await pipeline(
         Readable.fromWeb(stream as import('node:stream/web').ReadableStream),
@@ -184,6 +189,7 @@ export function providerSecrets(recipe: Recipe): Record<string, string> {
 }
 
 export function summary(report: Report, out: string): string {
+  if (report.pairs) return pairsSummary(report, out);
   const c = report.counts;
   const pct = (n: number) => (c.valid > 0 ? ` (${((100 * n) / c.valid).toFixed(1)}% of valid)` : '');
   const reasons = Object.entries(report.rejectedByReason)
@@ -200,5 +206,24 @@ export function summary(report: Report, out: string): string {
     '',
     `outputs in ${resolve(out)}/`,
     ...OUTPUTS.map((f) => `  ${f}`),
+  ].join('\n');
+}
+
+/** A pairs job: members, groups used and skipped, pairs written. */
+function pairsSummary(report: Report, out: string): string {
+  const p = report.pairs!;
+  const c = report.counts;
+  const skipped = Object.entries(p.groups.skipped)
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  return [
+    '',
+    `members   ${c.valid} valid    invalid ${c.invalid}`,
+    `groups    ${p.groups.total}: ${p.groups.used} used${skipped ? `, skipped: ${skipped}` : ''}`,
+    `pairs     ${p.pairs} of ${p.candidates} candidates (${p.strategy.id}, by ${p.score})`,
+    `time      ${report.seconds.toFixed(1)}s`,
+    '',
+    `outputs in ${resolve(out)}/`,
+    ...PAIR_OUTPUTS.map((f) => `  ${f}`),
   ].join('\n');
 }
