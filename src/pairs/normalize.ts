@@ -152,7 +152,8 @@ function trajectory(value: Record<string, unknown>, groupBy: Pairs['groupBy']): 
     );
   const { task, initialState } = row.data;
   const withState = groupBy !== 'task' && initialState !== undefined;
-  const group = withState ? `${task} ${canonicalJson(initialState)}` : task;
+  // `["task",{…}]`: unambiguous, so a task whose name looks like another's state never shares a group.
+  const group = withState ? canonicalJson([task, initialState]) : task;
   // Scorers see the task as the prompt; the content hash covers the whole rollout.
   const turns: Turn[] = [{ role: 'user', content: task }];
   const hash = contentHash([...turns, { role: 'assistant', content: canonicalJson(value) }]);

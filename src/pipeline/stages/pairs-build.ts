@@ -33,15 +33,18 @@ async function buildPartition(store: BlobStore, spec: JobSpec, partition: number
     const lines = fromJsonl<ScatterLine>(await getText(store, pairsScatterKey(spec.id, partition, s)));
     for (const l of lines) {
       const m = { ...l, score: l.s, order: l.o, ...(l.ok === undefined ? {} : { success: l.ok }) };
-      const list = byGroup.get(l.g);
+      // Keyed by task and group, so members of different tasks never share a group.
+      const at = JSON.stringify([l.t, l.g]);
+      const list = byGroup.get(at);
       if (list) list.push(m);
-      else byGroup.set(l.g, [m]);
+      else byGroup.set(at, [m]);
     }
   }
   const opts = { ...pairs, seed: spec.recipe.seed };
   const groups: BuiltGroup[] = [];
-  for (const key of [...byGroup.keys()].sort()) {
-    const members = orderMembers(byGroup.get(key)!);
+  for (const at of [...byGroup.keys()].sort()) {
+    const members = orderMembers(byGroup.get(at)!);
+    const key = members[0].g;
     const { candidates, reason } = groupPairs(members, key, opts);
     groups.push({
       key,
