@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DatasetInfo, ErrorBody, JobStatus } from '../../schemas/api.ts';
+import type { PairSetInfo, RoundInfo } from '../../schemas/pairs.ts';
 import type { RecipeInput } from '../../schemas/recipe.ts';
 import type {
   Batch,
@@ -206,6 +207,39 @@ export class WinnowClient {
   /** Per-example losses of a served batch; sending the same feedback again is a no-op. */
   feedback(id: string, body: FeedbackBodyInput): Promise<FeedbackResult> {
     return this.json('POST', `/v1/runs/${encodeURIComponent(id)}/feedback`, body);
+  }
+
+  /** Create or change a pair set (a recipe with `pairs`); its rounds are kept. */
+  putPairSet(name: string, recipe: RecipeInput): Promise<PairSetInfo> {
+    return this.json('PUT', `/v1/pairs/${encodeURIComponent(name)}`, { recipe });
+  }
+
+  pairSet(name: string): Promise<PairSetInfo> {
+    return this.json('GET', `/v1/pairs/${encodeURIComponent(name)}`);
+  }
+
+  /** Append a round of rollouts or responses (streamed); its job starts at once. */
+  async addRound(
+    name: string,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    { bytes, scope = 'round' }: { bytes?: number; scope?: 'round' | 'all' } = {},
+  ): Promise<RoundInfo> {
+    const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
+    if (bytes !== undefined) headers['content-length'] = String(bytes);
+    const init = { body, headers, duplex: 'half' } as RequestInit;
+    const path = `/v1/pairs/${encodeURIComponent(name)}/rounds?scope=${scope}`;
+    return (await (await this.request('POST', path, init)).json()) as RoundInfo;
+  }
+
+  round(name: string, round: number): Promise<RoundInfo> {
+    return this.json('GET', `/v1/pairs/${encodeURIComponent(name)}/rounds/${round}`);
+  }
+
+  /** A finished round's pairs.jsonl, or (no round) every finished round's. */
+  async roundPairs(name: string, round?: number): Promise<ReadableStream<Uint8Array>> {
+    const at = round === undefined ? '' : `/rounds/${round}`;
+    const res = await this.request('GET', `/v1/pairs/${encodeURIComponent(name)}${at}/pairs.jsonl`);
+    return res.body ?? new ReadableStream({ start: (c) => c.close() });
   }
 
   /** Stream one output file (selected.jsonl, rejected.jsonl, invalid.jsonl, report.json, …). */

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { STRATEGY_IDS, type StrategyId } from '../../schemas/recipe.ts';
 import { ApiError } from '../../src/client/index.ts';
 import { generateDemo } from '../../src/demo/index.ts';
+import { pairsGet, pairsRound, pairsSet } from './pairs.ts';
 import { runPipeline, summary } from './run.ts';
 import {
   append,
@@ -37,7 +38,13 @@ usage:
   winnow diff <dataset> <run> [--out <file>]     what entered and left the selection
   winnow serve [--state <dir>] [--port <n>]      keep the local stack up, firing the cron every minute
 
-  <input>      JSON array or JSONL (Alpaca, ShareGPT or OpenAI messages; gzip accepted)
+  winnow pairs set <set> --recipe <file>         create or change a pair set (a recipe with \`pairs\`)
+  winnow pairs round <set> <file> [--scope round|all] [--out <file>]
+                                                 append a round of rollouts, wait, write its pairs.jsonl
+  winnow pairs get <set>                         the set's rounds
+
+  <input>      JSON array or JSONL (Alpaca, ShareGPT or OpenAI messages; gzip accepted); with a
+               recipe that has \`pairs\`: responses rows or rollouts (see README, Preference pairs)
   --budget     records to select: a count (5000) or a share of valid records (30%)
   --recipe     a JSON recipe (see README); --budget overrides its select.budget
   --strategy   how the budget is spent (default topk; balanced needs --cluster); overrides the
@@ -82,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
       force: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
       port: { type: 'string' },
+      scope: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -160,6 +168,13 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'rm') return scheduleRm(target, dataset);
       if (sub === 'tick') return scheduleTick(target, dataset, values);
       throw new Error(`winnow schedule takes set, get, rm or tick, got "${sub}"`);
+    }
+    case 'pairs': {
+      const [sub, set, file] = [input, ...rest];
+      if (sub === 'set' && set) return pairsSet(target, set, values.recipe);
+      if (sub === 'get' && set) return pairsGet(target, set);
+      if (sub === 'round' && set && file) return pairsRound(target, set, file, values);
+      throw new Error('usage: winnow pairs set <set> --recipe <file> | round <set> <file> | get <set>');
     }
     case 'serve': {
       need(0, 'serve [--state <dir>] [--port <n>]');
