@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateTrajectories } from '../../../bench/pairs-gen.ts';
+import { referencePairs } from '../../../bench/pairs-reference.ts';
+import { jsonl, ROOT, run, winnowRun } from './helpers.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'winnow-pairs-'));
+const state = join(tmp, 'state');
+const CLI = join(ROOT, 'workers/cli/winnow.js');
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const rollouts = (tasks: number, seed: number) =>
+  `${[...generateTrajectories({ tasks, rollouts: 6, steps: 8, states: 2, seed })].join('\n')}\n`;
+const winnow = (args: string[]) =>
+  run(process.execPath, [CLI, ...args, '--state', state], { cwd: ROOT, timeout: 240_000 });
+
+describe('preference pairs through the CLI on the local stack', () => {
+  it('winnow run with a pairs recipe writes the pairs the reference finds', async () => {
+    const input = join(tmp, 'traj.jsonl');
+    const text = rollouts(40, 11);
+    writeFileSync(input, text);
+    writeFileSync(join(tmp, 'pairs.json'), JSON.stringify({ shardBytes: 8192, pairs: { payload: 'key' } }));
+    const out = join(tmp, 'out');
+    const { stdout } = await winnowRun(input, out, state, ['--recipe', join(tmp, 'pairs.json')]);
+    expect(stdout).toMatch(/pairs {5}\d+ of \d+ candidates \(best-worst, by auto\)/);
+    const pairs = jsonl(join(out, 'pairs.jsonl'));
+    const ref = referencePairs(text);
+    const key = (c: number, r: number) => `${c}>${r}`;
+    expect(new Set(pairs.map((p) => key(p.chosen.source.index, p.rejected.source.index)))).toEqual(
+      new Set(ref.pairs.map((p) => key(p.chosenIndex, p.rejectedIndex))),
+    );
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.pairs.groups.total).toBe(jsonl(join(out, 'groups.jsonl')).length);
+  }, 240_000);
+
+  it('winnow pairs set / round / get: two rounds, each written to its own file', async () => {
+    writeFileSync(
+      join(tmp, 'set.json'),
+      JSON.stringify({ pairs: { strategy: { id: 'all-margin' }, minMargin: 1 } }),
+    );
+    await winnow(['pairs', 'set', 'grape', '--recipe', join(tmp, 'set.json')]);
+    for (const [n, seed] of [
+      [1, 1],
+      [2, 2],
+    ]) {
+      const file = join(tmp, `round${n}.jsonl`);
+      writeFileSync(file, rollouts(10, seed));
+      const out = join(tmp, `pairs-${n}.jsonl`);
+      const { stdout } = await winnow(['pairs', 'round', 'grape', file, '--out', out]);
+      expect(stdout).toContain(`round ${n}  done  scope round`);
+      const pairs = jsonl(out);
+      expect(pairs.length).toBeGreaterThan(0);
+      expect(pairs.every((p) => p.round === n && p.margin >= 1)).toBe(true);
+    }
+    const { stdout } = await winnow(['pairs', 'get', 'grape']);
+    expect(stdout.split('\n').filter((l) => l.startsWith('round '))).toHaveLength(2);
+  }, 300_000);
+});
