@@ -158,12 +158,24 @@ describe('openapi', () => {
         '/v1/datasets/{name}',
         '/v1/jobs',
         '/v1/jobs/{id}/outputs/{file}',
+        '/v1/pairs/{set}',
+        '/v1/pairs/{set}/rounds',
+        '/v1/pairs/{set}/rounds/{round}/pairs.jsonl',
       ]),
     );
     const recipe =
       doc.paths['/v1/jobs'].post.requestBody.content['application/json'].schema.properties.recipe;
     expect(recipe.properties.select.properties.budget).toBeDefined();
-    expect(recipe.properties.format.enum).toEqual(['auto', 'alpaca', 'sharegpt', 'messages']);
+    expect(recipe.properties.format.enum).toEqual([
+      'auto',
+      'alpaca',
+      'sharegpt',
+      'messages',
+      'responses',
+      'response',
+      'trajectory',
+    ]);
+    expect(recipe.properties.pairs.properties.strategy).toBeDefined();
   });
 });
 
