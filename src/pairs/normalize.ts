@@ -10,6 +10,7 @@ import {
 import type { InputFormat, PairFormat, ShardRecord, Turn } from '../../schemas/record.ts';
 import { contentHash, detectPairFormat, formatIssues, formatPath, isPlainObject } from '../formats/index.ts';
 import { canonicalJson } from '../util/index.ts';
+import { rolloutHash } from './keys.ts';
 
 /** One member of a preference record: a response, or the rollout itself. */
 export interface PairMember {
@@ -64,7 +65,7 @@ export function normalizePairRecord(
     const keys = Object.keys(value).slice(0, 8).join(', ') || 'no keys';
     return fail('unknown_format', `a pairs recipe reads preference data: ${KNOWN}; the record has: ${keys}`);
   }
-  if (chosen === 'trajectory') return trajectory(value, groupBy);
+  if (chosen === 'trajectory') return trajectory(value, text, groupBy);
   return chosen === 'responses' ? responses(value, groupBy) : response(value, groupBy);
 }
 
@@ -141,7 +142,7 @@ function response(value: Record<string, unknown>, groupBy: Pairs['groupBy']): Pa
   return { ok: true, members: [member], errors: [] };
 }
 
-function trajectory(value: Record<string, unknown>, groupBy: Pairs['groupBy']): PairNormalized {
+function trajectory(value: Record<string, unknown>, text: string, groupBy: Pairs['groupBy']): PairNormalized {
   const row = TrajectoryRowSchema.safeParse(value);
   if (!row.success) return { ok: false, error: schemaError(row.error.issues, value) };
   if (groupBy === 'prompt' || groupBy === 'group')
@@ -154,9 +155,9 @@ function trajectory(value: Record<string, unknown>, groupBy: Pairs['groupBy']): 
   const withState = groupBy !== 'task' && initialState !== undefined;
   // `["task",{…}]`: unambiguous, so a task whose name looks like another's state never shares a group.
   const group = withState ? canonicalJson([task, initialState]) : task;
-  // Scorers see the task as the prompt; the content hash covers the whole rollout.
+  // Scorers see the task as the prompt; the content hash covers the whole rollout, as given.
   const turns: Turn[] = [{ role: 'user', content: task }];
-  const hash = contentHash([...turns, { role: 'assistant', content: canonicalJson(value) }]);
+  const hash = rolloutHash(text);
   const member: PairMember = {
     sub: 0,
     format: 'trajectory',

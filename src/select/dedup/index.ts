@@ -6,7 +6,7 @@ export {
   minhashSignature,
   type Signature,
 } from './minhash.ts';
-export { dedupText, exactNormal, hash64, nearNormal } from './normalize.ts';
+export { dedupText, exactNormal, fmix32, hash64, nearNormal } from './normalize.ts';
 export {
   DEDUP_THRESHOLD,
   decodeEdges,
