@@ -24,9 +24,11 @@
  *   node bench/pairs-gen.ts                   # 2000 tasks × 10 rollouts × ~50 steps, 2 states: ≈1,000,000 steps
  *   node bench/pairs-gen.ts --tasks 20 --rollouts 4 --steps 5 --seed 2 --out bench/out/traj-small.jsonl
  */
+
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../src/demo/random.ts';
 
 export interface TrajectoryGenOptions {
   tasks: number;
@@ -53,18 +55,6 @@ const COLORS = ['red', 'green', 'blue', 'yellow', 'black', 'white'];
 const OBJECTS = ['cube', 'mug', 'sponge', 'block', 'bottle', 'spoon'];
 const TARGETS = ['bowl', 'tray', 'drawer', 'basket', 'plate', 'shelf'];
 const STAGES = ['grasp', 'place'];
-
-/** mulberry32: a small 32-bit PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Mixes integers into one 32-bit seed (murmur3-style finaliser per part). */
 function mix(...parts: number[]): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../bench/pairs-gen.ts';
+import { mulberry32 } from '../../../src/demo/random.ts';
 import {
   byGap,
   keepTop,

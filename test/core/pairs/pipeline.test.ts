@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { generateTrajectories, mulberry32 } from '../../../bench/pairs-gen.ts';
+import { generateTrajectories } from '../../../bench/pairs-gen.ts';
 import { type ReferenceOptions, referencePairs } from '../../../bench/pairs-reference.ts';
 import type { InvalidLine, Report } from '../../../schemas/output.ts';
 import type { GroupLine, PairLine } from '../../../schemas/pairs.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import type { ShardRecord } from '../../../schemas/record.ts';
+import { mulberry32 } from '../../../src/demo/random.ts';
 import { WinnowError } from '../../../src/errors.ts';
 import { tieKey } from '../../../src/pairs/keys.ts';
 import { memoryJob, memoryOutput, runLocal, shardKey } from '../../../src/pipeline/index.ts';
