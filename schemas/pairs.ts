@@ -150,8 +150,8 @@ export const PairsSchema = z.strictObject({
   balanceTasks: z.boolean().default(false),
   /** Rollouts in pairs.jsonl: the whole record (`full`), or its id and source (`key`). */
   payload: z.enum(['full', 'key']).default('full'),
-  /** Hash partitions groups are gathered in (default: one per two shards, 1-256). */
-  partitions: z.number().int().min(1).max(256).optional(),
+  /** Hash partitions groups are gathered in (default: one per 8 MiB of input, 1-1024). */
+  partitions: z.number().int().min(1).max(1024).optional(),
 });
 export type Pairs = z.infer<typeof PairsSchema>;
 

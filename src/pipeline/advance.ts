@@ -318,7 +318,7 @@ function openPairs(spec: JobSpec, shards: number, state: PipelineState, table?: 
     stage: 'pairs',
     iter: 0,
     shards: all(shards),
-    state: { ...state, pairs: { partitions: pairPartitions(spec, shards) } },
+    state: { ...state, pairs: { partitions: pairPartitions(spec) } },
     ...(table ? { table } : {}),
   };
 }

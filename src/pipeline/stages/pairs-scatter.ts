@@ -36,9 +36,17 @@ export interface ScatterTally {
   bytes: number;
 }
 
-/** Partitions groups are gathered in: the recipe's, else one per two shards (1-256). */
-export function pairPartitions(spec: JobSpec, shards: number): number {
-  return spec.recipe.pairs?.partitions ?? Math.min(256, Math.max(1, Math.ceil(shards / 2)));
+/**
+ * Input bytes per hash partition by default. A partition task holds its members whole: at 1M rollout
+ * steps, 8 MB of rollouts in a partition peaked at 27 MB of heap, well inside a 128 MB isolate.
+ */
+export const PARTITION_BYTES = 8 * 1024 * 1024;
+
+/** Partitions groups are gathered in: the recipe's, else one per 8 MiB of input (1-1024). */
+export function pairPartitions(spec: JobSpec): number {
+  if (spec.recipe.pairs?.partitions) return spec.recipe.pairs.partitions;
+  const bytes = spec.objects.reduce((a, o) => a + o.size, 0);
+  return Math.min(1024, Math.max(1, Math.ceil(bytes / PARTITION_BYTES)));
 }
 
 /**

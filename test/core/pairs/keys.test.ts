@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyHash, keyHash53, partitionOf, rolloutHash, tieKey } from '../../../src/pairs/keys.ts';
+import type { JobSpec } from '../../../src/pipeline/spec.ts';
+import { pairPartitions } from '../../../src/pipeline/stages/pairs-scatter.ts';
 
 describe('pair keys', () => {
   it('rolloutHash: fixed values, 32 hex chars, sensitive to every character', () => {
@@ -28,5 +30,22 @@ describe('pair keys', () => {
     expect(partitionOf('task-1', 7)).toBe(3);
     expect(partitionOf('task-1', 7)).toBe(keyHash('task-1') % 7);
     expect(tieKey('a', 'b')).not.toBe(tieKey('b', 'a'));
+  });
+});
+
+describe('default partitions', () => {
+  const spec = (bytes: number[], partitions?: number) =>
+    ({
+      objects: bytes.map((size, i) => ({ key: `k${i}`, size, etag: '' })),
+      recipe: { pairs: partitions ? { partitions } : {} },
+    }) as unknown as JobSpec;
+  it('one per 8 MiB of input, 1 to 1024; the recipe can set them', () => {
+    const MiB = 1024 * 1024;
+    expect(pairPartitions(spec([100]))).toBe(1);
+    expect(pairPartitions(spec([8 * MiB]))).toBe(1);
+    expect(pairPartitions(spec([8 * MiB, 1]))).toBe(2);
+    expect(pairPartitions(spec([121 * MiB]))).toBe(16);
+    expect(pairPartitions(spec([20_000 * MiB]))).toBe(1024);
+    expect(pairPartitions(spec([121 * MiB], 3))).toBe(3);
   });
 });
