@@ -11,7 +11,9 @@ export function pairSet(env: Env, name: string): PairSetRpc {
 type Async<T> = {
   [K in keyof T]: T[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never;
 };
-type PairSetRpc = Async<Pick<PairSet, 'configure' | 'meta' | 'rounds' | 'begin' | 'stored' | 'started'>>;
+type PairSetRpc = Async<
+  Pick<PairSet, 'configure' | 'meta' | 'rounds' | 'begin' | 'stored' | 'started' | 'failed'>
+>;
 
 /** A stored round: its rollouts' object, once stored, and its job, once started. */
 export interface RoundRow {
@@ -20,6 +22,8 @@ export interface RoundRow {
   object: ObjectInfo | null;
   job: string | null;
   createdAt: string;
+  /** Why the round never got a job (its rollouts could not be stored, or its job not started). */
+  error: string | null;
 }
 
 export interface SetMeta {
@@ -40,7 +44,8 @@ export class PairSet extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(META_TABLE);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS rounds (
-      round INTEGER PRIMARY KEY, scope TEXT NOT NULL, object TEXT, job TEXT, created_at TEXT NOT NULL)`);
+      round INTEGER PRIMARY KEY, scope TEXT NOT NULL, object TEXT, job TEXT, created_at TEXT NOT NULL,
+      error TEXT)`);
   }
 
   configure(recipe: Recipe, now: string): SetMeta {
@@ -56,9 +61,14 @@ export class PairSet extends DurableObject<Env> {
 
   rounds(): RoundRow[] {
     return this.sql
-      .exec<{ round: number; scope: string; object: string | null; job: string | null; created_at: string }>(
-        'SELECT * FROM rounds ORDER BY round',
-      )
+      .exec<{
+        round: number;
+        scope: string;
+        object: string | null;
+        job: string | null;
+        created_at: string;
+        error: string | null;
+      }>('SELECT * FROM rounds ORDER BY round')
       .toArray()
       .map((r) => ({
         round: r.round,
@@ -66,6 +76,7 @@ export class PairSet extends DurableObject<Env> {
         object: r.object ? (JSON.parse(r.object) as ObjectInfo) : null,
         job: r.job,
         createdAt: r.created_at,
+        error: r.error,
       }));
   }
 
@@ -89,5 +100,10 @@ export class PairSet extends DurableObject<Env> {
 
   started(round: number, job: string): void {
     this.sql.exec('UPDATE rounds SET job = ? WHERE round = ?', job, round);
+  }
+
+  /** The round failed before its job started; it stays in the list with the reason. */
+  failed(round: number, error: string): void {
+    this.sql.exec('UPDATE rounds SET error = ? WHERE round = ?', error, round);
   }
 }

@@ -131,7 +131,20 @@ function selectionIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>
 function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
   const issues: { path: string; message: string }[] = [];
   const pairs = recipe.pairs;
-  if (!pairs) return issues;
+  const pairFormat = ['responses', 'response', 'trajectory'].includes(recipe.format);
+  if (!pairs) {
+    if (pairFormat)
+      issues.push({
+        path: 'format',
+        message: `"${recipe.format}" is preference data: the recipe needs \`pairs\``,
+      });
+    return issues;
+  }
+  if (!pairFormat && recipe.format !== 'auto')
+    issues.push({
+      path: 'format',
+      message: `a pairs recipe reads responses, response or trajectory records, not "${recipe.format}"`,
+    });
   if (pairsScoreNeedsScorers(recipe) && !outputs.has(pairs.score)) {
     const written = [...outputs];
     issues.push({

@@ -109,4 +109,23 @@ describe('pairs jobs on the Workers runtime', () => {
     ]);
     expect((await api('/v1/pairs/grape/rounds/9')).status).toBe(404);
   });
+
+  it('a round whose upload breaks is listed as failed with the reason, and the next round follows it', async () => {
+    await api('/v1/pairs/broken', { method: 'PUT', body: JSON.stringify({ recipe: { pairs: {} } }) });
+    // Gzip magic bytes, then garbage: decompression fails while the round is being stored.
+    const body = new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const res = await api('/v1/pairs/broken/rounds', { method: 'POST', body });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error.message).toContain('not valid gzip');
+    const set = await json(await api('/v1/pairs/broken'));
+    expect(set.rounds).toEqual([
+      expect.objectContaining({
+        round: 1,
+        state: 'failed',
+        error: expect.stringContaining('the round was not started'),
+      }),
+    ]);
+    const next = await api('/v1/pairs/broken/rounds', { method: 'POST', body: rollouts(2, 2, 5) });
+    expect((await json(next)).round).toBe(2);
+  });
 });

@@ -43,7 +43,7 @@ async function roundInfo(env: Env, set: string, r: RoundRow): Promise<RoundInfo>
   const self = `/v1/pairs/${set}/rounds/${r.round}`;
   const links = { self, pairs: `${self}/pairs.jsonl`, ...(r.job ? { job: `/v1/jobs/${r.job}` } : {}) };
   const base = { round: r.round, scope: r.scope, bytes: r.object?.size ?? 0, createdAt: r.createdAt, links };
-  if (!r.job) return { ...base, state: 'uploading', error: null };
+  if (!r.job) return { ...base, state: r.error ? 'failed' : 'uploading', error: r.error };
   const s = await coordinator(env, r.job).status();
   const state = s?.state ?? 'failed';
   const info: RoundInfo = { ...base, job: r.job, state, error: s ? s.error : 'the round job was not found' };
@@ -88,12 +88,18 @@ pairs.post('/:set/rounds', async (c) => {
   const begun = await stub.begin(scope, new Date().toISOString());
   if (!begun) throw new WinnowError('not_found', { detail: `pair set "${set}" does not exist` });
   const key = roundKey(set, begun.round);
-  const object = await streamToR2(c.env.DATA_BUCKET, key, body);
-  const objects = await stub.stored(begun.round, { key, size: object.size, etag: object.etag });
-  const spec = await startJob(c.env, { name: setDataset(set), objects }, begun.recipe, {
-    round: begun.round,
-  });
-  await stub.started(begun.round, spec.id);
+  try {
+    const object = await streamToR2(c.env.DATA_BUCKET, key, body);
+    const objects = await stub.stored(begun.round, { key, size: object.size, etag: object.etag });
+    const spec = await startJob(c.env, { name: setDataset(set), objects }, begun.recipe, {
+      round: begun.round,
+    });
+    await stub.started(begun.round, spec.id);
+  } catch (e) {
+    // The number stays taken: the round is listed as failed with the reason, and the next one follows it.
+    await stub.failed(begun.round, `the round was not started: ${(e as Error).message}`);
+    throw e;
+  }
   const row = (await stub.rounds()).find((r) => r.round === begun.round)!;
   return c.json(await roundInfo(c.env, set, row), 202);
 });

@@ -1,3 +1,4 @@
+import { WinnowError } from '../../src/errors.ts';
 import { fixedChunks, maybeGunzip } from '../../src/util/index.ts';
 
 export const PART_BYTES = 8 * 1024 * 1024;
@@ -12,6 +13,24 @@ export async function streamToR2(
   key: string,
   body: ReadableStream<Uint8Array>,
   partBytes = PART_BYTES,
+): Promise<R2Object> {
+  try {
+    return await store(bucket, key, body, partBytes);
+  } catch (e) {
+    // A body that starts like gzip but does not decompress is the client's error, not ours.
+    if (e instanceof TypeError && /decompress/i.test(e.message))
+      throw new WinnowError('malformed_input', {
+        detail: `the body starts like gzip but is not valid gzip (${e.message})`,
+      });
+    throw e;
+  }
+}
+
+async function store(
+  bucket: R2Bucket,
+  key: string,
+  body: ReadableStream<Uint8Array>,
+  partBytes: number,
 ): Promise<R2Object> {
   const parts = fixedChunks(maybeGunzip(body), partBytes);
   const first = await parts.next();

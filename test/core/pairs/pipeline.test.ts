@@ -600,7 +600,7 @@ describe('pairs pipeline: formats and recipe checks', () => {
     expect(out.invalid.map((l) => [l.error.code, l.error.path])).toEqual([['invalid_record', 'task']]);
   });
 
-  it('validateRecipe: pairs.score must be written by a scorer; balanceTasks needs a budget', () => {
+  it('validateRecipe: pairs.score must be written by a scorer; balanceTasks needs a budget; formats agree', () => {
     const issues = (recipe: unknown) => {
       try {
         validateRecipe(RecipeSchema.parse(recipe));
@@ -616,6 +616,11 @@ describe('pairs pipeline: formats and recipe checks', () => {
     expect(issues({ pairs: { balanceTasks: true, budget: 5 } })).toEqual([]);
     for (const score of ['auto', 'given', 'trajectory', 'quality', 'length'])
       expect(issues({ pairs: { score } })).toEqual([]);
+    // The format and the pairs section must agree; a pairs recipe neither clusters nor selects in context.
+    expect(issues({ format: 'trajectory' })).toEqual(['format']);
+    expect(issues({ format: 'alpaca', pairs: {} })).toEqual(['format']);
+    expect(issues({ format: 'responses', pairs: {} })).toEqual([]);
+    expect(issues({ cluster: { k: 2 }, pairs: {} })).toEqual(['cluster']);
   });
 
   it('ranks by a scorer output when pairs.score names one', async () => {
