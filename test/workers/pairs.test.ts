@@ -59,8 +59,15 @@ describe('pairs jobs on the Workers runtime', () => {
         error: expect.objectContaining({ path: 'steps' }),
       }),
     ]);
-    // A pairs job has no selection files.
+    // A pairs job has no selection files: no sampler run over it, and no schedule re-runs it.
     expect((await api(`/v1/jobs/${id}/outputs/selected.jsonl`)).status).toBe(404);
+    const run = await api('/v1/runs', { method: 'POST', body: JSON.stringify({ job: id, batchSize: 4 }) });
+    expect(run.status).toBe(400);
+    expect((await json(run)).error.message).toContain('built preference pairs');
+    const schedule = { every: '1h', recipe: { pairs: {} } };
+    const put = await api('/v1/datasets/traj/schedule', { method: 'PUT', body: JSON.stringify(schedule) });
+    expect(put.status).toBe(400);
+    expect((await json(put)).error.message).toContain('/v1/pairs/:set/rounds');
   });
 
   it('pair sets: rounds append, each pairs its own rollouts, earlier rounds stay', async () => {

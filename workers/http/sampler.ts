@@ -41,7 +41,13 @@ sampler.post('/', async (c) => {
     });
   const manifest = await (await c.env.DATA_BUCKET.get(outputManifestKey(body.job)))?.json<{
     shards: number;
+    files: { name: string }[];
   }>();
+  if (manifest?.files.some((f) => f.name === 'pairs.jsonl'))
+    throw new WinnowError('validation_failed', {
+      path: 'job',
+      detail: `job "${body.job}" built preference pairs: a sampler run serves a selection (selected.jsonl)`,
+    });
   const id = newId('r');
   return c.json(await samplerRun(c.env, id).create(id, body, manifest?.shards ?? 0), 201);
 });

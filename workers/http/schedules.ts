@@ -12,6 +12,7 @@ import {
 } from '../../schemas/schedule.ts';
 import { WinnowError } from '../../src/errors.ts';
 import { datasetPrefix, diffKey, jobSpecKey } from '../../src/pipeline/keys.ts';
+import type { JobSpec } from '../../src/pipeline/spec.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { keeper } from '../dataset-keeper.ts';
 import { jsonBody, parseWith } from './errors.ts';
@@ -46,10 +47,18 @@ schedules.put('/:name/schedule', async (c) => {
   const name = nameOf(c.req.param('name'));
   const body = parseWith(ScheduleBodySchema, await jsonBody(c), 'request body');
   if (body.recipe) validateRecipe(body.recipe);
-  if (body.recipeRef && !(await c.env.DATA_BUCKET.head(jobSpecKey(body.recipeRef))))
+  const ref = body.recipeRef ? await c.env.DATA_BUCKET.get(jobSpecKey(body.recipeRef)) : null;
+  if (body.recipeRef && !ref)
     throw new WinnowError('not_found', {
       path: 'recipeRef',
       detail: `job "${body.recipeRef}" does not exist`,
+    });
+  // A schedule re-selects and diffs selections; preference pairs iterate as a pair set's rounds.
+  const recipe = body.recipe ?? (ref ? ((await ref.json()) as JobSpec).recipe : undefined);
+  if (recipe?.pairs)
+    throw new WinnowError('validation_failed', {
+      path: body.recipe ? 'recipe.pairs' : 'recipeRef',
+      detail: 'a schedule re-scores a selection; for preference pairs, post rounds to /v1/pairs/:set/rounds',
     });
   const k = keeper(c.env, name);
   if (!(await k.refresh(name))) throw noDataset(name);
