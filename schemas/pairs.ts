@@ -167,6 +167,9 @@ export const PairLineSchema = z.object({
   task: z.string(),
   chosen_id: z.string(),
   rejected_id: z.string(),
+  /** The responses' `meta`, when the data gave one. */
+  chosen_meta: z.unknown().optional(),
+  rejected_meta: z.unknown().optional(),
   round: z.number().int().optional(),
 });
 export type PairLine = z.infer<typeof PairLineSchema>;

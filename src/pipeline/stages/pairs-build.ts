@@ -178,6 +178,8 @@ export async function pairsWrite(
         task: g.task,
         chosen_id: a.id,
         rejected_id: b.id,
+        ...(a.m === undefined ? {} : { chosen_meta: a.m }),
+        ...(b.m === undefined ? {} : { rejected_meta: b.m }),
         ...(spec.round === undefined ? {} : { round: spec.round }),
       });
       t.margin.sum += c.margin;

@@ -26,6 +26,8 @@ export interface ScatterLine {
   /** The prompt, and the member as chosen/rejected (TRL's format; a rollout, or its key). */
   p: unknown;
   c: unknown;
+  /** A response's `meta` (the model that wrote it, its sampling settings, …), when given. */
+  m?: unknown;
 }
 
 export interface ScatterTally {
@@ -115,6 +117,8 @@ function scatterLine(
     ...payload(r, src, pairs.payload),
   };
   if (meta.success !== undefined) line.ok = meta.success;
+  const given = r.format === 'trajectory' ? undefined : (r.record as { meta?: unknown }).meta;
+  if (given !== undefined) line.m = given;
   return line;
 }
 

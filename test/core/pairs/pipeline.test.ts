@@ -328,6 +328,9 @@ describe('pairs pipeline: responses', () => {
     });
     const p3 = byPrompt.get('"P3"')!;
     expect(p3).toMatchObject({ chosen: 'x1', rejected: 'x2', margin: 4 });
+    // A response's meta rides along with it; none is written for a response without one.
+    expect(p3.rejected_meta).toEqual({ judge: 'm' });
+    expect('chosen_meta' in p3).toBe(false);
     const shards = shardOf(store);
     expect(shards.get(p3.chosen_id)).not.toBe(shards.get(p3.rejected_id));
     const conv = pairs.find((l) => Array.isArray(l.prompt))!;
