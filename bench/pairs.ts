@@ -17,7 +17,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,7 @@ import {
   readIdx,
   recipeOf,
 } from './pairs-runs.ts';
+import { writeResults } from './table.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -273,15 +274,7 @@ async function parent(values: Record<string, string | boolean | undefined>): Pro
     checks,
     failures,
   };
-  const name = typeof values.out === 'string' ? values.out : 'pairs';
-  writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify(out, null, 2)}\n`);
-  writeFileSync(join(OUT, `${name}.md`), `${text}\n`);
-  note(`results in ${join(OUT, `${name}.json`)} and ${name}.md (${out.seconds.toFixed(0)} s)`);
-  if (failures.length) {
-    process.stdout.write(`\nFAIL: ${failures.length} check(s) failed\n`);
-    return 1;
-  }
-  return 0;
+  return writeResults(OUT, typeof values.out === 'string' ? values.out : 'pairs', out, text);
 }
 
 async function main(): Promise<void> {

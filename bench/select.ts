@@ -25,6 +25,7 @@ import { type MemoryStore, memoryJob, runLocal } from '../src/pipeline/index.ts'
 import type { TaskContext } from '../src/pipeline/spec.ts';
 import { validateRecipe } from '../src/pipeline/validate-recipe.ts';
 import { type AlpacaLike, plantDuplicates } from '../test/fixtures/planted-dups.ts';
+import { writeResults } from './table.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -706,15 +707,7 @@ async function parent(values: Record<string, string | boolean | undefined>): Pro
     rows,
     failures,
   };
-  const name = typeof values.out === 'string' ? values.out : 'select';
-  writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify(out, null, 2)}\n`);
-  writeFileSync(join(OUT, `${name}.md`), `${text}\n`);
-  note(`results in ${join(OUT, `${name}.json`)} and ${name}.md (${out.seconds.toFixed(0)} s)`);
-  if (failures.length) {
-    process.stdout.write(`\nFAIL: ${failures.length} check(s) failed\n`);
-    return 1;
-  }
-  return 0;
+  return writeResults(OUT, typeof values.out === 'string' ? values.out : 'select', out, text);
 }
 
 async function main(): Promise<void> {

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** The markdown tables `npm run bench` prints. */
 
 export interface Row {
@@ -55,4 +58,24 @@ export function renderTables(rows: Row[]): string {
     rows.map((r) => [r.dataset, r.mode, ...STAGES.map((s) => fixed(r.stages[s], 2))]),
   );
   return `${main}\n\nPer-stage seconds (from report.json; stage time includes queue waits for winnow):\n\n${stages}`;
+}
+
+/**
+ * A bench's last step: `<dir>/<name>.json` (the results) and `<name>.md` (the printed text), then
+ * the exit code, 1 when a check failed.
+ */
+export function writeResults(
+  dir: string,
+  name: string,
+  out: { seconds: number; failures: string[] },
+  text: string,
+): number {
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(join(dir, `${name}.md`), `${text}\n`);
+  process.stderr.write(
+    `results in ${join(dir, `${name}.json`)} and ${name}.md (${out.seconds.toFixed(0)} s)\n`,
+  );
+  if (out.failures.length === 0) return 0;
+  process.stdout.write(`\nFAIL: ${out.failures.length} check(s) failed\n`);
+  return 1;
 }
