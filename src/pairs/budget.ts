@@ -17,13 +17,83 @@ export interface Ranked {
 
 export const byGap = (a: Ranked, b: Ranked) => b.margin - a.margin || a.tie - b.tie;
 
-/** The top cut from every partition's candidates, each list already in gap order. */
-export function topCut(lists: readonly Ranked[][], budget: number): PairCut {
-  const all = lists.flat();
-  if (all.length <= budget) return { kind: 'all' };
-  all.sort(byGap);
-  const last = all[budget - 1];
-  return { kind: 'top', margin: last.margin, tie: last.tie };
+/** One partition's candidates in gap order, read a chunk at a time. */
+export interface RankedSource {
+  length: number;
+  read(from: number, count: number): Promise<Ranked[]>;
+}
+
+/** Entries read from a partition at a time: 1,024 partitions hold 16 MB of chunks at most. */
+export const CUT_CHUNK = 1024;
+
+/**
+ * The top cut over every partition: a k-way merge of the sorted partitions (a heap of their heads),
+ * reading each a chunk at a time, until `budget` candidates are taken. Memory is one chunk per
+ * partition, whatever the budget; reads are about budget / chunk plus one per partition.
+ */
+export async function topCut(sources: readonly RankedSource[], budget: number): Promise<PairCut> {
+  const total = sources.reduce((a, s) => a + s.length, 0);
+  if (total <= budget) return { kind: 'all' };
+  const cursors = sources.map((source) => ({ source, buffer: [] as Ranked[], at: 0, next: 0 }));
+  type Cursor = (typeof cursors)[number];
+  const head = (c: Cursor) => c.buffer[c.at];
+  const fill = async (c: Cursor) => {
+    if (c.at < c.buffer.length || c.next >= c.source.length) return;
+    c.buffer = await c.source.read(c.next, Math.min(CUT_CHUNK, c.source.length - c.next));
+    c.next += c.buffer.length;
+    c.at = 0;
+  };
+  await Promise.all(cursors.map(fill));
+  const heap = new MinHeap<Cursor>((a, b) => byGap(head(a), head(b)));
+  for (const c of cursors) if (head(c)) heap.push(c);
+  let last: Ranked | undefined;
+  for (let taken = 0; taken < budget; taken++) {
+    const c = heap.pop()!;
+    last = head(c);
+    c.at++;
+    await fill(c);
+    if (head(c)) heap.push(c);
+  }
+  return { kind: 'top', margin: last!.margin, tie: last!.tie };
+}
+
+/** A binary min-heap by `order`. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  private readonly order: (a: T, b: T) => number;
+  constructor(order: (a: T, b: T) => number) {
+    this.order = order;
+  }
+
+  push(x: T): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (this.order(a[i], a[up]) >= 0) break;
+      [a[i], a[up]] = [a[up], a[i]];
+      i = up;
+    }
+  }
+
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length === 0 || last === undefined) return top;
+    a[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && this.order(a[l], a[m]) < 0) m = l;
+      if (r < a.length && this.order(a[r], a[m]) < 0) m = r;
+      if (m === i) break;
+      [a[i], a[m]] = [a[m], a[i]];
+      i = m;
+    }
+    return top;
+  }
 }
 
 export function keepTop(c: Ranked, cut: Extract<PairCut, { kind: 'top' }>): boolean {

@@ -70,6 +70,30 @@ describe('pairs jobs on the Workers runtime', () => {
     expect((await json(put)).error.message).toContain('/v1/pairs/:set/rounds');
   });
 
+  it('a budget over partitions: the cut merges them by byte ranges in R2, as in-process', async () => {
+    const text = rollouts(12, 6, 9);
+    expect((await upload('traj-budget', text)).status).toBe(201);
+    const recipe = {
+      shardBytes: 2048,
+      pairs: { payload: 'key', partitions: 3, strategy: { id: 'all-margin' }, budget: 25 },
+    };
+    const id = await startJob('traj-budget', recipe);
+    expect((await waitForJob(id)).state).toBe('done');
+    const { store, spec } = await memoryJob(
+      { 'datasets/traj-budget/upload': text },
+      RecipeSchema.parse(recipe),
+    );
+    const local = await runLocal(store, spec);
+    expect(local.pairs!.candidates).toBeGreaterThan(25);
+    const sort = (t: string) =>
+      lines(t)
+        .map((l) => JSON.stringify(l))
+        .sort();
+    const pairs = await output(id, 'pairs.jsonl');
+    expect(lines(pairs)).toHaveLength(25);
+    expect(sort(pairs)).toEqual(sort(memoryOutput(store, 'job', 'pairs.jsonl')));
+  });
+
   it('pair sets: rounds append, each pairs its own rollouts, earlier rounds stay', async () => {
     expect((await api('/v1/pairs/nope')).status).toBe(404);
     const bad = await api('/v1/pairs/grape', { method: 'PUT', body: JSON.stringify({ recipe: {} }) });

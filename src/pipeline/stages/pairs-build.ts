@@ -5,6 +5,7 @@ import {
   type PairCut,
   quotaCut,
   type Ranked,
+  type RankedSource,
   taskQuota,
   topCut,
 } from '../../pairs/budget.ts';
@@ -98,20 +99,29 @@ export async function pairsIndex(store: BlobStore, spec: JobSpec, partition: num
 /** Step 2, one task: the cut over every partition's summary. */
 export async function pairsCut(store: BlobStore, spec: JobSpec, partitions: number): Promise<PairCut> {
   const pairs = spec.recipe.pairs!;
-  const lists: Ranked[][] = [];
-  const tasks: { hash: number; count: number }[] = [];
-  for (let p = 0; p < partitions; p++) {
-    const bytes = await store.get(pairsIndexKey(spec.id, p));
-    const v = bytes ? new Float64Array(bytes.slice().buffer) : new Float64Array(0);
-    const list: Ranked[] = [];
-    for (let i = 0; i + 1 < v.length; i += 2) {
-      if (pairs.balanceTasks) tasks.push({ hash: v[i], count: v[i + 1] });
-      else list.push({ margin: v[i], tie: v[i + 1] });
-    }
-    lists.push(list);
-  }
   if (pairs.budget === undefined) return { kind: 'all' };
-  return pairs.balanceTasks ? quotaCut(tasks, pairs.budget) : topCut(lists, pairs.budget);
+  const keys = Array.from({ length: partitions }, (_, p) => pairsIndexKey(spec.id, p));
+  const pairsOf = (bytes: Uint8Array) => new Float64Array(bytes.slice().buffer);
+  if (pairs.balanceTasks) {
+    // 16 bytes per task: every partition's counts are read whole.
+    const tasks: { hash: number; count: number }[] = [];
+    for (const key of keys) {
+      const v = pairsOf((await store.get(key)) ?? new Uint8Array(0));
+      for (let i = 0; i + 1 < v.length; i += 2) tasks.push({ hash: v[i], count: v[i + 1] });
+    }
+    return quotaCut(tasks, pairs.budget);
+  }
+  // The gaps are merged a chunk at a time by byte range: memory stays one chunk per partition.
+  const sources: RankedSource[] = await Promise.all(
+    keys.map(async (key) => ({
+      length: ((await store.head(key))?.size ?? 0) / 16,
+      async read(from: number, count: number) {
+        const v = pairsOf(await store.range(key, from * 16, count * 16));
+        return Array.from({ length: v.length / 2 }, (_, i) => ({ margin: v[2 * i], tie: v[2 * i + 1] }));
+      },
+    })),
+  );
+  return topCut(sources, pairs.budget);
 }
 
 export interface PairsTally {

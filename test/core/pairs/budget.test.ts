@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/demo/random.ts';
 import {
   byGap,
+  CUT_CHUNK,
   keepTop,
   type PairCut,
   quotaCut,
   type Ranked,
+  type RankedSource,
   taskQuota,
   topCut,
 } from '../../../src/pairs/budget.ts';
@@ -61,7 +63,7 @@ describe('quotaCut: water-filling over tasks', () => {
     expect(shares(cut)).toEqual([1, 1, 0, 0]);
   });
 
-  it('budget ≥ total: all', () => {
+  it('budget ≥ total: all', async () => {
     expect(quotaCut(TASKS, 29)).toEqual({ kind: 'all' });
     expect(quotaCut(TASKS, 1000)).toEqual({ kind: 'all' });
     expect(quotaCut([], 5)).toEqual({ kind: 'all' });
@@ -94,6 +96,17 @@ describe('quotaCut: water-filling over tasks', () => {
   });
 });
 
+/** In-memory partitions read a chunk at a time, as pairsCut reads the index files by range. */
+function sources(lists: Ranked[][], reads: number[] = []): RankedSource[] {
+  return lists.map((list) => ({
+    length: list.length,
+    async read(from: number, count: number) {
+      reads.push(count);
+      return list.slice(from, from + count);
+    },
+  }));
+}
+
 describe('topCut / keepTop', () => {
   // Three partitions' lists, each in gap order. Global order: (5,1) (5,3) (3,1) (3,2) (3,5) (3,9) (1,0).
   const lists: Ranked[][] = [
@@ -113,8 +126,8 @@ describe('topCut / keepTop', () => {
   ];
   const kept = (cut: Top) => lists.flat().filter((c) => keepTop(c, cut));
 
-  it('cuts inside a run of equal gaps by tie key and keeps exactly the budget', () => {
-    const cut = topCut(lists, 4) as Top;
+  it('cuts inside a run of equal gaps by tie key and keeps exactly the budget', async () => {
+    const cut = (await topCut(sources(lists), 4)) as Top;
     expect(cut).toEqual({ kind: 'top', margin: 3, tie: 2 });
     expect(kept(cut).sort(byGap)).toEqual([
       { margin: 5, tie: 1 },
@@ -123,22 +136,47 @@ describe('topCut / keepTop', () => {
       { margin: 3, tie: 2 },
     ]);
     for (let budget = 1; budget < 7; budget++) {
-      const c = topCut(lists, budget);
+      const c = await topCut(sources(lists), budget);
       expect(c.kind).toBe('top');
       expect(kept(c as Top)).toHaveLength(budget);
     }
   });
 
-  it('budget ≥ total: all', () => {
-    expect(topCut(lists, 7)).toEqual({ kind: 'all' });
-    expect(topCut(lists, 100)).toEqual({ kind: 'all' });
-    expect(topCut([[], []], 1)).toEqual({ kind: 'all' });
+  it('budget ≥ total: all', async () => {
+    expect(await topCut(sources(lists), 7)).toEqual({ kind: 'all' });
+    expect(await topCut(sources(lists), 100)).toEqual({ kind: 'all' });
+    expect(await topCut(sources([[], []]), 1)).toEqual({ kind: 'all' });
   });
 
-  it('does not reorder the partition lists it reads', () => {
+  it('does not reorder the partition lists it reads', async () => {
     const copy = structuredClone(lists);
-    topCut(lists, 3);
+    await topCut(sources(lists), 3);
     expect(lists).toEqual(copy);
+  });
+
+  it('merges chunk by chunk: equal to a full sort on random partitions, reading a bounded amount', async () => {
+    const rand = mulberry32(7);
+    for (let trial = 0; trial < 20; trial++) {
+      const parts: Ranked[][] = Array.from({ length: 1 + Math.floor(rand() * 6) }, () =>
+        Array.from({ length: Math.floor(rand() * 3000) }, () => ({
+          margin: Math.floor(rand() * 50) / 10,
+          tie: Math.floor(rand() * 1e6),
+        })).sort(byGap),
+      );
+      const all = parts.flat().sort(byGap);
+      const budget = 1 + Math.floor(rand() * Math.max(1, all.length - 1));
+      const reads: number[] = [];
+      const cut = await topCut(sources(parts, reads), budget);
+      if (all.length <= budget) {
+        expect(cut).toEqual({ kind: 'all' });
+        continue;
+      }
+      expect(cut).toEqual({ kind: 'top', margin: all[budget - 1].margin, tie: all[budget - 1].tie });
+      expect(all.filter((c) => keepTop(c, cut as Top))).toHaveLength(budget);
+      // Never more than one chunk past what the budget needs, per partition.
+      expect(reads.reduce((a, n) => a + n, 0)).toBeLessThanOrEqual(budget + parts.length * CUT_CHUNK);
+      expect(Math.max(...reads)).toBeLessThanOrEqual(CUT_CHUNK);
+    }
   });
 
   it('byGap: gap descending, then tie ascending', () => {
