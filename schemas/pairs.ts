@@ -214,6 +214,8 @@ export const PairsReportSchema = z.object({
     total: z.number(),
     used: z.number(),
     skipped: z.record(z.string(), z.number()),
+    /** A few skipped groups' keys per reason; groups.jsonl has every group. */
+    examples: z.record(z.string(), z.array(z.string())),
   }),
   tasks: z.object({ total: z.number(), used: z.number() }),
   budget: z.object({ requested: z.number().nullable(), balanced: z.boolean(), quota: z.number().nullable() }),

@@ -3,7 +3,7 @@ import { ALL } from '../select/index.ts';
 import type { Advance, BarrierInput, PipelineState } from './advance.ts';
 import { buildReport } from './report.ts';
 import type { FitOutcome, IngestTally, ScoreTally } from './stages/index.ts';
-import type { PairsTally } from './stages/pairs-build.ts';
+import { EXAMPLES, type PairsTally } from './stages/pairs-build.ts';
 import type { ScatterTally } from './stages/pairs-scatter.ts';
 
 const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
@@ -25,9 +25,12 @@ export function finishPairs(input: BarrierInput, state: PipelineState): Advance 
   const ingested = (done ? input.history('ingest') : []) as IngestTally[];
   const skipped: Record<string, number> = {};
   const rejectedByReason: Record<string, number> = {};
+  const examples: Record<string, string[]> = {};
   for (const t of written) {
     add(skipped, t.skipped);
     add(rejectedByReason, t.rejectedByReason);
+    for (const [reason, keys] of Object.entries(t.examples))
+      examples[reason] = [...(examples[reason] ?? []), ...keys].slice(0, EXAMPLES);
   }
   const total = sum(written, (t) => t.pairs);
   const candidates = sum(written, (t) => t.candidates);
@@ -43,7 +46,7 @@ export function finishPairs(input: BarrierInput, state: PipelineState): Advance 
     pairs: total,
     candidates,
     members: { total: members, scored: sum(scattered, (t) => t.scored), paired },
-    groups: { total: groups, used: groups - sum(Object.values(skipped), (n) => n), skipped },
+    groups: { total: groups, used: groups - sum(Object.values(skipped), (n) => n), skipped, examples },
     tasks: { total: sum(written, (t) => t.tasks), used: sum(written, (t) => t.tasksUsed) },
     budget: {
       requested: pairs.budget ?? null,

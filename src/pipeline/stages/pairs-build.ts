@@ -124,11 +124,16 @@ export async function pairsCut(store: BlobStore, spec: JobSpec, partitions: numb
   return topCut(sources, pairs.budget);
 }
 
+/** Skipped groups named per reason in the report (groups.jsonl lists every one). */
+export const EXAMPLES = 5;
+
 export interface PairsTally {
   pairs: number;
   candidates: number;
   groups: number;
   skipped: Record<string, number>;
+  /** Up to EXAMPLES group keys per skip reason, in group order. */
+  examples: Record<string, string[]>;
   tasks: number;
   tasksUsed: number;
   members: number;
@@ -155,6 +160,7 @@ export async function pairsWrite(
     candidates: 0,
     groups: groups.length,
     skipped: {},
+    examples: {},
     tasks: 0,
     tasksUsed: 0,
     members: 0,
@@ -197,8 +203,11 @@ export async function pairsWrite(
       t.margin.max = Math.max(t.margin.max, c.margin);
     }
     const reason = keep.length > 0 ? undefined : (g.reason ?? 'budget');
-    if (reason) count(t.skipped, reason);
-    else usedTasks.add(g.task);
+    if (reason) {
+      count(t.skipped, reason);
+      const ex = (t.examples[reason] ??= []);
+      if (ex.length < EXAMPLES) ex.push(g.key);
+    } else usedTasks.add(g.task);
     g.members.forEach((m, i) => {
       if (paired.has(i)) return;
       count(t.rejectedByReason, reason ?? (m.s === null ? 'missing_score' : 'not_paired'));

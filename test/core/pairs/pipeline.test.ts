@@ -58,6 +58,13 @@ function checkAccounting({ report, pairs, groups }: Run) {
     expect(g.pairs).toBeLessThanOrEqual(g.candidates);
   }
   expect(p.groups.skipped).toEqual(byReason);
+  // The report names up to five skipped groups per reason, each skipped for that reason in groups.jsonl.
+  for (const [reason, n] of Object.entries(byReason)) {
+    expect(p.groups.examples[reason]).toHaveLength(Math.min(5, n));
+    for (const key of p.groups.examples[reason])
+      expect(groups.find((g) => g.group === key)?.reason).toBe(reason);
+  }
+  expect(Object.keys(p.groups.examples).sort()).toEqual(Object.keys(byReason).sort());
   expect(pairs).toHaveLength(p.pairs);
   expect(groups.reduce((a, g) => a + g.pairs, 0)).toBe(p.pairs);
   expect(groups.reduce((a, g) => a + g.candidates, 0)).toBe(p.candidates);
@@ -239,7 +246,12 @@ describe('pairs pipeline: rollouts across shards', () => {
     ];
     const out = await run(jsonl(rows), { pairs: { partitions: 1 } });
     expect(out.pairs).toHaveLength(0);
-    expect(out.report.pairs!.groups).toEqual({ total: 2, used: 0, skipped: { single_response: 2 } });
+    expect(out.report.pairs!.groups).toEqual({
+      total: 2,
+      used: 0,
+      skipped: { single_response: 2 },
+      examples: expect.any(Object),
+    });
   });
 
   it('full payload writes the whole rollout as chosen / rejected', async () => {
@@ -352,6 +364,7 @@ describe('pairs pipeline: responses', () => {
       total: 9,
       used: 6,
       skipped: { single_response: 1, missing_score: 1, margin_too_small: 1 },
+      examples: expect.any(Object),
     });
     const skipped = groups.filter((g) => g.status === 'skipped');
     expect(skipped.map((g) => [g.members, g.scored, g.reason]).sort()).toEqual(
@@ -391,7 +404,12 @@ describe('pairs pipeline: responses', () => {
       ['2', 'Q2', 'C', 'F', 3.5],
       ['g1', 'Q1', 'B', 'A', 2],
     ]);
-    expect(out.report.pairs!.groups).toEqual({ total: 3, used: 2, skipped: { single_response: 1 } });
+    expect(out.report.pairs!.groups).toEqual({
+      total: 3,
+      used: 2,
+      skipped: { single_response: 1 },
+      examples: expect.any(Object),
+    });
     expect(out.report.pairs!.groupBy).toBe('auto');
     expect(out.report.pairs!.score).toBe('auto');
     checkAccounting(out);
@@ -551,7 +569,7 @@ describe('pairs pipeline: requireSuccessAndFailure', () => {
     checkAccounting(out);
     // Without the option every group pairs.
     const plain = await run(jsonl(rows), { pairs: {} });
-    expect(plain.report.pairs!.groups).toEqual({ total: 4, used: 4, skipped: {} });
+    expect(plain.report.pairs!.groups).toEqual({ total: 4, used: 4, skipped: {}, examples: {} });
   });
 
   it('on generated rollouts: the reasons match the groups’ outcomes', async () => {
