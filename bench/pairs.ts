@@ -15,7 +15,7 @@
  * pair-index files are in bench/pairs-runs.ts; the data file in bench/pairs-data.ts; the children in
  * bench/pairs-children.ts and bench/pairs-workers.ts; the tables in bench/pairs-render.ts.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -38,6 +38,7 @@ import {
   readIdx,
   recipeOf,
 } from './pairs-runs.ts';
+import { runChild as runChildProcess } from './proc.ts';
 import { writeResults } from './table.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -49,44 +50,8 @@ function fail(msg: string): void {
   process.stderr.write(`FAIL ${msg}\n`);
 }
 
-function runChild(args: string[], timeoutS: number) {
-  return new Promise<{
-    code: number | null;
-    stdout: string;
-    stderr: string;
-    seconds: number;
-    timedOut: boolean;
-  }>((ok, bad) => {
-    const t0 = performance.now();
-    const c = spawn(process.execPath, [SELF, '--child', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    c.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    c.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    c.on('error', bad);
-    // SIGTERM first: a workers child stops its wrangler dev (a detached process group) on it.
-    let kill: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      c.kill('SIGTERM');
-      kill = setTimeout(() => c.kill('SIGKILL'), 20_000);
-    }, timeoutS * 1000);
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      clearTimeout(kill);
-      ok({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000, timedOut });
-    });
-  });
-}
+const runChild = (args: string[], timeoutS: number) =>
+  runChildProcess(SELF, ['--child', ...args], { timeoutS, cwd: ROOT });
 
 async function measure(
   run: string,

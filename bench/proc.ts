@@ -1,4 +1,5 @@
 /** Memory readings from /proc (Linux only). */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const KIB_PER_MB = 1024;
@@ -78,4 +79,58 @@ export function sampleTreeRss(root: number, everyMs = 100): { stop(): TreePeak }
       return { ...peak, pids: seen.size };
     },
   };
+}
+
+export interface ChildRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+  timedOut: boolean;
+}
+
+/**
+ * Run a script in its own Node process (so its peak RSS is its own) and collect its output. After
+ * `timeoutS` it gets SIGTERM (a child running wrangler dev stops its process group on it), then
+ * SIGKILL `graceS` later.
+ */
+export function runChild(
+  script: string,
+  args: string[],
+  {
+    timeoutS,
+    nodeArgs = [],
+    graceS = 20,
+    cwd,
+  }: { timeoutS: number; nodeArgs?: string[]; graceS?: number; cwd?: string },
+): Promise<ChildRun> {
+  return new Promise<ChildRun>((ok, bad) => {
+    const t0 = performance.now();
+    const c = spawn(process.execPath, [...nodeArgs, script, ...args], {
+      cwd,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    c.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    c.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    c.on('error', bad);
+    let kill: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      c.kill('SIGTERM');
+      kill = setTimeout(() => c.kill('SIGKILL'), graceS * 1000);
+    }, timeoutS * 1000);
+    c.on('close', (code) => {
+      clearTimeout(timer);
+      clearTimeout(kill);
+      ok({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000, timedOut });
+    });
+  });
 }

@@ -10,7 +10,7 @@
  * Every (dataset, configuration) runs in its own child process, so peak RSS is that run's own.
  * See bench/select-README.md.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -25,6 +25,7 @@ import { type MemoryStore, memoryJob, runLocal } from '../src/pipeline/index.ts'
 import type { TaskContext } from '../src/pipeline/spec.ts';
 import { validateRecipe } from '../src/pipeline/validate-recipe.ts';
 import { type AlpacaLike, plantDuplicates } from '../test/fixtures/planted-dups.ts';
+import { runChild as runChildProcess } from './proc.ts';
 import { writeResults } from './table.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -361,39 +362,8 @@ function fail(msg: string): void {
   process.stderr.write(`FAIL ${msg}\n`);
 }
 
-function runChild(args: string[], timeoutS: number) {
-  return new Promise<{
-    code: number | null;
-    stdout: string;
-    stderr: string;
-    seconds: number;
-    timedOut: boolean;
-  }>((ok, bad) => {
-    const t0 = performance.now();
-    const c = spawn(process.execPath, ['--expose-gc', SELF, '--child', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    c.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    c.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    c.on('error', bad);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      c.kill('SIGKILL');
-    }, timeoutS * 1000);
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      ok({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000, timedOut });
-    });
-  });
-}
+const runChild = (args: string[], timeoutS: number) =>
+  runChildProcess(SELF, ['--child', ...args], { timeoutS, nodeArgs: ['--expose-gc'], cwd: ROOT });
 
 async function measure(
   sec: Section,
