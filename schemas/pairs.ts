@@ -122,6 +122,9 @@ export const PairStrategySchema = z.discriminatedUnion(
 );
 export type PairStrategy = z.infer<typeof PairStrategySchema>;
 
+/** Scores a pairs recipe can rank by without a scorer (any other name is a scorer's output). */
+export const BUILTIN_PAIR_SCORES = ['auto', 'given', 'trajectory'] as const;
+
 /** A recipe's `pairs` section: the job builds preference pairs instead of selecting records. */
 export const PairsSchema = z.strictObject({
   /**
@@ -182,6 +185,8 @@ export const GROUP_SKIP_REASONS = [
   'margin_too_small',
   'budget',
 ] as const;
+
+export type GroupSkipReason = (typeof GROUP_SKIP_REASONS)[number];
 
 /** A line of `groups.jsonl`: every group, used or skipped with its reason. */
 export const GroupLineSchema = z.object({

@@ -1,4 +1,4 @@
-import type { PairFormat, RecordFormat } from '../../schemas/record.ts';
+import { type PairFormat, PairFormatSchema, type RecordFormat } from '../../schemas/record.ts';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -20,4 +20,9 @@ export function detectPairFormat(value: unknown): PairFormat | null {
   if (Object.hasOwn(value, 'task') && Object.hasOwn(value, 'steps')) return 'trajectory';
   if (Object.hasOwn(value, 'group') && Object.hasOwn(value, 'text')) return 'response';
   return null;
+}
+
+/** Whether an input format names preference data. */
+export function isPairFormat(format: string): format is PairFormat {
+  return (PairFormatSchema.options as readonly string[]).includes(format);
 }

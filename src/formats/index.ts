@@ -1,7 +1,7 @@
 export { type ArrayScanner, type ArrayScanState, createArrayScanner } from './array-scanner.ts';
 export { contentHash, recordId } from './content-hash.ts';
 export { detectContainer } from './detect-container.ts';
-export { detectFormat, detectPairFormat, isPlainObject } from './detect-format.ts';
+export { detectFormat, detectPairFormat, isPairFormat, isPlainObject } from './detect-format.ts';
 export { formatIssues, formatPath } from './format-issues.ts';
 export { type Normalized, normalizeRecord } from './normalize.ts';
 export { type Container, type PlanOptions, planShards, type ShardRange } from './plan.ts';

@@ -1,6 +1,6 @@
 import type { RecordError } from '../../schemas/output.ts';
 import type { InputFormat, RecordFormat, Turn } from '../../schemas/record.ts';
-import { detectFormat, detectPairFormat, isPlainObject } from './detect-format.ts';
+import { detectFormat, detectPairFormat, isPairFormat, isPlainObject } from './detect-format.ts';
 import { formatIssues, formatPath } from './format-issues.ts';
 import { ROW_SCHEMAS, toTurns } from './to-turns.ts';
 
@@ -11,7 +11,6 @@ export type Normalized =
   | { ok: true; format: RecordFormat; turns: Turn[]; record: unknown }
   | { ok: false; error: RecordError };
 
-const PAIR_FORMATS: ReadonlySet<InputFormat> = new Set(['responses', 'response', 'trajectory']);
 const KNOWN_KEYS = 'instruction+output (alpaca), conversations (sharegpt), messages (openai)';
 const MAX_KEYS = 8;
 
@@ -52,13 +51,7 @@ export function normalizeRecord(text: string, format: InputFormat): Normalized {
   const detected = detectFormat(value);
   const looksPair = detected === null || Object.hasOwn(value, 'responses');
   const pairFormat =
-    format === 'auto'
-      ? looksPair
-        ? detectPairFormat(value)
-        : null
-      : PAIR_FORMATS.has(format)
-        ? format
-        : null;
+    format === 'auto' ? (looksPair ? detectPairFormat(value) : null) : isPairFormat(format) ? format : null;
   if (pairFormat !== null) {
     return fail(
       'needs_pairs',

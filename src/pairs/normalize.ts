@@ -8,7 +8,14 @@ import {
   TrajectoryRowSchema,
 } from '../../schemas/pairs.ts';
 import type { InputFormat, PairFormat, ShardRecord, Turn } from '../../schemas/record.ts';
-import { contentHash, detectPairFormat, formatIssues, formatPath, isPlainObject } from '../formats/index.ts';
+import {
+  contentHash,
+  detectPairFormat,
+  formatIssues,
+  formatPath,
+  isPairFormat,
+  isPlainObject,
+} from '../formats/index.ts';
 import { canonicalJson } from '../util/index.ts';
 import { rolloutHash } from './keys.ts';
 
@@ -61,7 +68,7 @@ export function normalizePairRecord(
   }
   if (!isPlainObject(value)) return fail('invalid_record', 'record is not an object');
   const chosen = format === 'auto' ? detectPairFormat(value) : format;
-  if (chosen === null || !['responses', 'response', 'trajectory'].includes(chosen)) {
+  if (chosen === null || !isPairFormat(chosen)) {
     const keys = Object.keys(value).slice(0, 8).join(', ') || 'no keys';
     return fail('unknown_format', `a pairs recipe reads preference data: ${KNOWN}; the record has: ${keys}`);
   }

@@ -1,4 +1,4 @@
-import type { Pairs } from '../../schemas/pairs.ts';
+import type { GroupSkipReason, Pairs } from '../../schemas/pairs.ts';
 import { mulberry32 } from '../demo/random.ts';
 import { keyHash } from './keys.ts';
 
@@ -15,12 +15,8 @@ export interface Candidate {
   margin: number;
 }
 
-export type SkipReason =
-  | 'single_response'
-  | 'missing_score'
-  | 'no_failure'
-  | 'no_success'
-  | 'margin_too_small';
+/** Why a group gives no pair (`budget`, the other reason in groups.jsonl, is decided later, by the cut). */
+export type SkipReason = Exclude<GroupSkipReason, 'budget'>;
 
 export type PairOptions = Pick<
   Pairs,

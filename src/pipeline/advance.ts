@@ -5,6 +5,7 @@ import { bic } from '../cluster/index.ts';
 import { npyHeader } from '../embed/matrix-file.ts';
 import type { ShardRange } from '../formats/index.ts';
 import type { PairCut } from '../pairs/budget.ts';
+import { pairsScoreNeedsScorers } from '../pairs/score-by.ts';
 import { mergeStats, resolveScorers, type ScoreStat } from '../score/index.ts';
 import { ALL, budgetTarget, type Cut } from '../select/index.ts';
 import {
@@ -34,7 +35,6 @@ import {
   type WeightsResult,
 } from './stages/index.ts';
 import { pairPartitions } from './stages/pairs-scatter.ts';
-import { pairsScoreNeedsScorers } from './validate-recipe.ts';
 
 /** What the coordinator remembers between barriers, besides the shard table and the ledger. */
 export interface PipelineState {
@@ -128,7 +128,7 @@ export function advance(input: BarrierInput): Advance {
         ...budgetTarget(spec.recipe.select.budget, valid),
         requested: spec.recipe.select.budget,
       };
-      if (spec.recipe.pairs && !pairsScoreNeedsScorers(spec.recipe))
+      if (spec.recipe.pairs && !pairsScoreNeedsScorers(spec.recipe.pairs))
         return openPairs(spec, table.length, { ...state, budget }, table);
       const learning = fitters(spec).length;
       if (learning > 0 && valid > 0) {

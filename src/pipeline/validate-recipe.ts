@@ -1,6 +1,8 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import { resolveEmbedder } from '../embed/index.ts';
 import { WinnowError } from '../errors.ts';
+import { isPairFormat } from '../formats/index.ts';
+import { pairsScoreNeedsScorers } from '../pairs/score-by.ts';
 import { resolveScorers } from '../score/index.ts';
 import { lateOutputMessage, resolveFilters } from '../select/index.ts';
 import { canonicalJson } from '../util/index.ts';
@@ -131,7 +133,7 @@ function selectionIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>
 function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
   const issues: { path: string; message: string }[] = [];
   const pairs = recipe.pairs;
-  const pairFormat = ['responses', 'response', 'trajectory'].includes(recipe.format);
+  const pairFormat = isPairFormat(recipe.format);
   if (!pairs) {
     if (pairFormat)
       issues.push({
@@ -145,7 +147,7 @@ function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
       path: 'format',
       message: `a pairs recipe reads responses, response or trajectory records, not "${recipe.format}"`,
     });
-  if (pairsScoreNeedsScorers(recipe) && !outputs.has(pairs.score)) {
+  if (pairsScoreNeedsScorers(pairs) && !outputs.has(pairs.score)) {
     const written = [...outputs];
     issues.push({
       path: 'pairs.score',
@@ -168,10 +170,4 @@ function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
       message: 'balancing spreads a budget over tasks: set pairs.budget',
     });
   return issues;
-}
-
-/** Whether a pairs recipe ranks by a scorer's output (the score stage runs) rather than the data's own numbers. */
-export function pairsScoreNeedsScorers(recipe: Recipe): boolean {
-  const score = recipe.pairs?.score;
-  return score !== undefined && !['auto', 'given', 'trajectory'].includes(score);
 }

@@ -2,7 +2,7 @@ import type { InvalidLine } from '../../../schemas/output.ts';
 import type { TrajectoryRow } from '../../../schemas/pairs.ts';
 import type { ShardRecord, Source } from '../../../schemas/record.ts';
 import { partitionOf } from '../../pairs/keys.ts';
-import { trajectoryScore } from '../../pairs/trajectory-score.ts';
+import { memberScore, pairsScoreNeedsScorers } from '../../pairs/score-by.ts';
 import { fromJsonl, toJsonl } from '../jsonl.ts';
 import { outputPartKey, pairsScatterKey, shardKey } from '../keys.ts';
 import { readShardRecords } from '../shard-records.ts';
@@ -63,9 +63,10 @@ export async function pairsScatter(
   partitions: number,
 ): Promise<ScatterTally> {
   const records = await readShardRecords(store, spec.id, info.shard);
-  const scored = scoresById(
-    fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl'))),
-  );
+  // Scores are read only when a scorer's output ranks the members (the score stage ran).
+  const scored = pairsScoreNeedsScorers(spec.recipe.pairs)
+    ? scoresById(fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl'))))
+    : new Map<string, Record<string, number>>();
   const parts: ScatterLine[][] = Array.from({ length: partitions }, () => []);
   let withScore = 0;
   for (const r of records) {
@@ -99,13 +100,7 @@ function scatterLine(
 ): ScatterLine {
   const pairs = spec.recipe.pairs!;
   const meta = r.pair!;
-  const by = pairs.score === 'auto' ? (r.format === 'trajectory' ? 'trajectory' : 'given') : pairs.score;
-  let s: number | null = null;
-  if (by === 'given') s = meta.given ?? null;
-  else if (by === 'trajectory')
-    s = r.format === 'trajectory' ? trajectoryScore(r.record as TrajectoryRow, pairs.trajectory).total : null;
-  else s = scored.get(r.id)?.[by] ?? null;
-  if (s !== null && !Number.isFinite(s)) s = null;
+  const s = memberScore(r, pairs, scored.get(r.id));
   const src = globalSource(info, r.local, r.localLine);
   const line: ScatterLine = {
     id: r.id,
