@@ -2,7 +2,6 @@ import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
 import type { DiffCounts } from '../../schemas/schedule.ts';
 import { bic } from '../cluster/index.ts';
-import { npyHeader } from '../embed/matrix-file.ts';
 import type { ShardRange } from '../formats/index.ts';
 import type { PairCut } from '../pairs/budget.ts';
 import { pairsScoreNeedsScorers } from '../pairs/score-by.ts';
@@ -16,25 +15,26 @@ import {
   nextClusterStep,
   type StepResult,
 } from './cluster-plan.ts';
-import { OUTPUT_FILES, type OutputFile } from './keys.ts';
+import { finishSelection } from './finish.ts';
 import { assignOffsets } from './offsets.ts';
-import { finishPairs } from './pairs-report.ts';
-import { buildReport } from './report.ts';
-import { firstSelectState, needsGroups, nextSelectStep, type SelectState, stepTasks } from './select-plan.ts';
-import type { JobSpec, ShardInfo } from './spec.ts';
-import { type DiffPartResult, type DiffResult, diffParts, mergeDiffParts } from './stages/diff.ts';
-import { EMBED_ITER, type EmbedTally, embedNeedsPrepare, usesPca } from './stages/embed.ts';
+import { advancePairs, finishPairs, openPairs } from './pairs-advance.ts';
 import {
-  type ExportTally,
+  firstSelectState,
+  needsVectors,
+  nextSelectStep,
+  type SelectState,
+  stepTasks,
+} from './select-plan.ts';
+import type { JobSpec, ShardInfo } from './spec.ts';
+import { type DiffPartResult, diffParts, mergeDiffParts } from './stages/diff.ts';
+import { EMBED_ITER, embedNeedsPrepare, usesPca } from './stages/embed.ts';
+import {
   type FitOutcome,
   fitters,
   type IngestTally,
   type ModelRef,
-  mergeExportTallies,
   type ScoreTally,
-  type WeightsResult,
 } from './stages/index.ts';
-import { pairPartitions } from './stages/pairs-scatter.ts';
 
 /** What the coordinator remembers between barriers, besides the shard table and the ledger. */
 export interface PipelineState {
@@ -106,14 +106,12 @@ export function advance(input: BarrierInput): Advance {
         multipart,
       }));
       if (ranges.length === 0) {
+        if (spec.recipe.pairs) return finishPairs({ ...input, shards: table }, state);
         const budget = {
           ...budgetTarget(spec.recipe.select.budget, 0),
           requested: spec.recipe.select.budget,
         };
-        const empty = { ...state, budget, cut: ALL };
-        return spec.recipe.pairs
-          ? finishPairs({ ...input, shards: table }, empty)
-          : finish({ ...input, shards: table }, empty);
+        return finishSelection({ ...input, shards: table }, { ...state, budget, cut: ALL });
       }
       return { kind: 'open', stage: 'ingest', iter: 0, shards: all(table.length), state, table };
     }
@@ -124,12 +122,12 @@ export function advance(input: BarrierInput): Advance {
         tallies,
       );
       const valid = tallies.reduce((a, t) => a + t.valid, 0);
-      const budget = {
-        ...budgetTarget(spec.recipe.select.budget, valid),
-        requested: spec.recipe.select.budget,
-      };
       if (spec.recipe.pairs && !pairsScoreNeedsScorers(spec.recipe.pairs))
-        return openPairs(spec, table.length, { ...state, budget }, table);
+        return openPairs(spec, table.length, state, table);
+      // A selection's budget in records; a pairs job's budget is in pairs, and its own.
+      const budget = spec.recipe.pairs
+        ? undefined
+        : { ...budgetTarget(spec.recipe.select.budget, valid), requested: spec.recipe.select.budget };
       const learning = fitters(spec).length;
       if (learning > 0 && valid > 0) {
         const fitRate = Math.min(1, spec.recipe.fit.sampleSize / valid);
@@ -177,7 +175,7 @@ export function advance(input: BarrierInput): Advance {
       const totals = mergePartials(spec, input.results as ScoreTally[]);
       const next: PipelineState = { ...state, stats, totals };
       if (spec.recipe.pairs) return openPairs(spec, input.shards.length, next);
-      if (needsVectors(spec)) {
+      if (needsVectors(spec.recipe)) {
         const iter = embedNeedsPrepare(spec) ? EMBED_ITER.prepare : EMBED_ITER.embed;
         return { kind: 'open', stage: 'embed', iter, shards: all(input.shards.length), state: next };
       }
@@ -289,43 +287,11 @@ export function advance(input: BarrierInput): Advance {
         const merged = mergeDiffParts(input.results as DiffPartResult[]);
         return open(3, [0], { ...state, diff: { parts: state.diff!.parts, ...merged } });
       }
-      return finish(input, state);
+      return finishSelection(input, state);
     }
-    case 'pairs': {
-      // 0: scatter; with a budget, 1: partition summaries, 2: the cut; 3: each partition's pairs.
-      const { partitions } = state.pairs!;
-      const open = (iter: number, shards: number[], st: PipelineState): Advance => ({
-        kind: 'open',
-        stage: 'pairs',
-        iter,
-        shards,
-        state: st,
-      });
-      if (input.iter === 0) return open(spec.recipe.pairs!.budget ? 1 : 3, all(partitions), state);
-      if (input.iter === 1) return open(2, [0], state);
-      if (input.iter === 2) {
-        const cut = input.results[0] as PairCut;
-        return open(3, all(partitions), { ...state, pairs: { partitions, cut } });
-      }
-      return finishPairs(input, state);
-    }
+    case 'pairs':
+      return advancePairs(input);
   }
-}
-
-function openPairs(spec: JobSpec, shards: number, state: PipelineState, table?: ShardInfo[]): Advance {
-  return {
-    kind: 'open',
-    stage: 'pairs',
-    iter: 0,
-    shards: all(shards),
-    state: { ...state, pairs: { partitions: pairPartitions(spec) } },
-    ...(table ? { table } : {}),
-  };
-}
-
-/** Whether the pipeline embeds: to cluster, to export embeddings, or for a strategy that compares records. */
-function needsVectors(spec: JobSpec): boolean {
-  return Boolean(spec.recipe.cluster || spec.recipe.exportEmbeddings || needsGroups(spec.recipe));
 }
 
 /** Every shard's partial of each dataset-wide output, merged (Scorer.dataset). */
@@ -342,22 +308,6 @@ function mergePartials(spec: JobSpec, tallies: readonly ScoreTally[]): Record<st
   return totals;
 }
 
-function clusterReport(spec: JobSpec, plan: ClusterState, s: Extract<StepResult, { kind: 'summary' }>) {
-  const step = plan.step as { k: number };
-  return {
-    algorithm: spec.recipe.cluster?.algorithm ?? 'kmeans',
-    k: step.k,
-    iterations: plan.iterations,
-    converged: plan.converged,
-    sizes: s.sizes,
-    scoreMeans: s.scoreMeans,
-    kernel: s.kernel,
-    ...(s.meanLogLikelihood !== undefined ? { meanLogLikelihood: s.meanLogLikelihood } : {}),
-    ...(s.inertia !== undefined ? { inertia: s.inertia } : {}),
-    ...(plan.grid.length > 1 ? { bic: plan.grid.map(({ k, bic }) => ({ k, bic })) } : {}),
-  };
-}
-
 function openSelect(input: BarrierInput, state: PipelineState): Advance {
   const k = state.clusterSummary?.sizes.length ?? 1;
   const select = firstSelectState(input.spec.recipe, input.shards.length, k);
@@ -367,61 +317,5 @@ function openSelect(input: BarrierInput, state: PipelineState): Advance {
     iter: 0,
     shards: all(stepTasks(select, input.shards.length)),
     state: { ...state, select },
-  };
-}
-
-function finish(input: BarrierInput, state: PipelineState): Advance {
-  // The shards' export tallies (step 0) and the weights task's result (step 1), from the ledger.
-  const done = input.stage === 'export';
-  const exported = done ? mergeExportTallies(input.history('export', 0) as ExportTally[]) : undefined;
-  const weights = done ? (input.history('export', 1)[0] as WeightsResult) : undefined;
-  const diff = done && input.spec.previous ? (input.history('export', 3)[0] as DiffResult) : undefined;
-  const shards = input.shards.length;
-  const report = buildReport({
-    spec: input.spec,
-    ingest: input.stage === 'export' ? (input.history('ingest') as IngestTally[]) : [],
-    scored: input.stage === 'export' ? (input.history('score') as ScoreTally[]) : [],
-    embedded:
-      done && needsVectors(input.spec) ? (input.history('embed', EMBED_ITER.embed) as EmbedTally[]) : [],
-    fits: state.fits ?? [],
-    clusters:
-      state.clusterSummary && state.plan
-        ? clusterReport(input.spec, state.plan, state.clusterSummary)
-        : undefined,
-    exported,
-    select: state.select,
-    weights,
-    diff,
-    stats: state.stats ?? {},
-    budget: state.budget!,
-    cut: state.cut ?? ALL,
-    stages: input.stageSeconds,
-    seconds: input.seconds,
-  });
-  const files: OutputManifest['files'] = OUTPUT_FILES.map((name: OutputFile) => ({
-    name,
-    bytes:
-      name === 'weights.jsonl'
-        ? (weights?.bytes ?? 0)
-        : (exported?.bytes[name as keyof ExportTally['bytes']] ?? 0),
-    parts: exported ? shards : 0,
-  }));
-  if (state.clusterSummary)
-    files.push({ name: 'clusters.json', bytes: state.clusterSummary.bytes, parts: 1 });
-  if (diff) {
-    files.push({ name: 'diff.json', bytes: diff.bytes, parts: 1 });
-    files.push({ name: 'diff.jsonl', bytes: diff.linesBytes, parts: diff.parts });
-  }
-  if (input.spec.recipe.exportEmbeddings && state.embedDim) {
-    const rows = report.counts.valid;
-    const bytes = npyHeader(rows, state.embedDim).byteLength + rows * state.embedDim * 4;
-    files.push({ name: 'embeddings.npy', bytes, parts: shards, shape: [rows, state.embedDim] });
-  }
-  return {
-    kind: 'finish',
-    state,
-    report,
-    manifest: { files, shards: exported ? shards : 0 },
-    ...(input.stage === 'plan' ? { table: input.shards } : {}),
   };
 }

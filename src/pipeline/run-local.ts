@@ -6,6 +6,7 @@ import { jobSpecKey, outputManifestKey, reportKey } from './keys.ts';
 import { runTask, type TaskDeps } from './run-task.ts';
 import { SELECT_MAP_STEPS } from './select-plan.ts';
 import type { JobSpec, ShardInfo, TaskContext } from './spec.ts';
+import { PAIRS_ITER } from './stages/pairs-scatter.ts';
 import type { BlobStore } from './store.ts';
 
 /**
@@ -157,7 +158,7 @@ export function taskContext(
         spec,
         iter,
         index: n,
-        shard: shards.shard(iter === 0 ? n : 0),
+        shard: shards.shard(iter === PAIRS_ITER.scatter ? n : 0),
         shards: shards.count(),
         partitions: state.pairs!.partitions,
         cut: state.pairs!.cut ?? { kind: 'all' },

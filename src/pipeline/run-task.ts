@@ -26,7 +26,7 @@ import {
   writeWeights,
 } from './stages/index.ts';
 import { pairsCut, pairsIndex, pairsWrite } from './stages/pairs-build.ts';
-import { pairsScatter } from './stages/pairs-scatter.ts';
+import { PAIRS_ITER, pairsScatter } from './stages/pairs-scatter.ts';
 import type { BlobStore } from './store.ts';
 
 /** What a stage may need besides the object store; each host (workerd, one process) supplies its own. */
@@ -100,9 +100,9 @@ export async function runTask(store: BlobStore, ctx: TaskContext, deps: TaskDeps
       }
       return ctx.iter === 2 ? diffPart(store, ctx) : writeDiff(store, ctx);
     case 'pairs':
-      if (ctx.iter === 0) return pairsScatter(store, ctx.spec, ctx.shard, ctx.partitions);
-      if (ctx.iter === 1) return pairsIndex(store, ctx.spec, ctx.index, ctx.shards);
-      if (ctx.iter === 2) return pairsCut(store, ctx.spec, ctx.partitions);
+      if (ctx.iter === PAIRS_ITER.scatter) return pairsScatter(store, ctx.spec, ctx.shard, ctx.partitions);
+      if (ctx.iter === PAIRS_ITER.index) return pairsIndex(store, ctx.spec, ctx.index, ctx.shards);
+      if (ctx.iter === PAIRS_ITER.cut) return pairsCut(store, ctx.spec, ctx.partitions);
       return pairsWrite(store, ctx.spec, ctx.index, ctx.shards, ctx.cut);
   }
 }

@@ -143,6 +143,11 @@ export type SelectAdvance =
   | { kind: 'next'; state: SelectState; tasks: number }
   | { kind: 'done'; state: SelectState; cut: Cut; candidates: number };
 
+/** Whether the pipeline embeds: to cluster, to export embeddings, or for a strategy that compares records. */
+export function needsVectors(recipe: Recipe): boolean {
+  return Boolean(recipe.cluster || recipe.exportEmbeddings || needsGroups(recipe));
+}
+
 /** Whether the strategy or dedup needs records shuffled by cluster with their vectors. */
 export function needsGroups(recipe: Recipe): boolean {
   return recipe.select.strategy.id !== 'topk' || semanticDedup(recipe) !== undefined;

@@ -92,8 +92,7 @@ export type TaskContext =
   | {
       stage: 'pairs';
       spec: JobSpec;
-      /** 0: a task per shard scatters members to partitions; with a budget, 1: a task per partition
-       * summarizes its candidates, 2: one task cuts; 3: a task per partition writes its pairs. */
+      /** The step (PAIRS_ITER in stages/pairs-scatter.ts). */
       iter: number;
       /** Its shard in step 0, its partition in steps 1 and 3. */
       index: number;

@@ -1,12 +1,48 @@
 import type { PairsReport } from '../../schemas/pairs.ts';
+import type { PairCut } from '../pairs/budget.ts';
 import { ALL } from '../select/index.ts';
 import type { Advance, BarrierInput, PipelineState } from './advance.ts';
 import { buildReport } from './report.ts';
+import type { JobSpec, ShardInfo } from './spec.ts';
 import type { FitOutcome, IngestTally, ScoreTally } from './stages/index.ts';
 import { EXAMPLES, type PairsTally } from './stages/pairs-build.ts';
-import type { ScatterTally } from './stages/pairs-scatter.ts';
+import { PAIRS_ITER, pairPartitions, type ScatterTally } from './stages/pairs-scatter.ts';
 
 const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
+const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** After ingest (or scoring): the scatter, one task per shard. */
+export function openPairs(spec: JobSpec, shards: number, state: PipelineState, table?: ShardInfo[]): Advance {
+  return {
+    kind: 'open',
+    stage: 'pairs',
+    iter: PAIRS_ITER.scatter,
+    shards: all(shards),
+    state: { ...state, pairs: { partitions: pairPartitions(spec) } },
+    ...(table ? { table } : {}),
+  };
+}
+
+/** A pairs step's barrier: the next step, or the job's end. */
+export function advancePairs(input: BarrierInput): Advance {
+  const { spec, state } = input;
+  const { partitions } = state.pairs!;
+  const open = (iter: number, shards: number[], st: PipelineState): Advance => ({
+    kind: 'open',
+    stage: 'pairs',
+    iter,
+    shards,
+    state: st,
+  });
+  if (input.iter === PAIRS_ITER.scatter)
+    return open(spec.recipe.pairs!.budget ? PAIRS_ITER.index : PAIRS_ITER.write, all(partitions), state);
+  if (input.iter === PAIRS_ITER.index) return open(PAIRS_ITER.cut, [0], state);
+  if (input.iter === PAIRS_ITER.cut) {
+    const cut = input.results[0] as PairCut;
+    return open(PAIRS_ITER.write, all(partitions), { ...state, pairs: { partitions, cut } });
+  }
+  return finishPairs(input, state);
+}
 
 function add(into: Record<string, number>, from: Record<string, number>) {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
@@ -20,8 +56,8 @@ export function finishPairs(input: BarrierInput, state: PipelineState): Advance 
   const { spec } = input;
   const pairs = spec.recipe.pairs!;
   const done = input.stage === 'pairs';
-  const written = (done ? input.history('pairs', 3) : []) as PairsTally[];
-  const scattered = (done ? input.history('pairs', 0) : []) as ScatterTally[];
+  const written = (done ? input.history('pairs', PAIRS_ITER.write) : []) as PairsTally[];
+  const scattered = (done ? input.history('pairs', PAIRS_ITER.scatter) : []) as ScatterTally[];
   const ingested = (done ? input.history('ingest') : []) as IngestTally[];
   const skipped: Record<string, number> = {};
   const rejectedByReason: Record<string, number> = {};
