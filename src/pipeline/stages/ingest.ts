@@ -1,4 +1,4 @@
-import type { InvalidLine } from '../../../schemas/output.ts';
+import type { InvalidLine, RecordError } from '../../../schemas/output.ts';
 import type { ShardRecord } from '../../../schemas/record.ts';
 import { contentHash, normalizeRecord, readShard, recordId } from '../../formats/index.ts';
 import { normalizePairRecord } from '../../pairs/normalize.ts';
@@ -37,41 +37,22 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
         error: { code: 'record_too_large', message: `record is ${item.bytes} bytes, over the 8 MiB limit` },
         raw: item.head,
       });
-    } else if (spec.recipe.pairs) {
-      // Preference data: a row may hold several members (responses), each valid or not on its own.
-      const norm = normalizePairRecord(item.text, spec.recipe.format, spec.recipe.pairs.groupBy);
-      if (!norm.ok) invalid.push({ source, error: norm.error, raw: item.text.slice(0, RAW_LIMIT) });
-      else {
-        for (const m of norm.members) {
-          valid.push({
-            id: recordId(range.part, item.offset, m.sub === 0 ? m.hash : `${m.hash}:${m.sub}`),
-            hash: m.hash,
-            format: m.format,
-            turns: m.turns,
-            local: item.local,
-            ...(item.localLine === undefined ? {} : { localLine: item.localLine }),
-            record: m.record,
-            pair: m.pair,
-          });
-        }
-        for (const e of norm.errors) invalid.push({ source, error: e.error, raw: e.raw.slice(0, RAW_LIMIT) });
-      }
     } else {
-      const norm = normalizeRecord(item.text, spec.recipe.format);
-      if (norm.ok) {
-        const hash = contentHash(norm.turns);
+      const { members, errors } = parseRecord(item.text, spec);
+      for (const m of members) {
         valid.push({
-          id: recordId(range.part, item.offset, hash),
-          hash,
-          format: norm.format,
-          turns: norm.turns,
+          // A responses row's members share its offset: the response's index tells them apart.
+          id: recordId(range.part, item.offset, m.sub === 0 ? m.hash : `${m.hash}:${m.sub}`),
+          hash: m.hash,
+          format: m.format,
+          turns: m.turns,
           local: item.local,
           ...(item.localLine === undefined ? {} : { localLine: item.localLine }),
-          record: norm.record,
+          record: m.record,
+          ...(m.pair ? { pair: m.pair } : {}),
         });
-      } else {
-        invalid.push({ source, error: norm.error, raw: item.text.slice(0, RAW_LIMIT) });
       }
+      for (const e of errors) invalid.push({ source, error: e.error, raw: e.raw.slice(0, RAW_LIMIT) });
     }
     next = await it.next();
   }
@@ -79,4 +60,30 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
   await store.put(shardKey(spec.id, info.shard, 'records.jsonl'), toJsonl(valid));
   await store.put(shardKey(spec.id, info.shard, 'invalid.jsonl'), toJsonl(invalid));
   return { records: tally.records, valid: valid.length, invalid: invalid.length, lines: tally.lines };
+}
+
+type Member = Pick<ShardRecord, 'hash' | 'format' | 'turns' | 'record' | 'pair'> & { sub: number };
+
+/**
+ * One input record's valid members and its errors: an instruction record is one member; a
+ * preference record (a recipe with `pairs`) one per response or rollout, each valid on its own.
+ */
+function parseRecord(
+  text: string,
+  spec: JobSpec,
+): { members: Member[]; errors: { error: RecordError; raw: string }[] } {
+  if (spec.recipe.pairs) {
+    const norm = normalizePairRecord(text, spec.recipe.format, spec.recipe.pairs.groupBy);
+    return norm.ok ? norm : { members: [], errors: [{ error: norm.error, raw: text }] };
+  }
+  const norm = normalizeRecord(text, spec.recipe.format);
+  if (!norm.ok) return { members: [], errors: [{ error: norm.error, raw: text }] };
+  const member = {
+    sub: 0,
+    hash: contentHash(norm.turns),
+    format: norm.format,
+    turns: norm.turns,
+    record: norm.record,
+  };
+  return { members: [member], errors: [] };
 }
