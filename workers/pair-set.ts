@@ -12,7 +12,7 @@ type Async<T> = {
   [K in keyof T]: T[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never;
 };
 type PairSetRpc = Async<
-  Pick<PairSet, 'configure' | 'meta' | 'rounds' | 'begin' | 'stored' | 'started' | 'failed'>
+  Pick<PairSet, 'configure' | 'meta' | 'rounds' | 'round' | 'begin' | 'stored' | 'started' | 'failed'>
 >;
 
 /** A stored round: its rollouts' object, once stored, and its job, once started. */
@@ -60,6 +60,14 @@ export class PairSet extends DurableObject<Env> {
   }
 
   rounds(): RoundRow[] {
+    return this.select('SELECT * FROM rounds ORDER BY round');
+  }
+
+  round(round: number): RoundRow | null {
+    return this.select('SELECT * FROM rounds WHERE round = ?', round)[0] ?? null;
+  }
+
+  private select(query: string, ...args: number[]): RoundRow[] {
     return this.sql
       .exec<{
         round: number;
@@ -68,7 +76,7 @@ export class PairSet extends DurableObject<Env> {
         job: string | null;
         created_at: string;
         error: string | null;
-      }>('SELECT * FROM rounds ORDER BY round')
+      }>(query, ...args)
       .toArray()
       .map((r) => ({
         round: r.round,

@@ -46,6 +46,9 @@ export const OUTPUT_FILES: readonly OutputFile[] = [
 ];
 export const outputPartKey = (job: string, file: OutputFile, shard: number) =>
   `jobs/${job}/out/${file.replace('.jsonl', '')}/part-${pad(shard)}.jsonl`;
+/** Every part of an output file, in order (a part per shard, or per partition for pairs files). */
+export const outputPartKeys = (job: string, file: OutputFile, parts: number) =>
+  Array.from({ length: parts }, (_, p) => outputPartKey(job, file, p));
 export const reportKey = (job: string) => `jobs/${job}/out/report.json`;
 export const outputManifestKey = (job: string) => `jobs/${job}/out/manifest.json`;
 /** A run compared with an earlier one: diff.json, and diff.jsonl as one part per id-bucket range. */

@@ -1,6 +1,6 @@
 import { decodeMatrix, npyHeader } from '../../src/embed/matrix-file.ts';
 import type { OutputManifest } from '../../src/pipeline/advance.ts';
-import { clustersKey, diffKey, diffPartKey, embedKey, outputPartKey } from '../../src/pipeline/keys.ts';
+import { clustersKey, diffKey, diffPartKey, embedKey, outputPartKeys } from '../../src/pipeline/keys.ts';
 
 type ManifestFile = OutputManifest['files'][number];
 
@@ -24,11 +24,7 @@ export async function extraOutput(
     return o ? new Response(o.body, { headers: { 'content-type': 'application/json' } }) : null;
   }
   if (file.name === 'pairs.jsonl' || file.name === 'groups.jsonl')
-    return partsResponse(
-      env.DATA_BUCKET,
-      Array.from({ length: file.parts }, (_, p) => outputPartKey(id, file.name as 'pairs.jsonl', p)),
-      file.bytes,
-    );
+    return partsResponse(env.DATA_BUCKET, outputPartKeys(id, file.name, file.parts), file.bytes);
   if (file.name === 'diff.jsonl')
     return partsResponse(
       env.DATA_BUCKET,

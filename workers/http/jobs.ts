@@ -9,7 +9,7 @@ import {
   OUTPUT_FILES,
   type OutputFile,
   outputManifestKey,
-  outputPartKey,
+  outputPartKeys,
   reportKey,
 } from '../../src/pipeline/keys.ts';
 import type { JobSpec } from '../../src/pipeline/spec.ts';
@@ -99,8 +99,7 @@ jobs.get('/:id/outputs/:file', async (c) => {
     });
   }
   // The file is its shard parts in order, streamed one after another.
-  const keys = Array.from({ length: m.shards }, (_, s) => outputPartKey(id, file as OutputFile, s));
-  return partsResponse(c.env.DATA_BUCKET, keys, m.files.find((f) => f.name === file)?.bytes);
+  return partsResponse(c.env.DATA_BUCKET, outputPartKeys(id, file as OutputFile, m.shards), listed.bytes);
 });
 
 export const jobRoutes: RouteDoc[] = [

@@ -12,7 +12,7 @@ import {
 import { RecipeSchema } from '../../schemas/recipe.ts';
 import { WinnowError } from '../../src/errors.ts';
 import type { OutputManifest } from '../../src/pipeline/advance.ts';
-import { outputManifestKey, outputPartKey, reportKey } from '../../src/pipeline/keys.ts';
+import { outputManifestKey, outputPartKeys, reportKey } from '../../src/pipeline/keys.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { pairSet, type RoundRow } from '../pair-set.ts';
 import { coordinator } from '../queues/consumer.ts';
@@ -38,16 +38,21 @@ async function existing(env: Env, set: string) {
   return { stub, meta };
 }
 
+/** A round's state: its job's, once it has one. */
+async function roundState(env: Env, r: RoundRow): Promise<Pick<RoundInfo, 'state' | 'error'>> {
+  if (!r.job) return { state: r.error ? 'failed' : 'uploading', error: r.error };
+  const s = await coordinator(env, r.job).status();
+  return s ? { state: s.state, error: s.error } : { state: 'failed', error: 'the round job was not found' };
+}
+
 /** A round as the API shows it: its job's state and, once done, its report's pair counts. */
 async function roundInfo(env: Env, set: string, r: RoundRow): Promise<RoundInfo> {
   const self = `/v1/pairs/${set}/rounds/${r.round}`;
   const links = { self, pairs: `${self}/pairs.jsonl`, ...(r.job ? { job: `/v1/jobs/${r.job}` } : {}) };
   const base = { round: r.round, scope: r.scope, bytes: r.object?.size ?? 0, createdAt: r.createdAt, links };
-  if (!r.job) return { ...base, state: r.error ? 'failed' : 'uploading', error: r.error };
-  const s = await coordinator(env, r.job).status();
-  const state = s?.state ?? 'failed';
-  const info: RoundInfo = { ...base, job: r.job, state, error: s ? s.error : 'the round job was not found' };
-  if (state !== 'done') return info;
+  const { state, error } = await roundState(env, r);
+  const info: RoundInfo = { ...base, ...(r.job ? { job: r.job } : {}), state, error };
+  if (state !== 'done' || !r.job) return info;
   const o = await env.DATA_BUCKET.get(reportKey(r.job));
   const report = o ? ((await o.json()) as Report) : null;
   return report?.pairs ? { ...info, pairs: report.pairs.pairs, groups: report.pairs.groups } : info;
@@ -100,14 +105,13 @@ pairs.post('/:set/rounds', async (c) => {
     await stub.failed(begun.round, `the round was not started: ${(e as Error).message}`);
     throw e;
   }
-  const row = (await stub.rounds()).find((r) => r.round === begun.round)!;
-  return c.json(await roundInfo(c.env, set, row), 202);
+  return c.json(await roundInfo(c.env, set, (await stub.round(begun.round))!), 202);
 });
 
 async function roundRow(env: Env, set: string, raw: string): Promise<RoundRow> {
   const { stub } = await existing(env, set);
   const n = Number(raw);
-  const row = (await stub.rounds()).find((r) => r.round === n);
+  const row = Number.isSafeInteger(n) ? await stub.round(n) : null;
   if (!row) throw new WinnowError('not_found', { detail: `pair set "${set}" has no round ${raw}` });
   return row;
 }
@@ -117,23 +121,25 @@ pairs.get('/:set/rounds/:round', async (c) => {
   return c.json(await roundInfo(c.env, set, await roundRow(c.env, set, c.req.param('round'))));
 });
 
-/** A finished round's pairs.jsonl part keys (its job's hash partitions, in order). */
-async function pairParts(env: Env, set: string, row: RoundRow): Promise<{ keys: string[]; bytes: number }> {
-  const info = await roundInfo(env, set, row);
-  if (info.state !== 'done')
-    throw new WinnowError('conflict', {
-      detail: `round ${row.round} of "${set}" is ${info.state}${info.error ? `: ${info.error}` : ''}`,
-    });
+/** A round's pairs.jsonl part keys (its job's hash partitions, in order); null until it is done. */
+async function pairParts(env: Env, row: RoundRow): Promise<{ keys: string[]; bytes: number } | null> {
+  if ((await roundState(env, row)).state !== 'done') return null;
   const o = await env.DATA_BUCKET.get(outputManifestKey(row.job!));
   const file = ((await o!.json()) as OutputManifest).files.find((f) => f.name === 'pairs.jsonl')!;
-  const keys = Array.from({ length: file.parts }, (_, p) => outputPartKey(row.job!, 'pairs.jsonl', p));
-  return { keys, bytes: file.bytes };
+  return { keys: outputPartKeys(row.job!, 'pairs.jsonl', file.parts), bytes: file.bytes };
 }
 
 pairs.get('/:set/rounds/:round/pairs.jsonl', async (c) => {
   const set = nameOf(c.req.param('set'));
-  const { keys, bytes } = await pairParts(c.env, set, await roundRow(c.env, set, c.req.param('round')));
-  return partsResponse(c.env.DATA_BUCKET, keys, bytes);
+  const row = await roundRow(c.env, set, c.req.param('round'));
+  const parts = await pairParts(c.env, row);
+  if (!parts) {
+    const { state, error } = await roundState(c.env, row);
+    throw new WinnowError('conflict', {
+      detail: `round ${row.round} of "${set}" is ${state}${error ? `: ${error}` : ''}`,
+    });
+  }
+  return partsResponse(c.env.DATA_BUCKET, parts.keys, parts.bytes);
 });
 
 /** Every finished round's pairs, in round order (each line carries its `round`). */
@@ -143,8 +149,8 @@ pairs.get('/:set/pairs.jsonl', async (c) => {
   const keys: string[] = [];
   let bytes = 0;
   for (const row of await stub.rounds()) {
-    if ((await roundInfo(c.env, set, row)).state !== 'done') continue;
-    const parts = await pairParts(c.env, set, row);
+    const parts = await pairParts(c.env, row);
+    if (!parts) continue;
     keys.push(...parts.keys);
     bytes += parts.bytes;
   }
