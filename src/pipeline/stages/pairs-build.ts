@@ -21,7 +21,7 @@ import type { ScatterLine } from './pairs-scatter.ts';
 interface BuiltGroup {
   key: string;
   task: string;
-  members: (ScatterLine & { score: number | null; success?: boolean; order: [number, number] })[];
+  members: ScatterLine[];
   candidates: (Candidate & { tie: number })[];
   reason?: SkipReason;
 }
@@ -33,12 +33,11 @@ async function buildPartition(store: BlobStore, spec: JobSpec, partition: number
   for (let s = 0; s < shards; s++) {
     const lines = fromJsonl<ScatterLine>(await getText(store, pairsScatterKey(spec.id, partition, s)));
     for (const l of lines) {
-      const m = { ...l, score: l.s, order: l.o, ...(l.ok === undefined ? {} : { success: l.ok }) };
       // Keyed by task and group, so members of different tasks never share a group.
       const at = JSON.stringify([l.t, l.g]);
       const list = byGroup.get(at);
-      if (list) list.push(m);
-      else byGroup.set(at, [m]);
+      if (list) list.push(l);
+      else byGroup.set(at, [l]);
     }
   }
   const opts = { ...pairs, seed: spec.recipe.seed };
@@ -187,8 +186,8 @@ export async function pairsWrite(
         prompt: a.p,
         chosen: a.c,
         rejected: b.c,
-        score_chosen: a.s as number,
-        score_rejected: b.s as number,
+        score_chosen: a.score as number,
+        score_rejected: b.score as number,
         margin: c.margin,
         group: g.key,
         task: g.task,
@@ -210,10 +209,10 @@ export async function pairsWrite(
     } else usedTasks.add(g.task);
     g.members.forEach((m, i) => {
       if (paired.has(i)) return;
-      count(t.rejectedByReason, reason ?? (m.s === null ? 'missing_score' : 'not_paired'));
+      count(t.rejectedByReason, reason ?? (m.score === null ? 'missing_score' : 'not_paired'));
     });
-    const scored = g.members.filter((m) => m.s !== null);
-    const hasOutcome = g.members.some((m) => m.ok !== undefined);
+    const scored = g.members.filter((m) => m.score !== null);
+    const hasOutcome = g.members.some((m) => m.success !== undefined);
     groupLines.push({
       group: g.key,
       task: g.task,
@@ -221,12 +220,12 @@ export async function pairsWrite(
       scored: scored.length,
       ...(hasOutcome
         ? {
-            successes: g.members.filter((m) => m.ok === true).length,
-            failures: g.members.filter((m) => m.ok === false).length,
+            successes: g.members.filter((m) => m.success === true).length,
+            failures: g.members.filter((m) => m.success === false).length,
           }
         : {}),
-      best: scored[0]?.s ?? null,
-      worst: scored[scored.length - 1]?.s ?? null,
+      best: scored[0]?.score ?? null,
+      worst: scored[scored.length - 1]?.score ?? null,
       candidates: g.candidates.length,
       pairs: keep.length,
       status: reason ? 'skipped' : 'used',

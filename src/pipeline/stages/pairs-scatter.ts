@@ -17,17 +17,20 @@ import type { ScoredLine } from './score.ts';
  */
 export const PAIRS_ITER = { scatter: 0, index: 1, cut: 2, write: 3 } as const;
 
-/** A member as the partitions hold it: keys, score, position, and what pairs.jsonl writes of it. */
+/**
+ * A member as the partitions hold it: keys, score, position, and what pairs.jsonl writes of it. It is
+ * a RankedMember as it is (score, success, order), so strategies rank the lines themselves.
+ */
 export interface ScatterLine {
   id: string;
   /** Group and task keys. */
   g: string;
   t: string;
   /** The score it is ranked by; null when it has none (no given score, no scorer output). */
-  s: number | null;
-  ok?: boolean;
+  score: number | null;
+  success?: boolean;
   /** Input position: record index, then place in its row. */
-  o: [number, number];
+  order: [number, number];
   src: Source;
   /** The prompt, and the member as chosen/rejected (TRL's format; a rollout, or its key). */
   p: unknown;
@@ -77,7 +80,7 @@ export async function pairsScatter(
   let withScore = 0;
   for (const r of records) {
     const line = scatterLine(r, spec, info, scored);
-    if (line.s !== null) withScore++;
+    if (line.score !== null) withScore++;
     parts[partitionOf(line.t, partitions)].push(line);
   }
   // Only partitions with members are written; a partition task reads a missing key as empty.
@@ -106,18 +109,17 @@ function scatterLine(
 ): ScatterLine {
   const pairs = spec.recipe.pairs!;
   const meta = r.pair!;
-  const s = memberScore(r, pairs, scored.get(r.id));
   const src = globalSource(info, r.local, r.localLine);
   const line: ScatterLine = {
     id: r.id,
     g: meta.group,
     t: meta.task,
-    s,
-    o: [src.index, meta.sub],
+    score: memberScore(r, pairs, scored.get(r.id)),
+    order: [src.index, meta.sub],
     src,
     ...payload(r, src, pairs.payload),
   };
-  if (meta.success !== undefined) line.ok = meta.success;
+  if (meta.success !== undefined) line.success = meta.success;
   const given = r.format === 'trajectory' ? undefined : (r.record as { meta?: unknown }).meta;
   if (given !== undefined) line.m = given;
   return line;
