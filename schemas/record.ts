@@ -79,8 +79,8 @@ export const ShardRecordSchema = z.object({
       sub: z.number().int().nonnegative(),
       given: z.number().optional(),
       success: z.boolean().optional(),
-      /** How the prompt was given: a `prompt` string, or `messages` (TRL's conversational format). */
-      style: z.enum(['text', 'messages', 'task']),
+      /** Responses: how the prompt was given, a `prompt` string or `messages` (TRL's conversational format). */
+      style: z.enum(['text', 'messages']).optional(),
     })
     .optional(),
 });

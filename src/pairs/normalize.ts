@@ -171,7 +171,7 @@ function trajectory(value: Record<string, unknown>, text: string, groupBy: Pairs
     turns,
     hash,
     record: value,
-    pair: { group, task, sub: 0, given: row.data.score, success: row.data.success, style: 'task' },
+    pair: { group, task, sub: 0, given: row.data.score, success: row.data.success },
   };
   return { ok: true, members: [member], errors: [] };
 }

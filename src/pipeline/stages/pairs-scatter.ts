@@ -127,12 +127,11 @@ function scatterLine(
 
 /** TRL's columns: a text prompt and completions, or conversational messages; a rollout whole or by key. */
 function payload(r: ShardRecord, src: Source, mode: 'full' | 'key'): { p: unknown; c: unknown } {
-  const style = r.pair!.style;
-  if (style === 'task') {
+  if (r.format === 'trajectory') {
     // The prompt is the task; the initial state is part of each rollout (or found by its key).
     return { p: (r.record as TrajectoryRow).task, c: mode === 'full' ? r.record : { id: r.id, source: src } };
   }
   const answer = r.turns[r.turns.length - 1].content;
-  if (style === 'text') return { p: r.turns[0].content, c: answer };
+  if (r.pair!.style === 'text') return { p: r.turns[0].content, c: answer };
   return { p: r.turns.slice(0, -1), c: [{ role: 'assistant', content: answer }] };
 }
