@@ -3,16 +3,16 @@ import { defineConfig } from 'vitest/config';
 
 process.env.API_TOKEN ??= 'test-token';
 
-// Two projects: `core` runs platform-free code (and the CLI end to end) in Node;
-// `workers` runs routes, consumers, Durable Objects and the pipeline inside workerd.
+// Three tiers: `unit` runs platform-free code in Node; `workers` runs routes, consumers, Durable
+// Objects and the pipeline inside workerd; `e2e` drives the CLI and `wrangler dev` stacks from Node.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
-          name: 'core',
+          name: 'unit',
           environment: 'node',
-          include: ['test/core/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
@@ -27,6 +27,14 @@ export default defineConfig({
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
           testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 30_000,
         },
       },
     ],

@@ -1,6 +1,6 @@
 /**
  * Throughput of the offline `heuristics` and `identity` scorers on the Alpaca sample (not a test; run
- * with `node test/core/score/heuristics-speed.ts`). Prints records/s, best of 7 rounds after warm-up.
+ * with `node test/unit/score/heuristics-speed.ts`). Prints records/s, best of 7 rounds after warm-up.
  */
 import { readFileSync } from 'node:fs';
 import { heuristicsScorer } from '../../../src/score/heuristics/index.ts';
