@@ -80,3 +80,54 @@ export class WinnowError extends Error {
 export function isWinnowError(e: unknown): e is WinnowError {
   return e instanceof WinnowError;
 }
+
+/**
+ * One problem found while validating input (a request body, a recipe, a scorer's config): a code
+ * (zod's issue code, or ours: `unknown_scorer`, `unknown_embedder`, `unknown_provider`, `conflict`, …),
+ * where (`scorers[1].config.minWords`), and what is wrong. Every validation error lists these in `details`.
+ */
+export interface Issue {
+  code: string;
+  path: string;
+  message: string;
+}
+
+/** A path as text: `scorers[1].config.minWords`, under `prefix` when one is given. */
+export function pathText(path: readonly PropertyKey[], prefix = ''): string {
+  let out = prefix;
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out === '' ? String(p) : `.${String(p)}`;
+  }
+  return out;
+}
+
+/** A zod error's issues, with their paths under `prefix`. */
+export function zodIssues(
+  error: { issues: readonly { code: string; path: readonly PropertyKey[]; message: string }[] },
+  prefix = '',
+): Issue[] {
+  return error.issues.map((i) => ({ code: i.code, path: pathText(i.path, prefix), message: i.message }));
+}
+
+/** The one text for a list of issues: `what is invalid: 2 issues; first: path: message`. */
+export function issuesText(what: string, issues: readonly Issue[]): string {
+  const first = issues[0];
+  if (!first) return `${what} is invalid`;
+  const n = issues.length;
+  const at = first.path ? `${first.path}: ` : '';
+  return n === 1
+    ? `${what} is invalid: ${at}${first.message}`
+    : `${what} is invalid: ${n} issues; first: ${at}${first.message}`;
+}
+
+/** The `validation_failed` error for `issues`, every one in `details`. */
+export function validationError(what: string, issues: readonly Issue[]): WinnowError {
+  return new WinnowError('validation_failed', { detail: issuesText(what, issues), details: issues });
+}
+
+/** A `validation_failed` error's issues (empty for any other error). */
+export function issuesOf(e: unknown): Issue[] {
+  if (!isWinnowError(e) || e.code !== 'validation_failed' || !Array.isArray(e.details)) return [];
+  return e.details as Issue[];
+}
