@@ -7,6 +7,8 @@ import type { PairCut } from '../pairs/budget.ts';
 import { pairsScoreNeedsScorers } from '../pairs/score-by.ts';
 import { mergeStats, resolveScorers, type ScoreStat } from '../score/index.ts';
 import { ALL, budgetTarget, type Cut } from '../select/index.ts';
+import { finishSelection } from './finish.ts';
+import type { JobSpec, ShardInfo } from './spec.ts';
 import {
   type ClusterState,
   firstClusterState,
@@ -14,20 +16,9 @@ import {
   mergeTasks,
   nextClusterStep,
   type StepResult,
-} from './cluster-plan.ts';
-import { finishSelection } from './finish.ts';
-import { assignOffsets } from './offsets.ts';
-import { advancePairs, finishPairs, openPairs } from './pairs-advance.ts';
-import {
-  firstSelectState,
-  needsVectors,
-  nextSelectStep,
-  type SelectState,
-  stepTasks,
-} from './select-plan.ts';
-import type { JobSpec, ShardInfo } from './spec.ts';
-import { type DiffPartResult, diffParts, mergeDiffParts } from './stages/diff.ts';
-import { EMBED_ITER, embedNeedsPrepare, usesPca } from './stages/embed.ts';
+} from './stages/cluster/plan.ts';
+import { EMBED_ITER, embedNeedsPrepare, usesPca } from './stages/embed/embed.ts';
+import { type DiffPartResult, diffParts, mergeDiffParts } from './stages/export/diff.ts';
 import {
   type FitOutcome,
   fitters,
@@ -35,6 +26,15 @@ import {
   type ModelRef,
   type ScoreTally,
 } from './stages/index.ts';
+import { assignOffsets } from './stages/ingest/offsets.ts';
+import { advancePairs, finishPairs, openPairs } from './stages/pairs/advance.ts';
+import {
+  firstSelectState,
+  needsVectors,
+  nextSelectStep,
+  type SelectState,
+  stepTasks,
+} from './stages/select/plan.ts';
 
 /** What the coordinator remembers between barriers, besides the shard table and the ledger. */
 export interface PipelineState {

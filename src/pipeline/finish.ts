@@ -1,13 +1,12 @@
 import { npyHeader } from '../embed/matrix-file.ts';
 import { ALL } from '../select/index.ts';
 import type { Advance, BarrierInput, OutputManifest, PipelineState } from './advance.ts';
-import type { ClusterState, StepResult } from './cluster-plan.ts';
 import { OUTPUT_FILES, type OutputFile } from './keys.ts';
 import { buildReport } from './report.ts';
-import { needsVectors } from './select-plan.ts';
 import type { JobSpec } from './spec.ts';
-import type { DiffResult } from './stages/diff.ts';
-import { EMBED_ITER, type EmbedTally } from './stages/embed.ts';
+import type { ClusterState, StepResult } from './stages/cluster/plan.ts';
+import { EMBED_ITER, type EmbedTally } from './stages/embed/embed.ts';
+import type { DiffResult } from './stages/export/diff.ts';
 import {
   type ExportTally,
   type IngestTally,
@@ -15,6 +14,7 @@ import {
   type ScoreTally,
   type WeightsResult,
 } from './stages/index.ts';
+import { needsVectors } from './stages/select/plan.ts';
 
 function clusterReport(spec: JobSpec, plan: ClusterState, s: Extract<StepResult, { kind: 'summary' }>) {
   const step = plan.step as { k: number };

@@ -3,11 +3,11 @@ import type { Budget } from '../../schemas/recipe.ts';
 import { finalizeStats, mergeStats, type ScoreStat } from '../score/index.ts';
 import { type Cut, isTrivialCut } from '../select/index.ts';
 import { OUTPUT_FILES } from './keys.ts';
-import type { SelectState } from './select-plan.ts';
 import type { JobSpec } from './spec.ts';
-import type { DiffResult } from './stages/diff.ts';
-import type { EmbedTally } from './stages/embed.ts';
+import type { EmbedTally } from './stages/embed/embed.ts';
+import type { DiffResult } from './stages/export/diff.ts';
 import type { ExportTally, FitOutcome, IngestTally, ScoreTally, WeightsResult } from './stages/index.ts';
+import type { SelectState } from './stages/select/plan.ts';
 
 export interface ReportInput {
   spec: JobSpec;

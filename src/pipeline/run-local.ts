@@ -1,12 +1,12 @@
 import type { Stage } from '../../schemas/message.ts';
 import type { Report } from '../../schemas/output.ts';
 import { type Advance, advance, type BarrierInput, type PipelineState } from './advance.ts';
-import { MAP_STEPS } from './cluster-plan.ts';
 import { jobSpecKey, outputManifestKey, reportKey } from './keys.ts';
 import { runTask, type TaskDeps } from './run-task.ts';
-import { SELECT_MAP_STEPS } from './select-plan.ts';
 import type { JobSpec, ShardInfo, TaskContext } from './spec.ts';
-import { PAIRS_ITER } from './stages/pairs-scatter.ts';
+import { MAP_STEPS } from './stages/cluster/plan.ts';
+import { PAIRS_ITER } from './stages/pairs/scatter.ts';
+import { SELECT_MAP_STEPS } from './stages/select/plan.ts';
 import type { BlobStore } from './store.ts';
 
 /**

@@ -2,10 +2,9 @@ import type { Recipe } from '../../schemas/recipe.ts';
 import type { VectorCache } from '../embed/index.ts';
 import type { ProviderSet } from '../providers/types.ts';
 import type { CellCache } from '../score/index.ts';
-import { MAP_STEPS } from './cluster-plan.ts';
 import type { TaskContext } from './spec.ts';
-import { clusterMap, clusterReduce } from './stages/cluster.ts';
-import { diffPart, writeDiff, writeMembersIndex } from './stages/diff.ts';
+import { clusterMap, clusterReduce } from './stages/cluster/cluster.ts';
+import { MAP_STEPS } from './stages/cluster/plan.ts';
 import {
   EMBED_ITER,
   embedMerge,
@@ -14,7 +13,8 @@ import {
   pcaFit,
   pcaProjectShard,
   pcaShard,
-} from './stages/embed.ts';
+} from './stages/embed/embed.ts';
+import { diffPart, writeDiff, writeMembersIndex } from './stages/export/diff.ts';
 import {
   exportShard,
   fitModel,
@@ -25,8 +25,8 @@ import {
   selectTask,
   writeWeights,
 } from './stages/index.ts';
-import { pairsCut, pairsIndex, pairsWrite } from './stages/pairs-build.ts';
-import { PAIRS_ITER, pairsScatter } from './stages/pairs-scatter.ts';
+import { pairsCut, pairsIndex, pairsWrite } from './stages/pairs/build.ts';
+import { PAIRS_ITER, pairsScatter } from './stages/pairs/scatter.ts';
 import type { BlobStore } from './store.ts';
 
 /** What a stage may need besides the object store; each host (workerd, one process) supplies its own. */

@@ -3,9 +3,9 @@ import type { DiffCounts } from '../../schemas/schedule.ts';
 import type { ShardRange } from '../formats/index.ts';
 import type { PairCut } from '../pairs/budget.ts';
 import type { Cut } from '../select/index.ts';
-import type { ClusterState, ClusterStep } from './cluster-plan.ts';
-import type { SelectState } from './select-plan.ts';
-import type { ModelRef } from './stages/fit.ts';
+import type { ClusterState, ClusterStep } from './stages/cluster/plan.ts';
+import type { ModelRef } from './stages/fit/fit.ts';
+import type { SelectState } from './stages/select/plan.ts';
 import type { ObjectInfo } from './store.ts';
 
 /** What a job is: fixed when it is created, stored by its coordinator. */

@@ -1,7 +1,8 @@
-export { type ExportTally, exportShard, mergeExportTallies } from './export.ts';
-export { type FitOutcome, fitModel, fitSample, fitters, type ModelRef, readReference } from './fit.ts';
-export { type IngestTally, ingest } from './ingest.ts';
-export { plan } from './plan.ts';
+export { type ExportTally, exportShard, mergeExportTallies } from './export/export.ts';
+export { type WeightsResult, writeWeights } from './export/weights.ts';
+export { type FitOutcome, fitModel, fitSample, fitters, type ModelRef, readReference } from './fit/fit.ts';
+export { type IngestTally, ingest } from './ingest/ingest.ts';
+export { plan } from './plan/plan.ts';
 export {
   type CellCounts,
   type ModelUsage,
@@ -9,7 +10,6 @@ export {
   type ScoreOptions,
   type ScoreTally,
   score,
-} from './score.ts';
-export { readValues } from './select.ts';
-export { selectTask } from './select-task.ts';
-export { type WeightsResult, writeWeights } from './weights.ts';
+} from './score/score.ts';
+export { readValues } from './select/prepare.ts';
+export { selectTask } from './select/task.ts';

@@ -4,10 +4,10 @@ import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { adjustedRandIndex, gmmPosteriors } from '../../../src/cluster/index.ts';
 import { mulberry32 } from '../../../src/demo/index.ts';
 import { decodeMatrix, pcaFinalize, pcaPartial, pcaProject } from '../../../src/embed/index.ts';
-import { FAN_IN } from '../../../src/pipeline/cluster-plan.ts';
 import { clustersKey, embedKey, memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
 import type { OutputFile } from '../../../src/pipeline/keys.ts';
+import { FAN_IN } from '../../../src/pipeline/stages/cluster/plan.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
 

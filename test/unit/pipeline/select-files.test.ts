@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { solveScale } from '../../../src/pipeline/stages/export/weights.ts';
 import {
   decodeFates,
   decodeIds,
@@ -7,8 +8,7 @@ import {
   encodeIds,
   idAt,
   shardOf,
-} from '../../../src/pipeline/select-files.ts';
-import { solveScale } from '../../../src/pipeline/stages/weights.ts';
+} from '../../../src/pipeline/stages/select/files.ts';
 
 describe('select files', () => {
   it('round-trips record ids and fates, and rejects foreign bytes', () => {

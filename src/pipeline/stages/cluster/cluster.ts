@@ -14,13 +14,11 @@ import {
   kmeansUpdate,
   mergeGmmStats,
   mergeKmeansStats,
-} from '../../cluster/index.ts';
-import type { Matrix } from '../../cluster/types.ts';
-import { decodeMatrix, encodeMatrix } from '../../embed/matrix-file.ts';
-import { hashUniform } from '../../util/hash-uniform.ts';
-import { type ClusterParams, centroidsOf, decodeParams, encodeParams } from '../cluster-files.ts';
-import { type ClusterState, type ClusterStep, FAN_IN, type StepResult } from '../cluster-plan.ts';
-import { fromJsonl } from '../jsonl.ts';
+} from '../../../cluster/index.ts';
+import type { Matrix } from '../../../cluster/types.ts';
+import { decodeMatrix, encodeMatrix } from '../../../embed/matrix-file.ts';
+import { hashUniform } from '../../../util/hash-uniform.ts';
+import { fromJsonl } from '../../jsonl.ts';
 import {
   clusterAssignKey,
   clusterParamsKey,
@@ -28,12 +26,14 @@ import {
   clusterStatsKey,
   clustersKey,
   shardKey,
-} from '../keys.ts';
-import { readShardRecords } from '../shard-records.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
-import { type BlobStore, getJson, getText } from '../store.ts';
-import { clusterSeed, clusterVectors } from './embed.ts';
-import type { ScoredLine } from './score.ts';
+} from '../../keys.ts';
+import { readShardRecords } from '../../shard-records.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import { type BlobStore, getJson, getText } from '../../store.ts';
+import { clusterSeed, clusterVectors } from '../embed/embed.ts';
+import type { ScoredLine } from '../score/score.ts';
+import { type ClusterParams, centroidsOf, decodeParams, encodeParams } from './files.ts';
+import { type ClusterState, type ClusterStep, FAN_IN, type StepResult } from './plan.ts';
 
 /** A shard's final assignment, beside its records. */
 export interface ClusterAssignment {

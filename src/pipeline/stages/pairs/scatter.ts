@@ -1,15 +1,15 @@
-import type { InvalidLine } from '../../../schemas/output.ts';
-import type { TrajectoryRow } from '../../../schemas/pairs.ts';
-import type { ShardRecord, Source } from '../../../schemas/record.ts';
-import { partitionOf } from '../../pairs/keys.ts';
-import { memberScore, pairsScoreNeedsScorers } from '../../pairs/score-by.ts';
-import { fromJsonl, toJsonl } from '../jsonl.ts';
-import { outputPartKey, pairsScatterKey, shardKey } from '../keys.ts';
-import { readShardRecords } from '../shard-records.ts';
-import { globalSource } from '../source.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
-import { type BlobStore, getText } from '../store.ts';
-import type { ScoredLine } from './score.ts';
+import type { InvalidLine } from '../../../../schemas/output.ts';
+import type { TrajectoryRow } from '../../../../schemas/pairs.ts';
+import type { ShardRecord, Source } from '../../../../schemas/record.ts';
+import { partitionOf } from '../../../pairs/keys.ts';
+import { memberScore, pairsScoreNeedsScorers } from '../../../pairs/score-by.ts';
+import { fromJsonl, toJsonl } from '../../jsonl.ts';
+import { outputPartKey, pairsScatterKey, shardKey } from '../../keys.ts';
+import { readShardRecords } from '../../shard-records.ts';
+import { globalSource } from '../../source.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import { type BlobStore, getText } from '../../store.ts';
+import type { ScoredLine } from '../score/score.ts';
 
 /**
  * The pairs stage's steps: a task per shard scatters members to partitions; with a budget, a task

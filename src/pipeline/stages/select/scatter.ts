@@ -1,12 +1,12 @@
-import { DUP_REASONS } from '../../select/dedup/index.ts';
-import { ROUND_ZERO, summarize } from '../../select/index.ts';
-import { groupFateKey, shardKey } from '../keys.ts';
-import { decodeFates, FATE_CODES, idAt, shardOf } from '../select-files.ts';
-import { needsGroups, type ScatterResult, type SelectState } from '../select-plan.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
-import { type BlobStore, getJson } from '../store.ts';
-import { readValues } from './select.ts';
-import { shardLosers } from './select-groups.ts';
+import { DUP_REASONS } from '../../../select/dedup/index.ts';
+import { ROUND_ZERO, summarize } from '../../../select/index.ts';
+import { groupFateKey, shardKey } from '../../keys.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import { type BlobStore, getJson } from '../../store.ts';
+import { decodeFates, FATE_CODES, idAt, shardOf } from './files.ts';
+import { shardLosers } from './groups.ts';
+import { needsGroups, type ScatterResult, type SelectState } from './plan.ts';
+import { readValues } from './prepare.ts';
 
 /**
  * Why a candidate left before the budget, by local index: `[index, reason, of, similarity?]` where

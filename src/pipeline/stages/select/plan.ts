@@ -1,5 +1,5 @@
-import type { Recipe } from '../../schemas/recipe.ts';
-import { mergeLowest, sampleThresholds } from '../select/incontext/index.ts';
+import type { Recipe } from '../../../../schemas/recipe.ts';
+import { mergeLowest, sampleThresholds } from '../../../select/incontext/index.ts';
 import {
   type Cut,
   decide,
@@ -8,8 +8,8 @@ import {
   ROUND_ZERO,
   type RoundSpec,
   type ShardSummary,
-} from '../select/index.ts';
-import { quotas, spearman, topOverlap } from '../select/strategies/index.ts';
+} from '../../../select/index.ts';
+import { quotas, spearman, topOverlap } from '../../../select/strategies/index.ts';
 
 /**
  * The select stage as a sequence of steps, each one coordinator iteration. Maps run on every shard;

@@ -1,4 +1,4 @@
-import type { Cluster } from '../../schemas/recipe.ts';
+import type { Cluster } from '../../../../schemas/recipe.ts';
 
 /**
  * The cluster stage as a sequence of steps, each one coordinator iteration: maps run on every shard,

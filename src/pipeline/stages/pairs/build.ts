@@ -1,4 +1,4 @@
-import type { GroupLine, PairLine } from '../../../schemas/pairs.ts';
+import type { GroupLine, PairLine } from '../../../../schemas/pairs.ts';
 import {
   byGap,
   keepTop,
@@ -8,14 +8,14 @@ import {
   type RankedSource,
   taskQuota,
   topCut,
-} from '../../pairs/budget.ts';
-import { keyHash53, tieKey } from '../../pairs/keys.ts';
-import { type Candidate, groupPairs, orderMembers, type SkipReason } from '../../pairs/strategies.ts';
-import { fromJsonl, toJsonl } from '../jsonl.ts';
-import { outputPartKey, pairsIndexKey, pairsScatterKey } from '../keys.ts';
-import type { JobSpec } from '../spec.ts';
-import { type BlobStore, getText } from '../store.ts';
-import type { ScatterLine } from './pairs-scatter.ts';
+} from '../../../pairs/budget.ts';
+import { keyHash53, tieKey } from '../../../pairs/keys.ts';
+import { type Candidate, groupPairs, orderMembers, type SkipReason } from '../../../pairs/strategies.ts';
+import { fromJsonl, toJsonl } from '../../jsonl.ts';
+import { outputPartKey, pairsIndexKey, pairsScatterKey } from '../../keys.ts';
+import type { JobSpec } from '../../spec.ts';
+import { type BlobStore, getText } from '../../store.ts';
+import type { ScatterLine } from './scatter.ts';
 
 /** One group of a partition: members best first, and its candidate pairs in gap order. */
 interface BuiltGroup {

@@ -1,5 +1,5 @@
-import { unitRow } from '../../embed/normalize.ts';
-import { decodeLosers, type Losers, losersInRange } from '../../select/dedup/index.ts';
+import { unitRow } from '../../../embed/normalize.ts';
+import { decodeLosers, type Losers, losersInRange } from '../../../select/dedup/index.ts';
 import {
   type ClusterMembers,
   decodeGroupEntries,
@@ -9,21 +9,21 @@ import {
   groupByCluster,
   kcenterOrder,
   partitionGroups,
-} from '../../select/strategies/index.ts';
-import { dedupLosersKey, groupFateKey, groupPartKey } from '../keys.ts';
-import { emptyFates, encodeFates, type Fates, shardOf } from '../select-files.ts';
+} from '../../../select/strategies/index.ts';
+import { dedupLosersKey, groupFateKey, groupPartKey } from '../../keys.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import type { BlobStore } from '../../store.ts';
+import { readAssignment } from '../cluster/cluster.ts';
+import { clusterVectors } from '../embed/embed.ts';
+import { emptyFates, encodeFates, type Fates, shardOf } from './files.ts';
 import {
   type GroupMapResult,
   type GroupReduceResult,
   lexicalDedup,
   type SelectState,
   semanticDedup,
-} from '../select-plan.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
-import type { BlobStore } from '../store.ts';
-import { readAssignment } from './cluster.ts';
-import { clusterVectors } from './embed.ts';
-import { readValues } from './select.ts';
+} from './plan.ts';
+import { readValues } from './prepare.ts';
 
 /** The dedup losers of one shard (none when dedup is off). */
 export async function shardLosers(

@@ -1,5 +1,5 @@
-import type { ShardRecord, Source } from '../../../schemas/record.ts';
-import type { ProviderSet } from '../../providers/types.ts';
+import type { ShardRecord, Source } from '../../../../schemas/record.ts';
+import type { ProviderSet } from '../../../providers/types.ts';
 import {
   accumulateStats,
   type CellCache,
@@ -11,15 +11,15 @@ import {
   type ScoreStat,
   scoreColumn,
   scorerColumn,
-} from '../../score/index.ts';
-import { filterReason, resolveFilters } from '../../select/index.ts';
-import { toJsonl } from '../jsonl.ts';
-import { shardKey } from '../keys.ts';
-import { readShardRecords, scoreInput } from '../shard-records.ts';
-import { globalSource } from '../source.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
-import type { BlobStore } from '../store.ts';
-import type { ModelRef } from './fit.ts';
+} from '../../../score/index.ts';
+import { filterReason, resolveFilters } from '../../../select/index.ts';
+import { toJsonl } from '../../jsonl.ts';
+import { shardKey } from '../../keys.ts';
+import { readShardRecords, scoreInput } from '../../shard-records.ts';
+import { globalSource } from '../../source.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import type { BlobStore } from '../../store.ts';
+import type { ModelRef } from '../fit/fit.ts';
 
 /** One line of a shard's scores file, in the order of its records file. */
 export interface ScoredLine {

@@ -1,12 +1,12 @@
-import type { PairsReport } from '../../schemas/pairs.ts';
-import type { PairCut } from '../pairs/budget.ts';
-import { ALL } from '../select/index.ts';
-import type { Advance, BarrierInput, PipelineState } from './advance.ts';
-import { buildReport } from './report.ts';
-import type { JobSpec, ShardInfo } from './spec.ts';
-import type { FitOutcome, IngestTally, ScoreTally } from './stages/index.ts';
-import { EXAMPLES, type PairsTally } from './stages/pairs-build.ts';
-import { PAIRS_ITER, pairPartitions, type ScatterTally } from './stages/pairs-scatter.ts';
+import type { PairsReport } from '../../../../schemas/pairs.ts';
+import type { PairCut } from '../../../pairs/budget.ts';
+import { ALL } from '../../../select/index.ts';
+import type { Advance, BarrierInput, PipelineState } from '../../advance.ts';
+import { buildReport } from '../../report.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import type { FitOutcome, IngestTally, ScoreTally } from '../index.ts';
+import { EXAMPLES, type PairsTally } from './build.ts';
+import { PAIRS_ITER, pairPartitions, type ScatterTally } from './scatter.ts';
 
 const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
 const all = (n: number) => Array.from({ length: n }, (_, i) => i);

@@ -1,11 +1,11 @@
-import type { ProviderSet } from '../../providers/types.ts';
-import type { CellCache } from '../../score/index.ts';
-import type { TaskContext } from '../spec.ts';
-import type { BlobStore } from '../store.ts';
-import { dedupReduce, dedupResolve, selectPrepare, selectRound } from './select.ts';
-import { groupMap, groupReduce } from './select-groups.ts';
-import { icFit, icKeys, icScore } from './select-incontext.ts';
-import { selectScatter } from './select-scatter.ts';
+import type { ProviderSet } from '../../../providers/types.ts';
+import type { CellCache } from '../../../score/index.ts';
+import type { TaskContext } from '../../spec.ts';
+import type { BlobStore } from '../../store.ts';
+import { groupMap, groupReduce } from './groups.ts';
+import { icFit, icKeys, icScore } from './incontext.ts';
+import { dedupReduce, dedupResolve, selectPrepare, selectRound } from './prepare.ts';
+import { selectScatter } from './scatter.ts';
 
 /** Run the select step the coordinator's plan is at (see select-plan.ts). */
 export async function selectTask(

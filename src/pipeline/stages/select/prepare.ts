@@ -1,4 +1,4 @@
-import type { Recipe } from '../../../schemas/recipe.ts';
+import type { Recipe } from '../../../../schemas/recipe.ts';
 import {
   DEDUP_THRESHOLD,
   type DedupItem,
@@ -16,19 +16,19 @@ import {
   partitionEntries,
   reducePartition,
   resolveDuplicates,
-} from '../../select/dedup/index.ts';
-import { type RoundSpec, rankValue, type ShardSummary, summarize } from '../../select/index.ts';
-import { hashUniform } from '../../util/hash-uniform.ts';
-import { fromJsonl } from '../jsonl.ts';
-import { dedupEdgesKey, dedupLosersKey, dedupPartKey, shardKey } from '../keys.ts';
-import { encodeIds } from '../select-files.ts';
-import type { DedupReduceResult, DedupResolveResult, PrepareResult, SelectState } from '../select-plan.ts';
-import { lexicalDedup } from '../select-plan.ts';
-import { readShardRecords } from '../shard-records.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
-import { type BlobStore, getText } from '../store.ts';
-import type { ScoredLine } from './score.ts';
-import { icEstimates, icScorer } from './select-incontext.ts';
+} from '../../../select/dedup/index.ts';
+import { type RoundSpec, rankValue, type ShardSummary, summarize } from '../../../select/index.ts';
+import { hashUniform } from '../../../util/hash-uniform.ts';
+import { fromJsonl } from '../../jsonl.ts';
+import { dedupEdgesKey, dedupLosersKey, dedupPartKey, shardKey } from '../../keys.ts';
+import { readShardRecords } from '../../shard-records.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import { type BlobStore, getText } from '../../store.ts';
+import type { ScoredLine } from '../score/score.ts';
+import { encodeIds } from './files.ts';
+import { icEstimates, icScorer } from './incontext.ts';
+import type { DedupReduceResult, DedupResolveResult, PrepareResult, SelectState } from './plan.ts';
+import { lexicalDedup } from './plan.ts';
 
 /** The MinHash parameters a recipe's near dedup runs with (`bands: 0` when it is off). */
 export function minhashParams(recipe: Recipe): MinHashParams {

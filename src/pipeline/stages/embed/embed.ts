@@ -1,6 +1,6 @@
-import type { Matrix } from '../../cluster/types.ts';
-import { type EmbedderRef, embedColumn, resolveEmbedder, type VectorCache } from '../../embed/index.ts';
-import { decodeMatrix, encodeMatrix } from '../../embed/matrix-file.ts';
+import type { Matrix } from '../../../cluster/types.ts';
+import { type EmbedderRef, embedColumn, resolveEmbedder, type VectorCache } from '../../../embed/index.ts';
+import { decodeMatrix, encodeMatrix } from '../../../embed/matrix-file.ts';
 import {
   mergePca,
   type Pca,
@@ -10,14 +10,14 @@ import {
   pcaProject,
   project,
   randomProjection,
-} from '../../embed/reduce.ts';
-import type { ProviderSet } from '../../providers/types.ts';
-import { decodeTables, encodeTables } from '../../score/features/model-bytes.ts';
-import type { ScoreInput } from '../../score/index.ts';
-import { embedKey, embedModelKey, embedPartialKey, pcaModelKey, pcaPartialKey } from '../keys.ts';
-import { readShardRecords, scoreInput } from '../shard-records.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
-import type { BlobStore } from '../store.ts';
+} from '../../../embed/reduce.ts';
+import type { ProviderSet } from '../../../providers/types.ts';
+import { decodeTables, encodeTables } from '../../../score/features/model-bytes.ts';
+import type { ScoreInput } from '../../../score/index.ts';
+import { embedKey, embedModelKey, embedPartialKey, pcaModelKey, pcaPartialKey } from '../../keys.ts';
+import { readShardRecords, scoreInput } from '../../shard-records.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import type { BlobStore } from '../../store.ts';
 
 /** The embed stage's three steps: the embedder's first pass over every shard, its merge, then embedding. */
 export type EmbedStep = 'prepare' | 'merge' | 'embed' | 'pcaPartial' | 'pcaFit' | 'pcaProject';

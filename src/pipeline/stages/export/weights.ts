@@ -1,7 +1,7 @@
-import { toJsonl } from '../jsonl.ts';
-import { outputPartKey, shardKey } from '../keys.ts';
-import type { JobSpec } from '../spec.ts';
-import { type BlobStore, getJson } from '../store.ts';
+import { toJsonl } from '../../jsonl.ts';
+import { outputPartKey, shardKey } from '../../keys.ts';
+import type { JobSpec } from '../../spec.ts';
+import { type BlobStore, getJson } from '../../store.ts';
 import { weightScore } from './export.ts';
 
 export interface WeightsResult {

@@ -1,18 +1,18 @@
-import type { InvalidLine, OutputLine } from '../../../schemas/output.ts';
-import { resolveScorers } from '../../score/index.ts';
-import { selectMask } from '../../select/index.ts';
-import { fromJsonl, toJsonl } from '../jsonl.ts';
-import { type OutputFile, outputPartKey, shardKey } from '../keys.ts';
-import { readShardRecords } from '../shard-records.ts';
-import { globalSource } from '../source.ts';
-import type { JobSpec, TaskContext } from '../spec.ts';
-import { type BlobStore, getText } from '../store.ts';
-import { readAssignment } from './cluster.ts';
+import type { InvalidLine, OutputLine } from '../../../../schemas/output.ts';
+import { resolveScorers } from '../../../score/index.ts';
+import { selectMask } from '../../../select/index.ts';
+import { fromJsonl, toJsonl } from '../../jsonl.ts';
+import { type OutputFile, outputPartKey, shardKey } from '../../keys.ts';
+import { readShardRecords } from '../../shard-records.ts';
+import { globalSource } from '../../source.ts';
+import type { JobSpec, TaskContext } from '../../spec.ts';
+import { type BlobStore, getText } from '../../store.ts';
+import { readAssignment } from '../cluster/cluster.ts';
+import type { ScoredLine } from '../score/score.ts';
+import { icScorer } from '../select/incontext.ts';
+import { readValues } from '../select/prepare.ts';
+import { readFate } from '../select/scatter.ts';
 import { encodeShardMembers } from './diff.ts';
-import type { ScoredLine } from './score.ts';
-import { readValues } from './select.ts';
-import { icScorer } from './select-incontext.ts';
-import { readFate } from './select-scatter.ts';
 
 export interface ExportTally {
   selected: number;

@@ -1,6 +1,6 @@
-import type { ShardRange } from '../formats/index.ts';
-import type { ShardInfo } from './spec.ts';
-import type { IngestTally } from './stages/ingest.ts';
+import type { ShardRange } from '../../../formats/index.ts';
+import type { ShardInfo } from '../../spec.ts';
+import type { IngestTally } from './ingest.ts';
 
 /**
  * After every shard has been counted: each shard's first global index (records of all objects in

@@ -1,5 +1,10 @@
-import { decodeCentroids, decodeGmmParams, encodeCentroids, encodeGmmParams } from '../cluster/index.ts';
-import type { GmmParams } from '../cluster/types.ts';
+import {
+  decodeCentroids,
+  decodeGmmParams,
+  encodeCentroids,
+  encodeGmmParams,
+} from '../../../cluster/index.ts';
+import type { GmmParams } from '../../../cluster/types.ts';
 
 /**
  * The parameters a cluster step leaves in R2 for the next: k-means centroids or a mixture, told

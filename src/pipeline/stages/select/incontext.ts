@@ -1,7 +1,7 @@
-import type { ShardRecord } from '../../../schemas/record.ts';
-import { unitRow } from '../../embed/normalize.ts';
-import type { ProviderSet } from '../../providers/types.ts';
-import { type CellCache, type ResolvedScorer, resolveScorers, scorerColumn } from '../../score/index.ts';
+import type { ShardRecord } from '../../../../schemas/record.ts';
+import { unitRow } from '../../../embed/normalize.ts';
+import type { ProviderSet } from '../../../providers/types.ts';
+import { type CellCache, type ResolvedScorer, resolveScorers, scorerColumn } from '../../../score/index.ts';
 import {
   decodeEstimateModel,
   decodeSampleSet,
@@ -13,18 +13,18 @@ import {
   isSampled,
   lowestKeys,
   type SampleSet,
-} from '../../select/incontext/index.ts';
-import { hashUniform } from '../../util/hash-uniform.ts';
-import { fromJsonl } from '../jsonl.ts';
-import { icMeasuredKey, icModelKey, icSampleKey, icShardSampleKey, shardKey } from '../keys.ts';
-import type { IcKeysResult, IcScoreResult, SelectState } from '../select-plan.ts';
-import { readShardRecords } from '../shard-records.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
-import { type BlobStore, getJson, getText } from '../store.ts';
-import { readAssignment } from './cluster.ts';
-import { clusterVectors } from './embed.ts';
-import type { ModelRef } from './fit.ts';
-import { loadModel, type ScoredLine, scoreCached } from './score.ts';
+} from '../../../select/incontext/index.ts';
+import { hashUniform } from '../../../util/hash-uniform.ts';
+import { fromJsonl } from '../../jsonl.ts';
+import { icMeasuredKey, icModelKey, icSampleKey, icShardSampleKey, shardKey } from '../../keys.ts';
+import { readShardRecords } from '../../shard-records.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import { type BlobStore, getJson, getText } from '../../store.ts';
+import { readAssignment } from '../cluster/cluster.ts';
+import { clusterVectors } from '../embed/embed.ts';
+import type { ModelRef } from '../fit/fit.ts';
+import { loadModel, type ScoredLine, scoreCached } from '../score/score.ts';
+import type { IcKeysResult, IcScoreResult, SelectState } from './plan.ts';
 
 /** The in-context scorer, its output, and the name of the estimate. */
 export function icScorer(spec: JobSpec): { ref: ResolvedScorer; output: string; estimate: string } {

@@ -1,12 +1,12 @@
-import type { InvalidLine, RecordError } from '../../../schemas/output.ts';
-import type { ShardRecord } from '../../../schemas/record.ts';
-import { contentHash, normalizeRecord, readShard, recordId } from '../../formats/index.ts';
-import { normalizePairRecord } from '../../pairs/normalize.ts';
-import { toJsonl } from '../jsonl.ts';
-import { shardKey } from '../keys.ts';
-import { storeSource } from '../range-source.ts';
-import type { JobSpec, ShardInfo } from '../spec.ts';
-import type { BlobStore } from '../store.ts';
+import type { InvalidLine, RecordError } from '../../../../schemas/output.ts';
+import type { ShardRecord } from '../../../../schemas/record.ts';
+import { contentHash, normalizeRecord, readShard, recordId } from '../../../formats/index.ts';
+import { normalizePairRecord } from '../../../pairs/normalize.ts';
+import { toJsonl } from '../../jsonl.ts';
+import { shardKey } from '../../keys.ts';
+import { storeSource } from '../../range-source.ts';
+import type { JobSpec, ShardInfo } from '../../spec.ts';
+import type { BlobStore } from '../../store.ts';
 
 export interface IngestTally {
   records: number;

@@ -1,5 +1,5 @@
-import type { OutputLine } from '../../../schemas/output.ts';
-import type { Diff, DiffCounts, DiffEntry } from '../../../schemas/schedule.ts';
+import type { OutputLine } from '../../../../schemas/output.ts';
+import type { Diff, DiffCounts, DiffEntry } from '../../../../schemas/schedule.ts';
 import {
   addCounts,
   BUCKETS,
@@ -18,10 +18,10 @@ import {
   partBuckets,
   type RunView,
   TopEntries,
-} from '../../diff/index.ts';
-import { resolveScorers } from '../../score/index.ts';
-import { isTrivialCut, resolveFilters } from '../../select/index.ts';
-import { fromJsonl, toJsonl } from '../jsonl.ts';
+} from '../../../diff/index.ts';
+import { resolveScorers } from '../../../score/index.ts';
+import { isTrivialCut, resolveFilters } from '../../../select/index.ts';
+import { fromJsonl, toJsonl } from '../../jsonl.ts';
 import {
   diffKey,
   diffPartKey,
@@ -30,9 +30,9 @@ import {
   outputManifestKey,
   reportKey,
   shardKey,
-} from '../keys.ts';
-import type { JobSpec, TaskContext } from '../spec.ts';
-import { type BlobStore, getJson, getText } from '../store.ts';
+} from '../../keys.ts';
+import type { JobSpec, TaskContext } from '../../spec.ts';
+import { type BlobStore, getJson, getText } from '../../store.ts';
 
 /** Entries per list in diff.json (diff.jsonl has them all). */
 export const DIFF_LIST_LIMIT = 5000;
