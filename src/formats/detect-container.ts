@@ -1,6 +1,6 @@
 import { DEFAULT_CHUNK_BYTES, isJsonWhitespace, positiveInt } from './bytes.ts';
-import type { Container } from './plan.ts';
 import type { RangeSource } from './range-source.ts';
+import type { Container } from './types.ts';
 
 const FIRST_READ = 1024;
 

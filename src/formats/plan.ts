@@ -2,23 +2,10 @@ import { createArrayScanner } from './array-scanner.ts';
 import { DEFAULT_CHUNK_BYTES, positiveInt } from './bytes.ts';
 import { detectContainer } from './detect-container.ts';
 import type { RangeSource } from './range-source.ts';
+import type { ShardRange } from './types.ts';
 
 export { detectContainer } from './detect-container.ts';
-
-export type Container = 'jsonl' | 'json-array';
-
-export interface ShardRange {
-  /** Which object of the dataset (0-based). */
-  part: number;
-  container: Container;
-  /** Byte range [start, end) of the object this shard owns. */
-  start: number;
-  end: number;
-  /** json-array only: index of the shard's first element within the object. */
-  firstIndex?: number;
-  /** json-array only: number of elements the shard owns. */
-  count?: number;
-}
+export type { Container, ShardRange } from './types.ts';
 
 export interface PlanOptions {
   part: number;

@@ -1,10 +1,9 @@
 import { WinnowError } from '../errors.ts';
 import { createArrayScanner } from './array-scanner.ts';
 import { decodeText } from './bytes.ts';
-import type { ShardRange } from './plan.ts';
 import type { RangeSource } from './range-source.ts';
-import type { OversizeItem, RawItem, ReadLimits, ShardTally } from './read-shard.ts';
 import { createRecordBuffer } from './record-buffer.ts';
+import type { OversizeItem, RawItem, ReadLimits, ShardRange, ShardTally } from './types.ts';
 
 /**
  * Read the `count` elements a JSON-array shard owns, starting at the first byte of its first element.

@@ -1,8 +1,7 @@
 import { decodeText, NEWLINE, startsWithBom } from './bytes.ts';
-import type { ShardRange } from './plan.ts';
 import type { RangeSource } from './range-source.ts';
-import type { OversizeItem, RawItem, ReadLimits, ShardTally } from './read-shard.ts';
 import { createRecordBuffer } from './record-buffer.ts';
+import type { OversizeItem, RawItem, ReadLimits, ShardRange, ShardTally } from './types.ts';
 
 const CR = 0x0d;
 

@@ -1,0 +1,50 @@
+/** Types shared by the readers and the planner (kept apart so that they import no module of each other's). */
+
+export type Container = 'jsonl' | 'json-array';
+
+export interface ShardRange {
+  /** Which object of the dataset (0-based). */
+  part: number;
+  container: Container;
+  /** Byte range [start, end) of the object this shard owns. */
+  start: number;
+  end: number;
+  /** json-array only: index of the shard's first element within the object. */
+  firstIndex?: number;
+  /** json-array only: number of elements the shard owns. */
+  count?: number;
+}
+
+export interface RawItem {
+  /** The raw JSON text of one record: a JSONL line without its newline / CR, or one array element. */
+  text: string;
+  /** Byte offset of the record's first byte in the object. */
+  offset: number;
+  /** 0-based index among the records the shard owns (blank JSONL lines are not records). */
+  local: number;
+  /** JSONL only: 1-based line number among all lines the shard owns (blank lines count). */
+  localLine?: number;
+}
+
+/** A record longer than `maxRecordBytes`: skipped without buffering it, but still counted. */
+export interface OversizeItem {
+  oversize: true;
+  offset: number;
+  local: number;
+  localLine?: number;
+  /** Length of the record in bytes. */
+  bytes: number;
+  /** Its first 200 characters. */
+  head: string;
+}
+
+/** What a shard owned: records, and for JSONL the lines (blank ones included); 0 lines for arrays. */
+export interface ShardTally {
+  records: number;
+  lines: number;
+}
+
+export interface ReadLimits {
+  chunkBytes: number;
+  maxRecordBytes: number;
+}
