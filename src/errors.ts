@@ -15,7 +15,10 @@ export type ErrorCode =
   | 'malformed_input'
   | 'dataset_empty'
   | 'unknown_scorer'
+  | 'unknown_embedder'
   | 'unknown_strategy'
+  | 'unknown_stage'
+  | 'output_missing'
   | 'job_failed'
   | 'reference_missing'
   | 'unknown_provider'
@@ -47,7 +50,10 @@ const TITLES: Record<ErrorCode, string> = {
   malformed_input: 'input is malformed',
   dataset_empty: 'dataset has no data',
   unknown_scorer: 'unknown scorer',
+  unknown_embedder: 'unknown embedder',
   unknown_strategy: 'unknown strategy',
+  unknown_stage: 'unknown stage',
+  output_missing: 'an output file is incomplete',
   job_failed: 'job failed',
   reference_missing: 'reference dataset not found',
   unknown_provider: 'unknown model provider',
@@ -110,19 +116,23 @@ export function zodIssues(
   return error.issues.map((i) => ({ code: i.code, path: pathText(i.path, prefix), message: i.message }));
 }
 
-/** The one text for a list of issues: `what is invalid: 2 issues; first: path: message`. */
-export function issuesText(what: string, issues: readonly Issue[]): string {
-  const first = issues[0];
-  if (!first) return `${what} is invalid`;
-  const n = issues.length;
-  const at = first.path ? `${first.path}: ` : '';
-  return n === 1
-    ? `${what} is invalid: ${at}${first.message}`
-    : `${what} is invalid: ${n} issues; first: ${at}${first.message}`;
+/** Issues named in an error's text; `details` lists every one. */
+const TEXT_ISSUES = 5;
+
+/**
+ * The one text for a list of issues: `path: message; path: message (and 3 more)`, after
+ * `what is invalid: ` when `what` is given (null: the paths say where).
+ */
+export function issuesText(what: string | null, issues: readonly Issue[]): string {
+  const head = what === null ? '' : `${what} is invalid`;
+  if (issues.length === 0) return head || 'invalid';
+  const shown = issues.slice(0, TEXT_ISSUES).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+  const more = issues.length > TEXT_ISSUES ? ` (and ${issues.length - TEXT_ISSUES} more)` : '';
+  return `${head ? `${head}: ` : ''}${shown.join('; ')}${more}`;
 }
 
 /** The `validation_failed` error for `issues`, every one in `details`. */
-export function validationError(what: string, issues: readonly Issue[]): WinnowError {
+export function validationError(what: string | null, issues: readonly Issue[]): WinnowError {
   return new WinnowError('validation_failed', { detail: issuesText(what, issues), details: issues });
 }
 

@@ -1,4 +1,4 @@
-import { WinnowError } from '../errors.ts';
+import { validationError, zodIssues } from '../errors.ts';
 import { getEmbedder, unknownEmbedderMessage } from './registry.ts';
 import type { Embedder, EmbedderRef } from './types.ts';
 
@@ -12,31 +12,17 @@ export interface ResolvedEmbedder {
 
 /**
  * Looks up the embedder and parses its config. Problems become one `validation_failed` error whose
- * `details` are `{ path, message }` with paths under `at` (`embed.id`, `embed.config.dim`).
+ * `details` are issues with paths under `at` (`embed.id`, `embed.config.dim`).
  */
 export function resolveEmbedder(ref: EmbedderRef, at = 'embed'): ResolvedEmbedder {
   let embedder: Embedder;
   try {
     embedder = getEmbedder(ref.id);
   } catch {
-    const message = unknownEmbedderMessage(ref.id);
-    throw new WinnowError('validation_failed', {
-      detail: `${at}.id: ${message}`,
-      details: [{ path: `${at}.id`, message }],
-    });
+    const issue = { code: 'unknown_embedder', path: `${at}.id`, message: unknownEmbedderMessage(ref.id) };
+    throw validationError(null, [issue]);
   }
   const parsed = embedder.config.safeParse(ref.config ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({
-      path: `${at}.config${pathText(i.path)}`,
-      message: i.message,
-    }));
-    const detail = issues.map((x) => `${x.path}: ${x.message}`).join('; ');
-    throw new WinnowError('validation_failed', { detail, details: issues });
-  }
+  if (!parsed.success) throw validationError(null, zodIssues(parsed.error, `${at}.config`));
   return { embedder, config: parsed.data, dim: embedder.dim(parsed.data) };
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
 }

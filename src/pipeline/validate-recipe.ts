@@ -1,9 +1,9 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import { resolveEmbedder } from '../embed/index.ts';
-import { WinnowError } from '../errors.ts';
+import { type Issue, issuesOf, validationError } from '../errors.ts';
 import { isPairFormat } from '../formats/index.ts';
 import { pairsScoreNeedsScorers } from '../pairs/score-by.ts';
-import { resolveScorers } from '../score/index.ts';
+import { resolveScorer, resolveScorers } from '../score/index.ts';
 import { lateOutputMessage, resolveFilters } from '../select/index.ts';
 import { canonicalJson } from '../util/index.ts';
 
@@ -12,7 +12,13 @@ import { canonicalJson } from '../util/index.ts';
  * a score some scorer writes. Throws one `validation_failed` listing every problem.
  */
 export function validateRecipe(recipe: Recipe): void {
-  const issues: { path: string; message: string }[] = [];
+  const issues: Issue[] = [];
+  /** Collect a resolver's issues; any other error is a bug and goes on. */
+  const collect = (e: unknown) => {
+    const found = issuesOf(e);
+    if (found.length === 0) throw e;
+    issues.push(...found);
+  };
   let outputs = new Set<string>(['quality']);
   let late = new Set<string>();
   try {
@@ -31,56 +37,56 @@ export function validateRecipe(recipe: Recipe): void {
       if (s.scorer.kind === 'model' && typeof provider === 'string' && !(provider in recipe.providers)) {
         const known = Object.keys(recipe.providers);
         issues.push({
+          code: 'unknown_provider',
           path: `scorers[${scorers.indexOf(s)}].config.provider`,
           message: `unknown provider "${provider}"; the recipe's providers: ${known.length ? known.join(', ') : '(none)'}`,
         });
       }
     }
   } catch (e) {
-    if (!(e instanceof WinnowError)) throw e;
-    if (Array.isArray(e.details)) issues.push(...(e.details as { path: string; message: string }[]));
-    else issues.push({ path: 'scorers', message: e.message });
+    collect(e);
   }
   if (recipe.cluster || recipe.exportEmbeddings) {
     try {
       const { config } = resolveEmbedder(recipe.embed);
       const provider = (config as { provider?: unknown }).provider;
       if (typeof provider === 'string' && !(provider in recipe.providers)) {
-        issues.push({ path: 'embed.config.provider', message: `unknown provider "${provider}"` });
+        issues.push({
+          code: 'unknown_provider',
+          path: 'embed.config.provider',
+          message: `unknown provider "${provider}"`,
+        });
       }
     } catch (e) {
-      if (!(e instanceof WinnowError)) throw e;
-      issues.push(
-        ...((e.details as { path: string; message: string }[] | undefined) ?? [
-          { path: 'embed', message: e.message },
-        ]),
-      );
+      collect(e);
     }
   }
   const ic = recipe.select.incontext;
   if (ic) {
     try {
-      const [ref] = resolveScorers([ic.scorer]);
+      const ref = resolveScorer(ic.scorer, 'select.incontext.scorer');
       outputs.add(`${ref.scorer.outputs[0]}_est`);
       const provider = (ref.config as { provider?: unknown }).provider;
       if (typeof provider === 'string' && !(provider in recipe.providers))
         issues.push({
+          code: 'unknown_provider',
           path: 'select.incontext.scorer.config.provider',
           message: `unknown provider "${provider}"`,
         });
       const same = recipe.scorers.find((s) => s.id === ic.scorer.id);
       if (same && canonicalJson(resolveScorers([same])[0].config) !== canonicalJson(ref.config)) {
         issues.push({
+          code: 'conflict',
           path: 'select.incontext.scorer.config',
           message: `differs from the config of scorer "${ic.scorer.id}" in scorers; one fitted model serves both`,
         });
       }
     } catch (e) {
-      if (!(e instanceof WinnowError)) throw e;
-      issues.push({ path: 'select.incontext.scorer', message: e.message });
+      collect(e);
     }
     if (!recipe.cluster)
       issues.push({
+        code: 'needs_cluster',
         path: 'select.incontext',
         message: 'in-context sampling is per cluster: the recipe needs `cluster`',
       });
@@ -89,6 +95,7 @@ export function validateRecipe(recipe: Recipe): void {
   recipe.select.rank.terms.forEach((t, i) => {
     if (!outputs.has(t.score)) {
       issues.push({
+        code: late.has(t.score) ? 'late_output' : 'unknown_score',
         path: `select.rank.terms[${i}].score`,
         message: late.has(t.score)
           ? lateOutputMessage(t.score)
@@ -96,32 +103,30 @@ export function validateRecipe(recipe: Recipe): void {
       });
     }
   });
-  if (issues.length > 0) {
-    throw new WinnowError('validation_failed', {
-      detail: `recipe is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      details: issues,
-    });
-  }
+  if (issues.length > 0) throw validationError('recipe', issues);
 }
 
 /** What the strategy, dedup and weights need of the rest of the recipe. */
-function selectionIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
-  const issues: { path: string; message: string }[] = [];
+function selectionIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>): Issue[] {
+  const issues: Issue[] = [];
   const { strategy, dedup, weights } = recipe.select;
   if (strategy.id === 'balanced' && !recipe.cluster) {
     issues.push({
+      code: 'needs_cluster',
       path: 'select.strategy.id',
       message: 'strategy "balanced" spends quotas per cluster: the recipe needs `cluster`',
     });
   }
   if (dedup !== false && dedup.semantic && !recipe.cluster) {
     issues.push({
+      code: 'needs_cluster',
       path: 'select.dedup.semantic',
       message: 'semantic dedup compares embeddings within clusters: the recipe needs `cluster`',
     });
   }
   if (weights.score !== undefined && !outputs.has(weights.score) && !late.has(weights.score)) {
     issues.push({
+      code: 'unknown_score',
       path: 'select.weights.score',
       message: `no scorer in the recipe writes "${weights.score}"; available: ${[...outputs, ...late].sort().join(', ')}`,
     });
@@ -130,13 +135,14 @@ function selectionIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>
 }
 
 /** A pairs recipe ranks by a score some scorer writes (or the data's own), and neither clusters nor selects. */
-function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
-  const issues: { path: string; message: string }[] = [];
+function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>): Issue[] {
+  const issues: Issue[] = [];
   const pairs = recipe.pairs;
   const pairFormat = isPairFormat(recipe.format);
   if (!pairs) {
     if (pairFormat)
       issues.push({
+        code: 'needs_pairs',
         path: 'format',
         message: `"${recipe.format}" is preference data: the recipe needs \`pairs\``,
       });
@@ -144,12 +150,14 @@ function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
   }
   if (!pairFormat && recipe.format !== 'auto')
     issues.push({
+      code: 'format_mismatch',
       path: 'format',
       message: `a pairs recipe reads responses, response or trajectory records, not "${recipe.format}"`,
     });
   if (pairsScoreNeedsScorers(pairs) && !outputs.has(pairs.score)) {
     const written = [...outputs];
     issues.push({
+      code: late.has(pairs.score) ? 'late_output' : 'unknown_score',
       path: 'pairs.score',
       message: late.has(pairs.score)
         ? lateOutputMessage(pairs.score)
@@ -160,12 +168,14 @@ function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>) {
     const set = key === 'cluster' ? recipe.cluster : recipe.select.incontext;
     if (set)
       issues.push({
+        code: 'conflict',
         path: key === 'cluster' ? 'cluster' : 'select.incontext',
         message: 'a pairs recipe builds pairs instead of a selection: it neither clusters nor selects',
       });
   }
   if (pairs.balanceTasks && pairs.budget === undefined)
     issues.push({
+      code: 'needs_budget',
       path: 'pairs.balanceTasks',
       message: 'balancing spreads a budget over tasks: set pairs.budget',
     });

@@ -14,7 +14,7 @@ export { mattr } from './mattr.ts';
 export { mergeRows } from './merge-rows.ts';
 export { ngramRepetition } from './ngram-repetition.ts';
 export { getScorer, listScorers, registerScorer } from './registry.ts';
-export { type ResolvedScorer, resolveScorers, type ScorerIssue } from './resolve-scorers.ts';
+export { type ResolvedScorer, resolveScorer, resolveScorers } from './resolve-scorers.ts';
 export { scoreBatch } from './score-batch.ts';
 export { scoreColumn } from './score-column.ts';
 export { accumulateStats, type FinalStat, finalizeStats, mergeStats, type ScoreStat } from './score-stats.ts';

@@ -1,4 +1,5 @@
 import { DEFAULT_FILTERS, type Filter } from '../../schemas/recipe.ts';
+import type { Issue } from '../errors.ts';
 
 export interface ResolvedFilter extends Filter {
   /** The rejection reason: `filter:<scorer>`, or `identity` for the identity scorer. */
@@ -17,20 +18,25 @@ export function resolveFilters(
   writers: ScoreWriters,
   /** Outputs written only at export (Scorer.dataset): named, they get their own message. */
   late: ReadonlySet<string> = new Set(),
-): { filters: ResolvedFilter[]; issues: { path: string; message: string }[] } {
+): { filters: ResolvedFilter[]; issues: Issue[] } {
   const chosen =
     filters ?? DEFAULT_FILTERS.filter((d) => writers.some((w) => w.id === d.scorer)).map((d) => d.filter);
-  const issues: { path: string; message: string }[] = [];
+  const issues: Issue[] = [];
   const out: ResolvedFilter[] = [];
   chosen.forEach((f, i) => {
     const writer = writers.find((w) => w.outputs.includes(f.score));
     if (late.has(f.score)) {
-      issues.push({ path: `select.filters[${i}].score`, message: lateOutputMessage(f.score) });
+      issues.push({
+        code: 'late_output',
+        path: `select.filters[${i}].score`,
+        message: lateOutputMessage(f.score),
+      });
       return;
     }
     if (!writer && f.score !== 'quality') {
       const known = [...new Set(['quality', ...writers.flatMap((w) => w.outputs)])].sort();
       issues.push({
+        code: 'unknown_score',
         path: `select.filters[${i}].score`,
         message: `no scorer in the recipe writes "${f.score}"; available: ${known.join(', ')}`,
       });

@@ -33,10 +33,16 @@ describe('embedder registry', () => {
     expect(thrown(() => getEmbedder('bert')).message).toMatchInlineSnapshot(
       `"unknown embedder "bert"; known: hashed, openai, workers-ai"`,
     );
+    // An unknown embedder has its own code, as an unknown scorer has.
+    expect(thrown(() => getEmbedder('bert')).code).toBe('unknown_embedder');
     const e = thrown(() => resolveEmbedder({ id: 'bert' }, 'recipe.embed'));
     expect(e.code).toBe('validation_failed');
     expect(e.details).toEqual([
-      { path: 'recipe.embed.id', message: 'unknown embedder "bert"; known: hashed, openai, workers-ai' },
+      {
+        code: 'unknown_embedder',
+        path: 'recipe.embed.id',
+        message: 'unknown embedder "bert"; known: hashed, openai, workers-ai',
+      },
     ]);
   });
 

@@ -93,22 +93,27 @@ describe('resolveScorers', () => {
     expect(err?.details).toMatchInlineSnapshot(`
       [
         {
+          "code": "too_small",
           "message": "Too small: expected number to be >0",
           "path": "scorers[0].config.saturateWords",
         },
         {
+          "code": "invalid_type",
           "message": "Invalid input: expected number, received string",
           "path": "scorers[1].config.window",
         },
         {
+          "code": "unrecognized_keys",
           "message": "Unrecognized key: "minWords"",
           "path": "scorers[1].config",
         },
         {
+          "code": "unknown_scorer",
           "message": "unknown scorer "nope"; known: classifier, dsir, golden, heuristics, identity, ifd, judge, length, lexical, perplexity, self_critique, test-fixed",
           "path": "scorers[2].id",
         },
         {
+          "code": "duplicate",
           "message": "scorer "length" is already used at scorers[0]",
           "path": "scorers[3].id",
         },
