@@ -68,14 +68,14 @@ async function childRunLocal(run: string, file: string, idx: string): Promise<Ch
     {},
     {
       beforeTask(ctx) {
-        const key = `${ctx.stage}:${'iter' in ctx ? ctx.iter : 0}`;
+        const key = `${ctx.stage}:${ctx.step}`;
         if (key === current) return;
         endStep();
         current = key;
         steps[key] ??= { seconds: 0, tasks: 0, max: 0, hwmMb: 0 };
       },
       afterTask(ctx, dt) {
-        const s = steps[`${ctx.stage}:${'iter' in ctx ? ctx.iter : 0}`];
+        const s = steps[`${ctx.stage}:${ctx.step}`];
         s.seconds += dt;
         s.tasks++;
         s.max = Math.max(s.max, dt);
@@ -92,7 +92,7 @@ async function childRunLocal(run: string, file: string, idx: string): Promise<Ch
     storeBytes += v.byteLength;
     objects++;
   }
-  const jsonl = memoryOutput(store, spec.id, 'pairs.jsonl');
+  const jsonl = await memoryOutput(store, spec.id, 'pairs.jsonl');
   const pairs = indicesOf(jsonl);
   writeIdx(idx, pairs);
   return {

@@ -45,12 +45,10 @@ export function render(rows: Row[]): string {
     ]),
   );
   const winnow = rows.filter((r) => r.mode !== 'reference');
-  const stepNames = [...new Set(winnow.flatMap((r) => Object.keys(r.stepTimes ?? {})))].sort((a, b) => {
-    const [sa, ia] = a.split(':');
-    const [sb, ib] = b.split(':');
-    const order = (s: string) => STAGE_ORDER.indexOf(s);
-    return order(sa) - order(sb) || Number(ia) - Number(ib);
-  });
+  // Steps are `stage:step`, by stage, then in the order they ran (the sort is stable).
+  const stepNames = [...new Set(winnow.flatMap((r) => Object.keys(r.stepTimes ?? {})))].sort(
+    (a, b) => STAGE_ORDER.indexOf(a.split(':')[0]) - STAGE_ORDER.indexOf(b.split(':')[0]),
+  );
   const local = winnow.filter((r) => r.mode === 'runLocal');
   const steps = table(
     ['run', ...stepNames.map((s) => `${s} s`), 'slowest task s', 'shards', 'partitions', 'store MB at end'],

@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { OutputLine } from '../schemas/output.ts';
 import { DEFAULT_SCORERS, RecipeSchema } from '../schemas/recipe.ts';
 import { mulberry32 } from '../src/demo/index.ts';
-import { MemoryStore, type OUTPUT_FILES, outputPartKey, runLocal } from '../src/pipeline/index.ts';
+import { MemoryStore, memoryOutput, runLocal } from '../src/pipeline/index.ts';
 import { fromJsonl } from '../src/pipeline/jsonl.ts';
 import { MemoryCellCache } from '../src/score/index.ts';
 import { PLANTED_TARGET, plantedCases } from '../test/fixtures/planted.ts';
@@ -72,16 +72,9 @@ export async function evaluatePlanted(seed = 1): Promise<PlantedResult> {
   const t0 = performance.now();
   await runLocal(store, spec, { cells: () => new MemoryCellCache() });
   const seconds = (performance.now() - t0) / 1000;
-  const read = (file: (typeof OUTPUT_FILES)[number]) => {
-    const out: OutputLine[] = [];
-    for (let s = 0; ; s++) {
-      const part = store.objects.get(outputPartKey(spec.id, file, s));
-      if (!part) return out;
-      out.push(...fromJsonl<OutputLine>(new TextDecoder().decode(part)));
-    }
-  };
-  const lines = [...read('selected.jsonl'), ...read('rejected.jsonl')];
-  const invalid = read('invalid.jsonl') as unknown as {
+  const read = async (file: string) => fromJsonl<OutputLine>(await memoryOutput(store, spec.id, file));
+  const lines = [...(await read('selected.jsonl')), ...(await read('rejected.jsonl'))];
+  const invalid = (await read('invalid.jsonl')) as unknown as {
     source: { index: number };
     error: { message: string };
   }[];

@@ -7,10 +7,16 @@
  * Prints one JSON line: {seconds, records, peakRssMb, selected, counts, stages}. `seconds` runs from
  * before the input is read to after the outputs are written (to `outDir`, when given).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecipeSchema } from '../schemas/recipe.ts';
-import { memoryJob, memoryOutput, OUTPUT_FILES, runLocal } from '../src/pipeline/index.ts';
+import {
+  memoryJob,
+  type OutputManifest,
+  outputChunks,
+  outputManifestKey,
+  runLocal,
+} from '../src/pipeline/index.ts';
 import { peakRssMb } from './proc.ts';
 
 const [input, outDir] = process.argv.slice(2);
@@ -29,8 +35,15 @@ const report = await runLocal(store, spec);
 
 if (outDir) {
   mkdirSync(outDir, { recursive: true });
-  for (const file of OUTPUT_FILES) writeFileSync(join(outDir, file), memoryOutput(store, spec.id, file));
-  writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
+  // Every output the manifest lists, report.json included, streamed part by part to its file.
+  const manifest = JSON.parse(
+    new TextDecoder().decode((await store.get(outputManifestKey(spec.id)))!),
+  ) as OutputManifest;
+  for (const file of manifest.files) {
+    const fd = openSync(join(outDir, file.name), 'w');
+    for await (const chunk of outputChunks(store, file)) writeSync(fd, chunk);
+    closeSync(fd);
+  }
 }
 
 const result = {

@@ -22,7 +22,8 @@ import { RecipeSchema } from '../schemas/recipe.ts';
 import { generateDemo, mulberry32 } from '../src/demo/index.ts';
 import type { PipelineState } from '../src/pipeline/advance.ts';
 import { type MemoryStore, memoryJob, runLocal } from '../src/pipeline/index.ts';
-import type { TaskContext } from '../src/pipeline/spec.ts';
+import type { SelectStageState } from '../src/pipeline/stages/select/stage.ts';
+import type { Task } from '../src/pipeline/types.ts';
 import { validateRecipe } from '../src/pipeline/validate-recipe.ts';
 import { type AlpacaLike, plantDuplicates } from '../test/fixtures/planted-dups.ts';
 import { runChild as runChildProcess } from './proc.ts';
@@ -255,7 +256,7 @@ async function runTimed(store: MemoryStore, spec: Parameters<typeof runLocal>[1]
   const rss = { selectStartMb: 0, selectPeakMb: 0, peakMb: 0 };
   let inSelect = false;
   let peakReset = false;
-  let last: { ctx: TaskContext; state: PipelineState } | undefined;
+  let last: { ctx: Task; state: PipelineState } | undefined;
   const enter = (stage: string) => {
     if (stage === 'select' && !inSelect) {
       inSelect = true;
@@ -283,7 +284,7 @@ async function runTimed(store: MemoryStore, spec: Parameters<typeof runLocal>[1]
         },
         afterTask(ctx, dt) {
           if (ctx.stage !== 'select') return;
-          const ph = (phases[ctx.state.step.kind] ??= { seconds: 0, tasks: 0, max: 0 });
+          const ph = (phases[ctx.step] ??= { seconds: 0, tasks: 0, max: 0 });
           ph.seconds += dt;
           ph.max = Math.max(ph.max, dt);
           ph.tasks++;
@@ -297,8 +298,8 @@ async function runTimed(store: MemoryStore, spec: Parameters<typeof runLocal>[1]
     // Where it failed and what the select stage had counted so far, for the parent's FAIL line.
     const where = {
       stage: last?.ctx.stage,
-      step: last?.state.select?.step.kind,
-      counts: last?.state.select?.counts,
+      step: last?.ctx.step,
+      counts: (last?.state.select as SelectStageState | undefined)?.plan.counts,
       phases,
       rss,
     };

@@ -1,33 +1,18 @@
 import { z } from 'zod';
 
 /**
- * Pipeline stages in the order data flows through them. `plan` runs on the ingest queue; `fit`
- * (only when a scorer learns from data: a sample map over shards, then one task per model) on the score queue.
- * `pairs` replaces embed…export in a recipe with a `pairs` section (preference pairs, on the select queue).
- */
-export const StageSchema = z.enum([
-  'plan',
-  'ingest',
-  'fit',
-  'score',
-  'embed',
-  'cluster',
-  'select',
-  'export',
-  'pairs',
-]);
-export type Stage = z.infer<typeof StageSchema>;
-
-/**
- * A queue message: small, data travels through R2. `iter` fences rounds of iterative
- * stages (select's threshold rounds); `attempt` is the lease token the coordinator handed out.
+ * A queue message: small, data travels through R2. It names the task: a stage (registered in
+ * src/pipeline/stages/index.ts), its named step, the stage's iteration (which fences stale rounds),
+ * the task's index in the step (its shard for per-shard steps), and `attempt`, the lease token the
+ * coordinator handed out.
  */
 export const TaskMessageSchema = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   job: z.string().min(1),
-  stage: StageSchema,
-  shard: z.number().int().nonnegative(),
+  stage: z.string().min(1),
+  step: z.string().min(1),
   iter: z.number().int().nonnegative(),
+  shard: z.number().int().nonnegative(),
   attempt: z.number().int().nonnegative(),
 });
 export type TaskMessage = z.infer<typeof TaskMessageSchema>;

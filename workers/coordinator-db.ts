@@ -1,15 +1,20 @@
-import type { Stage, TaskMessage } from '../schemas/message.ts';
-import type { Advance, Barrier, BarrierInput, PipelineState } from '../src/pipeline/advance.ts';
+import type { TaskMessage } from '../schemas/message.ts';
+import {
+  type Advance,
+  type BarrierInput,
+  type PipelineState,
+  type Position,
+  type StageTimes,
+  stepCounts,
+  taskFor,
+} from '../src/pipeline/advance.ts';
 import type { Snapshot } from '../src/pipeline/progress.ts';
-import { taskRecords } from '../src/pipeline/progress.ts';
-import { taskContext } from '../src/pipeline/run-local.ts';
-import type { JobSpec, ShardInfo, TaskContext } from '../src/pipeline/spec.ts';
+import type { JobSpec, ShardInfo, ShardTable, Task } from '../src/pipeline/types.ts';
 import { snapshot } from './coordinator-snapshot.ts';
 import { metaGet, metaSet } from './sql-meta.ts';
 
-export interface Task {
-  stage: Stage;
-  iter: number;
+/** A task as the queues carry it: where it sits, and the lease token of its attempt. */
+export interface TaskRef extends Position {
   shard: number;
   attempt: number;
 }
@@ -21,20 +26,32 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS shards (shard INTEGER PRIMARY KEY, info TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks (
-  stage TEXT NOT NULL, iter INTEGER NOT NULL, shard INTEGER NOT NULL,
+  stage TEXT NOT NULL, iter INTEGER NOT NULL, shard INTEGER NOT NULL, step TEXT NOT NULL DEFAULT '',
   attempt INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
   lease_until INTEGER, enqueued_at INTEGER, last_error TEXT,
   PRIMARY KEY (stage, iter, shard));
 CREATE TABLE IF NOT EXISTS ledger (
   key TEXT PRIMARY KEY, stage TEXT NOT NULL, iter INTEGER NOT NULL, shard INTEGER NOT NULL,
+  step TEXT NOT NULL DEFAULT '',
   attempt INTEGER NOT NULL, records_in INTEGER NOT NULL, records_out INTEGER NOT NULL,
   result TEXT NOT NULL, done_at INTEGER NOT NULL);
 `;
 
+/** Jobs created before tasks had named steps: their tables get the column (empty for old rows). */
+function migrate(sql: SqlStorage): void {
+  for (const table of ['tasks', 'ledger']) {
+    const cols = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+    if (!cols.some((c) => c.name === 'step'))
+      sql.exec(`ALTER TABLE ${table} ADD COLUMN step TEXT NOT NULL DEFAULT ''`);
+  }
+}
+
 /**
  * The coordinator's SQLite state. Every method is synchronous, so a barrier is crossed inside one
- * turn of the Durable Object and at-least-once deliveries cannot interleave with it.
- * The done-ledger is keyed `job:stage:iter:shard`; a second report for a key changes nothing.
+ * turn of the Durable Object and at-least-once deliveries cannot interleave with it. What a barrier
+ * decides is src/pipeline/advance.ts's; this class keeps the shard table, the tasks of the open step,
+ * the done-ledger (keyed `job:stage:iter:shard`; a second report for a key changes nothing) and
+ * each stage's state.
  */
 export class CoordinatorDb {
   private cachedSpec: JobSpec | null = null;
@@ -47,6 +64,7 @@ export class CoordinatorDb {
     this.leaseMs = leaseMs;
     this.maxAttempts = maxAttempts;
     sql.exec(SCHEMA);
+    migrate(sql);
   }
 
   // --- meta -------------------------------------------------------------------------------
@@ -67,8 +85,13 @@ export class CoordinatorDb {
   state(): JobState | undefined {
     return this.get<JobState>('state');
   }
-  private current(): Barrier {
-    return { stage: this.get<Stage>('stage')!, iter: this.get<number>('iter')! };
+  /** The open step: its stage, name and the stage's iteration. */
+  current(): Position {
+    return {
+      stage: this.get<string>('stage')!,
+      step: this.get<string>('step') ?? '',
+      iter: this.get<number>('iter')!,
+    };
   }
   private pipeline(): PipelineState {
     return this.get<PipelineState>('pipeline') ?? {};
@@ -88,21 +111,29 @@ export class CoordinatorDb {
   }
 
   // --- tasks ------------------------------------------------------------------------------
-  openStage(stage: Stage, iter: number, shards: number[], now: number): Task[] {
-    this.set('stage', stage);
-    this.set('iter', iter);
+  /** Open a step: its `tasks` tasks, indexed from 0. */
+  openStep(at: Position, tasks: number, now: number): TaskRef[] {
+    this.set('stage', at.stage);
+    this.set('step', at.step);
+    this.set('iter', at.iter);
     const times = this.get<Times>('times') ?? {};
-    // A stage reopened for another round keeps its start time and is running again.
-    times[stage] = { started: times[stage]?.started ?? now };
+    // A stage reopened for another step keeps its start time and is running again.
+    times[at.stage] = { started: times[at.stage]?.started ?? now };
     this.set('times', times);
-    for (const shard of shards) {
-      this.sql.exec('INSERT OR IGNORE INTO tasks (stage, iter, shard) VALUES (?, ?, ?)', stage, iter, shard);
+    for (let shard = 0; shard < tasks; shard++) {
+      this.sql.exec(
+        'INSERT OR IGNORE INTO tasks (stage, iter, shard, step) VALUES (?, ?, ?, ?)',
+        at.stage,
+        at.iter,
+        shard,
+        at.step,
+      );
     }
     this.touch(now);
-    return shards.map((shard) => ({ stage, iter, shard, attempt: 0 }));
+    return Array.from({ length: tasks }, (_, shard) => ({ ...at, shard, attempt: 0 }));
   }
 
-  markEnqueued(tasks: Task[], now: number): void {
+  markEnqueued(tasks: readonly TaskRef[], now: number): void {
     for (const t of tasks) {
       this.sql.exec(
         'UPDATE tasks SET enqueued_at = ? WHERE stage = ? AND iter = ? AND shard = ?',
@@ -114,7 +145,7 @@ export class CoordinatorDb {
     }
   }
 
-  private task(m: Barrier & { shard: number }) {
+  private task(m: { stage: string; iter: number; shard: number }) {
     return this.sql
       .exec<{ attempt: number; failures: number; lease_until: number | null }>(
         'SELECT attempt, failures, lease_until FROM tasks WHERE stage = ? AND iter = ? AND shard = ?',
@@ -125,12 +156,18 @@ export class CoordinatorDb {
       .toArray()[0];
   }
 
-  private ledgerKey(m: Barrier & { shard: number }): string {
+  private ledgerKey(m: { stage: string; iter: number; shard: number }): string {
     return `${this.spec()!.id}:${m.stage}:${m.iter}:${m.shard}`;
   }
 
-  private isDone(m: Barrier & { shard: number }): boolean {
+  private isDone(m: { stage: string; iter: number; shard: number }): boolean {
     return this.sql.exec('SELECT 1 FROM ledger WHERE key = ?', this.ledgerKey(m)).toArray().length > 0;
+  }
+
+  /** The message is for the open step (stage, step and iteration all match). */
+  private isCurrent(m: Position): boolean {
+    const cur = this.current();
+    return cur.stage === m.stage && cur.iter === m.iter && cur.step === m.step;
   }
 
   lease(
@@ -139,11 +176,8 @@ export class CoordinatorDb {
   ): { ok: true } | { ok: false; reason: 'done' | 'stale' | 'busy' | 'not_running' } {
     if (this.state() !== 'running') return { ok: false, reason: 'not_running' };
     if (this.isDone(m)) return { ok: false, reason: 'done' };
-    const cur = this.current();
     const task = this.task(m);
-    if (cur.stage !== m.stage || cur.iter !== m.iter || !task || m.attempt < task.attempt) {
-      return { ok: false, reason: 'stale' };
-    }
+    if (!this.isCurrent(m) || !task || m.attempt < task.attempt) return { ok: false, reason: 'stale' };
     if (task.lease_until !== null && task.lease_until > now) return { ok: false, reason: 'busy' };
     this.sql.exec(
       'UPDATE tasks SET lease_until = ?, attempt = ? WHERE stage = ? AND iter = ? AND shard = ?',
@@ -156,41 +190,51 @@ export class CoordinatorDb {
     return { ok: true };
   }
 
-  private shard(n: number): ShardInfo {
-    const row = this.sql.exec<{ info: string }>('SELECT info FROM shards WHERE shard = ?', n).toArray()[0];
-    if (!row) throw new Error(`shard ${n} is not in the plan`);
-    return JSON.parse(row.info) as ShardInfo;
-  }
-
-  context(m: TaskMessage): TaskContext {
-    const table = {
-      shard: (n: number) => this.shard(n),
+  /** The shard table, read row by row as a task needs it. */
+  table(): ShardTable {
+    return {
       count: () => this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM shards').one().n,
+      shard: (n) => {
+        const row = this.sql
+          .exec<{ info: string }>('SELECT info FROM shards WHERE shard = ?', n)
+          .toArray()[0];
+        if (!row) throw new Error(`shard ${n} is not in the plan`);
+        return JSON.parse(row.info) as ShardInfo;
+      },
+      all: () =>
+        this.sql
+          .exec<{ info: string }>('SELECT info FROM shards ORDER BY shard')
+          .toArray()
+          .map((r) => JSON.parse(r.info) as ShardInfo),
     };
-    return taskContext(this.spec()!, m.stage, m.iter, m.shard, table, this.pipeline());
   }
 
-  /** Record a report in the ledger. Returns the barrier when this was the stage's last task. */
+  /** What a leased task runs with (src/pipeline/advance.ts taskFor, as runLocal computes it). */
+  context(m: TaskMessage): Task {
+    return taskFor(this.spec()!, m, m.shard, this.table(), this.pipeline());
+  }
+
+  /** Record a report in the ledger. Returns the barrier when this was the step's last task. */
   record(
     m: TaskMessage,
     result: unknown,
     now: number,
-  ): { accepted: boolean; duplicate?: boolean; reason?: string; barrier?: Barrier } {
+  ): { accepted: boolean; duplicate?: boolean; reason?: string; barrier?: Position } {
     if (this.state() !== 'running') return { accepted: false, reason: `job is ${this.state()}` };
-    const cur = this.current();
     if (this.isDone(m)) return { accepted: true, duplicate: true };
-    if (cur.stage !== m.stage || cur.iter !== m.iter) return { accepted: false, reason: 'stale' };
-    const { recordsIn, recordsOut } = taskRecords(m.stage, result);
+    if (!this.isCurrent(m)) return { accepted: false, reason: 'stale' };
+    const counts = stepCounts(m.stage, m.step, result);
     this.sql.exec(
-      `INSERT OR IGNORE INTO ledger (key, stage, iter, shard, attempt, records_in, records_out, result, done_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO ledger (key, stage, iter, shard, step, attempt, records_in, records_out, result, done_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       this.ledgerKey(m),
       m.stage,
       m.iter,
       m.shard,
+      m.step,
       m.attempt,
-      recordsIn,
-      recordsOut,
+      counts.in,
+      counts.out,
       JSON.stringify(result),
       now,
     );
@@ -209,14 +253,13 @@ export class CoordinatorDb {
         m.iter,
       )
       .one().n;
-    return open === 0 ? { accepted: true, barrier: cur } : { accepted: true };
+    return open === 0 ? { accepted: true, barrier: this.current() } : { accepted: true };
   }
 
   failure(m: TaskMessage, error: string, fatal: boolean, now: number): boolean {
     if (this.state() !== 'running' || this.isDone(m)) return false;
     const task = this.task(m);
-    const cur = this.current();
-    if (!task || cur.stage !== m.stage || cur.iter !== m.iter || m.attempt < task.attempt) return false;
+    if (!task || !this.isCurrent(m) || m.attempt < task.attempt) return false;
     const failures = task.failures + 1;
     this.sql.exec(
       'UPDATE tasks SET failures = ?, lease_until = NULL, last_error = ? WHERE stage = ? AND iter = ? AND shard = ?',
@@ -250,9 +293,10 @@ export class CoordinatorDb {
     return true;
   }
 
-  /** Tasks of the open stage whose lease expired, or whose message seems lost. */
-  expired(now: number): Task[] {
-    const { stage, iter } = this.current();
+  /** Tasks of the open step whose lease expired, or whose message seems lost. */
+  expired(now: number): TaskRef[] {
+    const at = this.current();
+    const { stage, iter } = at;
     const rows = this.sql
       .exec<{
         shard: number;
@@ -267,7 +311,7 @@ export class CoordinatorDb {
         iter,
       )
       .toArray();
-    const due: Task[] = [];
+    const due: TaskRef[] = [];
     for (const r of rows) {
       if (r.lease_until !== null && r.lease_until <= now) {
         const failures = r.failures + 1;
@@ -286,61 +330,48 @@ export class CoordinatorDb {
           this.failJob(`${stage} shard ${r.shard} (failed ${failures} times): ${error}`, now);
           return [];
         }
-        due.push({ stage, iter, shard: r.shard, attempt: r.attempt + 1 });
+        due.push({ ...at, shard: r.shard, attempt: r.attempt + 1 });
       } else if (
         r.lease_until === null &&
         (r.enqueued_at === null || r.enqueued_at + 10 * this.leaseMs <= now)
       ) {
         // Never leased: the send failed or the message was lost. Same attempt: a late copy still counts.
-        due.push({ stage, iter, shard: r.shard, attempt: r.attempt });
+        due.push({ ...at, shard: r.shard, attempt: r.attempt });
       }
     }
     return due;
   }
 
   // --- barriers ---------------------------------------------------------------------------
-  private results(stage: Stage, iter?: number): unknown[] {
-    const it =
-      iter ??
-      this.sql.exec<{ i: number | null }>('SELECT MAX(iter) AS i FROM ledger WHERE stage = ?', stage).one()
-        .i ??
-      0;
+  private results(b: Position): unknown[] {
     return this.sql
       .exec<{ result: string }>(
         'SELECT result FROM ledger WHERE stage = ? AND iter = ? ORDER BY shard',
-        stage,
-        it,
+        b.stage,
+        b.iter,
       )
       .toArray()
       .map((r) => JSON.parse(r.result));
   }
 
-  private table(): ShardInfo[] {
-    return this.sql
-      .exec<{ info: string }>('SELECT info FROM shards ORDER BY shard')
-      .toArray()
-      .map((r) => JSON.parse(r.info) as ShardInfo);
-  }
-
-  barrierInput(b: Barrier): BarrierInput {
+  barrierInput(b: Position): BarrierInput {
     const snap = this.snapshot();
-    const stageSeconds: BarrierInput['stageSeconds'] = {};
-    for (const s of snap.stages) {
-      stageSeconds[s.stage] = { records: s.recordsIn, seconds: s.seconds, shards: s.total };
-    }
+    const stages: StageTimes = {};
+    for (const s of snap.stages)
+      stages[s.stage] = { records: s.recordsIn, seconds: s.seconds, shards: s.total };
     return {
       ...b,
       spec: this.spec()!,
-      results: this.results(b.stage, b.iter),
-      shards: this.table(),
+      results: this.results(b),
+      table: this.table(),
       state: this.pipeline(),
-      history: (stage, iter) => this.results(stage, iter),
-      stageSeconds,
+      stages,
       seconds: (Date.now() - snap.created) / 1000,
     };
   }
 
-  apply(b: Barrier, step: Advance, now: number): Task[] {
+  /** Take a barrier's decision: the stage's time, the shard table, the state, and the next step's tasks. */
+  apply(b: Position, step: Advance, now: number): TaskRef[] {
     const times = this.get<Times>('times') ?? {};
     if (times[b.stage]) times[b.stage].finished = now;
     this.set('times', times);
@@ -355,7 +386,7 @@ export class CoordinatorDb {
     }
     this.set('pipeline', step.state);
     if (step.kind === 'finish') return [];
-    return this.openStage(step.stage, step.iter, step.shards, now);
+    return this.openStep(step, step.tasks, now);
   }
 
   finish(now: number): void {

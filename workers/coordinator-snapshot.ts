@@ -1,15 +1,18 @@
-import type { Stage } from '../schemas/message.ts';
 import type { Snapshot } from '../src/pipeline/progress.ts';
 import type { Times } from './coordinator-db.ts';
 
 type JobState = Snapshot['state'];
 
-/** Per-stage progress from the task table and the ledger: what GET /v1/jobs/:id shows. */
+/**
+ * Per-stage progress from the task table and the ledger: what GET /v1/jobs/:id shows. Tasks are those
+ * of the stage's current step; records are what every task of the stage counted (src/pipeline/advance.ts
+ * stepCounts), the same sums runLocal keeps.
+ */
 export function snapshot(sql: SqlStorage, get: <T>(key: string) => T | undefined): Snapshot {
   const times = get<Times>('times') ?? {};
   const rows = sql
-    .exec<{ stage: string; total: number; failures: number; iter: number }>(
-      'SELECT stage, COUNT(*) AS total, SUM(failures) AS failures, MAX(iter) AS iter FROM tasks GROUP BY stage',
+    .exec<{ stage: string; failures: number; iter: number }>(
+      'SELECT stage, SUM(failures) AS failures, MAX(iter) AS iter FROM tasks GROUP BY stage',
     )
     .toArray();
   const now = Date.now();
@@ -18,21 +21,23 @@ export function snapshot(sql: SqlStorage, get: <T>(key: string) => T | undefined
       .exec<{ n: number }>('SELECT COUNT(*) AS n FROM tasks WHERE stage = ? AND iter = ?', r.stage, r.iter)
       .one().n;
     const done = sql
-      .exec<{ n: number; rin: number | null; rout: number | null }>(
-        'SELECT COUNT(*) AS n, SUM(records_in) AS rin, SUM(records_out) AS rout FROM ledger WHERE stage = ? AND iter = ?',
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM ledger WHERE stage = ? AND iter = ?', r.stage, r.iter)
+      .one().n;
+    const records = sql
+      .exec<{ rin: number | null; rout: number | null }>(
+        'SELECT SUM(records_in) AS rin, SUM(records_out) AS rout FROM ledger WHERE stage = ?',
         r.stage,
-        r.iter,
       )
       .one();
     const t = times[r.stage];
     const end = t?.finished ?? (get<JobState>('state') === 'running' ? now : (get<number>('updated') ?? now));
     return {
-      stage: r.stage as Stage,
+      stage: r.stage,
       iter: r.iter,
       total: tasks,
-      done: done.n,
-      recordsIn: done.rin ?? 0,
-      recordsOut: done.rout ?? 0,
+      done,
+      recordsIn: records.rin ?? 0,
+      recordsOut: records.rout ?? 0,
       errors: r.failures ?? 0,
       seconds: t ? (end - t.started) / 1000 : 0,
       finished: t?.finished !== undefined,
@@ -40,7 +45,7 @@ export function snapshot(sql: SqlStorage, get: <T>(key: string) => T | undefined
   });
   return {
     state: get<JobState>('state') ?? 'running',
-    stage: get<Stage>('stage') ?? 'plan',
+    stage: get<string>('stage') ?? 'plan',
     error: get<string | null>('error') ?? null,
     created: get<number>('created') ?? now,
     updated: get<number>('updated') ?? now,

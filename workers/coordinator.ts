@@ -1,15 +1,21 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { JobStatus } from '../schemas/api.ts';
 import type { TaskMessage } from '../schemas/message.ts';
-import { type Advance, advance, type Barrier } from '../src/pipeline/advance.ts';
+import { type Advance, advance, begin, type Position } from '../src/pipeline/advance.ts';
 import { outputManifestKey, reportKey } from '../src/pipeline/keys.ts';
 import { jobProgress } from '../src/pipeline/progress.ts';
-import type { JobSpec, TaskContext } from '../src/pipeline/spec.ts';
-import { CoordinatorDb, type Task } from './coordinator-db.ts';
+import { reportText } from '../src/pipeline/report.ts';
+import type { JobSpec, Task } from '../src/pipeline/types.ts';
+import { CoordinatorDb, type TaskRef } from './coordinator-db.ts';
 import { enqueueTasks } from './queues/send.ts';
 
 /** `context` is null when the task needs no work: done already, stale, leased elsewhere, or the job ended. */
-export type LeaseResult = { context: TaskContext | null; reason?: 'done' | 'stale' | 'busy' | 'not_running' };
+export type LeaseResult = { context: Task | null; reason?: 'done' | 'stale' | 'busy' | 'not_running' };
+
+/** The coordinator of job `id`. */
+export function coordinator(env: Env, id: string) {
+  return env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(id));
+}
 export type ReportResult = { accepted: boolean; duplicate?: boolean; reason?: string };
 
 /**
@@ -24,11 +30,13 @@ export class JobCoordinator extends DurableObject<Env> {
     this.db = new CoordinatorDb(ctx.storage.sql, Number(env.LEASE_MS), Number(env.MAX_ATTEMPTS));
   }
 
-  /** Create the job (idempotent) and enqueue its plan task. */
+  /** Create the job (idempotent) and enqueue its first step (the plan task). */
   async start(spec: JobSpec): Promise<void> {
     if (this.db.spec()) return;
     this.db.create(spec, Date.now());
-    const tasks = this.db.openStage('plan', 0, [0], Date.now());
+    const first = begin(spec);
+    if (first.kind !== 'open') throw new Error('a job starts with a step to run');
+    const tasks = this.db.openStep(first, first.tasks, Date.now());
     // The watchdog first: if the send below fails, the alarm re-sends the plan task.
     await this.ctx.storage.setAlarm(Date.now() + this.db.watchdogMs());
     await this.send(tasks);
@@ -78,7 +86,7 @@ export class JobCoordinator extends DurableObject<Env> {
     if (this.db.state() === 'running') await this.ctx.storage.setAlarm(Date.now() + this.db.watchdogMs());
   }
 
-  private async cross(barrier: Barrier, now: number): Promise<void> {
+  private async cross(barrier: Position, now: number): Promise<void> {
     let step: Advance;
     try {
       step = advance(this.db.barrierInput(barrier));
@@ -90,7 +98,7 @@ export class JobCoordinator extends DurableObject<Env> {
     if (step.kind === 'finish') {
       const id = this.db.spec()!.id;
       const json = { httpMetadata: { contentType: 'application/json' } };
-      await this.env.DATA_BUCKET.put(reportKey(id), JSON.stringify(step.report, null, 2), json);
+      await this.env.DATA_BUCKET.put(reportKey(id), reportText(step.report), json);
       await this.env.DATA_BUCKET.put(outputManifestKey(id), JSON.stringify(step.manifest), json);
       this.db.finish(Date.now());
       await this.ctx.storage.deleteAlarm();
@@ -99,7 +107,7 @@ export class JobCoordinator extends DurableObject<Env> {
     await this.send(tasks);
   }
 
-  private async send(tasks: Task[]): Promise<void> {
+  private async send(tasks: TaskRef[]): Promise<void> {
     const spec = this.db.spec();
     if (!spec || tasks.length === 0) return;
     await enqueueTasks(this.env, spec.id, tasks);

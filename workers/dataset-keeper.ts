@@ -4,11 +4,11 @@ import type { Report } from '../schemas/output.ts';
 import { type Recipe, RecipeSchema } from '../schemas/recipe.ts';
 import type { Latest, Run, RunList, Schedule, ScheduleBody, TickResult } from '../schemas/schedule.ts';
 import { datasetLatestKey, jobSpecKey, reportKey, scheduleMarkerKey } from '../src/pipeline/keys.ts';
-import type { JobSpec } from '../src/pipeline/spec.ts';
+import type { JobSpec } from '../src/pipeline/types.ts';
 import { nextDue } from '../src/schedule/index.ts';
+import { coordinator } from './coordinator.ts';
 import { refreshManifest, writeManifest } from './dataset-manifest.ts';
 import { KeeperDb } from './keeper-db.ts';
-import { coordinator } from './queues/consumer.ts';
 import { newId, startJob } from './start-job.ts';
 
 /** A run that stayed `starting` this long without a coordinator never started (the object was evicted mid-start). */

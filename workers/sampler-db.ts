@@ -15,8 +15,9 @@ export const WIDTH = 3;
 
 export interface Config extends SamplerCreate {
   id: string;
-  /** Output parts of the job's selected.jsonl, and the next one to load. */
+  /** Output parts of the job's selected.jsonl (their keys), and the next one to load. */
   parts: number;
+  keys?: string[];
 }
 
 export interface Loading {

@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Batch, FeedbackBody, SamplerCreate, SamplerStatus } from '../schemas/sampler.ts';
 import { outputPartKey } from '../src/pipeline/keys.ts';
+import type { OutputPart } from '../src/pipeline/outputs.ts';
 import { Sampler } from '../src/sample/index.ts';
 import { type Config, type Loading, SamplerDb, type SelectedLine } from './sampler-db.ts';
 
@@ -34,12 +35,23 @@ export class SamplerRun extends DurableObject<Env> {
     this.db = new SamplerDb(ctx.storage.sql);
   }
 
-  async create(id: string, body: SamplerCreate, parts: number): Promise<SamplerStatus | null> {
+  /** `parts`: the job's selected.jsonl parts, from its output manifest. */
+  async create(id: string, body: SamplerCreate, parts: OutputPart[]): Promise<SamplerStatus | null> {
     if (!this.db.get<Config>('config')) {
-      this.db.set('config', { ...body, id, parts } satisfies Config);
+      this.db.set('config', {
+        ...body,
+        id,
+        parts: parts.length,
+        keys: parts.map((p) => p.key),
+      } satisfies Config);
       this.db.set('loading', { next: 0, error: null } satisfies Loading);
     }
-    for (let i = 0; i < INLINE_PARTS && (await this.loadPart()); i++);
+    try {
+      for (let i = 0; i < INLINE_PARTS && (await this.loadPart()); i++);
+    } catch (e) {
+      const l = this.db.get<Loading>('loading')!;
+      this.db.set('loading', { ...l, error: e instanceof Error ? e.message : String(e) });
+    }
     if (this.loading()) await this.ctx.storage.setAlarm(Date.now());
     return this.status();
   }
@@ -56,8 +68,11 @@ export class SamplerRun extends DurableObject<Env> {
     const l = this.db.get<Loading>('loading')!;
     if (l.error !== null || l.next >= c.parts) return false;
     const part = l.next;
-    const o = await this.env.DATA_BUCKET.get(outputPartKey(c.job, 'selected.jsonl', part));
-    const text = o ? await o.text() : '';
+    // Runs created before the manifest listed part keys name them by the shard layout.
+    const key = c.keys?.[part] ?? outputPartKey(c.job, 'selected.jsonl', part);
+    const o = await this.env.DATA_BUCKET.get(key);
+    if (!o) throw new Error(`part ${key} of the job's selected.jsonl is missing`);
+    const text = await o.text();
     if (this.db.get<Loading>('loading')!.next !== part) return true; // another call loaded it meanwhile
     const lines = text
       .split('\n')

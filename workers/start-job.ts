@@ -1,8 +1,8 @@
 import type { DatasetInfo } from '../schemas/api.ts';
 import type { Recipe } from '../schemas/recipe.ts';
 import { jobSpecKey } from '../src/pipeline/keys.ts';
-import type { JobSpec } from '../src/pipeline/spec.ts';
-import { coordinator } from './queues/consumer.ts';
+import type { JobSpec } from '../src/pipeline/types.ts';
+import { coordinator } from './coordinator.ts';
 
 /** `<prefix><time base 36><10 random hex>`: job ids start with j, sampler run ids with r. */
 export function newId(prefix: 'j' | 'r'): string {

@@ -29,8 +29,8 @@ export type ShardFile =
   /** Every valid record's id, rank, outcome and rank-term scores, sorted by id (src/diff/members.ts). */
   | 'members.bin';
 
-/** Final outputs are part files, one per shard, concatenated in shard order when served. */
-export type OutputFile =
+/** Outputs stored as part files (one per shard, or per partition), served concatenated in order. */
+export type PartFile =
   | 'selected.jsonl'
   | 'rejected.jsonl'
   | 'invalid.jsonl'
@@ -38,17 +38,8 @@ export type OutputFile =
   /** Pairs jobs: one part per hash partition (invalid.jsonl stays one per shard). */
   | 'pairs.jsonl'
   | 'groups.jsonl';
-export const OUTPUT_FILES: readonly OutputFile[] = [
-  'selected.jsonl',
-  'rejected.jsonl',
-  'invalid.jsonl',
-  'weights.jsonl',
-];
-export const outputPartKey = (job: string, file: OutputFile, shard: number) =>
+export const outputPartKey = (job: string, file: PartFile, shard: number) =>
   `jobs/${job}/out/${file.replace('.jsonl', '')}/part-${pad(shard)}.jsonl`;
-/** Every part of an output file, in order (a part per shard, or per partition for pairs files). */
-export const outputPartKeys = (job: string, file: OutputFile, parts: number) =>
-  Array.from({ length: parts }, (_, p) => outputPartKey(job, file, p));
 export const reportKey = (job: string) => `jobs/${job}/out/report.json`;
 export const outputManifestKey = (job: string) => `jobs/${job}/out/manifest.json`;
 /** A run compared with an earlier one: diff.json, and diff.jsonl as one part per id-bucket range. */

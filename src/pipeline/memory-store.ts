@@ -1,7 +1,8 @@
 import type { Recipe } from '../../schemas/recipe.ts';
-import { type OutputFile, outputPartKey } from './keys.ts';
-import type { JobSpec } from './spec.ts';
+import { outputManifestKey } from './keys.ts';
+import { type OutputManifest, outputNamed, outputText } from './outputs.ts';
 import type { BlobStore, ObjectInfo } from './store.ts';
+import type { JobSpec } from './types.ts';
 
 const encoder = new TextEncoder();
 
@@ -57,12 +58,10 @@ export async function memoryJob(
   return { store, spec: { id, dataset, objects: infos, recipe, createdAt: new Date().toISOString() } };
 }
 
-/** One output file of a finished in-memory job: its shard parts in order, as text. */
-export function memoryOutput(store: MemoryStore, job: string, file: OutputFile): string {
-  let text = '';
-  for (let s = 0; ; s++) {
-    const part = store.objects.get(outputPartKey(job, file, s));
-    if (!part) return text;
-    text += new TextDecoder().decode(part);
-  }
+/** One output file of a finished job, as text: read through its manifest, like the API serves it. */
+export async function memoryOutput(store: BlobStore, job: string, name: string): Promise<string> {
+  const bytes = await store.get(outputManifestKey(job));
+  if (!bytes) throw new Error(`job ${job} has no output manifest: it has not finished`);
+  const manifest = JSON.parse(new TextDecoder().decode(bytes)) as OutputManifest;
+  return outputText(store, outputNamed(manifest, name));
 }

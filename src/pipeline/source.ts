@@ -1,5 +1,5 @@
 import type { Source } from '../../schemas/record.ts';
-import type { ShardInfo } from './spec.ts';
+import type { ShardInfo } from './types.ts';
 
 /** Turn a shard-local position into the record's place in the input. */
 export function globalSource(info: ShardInfo, local: number, localLine?: number): Source {

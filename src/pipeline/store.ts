@@ -25,3 +25,14 @@ export async function getJson<T>(store: BlobStore, key: string): Promise<T | nul
   const text = await getText(store, key);
   return text === null ? null : (JSON.parse(text) as T);
 }
+
+/** An object the pipeline wrote earlier: its absence is an error naming the key, never an empty file. */
+export async function requireBytes(store: BlobStore, key: string): Promise<Uint8Array> {
+  const bytes = await store.get(key);
+  if (!bytes) throw new Error(`${key} is missing`);
+  return bytes;
+}
+
+export async function requireText(store: BlobStore, key: string): Promise<string> {
+  return new TextDecoder().decode(await requireBytes(store, key));
+}

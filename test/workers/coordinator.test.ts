@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaskMessage } from '../../schemas/message.ts';
 import { RecipeSchema } from '../../schemas/recipe.ts';
 import { generateDemo } from '../../src/demo/index.ts';
-import type { JobSpec } from '../../src/pipeline/spec.ts';
+import type { JobSpec } from '../../src/pipeline/types.ts';
 import type { JobCoordinator } from '../../workers/coordinator.ts';
 import worker from '../../workers/index.ts';
 import { json, output, startJob, upload, waitForJob } from './helpers.ts';
@@ -35,20 +35,17 @@ async function specFor(job: string, dataset: string, recipe: unknown = {}): Prom
   };
 }
 
-const msg = (
-  job: string,
-  stage: TaskMessage['stage'],
-  shard: number,
-  attempt = 0,
-  iter = 0,
-): TaskMessage => ({
-  v: 1,
+/** A task message; each of these stages' first step is named after the stage. */
+const msg = (job: string, stage: string, shard: number, attempt = 0, iter = 0): TaskMessage => ({
+  v: 2,
   job,
   stage,
-  shard,
+  step: stage,
   iter,
+  shard,
   attempt,
 });
+const at = (stage: string) => ({ stage, step: stage, iter: 0 });
 
 const tally = { records: 10, valid: 9, invalid: 1, lines: 10 };
 
@@ -60,7 +57,7 @@ describe('JobCoordinator ledger and leases', () => {
       async (instance: JobCoordinator, state) => {
         const db = instance.db;
         db.create(await specFor(job, 'none-needed').catch(() => ({ id: job }) as JobSpec), 1000);
-        db.openStage('ingest', 0, [0, 1], 1000);
+        db.openStep(at('ingest'), 2, 1000);
         expect(db.lease(msg(job, 'ingest', 0), 1001)).toEqual({ ok: true });
         expect(db.lease(msg(job, 'ingest', 0), 1002)).toEqual({ ok: false, reason: 'busy' });
         expect(db.record(msg(job, 'ingest', 0), tally, 1003)).toEqual({ accepted: true });
@@ -74,7 +71,7 @@ describe('JobCoordinator ledger and leases', () => {
         expect(sum).toEqual({ n: 1, rin: 10 });
         expect(db.record(msg(job, 'ingest', 1), tally, 1006)).toEqual({
           accepted: true,
-          barrier: { stage: 'ingest', iter: 0 },
+          barrier: { stage: 'ingest', step: 'ingest', iter: 0 },
         });
         // A late duplicate of the last report does not cross the barrier again.
         expect(db.record(msg(job, 'ingest', 1), tally, 1007)).toEqual({ accepted: true, duplicate: true });
@@ -91,14 +88,14 @@ describe('JobCoordinator ledger and leases', () => {
       (instance: JobCoordinator) => {
         const db = instance.db;
         db.create({ id: job } as JobSpec, 0);
-        db.openStage('score', 0, [0, 1, 2], 0);
+        db.openStep(at('score'), 3, 0);
         db.markEnqueued(
-          [0, 1, 2].map((shard) => ({ stage: 'score', iter: 0, shard, attempt: 0 })),
+          [0, 1, 2].map((shard) => ({ ...at('score'), shard, attempt: 0 })),
           0,
         );
         expect(db.lease(msg(job, 'score', 1), 0)).toEqual({ ok: true });
         expect(db.expired(LEASE - 1)).toEqual([]);
-        expect(db.expired(LEASE)).toEqual([{ stage: 'score', iter: 0, shard: 1, attempt: 1 }]);
+        expect(db.expired(LEASE)).toEqual([{ ...at('score'), shard: 1, attempt: 1 }]);
         expect(db.lease(msg(job, 'score', 1, 0), LEASE + 1)).toEqual({ ok: false, reason: 'stale' });
         let now = LEASE + 1;
         for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
@@ -106,7 +103,7 @@ describe('JobCoordinator ledger and leases', () => {
           now += LEASE;
           const due = db.expired(now);
           if (attempt < MAX_ATTEMPTS - 1)
-            expect(due).toEqual([{ stage: 'score', iter: 0, shard: 1, attempt: attempt + 1 }]);
+            expect(due).toEqual([{ ...at('score'), shard: 1, attempt: attempt + 1 }]);
         }
         expect(db.state()).toBe('failed');
         expect(db.snapshot().error).toBe(
@@ -123,7 +120,7 @@ describe('JobCoordinator ledger and leases', () => {
       (instance: JobCoordinator) => {
         const db = instance.db;
         db.create({ id: job } as JobSpec, 0);
-        db.openStage('ingest', 0, [0], 0);
+        db.openStep(at('ingest'), 1, 0);
         for (let i = 1; i < MAX_ATTEMPTS; i++)
           expect(db.failure(msg(job, 'ingest', 0), 'R2 hiccup', false, i)).toBe(true);
         expect(db.failure(msg(job, 'ingest', 0), 'R2 hiccup', false, 9)).toBe(false);
@@ -144,7 +141,7 @@ describe('watchdog and queue consumer on the real runtime', () => {
       db.create(spec, Date.now());
       await state.storage.setAlarm(Date.now() + LEASE);
       // The plan message is "lost" (never sent) and its lease, taken by a worker that died, has expired.
-      db.openStage('plan', 0, [0], Date.now());
+      db.openStep(at('plan'), 1, Date.now());
       expect(db.lease(msg(job, 'plan', 0), Date.now() - 2 * LEASE)).toEqual({ ok: true });
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -189,7 +186,7 @@ describe('watchdog and queue consumer on the real runtime', () => {
         },
         Date.now(),
       );
-      instance.db.openStage('plan', 0, [0], Date.now());
+      instance.db.openStep(at('plan'), 1, Date.now());
     });
     const batch = createMessageBatch<unknown>('winnow-ingest', [
       { id: 'plan-1', timestamp: new Date(), attempts: 1, body: msg(job, 'plan', 0) },

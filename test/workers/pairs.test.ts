@@ -49,8 +49,12 @@ describe('pairs jobs on the Workers runtime', () => {
       lines(t)
         .map((l) => JSON.stringify(l))
         .sort();
-    expect(sort(await output(id, 'pairs.jsonl'))).toEqual(sort(memoryOutput(store, 'job', 'pairs.jsonl')));
-    expect(sort(await output(id, 'groups.jsonl'))).toEqual(sort(memoryOutput(store, 'job', 'groups.jsonl')));
+    expect(sort(await output(id, 'pairs.jsonl'))).toEqual(
+      sort(await memoryOutput(store, 'job', 'pairs.jsonl')),
+    );
+    expect(sort(await output(id, 'groups.jsonl'))).toEqual(
+      sort(await memoryOutput(store, 'job', 'groups.jsonl')),
+    );
     expect(report.pairs.groups.total).toBe(24);
     const invalid = lines(await output(id, 'invalid.jsonl'));
     expect(invalid).toEqual([
@@ -91,7 +95,7 @@ describe('pairs jobs on the Workers runtime', () => {
         .sort();
     const pairs = await output(id, 'pairs.jsonl');
     expect(lines(pairs)).toHaveLength(25);
-    expect(sort(pairs)).toEqual(sort(memoryOutput(store, 'job', 'pairs.jsonl')));
+    expect(sort(pairs)).toEqual(sort(await memoryOutput(store, 'job', 'pairs.jsonl')));
   });
 
   it('pair sets: rounds append, each pairs its own rollouts, earlier rounds stay', async () => {

@@ -3,23 +3,16 @@ import { JobCreatedSchema, JobCreateSchema, JobStatusSchema, OutputListSchema } 
 import { ReportSchema } from '../../schemas/output.ts';
 import { RecipeSchema } from '../../schemas/recipe.ts';
 import { WinnowError } from '../../src/errors.ts';
-import type { OutputManifest } from '../../src/pipeline/advance.ts';
-import {
-  jobSpecKey,
-  OUTPUT_FILES,
-  type OutputFile,
-  outputManifestKey,
-  outputPartKeys,
-  reportKey,
-} from '../../src/pipeline/keys.ts';
-import type { JobSpec } from '../../src/pipeline/spec.ts';
+import { jobSpecKey } from '../../src/pipeline/keys.ts';
+import { type OutputManifest, outputNamed } from '../../src/pipeline/outputs.ts';
+import type { JobSpec } from '../../src/pipeline/types.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
-import { coordinator } from '../queues/consumer.ts';
+import { coordinator } from '../coordinator.ts';
 import { startJob } from '../start-job.ts';
 import { currentDataset } from './datasets.ts';
 import { jsonBody, parseWith } from './errors.ts';
-import { extraOutput, partsResponse } from './extra-outputs.ts';
 import type { RouteDoc } from './openapi.ts';
+import { outputResponse, readManifest } from './outputs.ts';
 
 export const jobs = new Hono<{ Bindings: Env }>();
 
@@ -64,42 +57,33 @@ jobs.delete('/:id', async (c) => {
 
 async function manifest(env: Env, id: string): Promise<OutputManifest> {
   const s = await status(env, id);
-  const o = s.state === 'done' ? await env.DATA_BUCKET.get(outputManifestKey(id)) : null;
-  if (!o) {
+  const m = s.state === 'done' ? await readManifest(env.DATA_BUCKET, id) : null;
+  if (!m) {
     const why =
       s.state === 'running'
         ? `still running (stage ${s.stage})`
         : `${s.state}${s.error ? `: ${s.error}` : ''}`;
     throw new WinnowError('conflict', { detail: `job "${id}" has no outputs: ${why}` });
   }
-  return (await o.json()) as OutputManifest;
+  return m;
 }
 
 jobs.get('/:id/outputs', async (c) => {
   const m = await manifest(c.env, c.req.param('id'));
-  const report = await c.env.DATA_BUCKET.head(reportKey(c.req.param('id')));
-  return c.json({ files: [...m.files, { name: 'report.json', bytes: report?.size ?? 0, parts: 1 }] });
+  return c.json({
+    files: m.files.map((f) => ({
+      name: f.name,
+      bytes: f.bytes,
+      parts: f.parts.length,
+      contentType: f.contentType,
+      ...(f.shape ? { shape: f.shape } : {}),
+    })),
+  });
 });
 
 jobs.get('/:id/outputs/:file', async (c) => {
-  const id = c.req.param('id');
-  const file = c.req.param('file');
-  const m = await manifest(c.env, id);
-  if (file === 'report.json') {
-    const o = await c.env.DATA_BUCKET.get(reportKey(id));
-    return new Response(o!.body, { headers: { 'content-type': 'application/json' } });
-  }
-  // A pairs job lists pairs.jsonl and groups.jsonl instead of the selection's files.
-  const listed = m.files.find((f) => f.name === file);
-  if (!listed || !(OUTPUT_FILES as readonly string[]).includes(file)) {
-    const extra = listed ? await extraOutput(c.env, id, listed, m) : null;
-    if (extra) return extra;
-    throw new WinnowError('not_found', {
-      detail: `no output "${file}"; outputs: ${[...m.files.map((f) => f.name), 'report.json'].join(', ')}`,
-    });
-  }
-  // The file is its shard parts in order, streamed one after another.
-  return partsResponse(c.env.DATA_BUCKET, outputPartKeys(id, file as OutputFile, m.shards), listed.bytes);
+  const m = await manifest(c.env, c.req.param('id'));
+  return outputResponse(c.env.DATA_BUCKET, outputNamed(m, c.req.param('file')));
 });
 
 export const jobRoutes: RouteDoc[] = [

@@ -11,15 +11,15 @@ import {
 } from '../../schemas/pairs.ts';
 import { RecipeSchema } from '../../schemas/recipe.ts';
 import { WinnowError } from '../../src/errors.ts';
-import type { OutputManifest } from '../../src/pipeline/advance.ts';
-import { outputManifestKey, outputPartKeys, reportKey } from '../../src/pipeline/keys.ts';
+import { reportKey } from '../../src/pipeline/keys.ts';
+import { JSONL, type OutputFile, outputNamed } from '../../src/pipeline/outputs.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
+import { coordinator } from '../coordinator.ts';
 import { pairSet, type RoundRow } from '../pair-set.ts';
-import { coordinator } from '../queues/consumer.ts';
 import { startJob } from '../start-job.ts';
 import { jsonBody, parseWith } from './errors.ts';
-import { partsResponse } from './extra-outputs.ts';
 import type { RouteDoc } from './openapi.ts';
+import { concatFiles, outputResponse, readManifest } from './outputs.ts';
 import { streamToR2 } from './upload.ts';
 
 export const pairs = new Hono<{ Bindings: Env }>();
@@ -121,40 +121,36 @@ pairs.get('/:set/rounds/:round', async (c) => {
   return c.json(await roundInfo(c.env, set, await roundRow(c.env, set, c.req.param('round'))));
 });
 
-/** A round's pairs.jsonl part keys (its job's hash partitions, in order); null until it is done. */
-async function pairParts(env: Env, row: RoundRow): Promise<{ keys: string[]; bytes: number } | null> {
+/** A round's pairs.jsonl (its job's hash partitions, in order); null until it is done. */
+async function roundPairs(env: Env, row: RoundRow): Promise<OutputFile | null> {
   if ((await roundState(env, row)).state !== 'done') return null;
-  const o = await env.DATA_BUCKET.get(outputManifestKey(row.job!));
-  const file = ((await o!.json()) as OutputManifest).files.find((f) => f.name === 'pairs.jsonl')!;
-  return { keys: outputPartKeys(row.job!, 'pairs.jsonl', file.parts), bytes: file.bytes };
+  const m = await readManifest(env.DATA_BUCKET, row.job!);
+  return m ? outputNamed(m, 'pairs.jsonl') : null;
 }
 
 pairs.get('/:set/rounds/:round/pairs.jsonl', async (c) => {
   const set = nameOf(c.req.param('set'));
   const row = await roundRow(c.env, set, c.req.param('round'));
-  const parts = await pairParts(c.env, row);
-  if (!parts) {
+  const file = await roundPairs(c.env, row);
+  if (!file) {
     const { state, error } = await roundState(c.env, row);
     throw new WinnowError('conflict', {
       detail: `round ${row.round} of "${set}" is ${state}${error ? `: ${error}` : ''}`,
     });
   }
-  return partsResponse(c.env.DATA_BUCKET, parts.keys, parts.bytes);
+  return outputResponse(c.env.DATA_BUCKET, file);
 });
 
 /** Every finished round's pairs, in round order (each line carries its `round`). */
 pairs.get('/:set/pairs.jsonl', async (c) => {
   const set = nameOf(c.req.param('set'));
   const { stub } = await existing(c.env, set);
-  const keys: string[] = [];
-  let bytes = 0;
+  const files: OutputFile[] = [];
   for (const row of await stub.rounds()) {
-    const parts = await pairParts(c.env, row);
-    if (!parts) continue;
-    keys.push(...parts.keys);
-    bytes += parts.bytes;
+    const file = await roundPairs(c.env, row);
+    if (file) files.push(file);
   }
-  return partsResponse(c.env.DATA_BUCKET, keys, bytes);
+  return outputResponse(c.env.DATA_BUCKET, concatFiles('pairs.jsonl', files, JSONL));
 });
 
 export const pairRoutes: RouteDoc[] = [

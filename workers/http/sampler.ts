@@ -7,12 +7,13 @@ import {
   SamplerStatusSchema,
 } from '../../schemas/sampler.ts';
 import { WinnowError } from '../../src/errors.ts';
-import { outputManifestKey } from '../../src/pipeline/keys.ts';
-import { coordinator } from '../queues/consumer.ts';
+import { outputNamed } from '../../src/pipeline/outputs.ts';
+import { coordinator } from '../coordinator.ts';
 import { type Outcome, samplerRun } from '../sampler-run.ts';
 import { newId } from '../start-job.ts';
 import { jsonBody, parseWith } from './errors.ts';
 import type { RouteDoc } from './openapi.ts';
+import { readManifest } from './outputs.ts';
 
 /** Sampler runs: batches for a training loop over a job's selection, shaped by its loss feedback. */
 export const sampler = new Hono<{ Bindings: Env }>();
@@ -39,17 +40,15 @@ sampler.post('/', async (c) => {
       path: 'job',
       detail: `job "${body.job}" is ${status.state}, not done`,
     });
-  const manifest = await (await c.env.DATA_BUCKET.get(outputManifestKey(body.job)))?.json<{
-    shards: number;
-    files: { name: string }[];
-  }>();
+  const manifest = await readManifest(c.env.DATA_BUCKET, body.job);
   if (manifest?.files.some((f) => f.name === 'pairs.jsonl'))
     throw new WinnowError('validation_failed', {
       path: 'job',
       detail: `job "${body.job}" built preference pairs: a sampler run serves a selection (selected.jsonl)`,
     });
   const id = newId('r');
-  return c.json(await samplerRun(c.env, id).create(id, body, manifest?.shards ?? 0), 201);
+  const parts = manifest ? outputNamed(manifest, 'selected.jsonl').parts : [];
+  return c.json(await samplerRun(c.env, id).create(id, body, parts), 201);
 });
 
 sampler.get('/:id', async (c) => {

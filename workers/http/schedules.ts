@@ -12,7 +12,7 @@ import {
 } from '../../schemas/schedule.ts';
 import { WinnowError } from '../../src/errors.ts';
 import { datasetPrefix, diffKey, jobSpecKey } from '../../src/pipeline/keys.ts';
-import type { JobSpec } from '../../src/pipeline/spec.ts';
+import type { JobSpec } from '../../src/pipeline/types.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { keeper } from '../dataset-keeper.ts';
 import { jsonBody, parseWith } from './errors.ts';

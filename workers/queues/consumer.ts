@@ -1,7 +1,7 @@
 import { type TaskMessage, TaskMessageSchema } from '../../schemas/message.ts';
 import { isWinnowError, type WinnowError } from '../../src/errors.ts';
 import { runTask } from '../../src/pipeline/run-task.ts';
-import type { LeaseResult } from '../coordinator.ts';
+import { coordinator, type LeaseResult } from '../coordinator.ts';
 import { r2Store } from '../r2-store.ts';
 import { taskDeps } from '../task-deps.ts';
 
@@ -30,10 +30,6 @@ function refusedByEndpoint(e: WinnowError): boolean {
   );
 }
 
-export function coordinator(env: Env, job: string) {
-  return env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(job));
-}
-
 /**
  * Every stage queue lands here. A message is acked only after the coordinator accepted its
  * report (or said the task needs no work: done, stale, cancelled); otherwise it is retried.
@@ -59,7 +55,7 @@ export async function handleTask(env: Env, message: Message<unknown>): Promise<v
   } catch (e) {
     const fatal = isWinnowError(e) && (FATAL.has(e.code) || refusedByEndpoint(e));
     const text = e instanceof Error ? e.message : String(e);
-    console.error(`task ${msg.job}:${msg.stage}:${msg.iter}:${msg.shard} failed: ${text}`);
+    console.error(`task ${msg.job}:${msg.stage}:${msg.step}:${msg.iter}:${msg.shard} failed: ${text}`);
     const { retry } = await stub.fail(msg, text, fatal);
     if (retry) message.retry({ delaySeconds: Math.min(30, 2 ** message.attempts) });
     else message.ack();

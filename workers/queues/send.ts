@@ -1,42 +1,35 @@
-import type { Stage, TaskMessage } from '../../schemas/message.ts';
+import type { TaskMessage } from '../../schemas/message.ts';
+import { queueOf } from '../../src/pipeline/advance.ts';
+import type { QueueName } from '../../src/pipeline/types.ts';
+import type { TaskRef } from '../coordinator-db.ts';
 
 const BATCH = 100; // Queues: at most 100 messages per sendBatch
 
-export function queueFor(env: Env, stage: Stage): Queue {
-  switch (stage) {
-    case 'plan':
-    case 'ingest':
-      return env.INGEST_QUEUE;
-    case 'fit':
-    case 'score':
-    case 'embed':
-      return env.SCORE_QUEUE;
-    case 'cluster':
-    case 'select':
-    case 'pairs':
-      return env.SELECT_QUEUE;
-    case 'export':
-      return env.EXPORT_QUEUE;
-  }
+/** The binding of each queue a stage can run on (src/pipeline/types.ts QueueName). */
+export function queueBinding(env: Env, queue: QueueName): Queue {
+  const bindings: Record<QueueName, Queue> = {
+    ingest: env.INGEST_QUEUE,
+    score: env.SCORE_QUEUE,
+    select: env.SELECT_QUEUE,
+    export: env.EXPORT_QUEUE,
+  };
+  return bindings[queue];
 }
 
-/** Enqueue one message per task, in batches the platform accepts. */
-export async function enqueueTasks(
-  env: Env,
-  job: string,
-  tasks: readonly { stage: Stage; iter: number; shard: number; attempt: number }[],
-): Promise<void> {
+/** Enqueue one message per task on its stage's queue, in batches the platform accepts. */
+export async function enqueueTasks(env: Env, job: string, tasks: readonly TaskRef[]): Promise<void> {
   for (let i = 0; i < tasks.length; i += BATCH) {
     const chunk = tasks.slice(i, i + BATCH);
     const byQueue = new Map<Queue, MessageSendRequest<TaskMessage>[]>();
     for (const t of chunk) {
-      const q = queueFor(env, t.stage);
+      const q = queueBinding(env, queueOf(t.stage));
       const body: TaskMessage = {
-        v: 1,
+        v: 2,
         job,
         stage: t.stage,
-        shard: t.shard,
+        step: t.step,
         iter: t.iter,
+        shard: t.shard,
         attempt: t.attempt,
       };
       byQueue.set(q, [...(byQueue.get(q) ?? []), { body, contentType: 'json' }]);

@@ -1,15 +1,39 @@
-export { type ExportTally, exportShard, mergeExportTallies } from './export/export.ts';
-export { type WeightsResult, writeWeights } from './export/weights.ts';
-export { type FitOutcome, fitModel, fitSample, fitters, type ModelRef, readReference } from './fit/fit.ts';
-export { type IngestTally, ingest } from './ingest/ingest.ts';
-export { plan } from './plan/plan.ts';
+import { registerStage } from '../registry.ts';
+import { clusterStage } from './cluster/stage.ts';
+import { embedStage } from './embed/stage.ts';
+import { exportStage } from './export/stage.ts';
+import { fitStage } from './fit/stage.ts';
+import { ingestStage } from './ingest/stage.ts';
+import { pairsStage } from './pairs/stage.ts';
+import { planStage } from './plan/stage.ts';
+import { scoreStage } from './score/stage.ts';
+import { selectStage } from './select/stage.ts';
+
+/**
+ * The pipeline's stages, in the order data flows through them. A stage is its folder (its StageDef
+ * in stage.ts) and one line here.
+ */
+for (const stage of [
+  planStage,
+  ingestStage,
+  fitStage,
+  scoreStage,
+  embedStage,
+  clusterStage,
+  selectStage,
+  exportStage,
+  pairsStage,
+])
+  registerStage(stage);
+
 export {
-  type CellCounts,
-  type ModelUsage,
-  type ScoredLine,
-  type ScoreOptions,
-  type ScoreTally,
-  score,
-} from './score/score.ts';
-export { readValues } from './select/prepare.ts';
-export { selectTask } from './select/task.ts';
+  clusterStage,
+  embedStage,
+  exportStage,
+  fitStage,
+  ingestStage,
+  pairsStage,
+  planStage,
+  scoreStage,
+  selectStage,
+};

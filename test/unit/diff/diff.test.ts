@@ -147,9 +147,9 @@ describe('diffMembers', () => {
 
 const ALPACA = resolve(import.meta.dirname, '../../../../shared/data/alpaca-random-9k.json');
 
-function readAll(store: MemoryStore, job: string) {
-  const sel = fromJsonl<OutputLine>(memoryOutput(store, job, 'selected.jsonl'));
-  const rej = fromJsonl<OutputLine>(memoryOutput(store, job, 'rejected.jsonl'));
+async function readAll(store: MemoryStore, job: string) {
+  const sel = fromJsonl<OutputLine>(await memoryOutput(store, job, 'selected.jsonl'));
+  const rej = fromJsonl<OutputLine>(await memoryOutput(store, job, 'rejected.jsonl'));
   return { sel, rej };
 }
 
@@ -184,8 +184,8 @@ describe('a run compared with the previous one (runLocal)', () => {
     expect(rb.scoring.computed).toBeGreaterThan(0);
     expect(rb.scoring.cached).toBe(ra.scoring.computed + ra.scoring.cached);
 
-    const A = readAll(store, 'ja');
-    const B = readAll(store, 'jb');
+    const A = await readAll(store, 'ja');
+    const B = await readAll(store, 'jb');
     const before = new Set(A.sel.map((l) => l.id));
     const after = new Set(B.sel.map((l) => l.id));
     const entered = [...after].filter((id) => !before.has(id)).sort();

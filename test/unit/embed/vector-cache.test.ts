@@ -83,6 +83,8 @@ describe('the vector cache of model embedders', () => {
     expect(fresh.embedding!.computed).toBe(fresh.counts.valid);
     const shard = (job: string) => decodeMatrix(a.store.objects.get(embedKey(job, 0, 'embed'))!).data;
     expect(shard('j2')).toEqual(shard('j3'));
-    expect(memoryOutput(a.store, 'j2', 'selected.jsonl')).toBe(memoryOutput(a.store, 'j3', 'selected.jsonl'));
+    expect(await memoryOutput(a.store, 'j2', 'selected.jsonl')).toBe(
+      await memoryOutput(a.store, 'j3', 'selected.jsonl'),
+    );
   });
 });

@@ -54,7 +54,7 @@ describe('responses ranked by the LLM judge', () => {
     expect(distinct).toBeGreaterThan(80);
     expect(report.scoring.byScorer.judge.computed).toBe(distinct);
     expect(lm.stats().requests).toBe(distinct);
-    const pairs = memoryOutput(store, 'job', 'pairs.jsonl')
+    const pairs = (await memoryOutput(store, 'job', 'pairs.jsonl'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
@@ -75,6 +75,8 @@ describe('responses ranked by the LLM judge', () => {
     const second = await runLocal(again.store, again.spec, deps);
     expect(second.scoring.byScorer.judge).toMatchObject({ computed: 0, cached: distinct });
     expect(lm.stats().requests).toBe(0);
-    expect(memoryOutput(again.store, 'job2', 'pairs.jsonl')).toBe(memoryOutput(store, 'job', 'pairs.jsonl'));
+    expect(await memoryOutput(again.store, 'job2', 'pairs.jsonl')).toBe(
+      await memoryOutput(store, 'job', 'pairs.jsonl'),
+    );
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyHash, keyHash53, partitionOf, rolloutHash, tieKey } from '../../../src/pairs/keys.ts';
-import type { JobSpec } from '../../../src/pipeline/spec.ts';
 import { pairPartitions } from '../../../src/pipeline/stages/pairs/scatter.ts';
+import type { JobSpec } from '../../../src/pipeline/types.ts';
 
 describe('pair keys', () => {
   it('rolloutHash: fixed values, 32 hex chars, sensitive to every character', () => {

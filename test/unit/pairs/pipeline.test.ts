@@ -18,14 +18,15 @@ const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\
 async function run(text: string, recipe: unknown) {
   const { store, spec } = await memoryJob({ in: text }, RecipeSchema.parse(recipe));
   const report = (await runLocal(store, spec)) as Report & { pairs?: NonNullable<Report['pairs']> };
-  const read = <T>(file: 'pairs.jsonl' | 'groups.jsonl' | 'invalid.jsonl') =>
-    fromJsonl<T>(memoryOutput(store, 'job', file));
+  // A job without `pairs` is a selection: it writes no pairs.jsonl or groups.jsonl.
+  const read = async <T>(file: 'pairs.jsonl' | 'groups.jsonl' | 'invalid.jsonl') =>
+    report.outputs.includes(file) ? fromJsonl<T>(await memoryOutput(store, 'job', file)) : [];
   return {
     store,
     report,
-    pairs: read<PairLine>('pairs.jsonl'),
-    groups: read<GroupLine>('groups.jsonl'),
-    invalid: read<InvalidLine>('invalid.jsonl'),
+    pairs: await read<PairLine>('pairs.jsonl'),
+    groups: await read<GroupLine>('groups.jsonl'),
+    invalid: await read<InvalidLine>('invalid.jsonl'),
   };
 }
 

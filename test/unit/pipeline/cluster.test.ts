@@ -6,7 +6,6 @@ import { mulberry32 } from '../../../src/demo/index.ts';
 import { decodeMatrix, pcaFinalize, pcaPartial, pcaProject } from '../../../src/embed/index.ts';
 import { clustersKey, embedKey, memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
-import type { OutputFile } from '../../../src/pipeline/keys.ts';
 import { FAN_IN } from '../../../src/pipeline/stages/cluster/plan.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
@@ -37,8 +36,8 @@ async function run(rows: unknown[], recipe: unknown, id = 'c1') {
   const { store, spec } = await memoryJob({ in: text }, RecipeSchema.parse(recipe), { id });
   validateRecipe(spec.recipe);
   const report = await runLocal(store, spec, { cells: () => new MemoryCellCache() });
-  const read = (file: OutputFile) => fromJsonl<OutputLine>(memoryOutput(store, id, file));
-  const lines = [...read('selected.jsonl'), ...read('rejected.jsonl')].sort(
+  const read = async (file: string) => fromJsonl<OutputLine>(await memoryOutput(store, id, file));
+  const lines = [...(await read('selected.jsonl')), ...(await read('rejected.jsonl'))].sort(
     (a, b) => a.source.index - b.source.index,
   );
   const clusters = JSON.parse(new TextDecoder().decode(store.objects.get(clustersKey(id))));

@@ -28,8 +28,8 @@ describe('incremental re-scoring through the cell cache', () => {
       }
       expect(second.scoring.computed).toBe(first.scoring.byScorer.lexical.computed);
       // Same code under the new version number: the same selection, and an empty diff.
-      expect(memoryOutput(a.store, 'j2', 'selected.jsonl')).toBe(
-        memoryOutput(a.store, 'j1', 'selected.jsonl'),
+      expect(await memoryOutput(a.store, 'j2', 'selected.jsonl')).toBe(
+        await memoryOutput(a.store, 'j1', 'selected.jsonl'),
       );
       expect(second.diff?.counts).toMatchObject({ entered: 0, left: 0, rescored: 0 });
       // And once more with nothing changed: no cell computed at all.

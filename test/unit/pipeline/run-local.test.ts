@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { OutputLine } from '../../../schemas/output.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { generateDemo } from '../../../src/demo/index.ts';
-import { MemoryStore, type OUTPUT_FILES, outputPartKey, runLocal } from '../../../src/pipeline/index.ts';
+import { MemoryStore, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
 
 async function run(text: string, recipe: unknown) {
@@ -18,19 +18,12 @@ async function run(text: string, recipe: unknown) {
     createdAt: '',
   };
   const report = await runLocal(store, spec);
-  const read = (file: (typeof OUTPUT_FILES)[number]) => {
-    const rows: OutputLine[] = [];
-    for (let s = 0; ; s++) {
-      const part = store.objects.get(outputPartKey('j1', file, s));
-      if (!part) return rows;
-      rows.push(...fromJsonl<OutputLine>(new TextDecoder().decode(part)));
-    }
-  };
+  const read = async (file: string) => fromJsonl<OutputLine>(await memoryOutput(store, 'j1', file));
   return {
     report,
-    selected: read('selected.jsonl'),
-    rejected: read('rejected.jsonl'),
-    invalid: read('invalid.jsonl'),
+    selected: await read('selected.jsonl'),
+    rejected: await read('rejected.jsonl'),
+    invalid: await read('invalid.jsonl'),
   };
 }
 

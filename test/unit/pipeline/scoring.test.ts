@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { OutputLine } from '../../../schemas/output.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { generateDemo } from '../../../src/demo/index.ts';
-import { MemoryStore, type OUTPUT_FILES, outputPartKey, runLocal } from '../../../src/pipeline/index.ts';
+import { MemoryStore, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import type { ProviderSet } from '../../../src/providers/index.ts';
@@ -61,15 +61,8 @@ async function run(
     cells: () => cells,
     providers: providers && (() => providers),
   });
-  const read = (file: (typeof OUTPUT_FILES)[number]) => {
-    const rows: OutputLine[] = [];
-    for (let s = 0; ; s++) {
-      const part = store.objects.get(outputPartKey(id, file, s));
-      if (!part) return rows;
-      rows.push(...fromJsonl<OutputLine>(new TextDecoder().decode(part)));
-    }
-  };
-  return { report, selected: read('selected.jsonl'), rejected: read('rejected.jsonl') };
+  const read = async (file: string) => fromJsonl<OutputLine>(await memoryOutput(store, id, file));
+  return { report, selected: await read('selected.jsonl'), rejected: await read('rejected.jsonl') };
 }
 
 const SCORERS = [

@@ -2,7 +2,6 @@ import type { OutputLine, Report } from '../../../schemas/output.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
-import type { OutputFile } from '../../../src/pipeline/keys.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import type { ProviderSet } from '../../../src/providers/index.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
@@ -32,12 +31,12 @@ export async function runRows(
     cells: () => cells,
     ...(opts.providers ? { providers: () => opts.providers! } : {}),
   });
-  const read = <T>(file: OutputFile) => fromJsonl<T>(memoryOutput(store, id, file));
+  const read = async <T>(file: string) => fromJsonl<T>(await memoryOutput(store, id, file));
   return {
     report,
-    selected: read<OutputLine>('selected.jsonl'),
-    rejected: read<OutputLine>('rejected.jsonl'),
-    weights: read('weights.jsonl'),
+    selected: await read<OutputLine>('selected.jsonl'),
+    rejected: await read<OutputLine>('rejected.jsonl'),
+    weights: await read('weights.jsonl'),
   };
 }
 

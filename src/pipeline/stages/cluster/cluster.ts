@@ -28,8 +28,8 @@ import {
   shardKey,
 } from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
-import type { JobSpec, ShardInfo } from '../../spec.ts';
 import { type BlobStore, getJson, getText } from '../../store.ts';
+import type { JobSpec, ShardInfo } from '../../types.ts';
 import { clusterSeed, clusterVectors } from '../embed/embed.ts';
 import type { ScoredLine } from '../score/score.ts';
 import { type ClusterParams, centroidsOf, decodeParams, encodeParams } from './files.ts';

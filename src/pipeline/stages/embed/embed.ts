@@ -16,19 +16,8 @@ import { decodeTables, encodeTables } from '../../../score/features/model-bytes.
 import type { ScoreInput } from '../../../score/index.ts';
 import { embedKey, embedModelKey, embedPartialKey, pcaModelKey, pcaPartialKey } from '../../keys.ts';
 import { readShardRecords, scoreInput } from '../../shard-records.ts';
-import type { JobSpec, ShardInfo } from '../../spec.ts';
 import type { BlobStore } from '../../store.ts';
-
-/** The embed stage's three steps: the embedder's first pass over every shard, its merge, then embedding. */
-export type EmbedStep = 'prepare' | 'merge' | 'embed' | 'pcaPartial' | 'pcaFit' | 'pcaProject';
-export const EMBED_ITER: Record<EmbedStep, number> = {
-  prepare: 0,
-  merge: 1,
-  embed: 2,
-  pcaPartial: 3,
-  pcaFit: 4,
-  pcaProject: 5,
-};
+import type { JobSpec, ShardInfo } from '../../types.ts';
 
 /** The recipe reduces its vectors by PCA before clustering. */
 export function usesPca(spec: JobSpec): boolean {
@@ -44,6 +33,8 @@ export interface EmbedTally {
   /** Records embedded here (one per distinct content when cached); the rest came from the dataset's vectors. */
   computed: number;
   cached: number;
+  /** Size of the stored `embed.f32` (header and rows). */
+  bytes: number;
 }
 
 function embedder(spec: JobSpec) {
@@ -141,13 +132,14 @@ export async function embedShard(
     await embed(rs.map(scoreInput), (i, v) => data.set(v, i * dim));
   }
   const m: Matrix = { data, n: rs.length, dim };
-  await store.put(embedKey(spec.id, info.shard, 'embed'), encodeMatrix(m));
+  const file = encodeMatrix(m);
+  await store.put(embedKey(spec.id, info.shard, 'embed'), file);
   const reduceTo = spec.recipe.cluster?.dim;
   if (reduceTo !== undefined && reduceTo < dim && !usesPca(spec)) {
     const proj = randomProjection(dim, reduceTo, clusterSeed(spec));
     await store.put(embedKey(spec.id, info.shard, 'reduced'), encodeMatrix(project(m, proj, reduceTo)));
   }
-  return { records: rs.length, dim, computed, cached: rs.length - computed };
+  return { records: rs.length, dim, computed, cached: rs.length - computed, bytes: file.byteLength };
 }
 
 export function clusterSeed(spec: JobSpec): number {

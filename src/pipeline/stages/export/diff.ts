@@ -20,6 +20,7 @@ import {
   TopEntries,
 } from '../../../diff/index.ts';
 import { resolveScorers } from '../../../score/index.ts';
+import type { Cut } from '../../../select/index.ts';
 import { isTrivialCut, resolveFilters } from '../../../select/index.ts';
 import { fromJsonl, toJsonl } from '../../jsonl.ts';
 import {
@@ -31,8 +32,8 @@ import {
   reportKey,
   shardKey,
 } from '../../keys.ts';
-import type { JobSpec, TaskContext } from '../../spec.ts';
-import { type BlobStore, getJson, getText } from '../../store.ts';
+import { type BlobStore, getJson, requireText } from '../../store.ts';
+import type { JobSpec } from '../../types.ts';
 
 /** Entries per list in diff.json (diff.jsonl has them all). */
 export const DIFF_LIST_LIMIT = 5000;
@@ -123,10 +124,10 @@ export interface DiffPartResult {
 /** Diff task `index` of `parts`: join both runs' members in its id-bucket range, write its diff.jsonl part. */
 export async function diffPart(
   store: BlobStore,
-  ctx: Extract<TaskContext, { stage: 'export' }>,
+  spec: JobSpec,
+  index: number,
+  parts: number,
 ): Promise<DiffPartResult> {
-  const { spec, index } = ctx;
-  const parts = ctx.diff!.parts;
   const prev = await previousSpec(store, spec.previous!);
   const [b0, b1] = partBuckets(index, parts);
   const before = await readRange(store, prev.id, b0, b1);
@@ -159,14 +160,14 @@ export function mergeDiffParts(parts: readonly DiffPartResult[]): { counts: Diff
 /** One task: diff.json from the parts (counts, and the entries that moved most in each direction). */
 export async function writeDiff(
   store: BlobStore,
-  ctx: Extract<TaskContext, { stage: 'export' }>,
+  spec: JobSpec,
+  { parts, counts, bytes: linesBytes }: { parts: number; counts: DiffCounts; bytes: number },
+  cut: Cut,
 ): Promise<DiffResult> {
-  const { spec } = ctx;
-  const { parts, counts, bytes: linesBytes } = ctx.diff as Required<NonNullable<typeof ctx.diff>>;
   const entered = new TopEntries(DIFF_LIST_LIMIT);
   const left = new TopEntries(DIFF_LIST_LIMIT);
   for (let p = 0; p < parts; p++) {
-    for (const e of fromJsonl<DiffEntry>(await getText(store, diffPartKey(spec.id, p))))
+    for (const e of fromJsonl<DiffEntry>(await requireText(store, diffPartKey(spec.id, p))))
       (e.change === 'entered' ? entered : left).add(e);
   }
   const prevReport = await getJson<{ threshold: { rank: number } | null }>(store, reportKey(spec.previous!));
@@ -176,7 +177,7 @@ export async function writeDiff(
     counts,
     threshold: {
       before: prevReport?.threshold?.rank ?? null,
-      after: isTrivialCut(ctx.cut) ? null : ctx.cut.threshold,
+      after: isTrivialCut(cut) ? null : cut.threshold,
     },
     entered: entered.done(),
     left: left.done(),

@@ -1,12 +1,13 @@
 import type { InvalidLine, OutputLine } from '../../../../schemas/output.ts';
 import { resolveScorers } from '../../../score/index.ts';
+import type { Cut } from '../../../select/index.ts';
 import { selectMask } from '../../../select/index.ts';
 import { fromJsonl, toJsonl } from '../../jsonl.ts';
-import { type OutputFile, outputPartKey, shardKey } from '../../keys.ts';
+import { outputPartKey, type PartFile, shardKey } from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
 import { globalSource } from '../../source.ts';
-import type { JobSpec, TaskContext } from '../../spec.ts';
 import { type BlobStore, getText } from '../../store.ts';
+import type { JobSpec, ShardInfo } from '../../types.ts';
 import { readAssignment } from '../cluster/cluster.ts';
 import type { ScoredLine } from '../score/score.ts';
 import { icScorer } from '../select/incontext.ts';
@@ -20,11 +21,18 @@ export interface ExportTally {
   invalid: number;
   rejectedByReason: Record<string, number>;
   /** Bytes written per output file, for the output manifest (weights.jsonl is written later). */
-  bytes: Record<Exclude<OutputFile, 'weights.jsonl' | 'pairs.jsonl' | 'groups.jsonl'>, number>;
+  bytes: Record<Exclude<PartFile, 'weights.jsonl' | 'pairs.jsonl' | 'groups.jsonl'>, number>;
   /** Per cluster (when the recipe clusters): candidates the strategy saw, and those selected. */
   perCluster?: { available: number[]; selected: number[] };
   /** Per score: histograms over the dataset's [min, max] of every valid record and of the selection. */
   histograms: Record<string, { before: number[]; after: number[] }>;
+}
+
+/** What every shard's export applies: the global cut, dataset-wide partials, each score's [min, max]. */
+export interface ExportInputs {
+  cut: Cut;
+  totals: Record<string, unknown>;
+  stats: Record<string, { min: number; max: number }>;
 }
 
 /** Bins of the score histograms in the report. */
@@ -43,9 +51,10 @@ export function weightScore(spec: JobSpec): string {
 /** Apply the global cut to one shard and write its part of every output file. */
 export async function exportShard(
   store: BlobStore,
-  ctx: Extract<TaskContext, { stage: 'export' }>,
+  spec: JobSpec,
+  info: ShardInfo,
+  { cut, totals, stats }: ExportInputs,
 ): Promise<ExportTally> {
-  const { spec, shard: info, cut, totals, stats } = ctx;
   const key = (file: Parameters<typeof shardKey>[2]) => shardKey(spec.id, info.shard, file);
   const records = await readShardRecords(store, spec.id, info.shard);
   const scored = fromJsonl<ScoredLine>(await getText(store, key('scores.jsonl')));

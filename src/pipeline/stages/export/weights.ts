@@ -1,7 +1,7 @@
 import { toJsonl } from '../../jsonl.ts';
 import { outputPartKey, shardKey } from '../../keys.ts';
-import type { JobSpec } from '../../spec.ts';
-import { type BlobStore, getJson } from '../../store.ts';
+import { type BlobStore, requireText } from '../../store.ts';
+import type { JobSpec } from '../../types.ts';
 import { weightScore } from './export.ts';
 
 export interface WeightsResult {
@@ -14,7 +14,8 @@ export interface WeightsResult {
   /** Selected records whose score was missing (they get weight 1). */
   missing: number;
   bytes: number;
-  parts: number;
+  /** Bytes of each part of weights.jsonl (one per shard). */
+  partBytes: number[];
 }
 
 /**
@@ -25,15 +26,12 @@ export interface WeightsResult {
 export async function writeWeights(store: BlobStore, spec: JobSpec, shards: number): Promise<WeightsResult> {
   const parts: [string, unknown, number | null][][] = [];
   for (let s = 0; s < shards; s++)
-    parts.push(
-      (await getJson<[string, unknown, number | null][]>(store, shardKey(spec.id, s, 'weights-src.json'))) ??
-        [],
-    );
+    parts.push(JSON.parse(await requireText(store, shardKey(spec.id, s, 'weights-src.json'))));
   const values = parts.flatMap((p) => p.flatMap(([, , v]) => (v !== null && v >= 0 ? [v] : [])));
   const { min, max } = spec.recipe.select.weights;
   const scale = solveScale(values, min, max);
   const weight = (v: number | null) => (v !== null && v >= 0 ? clip(scale * v, min, max) : 1);
-  let bytes = 0;
+  const partBytes: number[] = [];
   let sum = 0;
   let n = 0;
   let lo = Number.POSITIVE_INFINITY;
@@ -50,7 +48,7 @@ export async function writeWeights(store: BlobStore, spec: JobSpec, shards: numb
       return { id, source, weight: Number(w.toPrecision(6)) };
     });
     const data = new TextEncoder().encode(toJsonl(lines));
-    bytes += data.byteLength;
+    partBytes.push(data.byteLength);
     await store.put(outputPartKey(spec.id, 'weights.jsonl', s), data);
   }
   return {
@@ -60,8 +58,8 @@ export async function writeWeights(store: BlobStore, spec: JobSpec, shards: numb
     min: n > 0 ? lo : 1,
     max: n > 0 ? hi : 1,
     missing,
-    bytes,
-    parts: shards,
+    bytes: partBytes.reduce((a, b) => a + b, 0),
+    partBytes,
   };
 }
 

@@ -8,8 +8,8 @@ import { fromJsonl, toJsonl } from '../../jsonl.ts';
 import { datasetManifestKey, fitSampleKey, modelKey } from '../../keys.ts';
 import { storeSource } from '../../range-source.ts';
 import { readShardRecords, scoreInput } from '../../shard-records.ts';
-import type { JobSpec, ShardInfo } from '../../spec.ts';
 import { type BlobStore, getJson, getText, type ObjectInfo } from '../../store.ts';
+import type { JobSpec, ShardInfo } from '../../types.ts';
 import type { ModelUsage } from '../score/score.ts';
 
 /** A fitted model as the score stage finds it. */

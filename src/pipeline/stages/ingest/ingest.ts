@@ -5,8 +5,8 @@ import { normalizePairRecord } from '../../../pairs/normalize.ts';
 import { toJsonl } from '../../jsonl.ts';
 import { shardKey } from '../../keys.ts';
 import { storeSource } from '../../range-source.ts';
-import type { JobSpec, ShardInfo } from '../../spec.ts';
 import type { BlobStore } from '../../store.ts';
+import type { JobSpec, ShardInfo } from '../../types.ts';
 
 export interface IngestTally {
   records: number;

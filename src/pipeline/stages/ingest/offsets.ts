@@ -1,5 +1,5 @@
 import type { ShardRange } from '../../../formats/index.ts';
-import type { ShardInfo } from '../../spec.ts';
+import type { ShardInfo } from '../../types.ts';
 import type { IngestTally } from './ingest.ts';
 
 /**

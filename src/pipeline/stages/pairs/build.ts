@@ -13,8 +13,8 @@ import { keyHash53, tieKey } from '../../../pairs/keys.ts';
 import { type Candidate, groupPairs, orderMembers, type SkipReason } from '../../../pairs/strategies.ts';
 import { fromJsonl, toJsonl } from '../../jsonl.ts';
 import { outputPartKey, pairsIndexKey, pairsScatterKey } from '../../keys.ts';
-import type { JobSpec } from '../../spec.ts';
 import { type BlobStore, getText } from '../../store.ts';
+import type { JobSpec } from '../../types.ts';
 import type { ScatterLine } from './scatter.ts';
 
 /** One group of a partition: members best first, and its candidate pairs in gap order. */

@@ -7,15 +7,9 @@ import { fromJsonl, toJsonl } from '../../jsonl.ts';
 import { outputPartKey, pairsScatterKey, shardKey } from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
 import { globalSource } from '../../source.ts';
-import type { JobSpec, ShardInfo } from '../../spec.ts';
 import { type BlobStore, getText } from '../../store.ts';
+import type { JobSpec, ShardInfo } from '../../types.ts';
 import type { ScoredLine } from '../score/score.ts';
-
-/**
- * The pairs stage's steps: a task per shard scatters members to partitions; with a budget, a task
- * per partition summarizes its candidates and one task cuts; a task per partition writes its pairs.
- */
-export const PAIRS_ITER = { scatter: 0, index: 1, cut: 2, write: 3 } as const;
 
 /**
  * A member as the partitions hold it: keys, score, position, and what pairs.jsonl writes of it. It is

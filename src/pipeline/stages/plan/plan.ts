@@ -1,7 +1,7 @@
 import { planShards, type ShardRange } from '../../../formats/index.ts';
 import { storeSource } from '../../range-source.ts';
-import type { JobSpec } from '../../spec.ts';
 import type { BlobStore } from '../../store.ts';
+import type { JobSpec } from '../../types.ts';
 
 /** Cut every object of the dataset into shard byte ranges that end on record boundaries. */
 export async function plan(store: BlobStore, spec: JobSpec): Promise<ShardRange[]> {

@@ -17,8 +17,8 @@ import { toJsonl } from '../../jsonl.ts';
 import { shardKey } from '../../keys.ts';
 import { readShardRecords, scoreInput } from '../../shard-records.ts';
 import { globalSource } from '../../source.ts';
-import type { JobSpec, ShardInfo } from '../../spec.ts';
 import type { BlobStore } from '../../store.ts';
+import type { JobSpec, ShardInfo } from '../../types.ts';
 import type { ModelRef } from '../fit/fit.ts';
 
 /** One line of a shard's scores file, in the order of its records file. */

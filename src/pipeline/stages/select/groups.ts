@@ -11,8 +11,8 @@ import {
   partitionGroups,
 } from '../../../select/strategies/index.ts';
 import { dedupLosersKey, groupFateKey, groupPartKey } from '../../keys.ts';
-import type { JobSpec, ShardInfo } from '../../spec.ts';
 import type { BlobStore } from '../../store.ts';
+import type { JobSpec, ShardInfo } from '../../types.ts';
 import { readAssignment } from '../cluster/cluster.ts';
 import { clusterVectors } from '../embed/embed.ts';
 import { emptyFates, encodeFates, type Fates, shardOf } from './files.ts';

@@ -101,6 +101,25 @@ export interface ScatterResult {
   perCluster?: number[];
 }
 
+/** What each select step's tasks report, by step. */
+export interface SelectSteps {
+  'ic-keys': IcKeysResult;
+  'ic-score': IcScoreResult;
+  'ic-fit': { sampled: number };
+  prepare: PrepareResult;
+  'dedup-reduce': DedupReduceResult;
+  'dedup-resolve': DedupResolveResult;
+  'group-map': GroupMapResult;
+  'group-reduce': GroupReduceResult;
+  scatter: ScatterResult;
+  round: { records: number; summary: ShardSummary };
+}
+
+/** A finished select step: its name and its tasks' results. */
+export type SelectBarrier = {
+  [K in keyof SelectSteps]: { step: K; results: readonly SelectSteps[K][] };
+}[keyof SelectSteps];
+
 export interface SelectState {
   step: SelectStep;
   /** Band-key partitions (dedup-reduce tasks) and cluster partitions (group-reduce tasks). */
@@ -203,7 +222,7 @@ export function stepTasks(state: SelectState, shards: number): number {
 export function nextSelectStep(
   recipe: Recipe,
   state: SelectState,
-  results: readonly unknown[],
+  barrier: SelectBarrier,
   shards: number,
   target: number,
 ): SelectAdvance {
@@ -214,10 +233,12 @@ export function nextSelectStep(
   const afterDedup = (patch: Partial<SelectState> = {}) =>
     needsGroups(recipe) ? next({ kind: 'group-map' }, patch) : next({ kind: 'scatter' }, patch);
   const { counts } = state;
-  switch (state.step.kind) {
+  if (barrier.step !== state.step.kind)
+    throw new Error(`select: results of step ${barrier.step} at step ${state.step.kind}`);
+  switch (barrier.step) {
     case 'ic-keys': {
       const ic = recipe.select.incontext!;
-      const lowest = (results as IcKeysResult[])
+      const lowest = barrier.results
         .map((r) => r.lowest)
         .reduce((a, b) => mergeLowest(a, b, ic.minPerCluster));
       return next(
@@ -226,7 +247,7 @@ export function nextSelectStep(
       );
     }
     case 'ic-score': {
-      const rs = results as IcScoreResult[];
+      const rs = barrier.results;
       const sum = (f: (r: IcScoreResult) => number) => rs.reduce((a, r) => a + f(r), 0);
       const ic = {
         ...state.ic!,
@@ -241,7 +262,7 @@ export function nextSelectStep(
     case 'ic-fit':
       return next({ kind: 'prepare' });
     case 'prepare': {
-      const rs = results as PrepareResult[];
+      const rs = barrier.results;
       const patch: Partial<SelectState> = {};
       if (state.ic) {
         const pairs = rs.flatMap((r) => r.compare ?? []);
@@ -267,7 +288,7 @@ export function nextSelectStep(
       return lexicalDedup(recipe) ? next({ kind: 'dedup-reduce' }, patch) : afterDedup(patch);
     }
     case 'dedup-reduce': {
-      const rs = results as DedupReduceResult[];
+      const rs = barrier.results;
       const sum = (f: (r: DedupReduceResult) => number) => rs.reduce((a, r) => a + f(r), 0);
       return next(
         { kind: 'dedup-resolve' },
@@ -282,7 +303,7 @@ export function nextSelectStep(
       );
     }
     case 'dedup-resolve': {
-      const r = results[0] as DedupResolveResult;
+      const r = barrier.results[0];
       return afterDedup({
         counts: { ...counts, duplicate: r.duplicate, near_duplicate: r.near_duplicate },
       });
@@ -293,7 +314,7 @@ export function nextSelectStep(
       const available = new Array<number>(state.k).fill(0);
       let semantic = 0;
       let diversity = 0;
-      for (const r of results as GroupReduceResult[]) {
+      for (const r of barrier.results) {
         for (const c of r.clusters) {
           available[c.cluster] += c.available;
           semantic += c.semantic_duplicate;
@@ -316,7 +337,7 @@ export function nextSelectStep(
       return next({ kind: 'scatter', quotas: q }, { ...patch, quotas: q });
     }
     case 'scatter': {
-      const rs = results as ScatterResult[];
+      const rs = barrier.results;
       const candidates = rs.reduce((a, r) => a + r.candidates, 0);
       const plan = { k: Math.min(target, candidates), total: candidates };
       const first = firstRound(plan);
@@ -333,7 +354,8 @@ export function nextSelectStep(
     case 'round': {
       const candidates = state.candidates ?? 0;
       const plan = { k: Math.min(target, candidates), total: candidates };
-      const summaries = (results as { summary: ShardSummary }[]).map((r) => r.summary);
+      if (state.step.kind !== 'round') throw new Error('select: round results without a round');
+      const summaries = barrier.results.map((r) => r.summary);
       return cutOrRound({ ...state, rounds: state.rounds + 1 }, plan, state.step.round, summaries, shards);
     }
   }

@@ -1,8 +1,8 @@
 import { DUP_REASONS } from '../../../select/dedup/index.ts';
 import { ROUND_ZERO, summarize } from '../../../select/index.ts';
 import { groupFateKey, shardKey } from '../../keys.ts';
-import type { JobSpec, ShardInfo } from '../../spec.ts';
 import { type BlobStore, getJson } from '../../store.ts';
+import type { JobSpec, ShardInfo } from '../../types.ts';
 import { decodeFates, FATE_CODES, idAt, shardOf } from './files.ts';
 import { shardLosers } from './groups.ts';
 import { needsGroups, type ScatterResult, type SelectState } from './plan.ts';

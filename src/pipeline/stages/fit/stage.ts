@@ -1,0 +1,60 @@
+import type { ShardInfo, StageDef } from '../../types.ts';
+import { validRecords } from '../ingest/stage.ts';
+import { scoresRecords } from '../score/scores.ts';
+import { type FitOutcome, fitModel, fitSample, fitters, type ModelRef } from './fit.ts';
+
+export interface FitState {
+  /** The uniform sampling rate of the sample step. */
+  rate: number;
+  /** Fitted models by scorer id, and what each fit did. */
+  models: Record<string, ModelRef>;
+  fits: FitOutcome[];
+}
+
+interface FitSteps {
+  sample: { records: number; sampled: number };
+  model: FitOutcome;
+}
+
+/**
+ * Learning scorers fit on the job's own records: a hash-uniform sample from every shard, then one task
+ * per learning scorer fits (or reuses) its model.
+ */
+export const fitStage: StageDef<FitState, { shard?: ShardInfo; rate: number }, FitSteps> = {
+  id: 'fit',
+  queue: 'score',
+  summary: 'fit the models of scorers that learn from the data (a sample map, then one task per model)',
+  applies: () => true,
+  runs: (view) => scoresRecords(view.spec) && fitters(view.spec).length > 0 && validRecords(view) > 0,
+  start: (view) => ({
+    step: 'sample',
+    state: {
+      rate: Math.min(1, view.spec.recipe.fit.sampleSize / validRecords(view)),
+      models: {},
+      fits: [],
+    },
+  }),
+  steps: {
+    sample: {
+      fan: 'shards',
+      run: (t, env) => fitSample(env.store, t.spec, t.input.shard!, t.input.rate),
+      counts: (r) => ({ in: r.records, out: r.sampled }),
+    },
+    model: {
+      fan: (_state, view) => fitters(view.spec).length,
+      run: (t, env) => fitModel(env.store, t.spec, t.index, t.shards, env.providers(t.shards + 1)),
+    },
+  },
+  input: (view, state, step, index) =>
+    step === 'sample' ? { shard: view.table.shard(index), rate: state.rate } : { rate: state.rate },
+  next(_view, b) {
+    if (b.step === 'sample') return { step: 'model', state: b.state };
+    const models = Object.fromEntries(b.results.map((f) => [f.scorer, f.model]));
+    return { done: true, state: { ...b.state, models, fits: b.results } };
+  },
+  report: (_view, s) => ({
+    fits: Object.fromEntries(
+      (s?.fits ?? []).map((f) => [f.scorer, { summary: f.summary, reused: f.reused, seconds: f.seconds }]),
+    ),
+  }),
+};

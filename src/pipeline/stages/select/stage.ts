@@ -1,0 +1,140 @@
+import type { Budget } from '../../../../schemas/recipe.ts';
+import { ALL, budgetTarget, type Cut, isTrivialCut } from '../../../select/index.ts';
+import type { JobView, ShardInfo, StageDef, StepDef, Task } from '../../types.ts';
+import { clusterCount } from '../cluster/stage.ts';
+import type { ModelRef } from '../fit/fit.ts';
+import { fitStage } from '../fit/stage.ts';
+import { validRecords } from '../ingest/stage.ts';
+import { scoreStage } from '../score/stage.ts';
+import { groupMap, groupReduce } from './groups.ts';
+import { icFit, icKeys, icScore } from './incontext.ts';
+import {
+  firstSelectState,
+  nextSelectStep,
+  SELECT_MAP_STEPS,
+  type SelectState,
+  type SelectSteps,
+  stepTasks,
+} from './plan.ts';
+import { dedupReduce, dedupResolve, selectPrepare, selectRound } from './prepare.ts';
+import { selectScatter } from './scatter.ts';
+
+export interface SelectBudget {
+  requested: Budget;
+  /** The budget in records. */
+  target: number;
+  /** False when a count asks for more than is valid, or fewer candidates than the target were left. */
+  reachable: boolean;
+}
+
+export interface SelectStageState {
+  /** The step plan (src/pipeline/stages/select/plan.ts): dedup, strategy, top-k rounds. */
+  plan: SelectState;
+  budget: SelectBudget;
+  /** Set once the rounds have found it: export applies it. */
+  cut?: Cut;
+}
+
+export interface SelectInput {
+  /** The step plan; `plan.step` is what the task runs. */
+  plan: SelectState;
+  /** Map steps: the task's shard. */
+  shard?: ShardInfo;
+  /** Every shard's first global record index, in shard order. */
+  starts: number[];
+  /** The dataset's [min, max] of every score. */
+  stats: Record<string, { min: number; max: number }>;
+  /** The budget in records. */
+  target: number;
+  /** Fitted models (the in-context scorer's). */
+  models: Record<string, ModelRef>;
+}
+
+type Step<R> = StepDef<SelectStageState, SelectInput, R>;
+
+/** A step of this stage: as many tasks as the plan says (shards, partitions, groups or one). */
+function step<R>(run: Step<R>['run'], counts?: Step<R>['counts']): Step<R> {
+  return { fan: (s, view) => stepTasks(s.plan, view.table.count()), run, ...(counts ? { counts } : {}) };
+}
+
+const shardOf = (t: Task<SelectInput>) => t.input.shard as ShardInfo;
+
+/** The budget: a count or a share of the valid records. */
+export function selectBudget(view: JobView): SelectBudget {
+  const requested = view.spec.recipe.select.budget;
+  return { ...budgetTarget(requested, validRecords(view)), requested };
+}
+
+/**
+ * Spend the budget: filters and rank values, dedup (exact, MinHash-LSH, semantic), the strategy per
+ * cluster, then the exact global top-k cut in histogram rounds (see plan.ts for the step order).
+ */
+export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> = {
+  id: 'select',
+  queue: 'select',
+  summary: 'rank, dedup and spend the budget with the strategy: an exact global top-k cut',
+  applies: (spec) => !spec.recipe.pairs,
+  start(view) {
+    const plan = firstSelectState(view.spec.recipe, view.table.count(), clusterCount(view));
+    return { step: plan.step.kind, state: { plan, budget: selectBudget(view) } };
+  },
+  steps: {
+    'ic-keys': step((t, { store }) => icKeys(store, t.spec, shardOf(t), t.input.plan)),
+    'ic-score': step((t, env) =>
+      icScore(env.store, t.spec, shardOf(t), t.input.plan, {
+        models: t.input.models,
+        cells: env.deps.cells?.(t.spec.dataset),
+        providers: env.providers(t.shards),
+      }),
+    ),
+    'ic-fit': step((t, { store }) => icFit(store, t.spec, t.shards, t.input.plan)),
+    prepare: step(
+      (t, { store }) => selectPrepare(store, t.spec, shardOf(t), t.input.plan, t.input.stats, t.shards),
+      (r) => ({ in: r.records, out: r.records }),
+    ),
+    'dedup-reduce': step((t, { store }) => dedupReduce(store, t.spec, t.index, t.shards)),
+    'dedup-resolve': step((t, { store }) => dedupResolve(store, t.spec, t.input.plan.partitions)),
+    'group-map': step((t, { store }) => groupMap(store, t.spec, shardOf(t), t.input.plan)),
+    'group-reduce': step((t, { store }) =>
+      groupReduce(store, t.spec, t.index, t.input.starts, t.input.target),
+    ),
+    scatter: step((t, { store }) => selectScatter(store, t.spec, shardOf(t), t.input.plan, t.input.starts)),
+    round: step((t, { store }) => {
+      const { step } = t.input.plan;
+      if (step.kind !== 'round') throw new Error(`select: a round task at step ${step.kind}`);
+      return selectRound(store, t.spec, shardOf(t), step.round);
+    }),
+  },
+  input(view, s, _step, index) {
+    const starts = Array.from({ length: view.table.count() }, (_, n) => view.table.shard(n).indexOffset);
+    return {
+      plan: s.plan,
+      ...(SELECT_MAP_STEPS.has(s.plan.step.kind) ? { shard: view.table.shard(index) } : {}),
+      starts,
+      stats: view.of(scoreStage)?.ranges ?? {},
+      target: s.budget.target,
+      models: view.of(fitStage)?.models ?? {},
+    };
+  },
+  next(view, b) {
+    const { budget } = b.state;
+    const d = nextSelectStep(view.spec.recipe, b.state.plan, b, view.table.count(), budget.target);
+    if (d.kind === 'next') return { step: d.state.step.kind, state: { ...b.state, plan: d.state } };
+    const reachable = budget.reachable && budget.target <= d.candidates;
+    return { done: true, state: { plan: d.state, budget: { ...budget, reachable }, cut: d.cut } };
+  },
+  report(view, s) {
+    const budget = s?.budget ?? selectBudget(view);
+    const cut = s?.cut ?? ALL;
+    return {
+      budget: { ...budget, met: false },
+      threshold: isTrivialCut(cut)
+        ? null
+        : {
+            rank: cut.threshold,
+            ties: cut.tieQuota ? cut.tieQuota.reduce((a, q) => a + q, 0) : 0,
+            rounds: s?.plan.rounds ?? 0,
+          },
+    };
+  },
+};
