@@ -1,6 +1,6 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import { resolveEmbedder } from '../embed/index.ts';
-import { type Issue, issuesOf, validationError } from '../errors.ts';
+import { type Issue, issuesOf, pathText, validationError } from '../errors.ts';
 import { isPairFormat } from '../formats/index.ts';
 import { pairsScoreNeedsScorers } from '../pairs/score-by.ts';
 import { resolveScorer, resolveScorers } from '../score/index.ts';
@@ -9,9 +9,10 @@ import { canonicalJson } from '../util/index.ts';
 
 /**
  * Check what zod cannot: scorer ids and configs, what strategies and dedup need, and that every rank term names
- * a score some scorer writes. Throws one `validation_failed` listing every problem.
+ * a score some scorer writes. Throws one `validation_failed` listing every problem, with paths under
+ * `at` when given (`recipe.select.budget`).
  */
-export function validateRecipe(recipe: Recipe): void {
+export function validateRecipe(recipe: Recipe, at?: string): void {
   const issues: Issue[] = [];
   /** Collect a resolver's issues; any other error is a bug and goes on. */
   const collect = (e: unknown) => {
@@ -103,7 +104,10 @@ export function validateRecipe(recipe: Recipe): void {
       });
     }
   });
-  if (issues.length > 0) throw validationError('recipe', issues);
+  if (issues.length === 0) return;
+  // Where the recipe sits in a request body (`recipe`): its issues' paths start there, as zod's do.
+  const under = at ? issues.map((i) => ({ ...i, path: pathText([i.path], at) })) : issues;
+  throw validationError('recipe', under);
 }
 
 /** What the strategy, dedup and weights need of the rest of the recipe. */

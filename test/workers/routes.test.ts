@@ -120,9 +120,10 @@ describe('jobs', () => {
     const res = await post({ scorers: [{ id: 'nope' }], select: { rank: { terms: [{ score: 'vibes' }] } } });
     expect(res.status).toBe(400);
     const { error } = await json(res);
+    // Every issue's path starts where the recipe sits in the body, as the schema's do.
     expect(error.details.map((d: { path: string }) => d.path)).toEqual([
-      'scorers[0].id',
-      'select.rank.terms[0].score',
+      'recipe.scorers[0].id',
+      'recipe.select.rank.terms[0].score',
     ]);
     // An unknown strategy is a schema error, with the known ones listed.
     const magic = await json(await post({ select: { strategy: { id: 'magic' } } }));
@@ -134,7 +135,7 @@ describe('jobs', () => {
     ]);
     // balanced needs clusters: a semantic error naming the path.
     const balanced = await json(await post({ select: { strategy: { id: 'balanced' } } }));
-    expect(balanced.error.details[0]).toMatchObject({ path: 'select.strategy.id' });
+    expect(balanced.error.details[0]).toMatchObject({ path: 'recipe.select.strategy.id' });
     expect(balanced.error.details[0].message).toMatch(/needs `cluster`/);
   });
 
@@ -200,10 +201,10 @@ describe('scorers', () => {
       await post({ scorers: [{ id: 'judge', config: { provider: 'gpt' } }, { id: 'nope' }] }),
     );
     expect(bad.error.code).toBe('validation_failed');
-    expect(bad.error.details.map((d: { path: string }) => d.path)).toEqual(['scorers[1].id']);
+    expect(bad.error.details.map((d: { path: string }) => d.path)).toEqual(['recipe.scorers[1].id']);
     const noProvider = await json(await post({ scorers: [{ id: 'judge', config: { provider: 'gpt' } }] }));
     expect(noProvider.error.message).toContain(
-      'scorers[0].config.provider: unknown provider "gpt"; the recipe\'s providers: (none)',
+      'recipe.scorers[0].config.provider: unknown provider "gpt"; the recipe\'s providers: (none)',
     );
   });
 });

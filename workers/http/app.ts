@@ -1,43 +1,36 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { auth } from './auth.ts';
-import { datasetRoutes, datasets } from './datasets.ts';
+import { datasets } from './datasets.ts';
 import { errorBody, onError } from './errors.ts';
-import { jobRoutes, jobs } from './jobs.ts';
-import { openApiDocument, type RouteDoc } from './openapi.ts';
-import { pairRoutes, pairs } from './pairs.ts';
-import { sampler, samplerRoutes } from './sampler.ts';
-import { scheduleRoutes, schedules } from './schedules.ts';
-import { scorerRoutes, scorers } from './scorers.ts';
+import { jobs } from './jobs.ts';
+import { type AppEnv, json, openApiDocument, openapi } from './openapi.ts';
+import { pairs } from './pairs.ts';
+import { sampler } from './sampler.ts';
+import { schedules } from './schedules.ts';
+import { scorers } from './scorers.ts';
 
 const HealthSchema = z.object({ ok: z.literal(true), service: z.literal('winnow') });
 
-const routes: RouteDoc[] = [
-  {
-    method: 'get',
-    path: '/v1/health',
-    summary: 'Liveness; no token needed',
-    auth: false,
-    responses: { 200: { description: 'alive', schema: HealthSchema } },
-  },
-  ...datasetRoutes,
-  ...scheduleRoutes,
-  ...samplerRoutes,
-  ...jobRoutes,
-  ...pairRoutes,
-  ...scorerRoutes,
-  {
-    method: 'get',
-    path: '/v1/openapi.json',
-    summary: 'This document',
-    responses: { 200: { description: 'OpenAPI 3.1' } },
-  },
-];
+const health = createRoute({
+  method: 'get',
+  path: '/v1/health',
+  summary: 'Liveness; no token needed',
+  security: [],
+  responses: { 200: json('alive', HealthSchema) },
+});
 
-export const app = new Hono<{ Bindings: Env }>();
+const document = createRoute({
+  method: 'get',
+  path: '/v1/openapi.json',
+  summary: 'This document',
+  responses: { 200: { description: 'OpenAPI 3.1' } },
+});
+
+export const app = new OpenAPIHono<AppEnv>();
 app.onError(onError);
 app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
-app.get('/v1/health', (c) => c.json({ ok: true, service: 'winnow' } as const));
+openapi(app, health, (c) => c.json({ ok: true, service: 'winnow' } as const));
 app.use('/v1/*', auth);
 app.route('/v1/datasets', datasets);
 app.route('/v1/datasets', schedules);
@@ -45,4 +38,5 @@ app.route('/v1/runs', sampler);
 app.route('/v1/jobs', jobs);
 app.route('/v1/pairs', pairs);
 app.route('/v1/scorers', scorers);
-app.get('/v1/openapi.json', (c) => c.json(openApiDocument(routes)));
+let doc: ReturnType<typeof openApiDocument> | undefined;
+openapi(app, document, (c) => c.json((doc ??= openApiDocument(app))));

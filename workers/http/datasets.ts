@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
 import {
   type DatasetInfo,
   DatasetInfoSchema,
@@ -10,11 +11,10 @@ import { WinnowError } from '../../src/errors.ts';
 import { datasetUploadKey } from '../../src/pipeline/keys.ts';
 import { keeper } from '../dataset-keeper.ts';
 import { readManifest } from '../dataset-manifest.ts';
-import { jsonBody, parseWith } from './errors.ts';
-import type { RouteDoc } from './openapi.ts';
+import { json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
 import { streamToR2 } from './upload.ts';
 
-export const datasets = new Hono<{ Bindings: Env }>();
+export const datasets = routes();
 
 /**
  * The dataset as a job would read it now: its manifest brought up to date with the objects appended
@@ -26,10 +26,22 @@ export async function currentDataset(env: Env, name: string): Promise<DatasetInf
   return info;
 }
 
-const nameOf = (raw: string) => parseWith(DatasetNameSchema, raw, 'dataset name');
+const params = z.object({ name: DatasetNameSchema });
 
-datasets.put('/:name', async (c) => {
-  const name = nameOf(c.req.param('name'));
+const upload = createRoute({
+  method: 'put',
+  path: '/{name}',
+  summary: 'Upload a dataset (JSON array or JSONL; gzip accepted), streamed into R2',
+  request: { params, body: rawRequest('application/octet-stream') },
+  responses: {
+    201: json('stored', DatasetInfoSchema),
+    400: { description: 'bad name or empty body' },
+    422: { description: 'a body that starts like gzip but is not valid gzip' },
+  },
+});
+
+openapi(datasets, upload, async (c) => {
+  const { name } = c.req.valid('param');
   const body = c.req.raw.body;
   if (!body)
     throw new WinnowError('bad_request', { detail: 'the request has no body: send the dataset file' });
@@ -45,9 +57,21 @@ datasets.put('/:name', async (c) => {
   return c.json(await keeper(c.env, name).replace(info), 201);
 });
 
-datasets.post('/:name/register', async (c) => {
-  const name = nameOf(c.req.param('name'));
-  const { keys } = parseWith(RegisterBodySchema, await jsonBody(c), 'request body');
+const register = createRoute({
+  method: 'post',
+  path: '/{name}/register',
+  summary: 'Adopt objects already in the bucket as a dataset',
+  request: { params, body: jsonRequest(RegisterBodySchema) },
+  responses: {
+    201: json('registered', DatasetInfoSchema),
+    400: { description: 'bad name or body; every issue listed' },
+    404: { description: 'no such key' },
+  },
+});
+
+openapi(datasets, register, async (c) => {
+  const { name } = c.req.valid('param');
+  const { keys } = c.req.valid('json');
   const objects: DatasetInfo['objects'] = [];
   for (const [i, key] of keys.entries()) {
     const head = await c.env.DATA_BUCKET.get(key, { range: { offset: 0, length: 2 } });
@@ -73,7 +97,14 @@ datasets.post('/:name/register', async (c) => {
   return c.json(await keeper(c.env, name).replace(info), 201);
 });
 
-datasets.get('/', async (c) => {
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'List datasets',
+  responses: { 200: json('datasets', DatasetListSchema) },
+});
+
+openapi(datasets, list, async (c) => {
   const out: DatasetInfo[] = [];
   let cursor: string | undefined;
   do {
@@ -88,42 +119,16 @@ datasets.get('/', async (c) => {
   return c.json({ datasets: out });
 });
 
-datasets.get('/:name', async (c) => c.json(await currentDataset(c.env, nameOf(c.req.param('name')))));
+const describe = createRoute({
+  method: 'get',
+  path: '/{name}',
+  summary: 'Describe a dataset',
+  request: { params },
+  responses: {
+    200: json('dataset', DatasetInfoSchema),
+    400: { description: 'bad name' },
+    404: { description: 'unknown dataset' },
+  },
+});
 
-export const datasetRoutes: RouteDoc[] = [
-  {
-    method: 'put',
-    path: '/v1/datasets/{name}',
-    summary: 'Upload a dataset (JSON array or JSONL; gzip accepted), streamed into R2',
-    rawBody: 'application/octet-stream',
-    responses: {
-      201: { description: 'stored', schema: DatasetInfoSchema },
-      400: { description: 'bad name or empty body' },
-    },
-  },
-  {
-    method: 'post',
-    path: '/v1/datasets/{name}/register',
-    summary: 'Adopt objects already in the bucket as a dataset',
-    request: { schema: RegisterBodySchema },
-    responses: {
-      201: { description: 'registered', schema: DatasetInfoSchema },
-      404: { description: 'no such key' },
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/datasets',
-    summary: 'List datasets',
-    responses: { 200: { description: 'datasets', schema: DatasetListSchema } },
-  },
-  {
-    method: 'get',
-    path: '/v1/datasets/{name}',
-    summary: 'Describe a dataset',
-    responses: {
-      200: { description: 'dataset', schema: DatasetInfoSchema },
-      404: { description: 'unknown dataset' },
-    },
-  },
-];
+openapi(datasets, describe, async (c) => c.json(await currentDataset(c.env, c.req.valid('param').name)));

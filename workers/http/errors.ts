@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { ErrorBody } from '../../schemas/api.ts';
-import { type ErrorCode, isWinnowError, WinnowError } from '../../src/errors.ts';
+import { type ErrorCode, isWinnowError, validationError, WinnowError, zodIssues } from '../../src/errors.ts';
 
 const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   bad_request: 400,
@@ -34,22 +34,19 @@ export function onError(err: Error, c: Context): Response {
   return c.json(errorBody('internal', 'internal error'), 500);
 }
 
-/** Validate a value with zod; every issue is listed in the error's details. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+/**
+ * Validate a value with zod; every issue is listed in the error's details, its path under `prefix`
+ * (`recipe` for a recipe inside a body makes `recipe.select.budget`).
+ */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  prefix = '',
+): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const details = r.error.issues.map((i) => ({
-    path: i.path.map(String).join('.'),
-    code: i.code,
-    message: i.message,
-  }));
-  const first = details[0];
-  throw new WinnowError('validation_failed', {
-    detail: `${what} is invalid: ${details.length} issue${details.length > 1 ? 's' : ''}; first: ${
-      first.path ? `${first.path}: ` : ''
-    }${first.message}`,
-    details,
-  });
+  throw validationError(what, zodIssues(r.error, prefix));
 }
 
 export async function jsonBody(c: Context): Promise<unknown> {

@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { JobCreatedSchema, JobCreateSchema, JobStatusSchema, OutputListSchema } from '../../schemas/api.ts';
 import { ReportSchema } from '../../schemas/output.ts';
 import { RecipeSchema } from '../../schemas/recipe.ts';
@@ -10,11 +11,10 @@ import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { coordinator } from '../coordinator.ts';
 import { startJob } from '../start-job.ts';
 import { currentDataset } from './datasets.ts';
-import { jsonBody, parseWith } from './errors.ts';
-import type { RouteDoc } from './openapi.ts';
+import { binary, json, jsonRequest, openapi, routes } from './openapi.ts';
 import { outputResponse, readManifest } from './outputs.ts';
 
-export const jobs = new Hono<{ Bindings: Env }>();
+export const jobs = routes();
 
 const JOB_ID = /^j[0-9a-z]{8,40}$/;
 
@@ -25,10 +25,22 @@ async function status(env: Env, id: string) {
   return s;
 }
 
-jobs.post('/', async (c) => {
-  const body = parseWith(JobCreateSchema, await jsonBody(c), 'request body');
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Start a job: a dataset and a recipe',
+  request: { body: jsonRequest(JobCreateSchema) },
+  responses: {
+    201: json('created', JobCreatedSchema),
+    400: { description: 'invalid recipe; every issue listed' },
+    404: { description: 'unknown dataset' },
+  },
+});
+
+openapi(jobs, create, async (c) => {
+  const body = c.req.valid('json');
   const recipe = body.recipe ?? RecipeSchema.parse({});
-  validateRecipe(recipe);
+  validateRecipe(recipe, 'recipe');
   if (body.previous) await comparable(c.env, body.previous, body.dataset);
   const dataset = await currentDataset(c.env, body.dataset);
   const spec = await startJob(c.env, dataset, recipe, body.previous ? { previous: body.previous } : {});
@@ -46,9 +58,28 @@ async function comparable(env: Env, id: string, dataset: string): Promise<void> 
   if (s.state !== 'done') throw bad(`job "${id}" is ${s.state}: only a finished job can be compared with`);
 }
 
-jobs.get('/:id', async (c) => c.json(await status(c.env, c.req.param('id'))));
+/** Any string: an id that is not a job's is a 404, as an unknown one is. */
+const params = z.object({ id: z.string() });
 
-jobs.delete('/:id', async (c) => {
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  summary: 'State and per-stage progress',
+  request: { params },
+  responses: { 200: json('status', JobStatusSchema), 404: { description: 'unknown job' } },
+});
+
+openapi(jobs, get, async (c) => c.json(await status(c.env, c.req.param('id'))));
+
+const cancel = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  summary: 'Cancel a job',
+  request: { params },
+  responses: { 200: json('status after cancelling', JobStatusSchema), 404: { description: 'unknown job' } },
+});
+
+openapi(jobs, cancel, async (c) => {
   const id = c.req.param('id');
   await status(c.env, id);
   await coordinator(c.env, id).cancel();
@@ -68,7 +99,19 @@ async function manifest(env: Env, id: string): Promise<OutputManifest> {
   return m;
 }
 
-jobs.get('/:id/outputs', async (c) => {
+const outputs = createRoute({
+  method: 'get',
+  path: '/{id}/outputs',
+  summary: 'List output files',
+  request: { params },
+  responses: {
+    200: json('files', OutputListSchema),
+    404: { description: 'unknown job' },
+    409: { description: 'not done' },
+  },
+});
+
+openapi(jobs, outputs, async (c) => {
   const m = await manifest(c.env, c.req.param('id'));
   return c.json({
     files: m.files.map((f) => ({
@@ -81,52 +124,27 @@ jobs.get('/:id/outputs', async (c) => {
   });
 });
 
-jobs.get('/:id/outputs/:file', async (c) => {
+const output = createRoute({
+  method: 'get',
+  path: '/{id}/outputs/{file}',
+  summary:
+    'Stream an output file: selected.jsonl, rejected.jsonl, invalid.jsonl or report.json; when written, clusters.json, embeddings.npy, diff.json and diff.jsonl; a pairs job’s pairs.jsonl and groups.jsonl',
+  request: { params: params.extend({ file: z.string() }) },
+  responses: {
+    200: {
+      description: 'the file: report.json follows the Report schema; JSONL files are one record per line',
+      content: {
+        'application/json': { schema: ReportSchema },
+        ...binary('application/x-ndjson'),
+        ...binary('application/octet-stream'),
+      },
+    },
+    404: { description: 'unknown job or file' },
+    409: { description: 'not done' },
+  },
+});
+
+openapi(jobs, output, async (c) => {
   const m = await manifest(c.env, c.req.param('id'));
   return outputResponse(c.env.DATA_BUCKET, outputNamed(m, c.req.param('file')));
 });
-
-export const jobRoutes: RouteDoc[] = [
-  {
-    method: 'post',
-    path: '/v1/jobs',
-    summary: 'Start a job: a dataset and a recipe',
-    request: { schema: JobCreateSchema },
-    responses: {
-      201: { description: 'created', schema: JobCreatedSchema },
-      400: { description: 'invalid recipe; every issue listed' },
-      404: { description: 'unknown dataset' },
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/jobs/{id}',
-    summary: 'State and per-stage progress',
-    responses: {
-      200: { description: 'status', schema: JobStatusSchema },
-      404: { description: 'unknown job' },
-    },
-  },
-  {
-    method: 'delete',
-    path: '/v1/jobs/{id}',
-    summary: 'Cancel a job',
-    responses: { 200: { description: 'status after cancelling', schema: JobStatusSchema } },
-  },
-  {
-    method: 'get',
-    path: '/v1/jobs/{id}/outputs',
-    summary: 'List output files',
-    responses: { 200: { description: 'files', schema: OutputListSchema }, 409: { description: 'not done' } },
-  },
-  {
-    method: 'get',
-    path: '/v1/jobs/{id}/outputs/{file}',
-    summary: 'Stream an output file: selected.jsonl, rejected.jsonl, invalid.jsonl or report.json',
-    responses: {
-      200: { description: 'the file (report.json follows the Report schema)', schema: ReportSchema },
-      404: { description: 'unknown file' },
-      409: { description: 'not done' },
-    },
-  },
-];

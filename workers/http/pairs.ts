@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { objectName } from '../../schemas/api.ts';
 import type { Report } from '../../schemas/output.ts';
 import {
@@ -17,14 +18,18 @@ import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { coordinator } from '../coordinator.ts';
 import { pairSet, type RoundRow } from '../pair-set.ts';
 import { startJob } from '../start-job.ts';
-import { jsonBody, parseWith } from './errors.ts';
-import type { RouteDoc } from './openapi.ts';
+import { parseWith } from './errors.ts';
+import { binary, json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
 import { concatFiles, outputResponse, readManifest } from './outputs.ts';
 import { streamToR2 } from './upload.ts';
 
-export const pairs = new Hono<{ Bindings: Env }>();
+export const pairs = routes();
 
-const nameOf = (raw: string) => parseWith(objectName('pair set'), raw, 'pair set name');
+const SetNameSchema = objectName('pair set');
+const params = z.object({ set: SetNameSchema });
+const roundParams = params.extend({ round: z.string() });
+/** The name again, as the pairs.jsonl handlers read it (their routes have validated it already). */
+const nameOf = (raw: string) => parseWith(SetNameSchema, raw, 'pair set name');
 const roundKey = (set: string, round: number) =>
   `pairsets/${set}/rounds/${String(round).padStart(5, '0')}.jsonl`;
 /** The jobs of a set share one cell cache (and fitted models) under this dataset name. */
@@ -64,26 +69,62 @@ async function setInfo(env: Env, set: string): Promise<PairSetInfo> {
   return { name: set, recipe: meta.recipe, createdAt: meta.createdAt, updatedAt: meta.updatedAt, rounds };
 }
 
-pairs.put('/:set', async (c) => {
-  const set = nameOf(c.req.param('set'));
-  const body = parseWith(PairSetBodySchema, await jsonBody(c), 'request body');
-  const recipe = parseWith(RecipeSchema, body.recipe, 'recipe');
+const configure = createRoute({
+  method: 'put',
+  path: '/{set}',
+  summary: 'Create or change a pair set: a recipe with `pairs` (earlier rounds are kept)',
+  request: { params, body: jsonRequest(PairSetBodySchema) },
+  responses: {
+    201: json('the pair set', PairSetInfoSchema),
+    400: { description: 'bad name, body or recipe; every issue listed' },
+  },
+});
+
+openapi(pairs, configure, async (c) => {
+  const { set } = c.req.valid('param');
+  const body = c.req.valid('json');
+  const recipe = parseWith(RecipeSchema, body.recipe, 'recipe', 'recipe');
   if (!recipe.pairs)
     throw new WinnowError('validation_failed', {
       path: 'recipe.pairs',
       detail: 'a pair set recipe needs a `pairs` section',
     });
-  validateRecipe(recipe);
+  validateRecipe(recipe, 'recipe');
   await pairSet(c.env, set).configure(recipe, new Date().toISOString());
   return c.json(await setInfo(c.env, set), 201);
 });
 
-pairs.get('/:set', async (c) => c.json(await setInfo(c.env, nameOf(c.req.param('set')))));
+const describe = createRoute({
+  method: 'get',
+  path: '/{set}',
+  summary: 'A pair set: its recipe and every round with its state and pair counts',
+  request: { params },
+  responses: {
+    200: json('the pair set', PairSetInfoSchema),
+    400: { description: 'bad name' },
+    404: { description: 'unknown pair set' },
+  },
+});
+
+openapi(pairs, describe, async (c) => c.json(await setInfo(c.env, c.req.valid('param').set)));
 
 /** A round of new rollouts (the JSONL body): stored, numbered, and paired by its own job. */
-pairs.post('/:set/rounds', async (c) => {
-  const set = nameOf(c.req.param('set'));
-  const scope = parseWith(RoundScopeSchema, c.req.query('scope'), 'scope');
+const append = createRoute({
+  method: 'post',
+  path: '/{set}/rounds',
+  summary: 'Append a round of new rollouts (JSONL body; ?scope=round|all) and start pairing it',
+  request: { params, query: z.object({ scope: RoundScopeSchema }), body: rawRequest('application/x-ndjson') },
+  responses: {
+    202: json('the round, running', RoundInfoSchema),
+    400: { description: 'bad name or scope, or no body' },
+    404: { description: 'unknown pair set' },
+    422: { description: 'a body that starts like gzip but is not valid gzip' },
+  },
+});
+
+openapi(pairs, append, async (c) => {
+  const { set } = c.req.valid('param');
+  const { scope } = c.req.valid('query');
   const { stub } = await existing(c.env, set);
   const body = c.req.raw.body;
   if (!body || c.req.header('content-length') === '0')
@@ -116,22 +157,42 @@ async function roundRow(env: Env, set: string, raw: string): Promise<RoundRow> {
   return row;
 }
 
-pairs.get('/:set/rounds/:round', async (c) => {
-  const set = nameOf(c.req.param('set'));
+const round = createRoute({
+  method: 'get',
+  path: '/{set}/rounds/{round}',
+  summary: 'One round: state, job, pair and group counts',
+  request: { params: roundParams },
+  responses: { 200: json('the round', RoundInfoSchema), 404: { description: 'unknown pair set or round' } },
+});
+
+openapi(pairs, round, async (c) => {
+  const { set } = c.req.valid('param');
   return c.json(await roundInfo(c.env, set, await roundRow(c.env, set, c.req.param('round'))));
 });
 
 /** A round's pairs.jsonl (its job's hash partitions, in order); null until it is done. */
-async function roundPairs(env: Env, row: RoundRow): Promise<OutputFile | null> {
+async function roundOutput(env: Env, row: RoundRow): Promise<OutputFile | null> {
   if ((await roundState(env, row)).state !== 'done') return null;
   const m = await readManifest(env.DATA_BUCKET, row.job!);
   return m ? outputNamed(m, 'pairs.jsonl') : null;
 }
 
-pairs.get('/:set/rounds/:round/pairs.jsonl', async (c) => {
+const roundPairs = createRoute({
+  method: 'get',
+  path: '/{set}/rounds/{round}/pairs.jsonl',
+  summary: 'A finished round’s pairs (TRL DPO format); 409 while it runs',
+  request: { params: roundParams },
+  responses: {
+    200: { description: 'pairs', content: binary('application/x-ndjson') },
+    404: { description: 'unknown pair set or round' },
+    409: { description: 'the round is not done' },
+  },
+});
+
+openapi(pairs, roundPairs, async (c) => {
   const set = nameOf(c.req.param('set'));
   const row = await roundRow(c.env, set, c.req.param('round'));
-  const file = await roundPairs(c.env, row);
+  const file = await roundOutput(c.env, row);
   if (!file) {
     const { state, error } = await roundState(c.env, row);
     throw new WinnowError('conflict', {
@@ -142,54 +203,24 @@ pairs.get('/:set/rounds/:round/pairs.jsonl', async (c) => {
 });
 
 /** Every finished round's pairs, in round order (each line carries its `round`). */
-pairs.get('/:set/pairs.jsonl', async (c) => {
+const setPairs = createRoute({
+  method: 'get',
+  path: '/{set}/pairs.jsonl',
+  summary: 'Every finished round’s pairs, in round order',
+  request: { params },
+  responses: {
+    200: { description: 'pairs', content: binary('application/x-ndjson') },
+    404: { description: 'unknown pair set' },
+  },
+});
+
+openapi(pairs, setPairs, async (c) => {
   const set = nameOf(c.req.param('set'));
   const { stub } = await existing(c.env, set);
   const files: OutputFile[] = [];
   for (const row of await stub.rounds()) {
-    const file = await roundPairs(c.env, row);
+    const file = await roundOutput(c.env, row);
     if (file) files.push(file);
   }
   return outputResponse(c.env.DATA_BUCKET, concatFiles('pairs.jsonl', files, JSONL));
 });
-
-export const pairRoutes: RouteDoc[] = [
-  {
-    method: 'put',
-    path: '/v1/pairs/{set}',
-    summary: 'Create or change a pair set: a recipe with `pairs` (earlier rounds are kept)',
-    request: { schema: PairSetBodySchema },
-    responses: { 201: { description: 'the pair set', schema: PairSetInfoSchema } },
-  },
-  {
-    method: 'get',
-    path: '/v1/pairs/{set}',
-    summary: 'A pair set: its recipe and every round with its state and pair counts',
-    responses: { 200: { description: 'the pair set', schema: PairSetInfoSchema } },
-  },
-  {
-    method: 'post',
-    path: '/v1/pairs/{set}/rounds',
-    summary: 'Append a round of new rollouts (JSONL body; ?scope=round|all) and start pairing it',
-    rawBody: 'application/x-ndjson',
-    responses: { 202: { description: 'the round, running', schema: RoundInfoSchema } },
-  },
-  {
-    method: 'get',
-    path: '/v1/pairs/{set}/rounds/{round}',
-    summary: 'One round: state, job, pair and group counts',
-    responses: { 200: { description: 'the round', schema: RoundInfoSchema } },
-  },
-  {
-    method: 'get',
-    path: '/v1/pairs/{set}/rounds/{round}/pairs.jsonl',
-    summary: 'A finished round’s pairs (TRL DPO format); 409 while it runs',
-    responses: { 200: { description: 'pairs', contentType: 'application/x-ndjson' } },
-  },
-  {
-    method: 'get',
-    path: '/v1/pairs/{set}/pairs.jsonl',
-    summary: 'Every finished round’s pairs, in round order',
-    responses: { 200: { description: 'pairs', contentType: 'application/x-ndjson' } },
-  },
-];

@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
 import {
   BatchSchema,
   FeedbackBodySchema,
@@ -11,12 +12,11 @@ import { outputNamed } from '../../src/pipeline/outputs.ts';
 import { coordinator } from '../coordinator.ts';
 import { type Outcome, samplerRun } from '../sampler-run.ts';
 import { newId } from '../start-job.ts';
-import { jsonBody, parseWith } from './errors.ts';
-import type { RouteDoc } from './openapi.ts';
+import { json, jsonRequest, openapi, routes } from './openapi.ts';
 import { readManifest } from './outputs.ts';
 
 /** Sampler runs: batches for a training loop over a job's selection, shaped by its loss feedback. */
-export const sampler = new Hono<{ Bindings: Env }>();
+export const sampler = routes();
 
 const RUN_ID = /^r[0-9a-z]{8,40}$/;
 
@@ -30,8 +30,21 @@ function run(env: Env, id: string) {
   return samplerRun(env, id);
 }
 
-sampler.post('/', async (c) => {
-  const body = parseWith(SamplerCreateSchema, await jsonBody(c), 'request body');
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  summary: "Start a sampler run over a finished job's selected records and their mixture components",
+  request: { body: jsonRequest(SamplerCreateSchema) },
+  responses: {
+    201: json('the run', SamplerStatusSchema),
+    400: { description: 'invalid body, or a job that built preference pairs' },
+    404: { description: 'unknown job' },
+    409: { description: 'the job is not done' },
+  },
+});
+
+openapi(sampler, create, async (c) => {
+  const body = c.req.valid('json');
   const status = await coordinator(c.env, body.job).status();
   if (!status)
     throw new WinnowError('not_found', { path: 'job', detail: `job "${body.job}" does not exist` });
@@ -51,57 +64,55 @@ sampler.post('/', async (c) => {
   return c.json(await samplerRun(c.env, id).create(id, body, parts), 201);
 });
 
-sampler.get('/:id', async (c) => {
+/** Any string: an id that is not a run's is a 404, as an unknown one is. */
+const params = z.object({ id: z.string() });
+
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  summary: 'Step, per-component weights, loss statistics and counts served',
+  request: { params },
+  responses: { 200: json('status', SamplerStatusSchema), 404: { description: 'unknown run' } },
+});
+
+openapi(sampler, get, async (c) => {
   const stub = run(c.env, c.req.param('id'));
   const s = await stub.status();
   if (!s) throw new WinnowError('not_found', { detail: `run "${c.req.param('id')}" does not exist` });
   return c.json(s);
 });
 
-sampler.post('/:id/next', async (c) => {
-  const { step, records } = parseWith(NextBodySchema, await jsonBody(c), 'request body');
+const next = createRoute({
+  method: 'post',
+  path: '/{id}/next',
+  summary: 'The next batch (or, with step, a batch already served, identically)',
+  request: { params, body: jsonRequest(NextBodySchema) },
+  responses: {
+    200: json('the batch', BatchSchema),
+    400: { description: 'invalid body, or a step not reached yet' },
+    404: { description: 'unknown run' },
+    409: { description: 'loading, or exhausted' },
+  },
+});
+
+openapi(sampler, next, async (c) => {
+  const { step, records } = c.req.valid('json');
   return c.json(unwrap(await run(c.env, c.req.param('id')).next(step, records)));
 });
 
-sampler.post('/:id/feedback', async (c) => {
-  const body = parseWith(FeedbackBodySchema, await jsonBody(c), 'request body');
-  return c.json(unwrap(await run(c.env, c.req.param('id')).feedback(body)));
+const feedback = createRoute({
+  method: 'post',
+  path: '/{id}/feedback',
+  summary: 'Per-example losses of a served batch; duplicate feedback for a step is idempotent',
+  request: { params, body: jsonRequest(FeedbackBodySchema) },
+  responses: {
+    200: { description: 'accepted' },
+    400: { description: 'invalid body, or unknown step or ids' },
+    404: { description: 'unknown run' },
+  },
 });
 
-export const samplerRoutes: RouteDoc[] = [
-  {
-    method: 'post',
-    path: '/v1/runs',
-    summary: "Start a sampler run over a finished job's selected records and their mixture components",
-    request: { schema: SamplerCreateSchema },
-    responses: {
-      201: { description: 'the run', schema: SamplerStatusSchema },
-      404: { description: 'unknown job' },
-      409: { description: 'the job is not done' },
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/runs/{id}',
-    summary: 'Step, per-component weights, loss statistics and counts served',
-    responses: { 200: { description: 'status', schema: SamplerStatusSchema } },
-  },
-  {
-    method: 'post',
-    path: '/v1/runs/{id}/next',
-    summary: 'The next batch (or, with step, a batch already served, identically)',
-    request: { schema: NextBodySchema },
-    responses: {
-      200: { description: 'the batch', schema: BatchSchema },
-      400: { description: 'a step not reached yet' },
-      409: { description: 'loading, or exhausted' },
-    },
-  },
-  {
-    method: 'post',
-    path: '/v1/runs/{id}/feedback',
-    summary: 'Per-example losses of a served batch; duplicate feedback for a step is idempotent',
-    request: { schema: FeedbackBodySchema },
-    responses: { 200: { description: 'accepted' }, 400: { description: 'unknown step or ids' } },
-  },
-];
+openapi(sampler, feedback, async (c) => {
+  const body = c.req.valid('json');
+  return c.json(unwrap(await run(c.env, c.req.param('id')).feedback(body)));
+});

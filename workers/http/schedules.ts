@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { DatasetInfoSchema, DatasetNameSchema } from '../../schemas/api.ts';
 import {
@@ -15,22 +15,33 @@ import { datasetPrefix, diffKey, jobSpecKey } from '../../src/pipeline/keys.ts';
 import type { JobSpec } from '../../src/pipeline/types.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { keeper } from '../dataset-keeper.ts';
-import { jsonBody, parseWith } from './errors.ts';
-import type { RouteDoc } from './openapi.ts';
+import { json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
 import { streamToR2 } from './upload.ts';
 
 /** Appended parts, the re-scoring schedule and its runs, under `/v1/datasets/:name/…`. */
-export const schedules = new Hono<{ Bindings: Env }>();
+export const schedules = routes();
 
-const nameOf = (raw: string) => parseWith(DatasetNameSchema, raw, 'dataset name');
+const params = z.object({ name: DatasetNameSchema });
 const noDataset = (name: string) =>
   new WinnowError('not_found', { detail: `dataset "${name}" does not exist` });
 const noSchedule = (name: string) =>
   new WinnowError('not_found', { detail: `dataset "${name}" has no schedule; PUT one first` });
 
-schedules.put('/:name/parts/:part', async (c) => {
-  const name = nameOf(c.req.param('name'));
-  const part = parseWith(PartNameSchema, c.req.param('part'), 'part name');
+const append = createRoute({
+  method: 'put',
+  path: '/{name}/parts/{part}',
+  summary: 'Append a part (JSON array or JSONL; gzip accepted) to a dataset; later runs read it too',
+  request: { params: params.extend({ part: PartNameSchema }), body: rawRequest('application/octet-stream') },
+  responses: {
+    201: json('the dataset with the part', DatasetInfoSchema),
+    400: { description: 'bad name or part name, or no body' },
+    404: { description: 'unknown dataset' },
+    422: { description: 'a body that starts like gzip but is not valid gzip' },
+  },
+});
+
+openapi(schedules, append, async (c) => {
+  const { name, part } = c.req.valid('param');
   const body = c.req.raw.body;
   if (!body) throw new WinnowError('bad_request', { detail: 'the request has no body: send the part file' });
   const k = keeper(c.env, name);
@@ -43,10 +54,22 @@ schedules.put('/:name/parts/:part', async (c) => {
   return c.json((await k.refresh(name))!, 201);
 });
 
-schedules.put('/:name/schedule', async (c) => {
-  const name = nameOf(c.req.param('name'));
-  const body = parseWith(ScheduleBodySchema, await jsonBody(c), 'request body');
-  if (body.recipe) validateRecipe(body.recipe);
+const put = createRoute({
+  method: 'put',
+  path: '/{name}/schedule',
+  summary: 'Set the re-scoring schedule: cron or every, recipe or recipeRef',
+  request: { params, body: jsonRequest(ScheduleBodySchema) },
+  responses: {
+    200: json('the schedule', ScheduleSchema),
+    400: { description: 'invalid schedule or recipe; every issue listed' },
+    404: { description: 'unknown dataset or recipeRef job' },
+  },
+});
+
+openapi(schedules, put, async (c) => {
+  const { name } = c.req.valid('param');
+  const body = c.req.valid('json');
+  if (body.recipe) validateRecipe(body.recipe, 'recipe');
   const ref = body.recipeRef ? await c.env.DATA_BUCKET.get(jobSpecKey(body.recipeRef)) : null;
   if (body.recipeRef && !ref)
     throw new WinnowError('not_found', {
@@ -65,34 +88,91 @@ schedules.put('/:name/schedule', async (c) => {
   return c.json(await k.setSchedule(name, body));
 });
 
-schedules.get('/:name/schedule', async (c) => {
-  const name = nameOf(c.req.param('name'));
+const get = createRoute({
+  method: 'get',
+  path: '/{name}/schedule',
+  summary: 'The schedule and its next due time',
+  request: { params },
+  responses: {
+    200: json('the schedule', ScheduleSchema),
+    400: { description: 'bad name' },
+    404: { description: 'none' },
+  },
+});
+
+openapi(schedules, get, async (c) => {
+  const { name } = c.req.valid('param');
   const s = await keeper(c.env, name).getSchedule(name);
   if (!s) throw noSchedule(name);
   return c.json(s);
 });
 
-schedules.delete('/:name/schedule', async (c) => {
-  const name = nameOf(c.req.param('name'));
+const remove = createRoute({
+  method: 'delete',
+  path: '/{name}/schedule',
+  summary: 'Remove the schedule (its runs stay listed)',
+  request: { params },
+  responses: {
+    200: json('removed', z.object({ deleted: z.literal(true) })),
+    400: { description: 'bad name' },
+    404: { description: 'none' },
+  },
+});
+
+openapi(schedules, remove, async (c) => {
+  const { name } = c.req.valid('param');
   if (!(await keeper(c.env, name).deleteSchedule(name))) throw noSchedule(name);
   return c.json({ deleted: true });
 });
 
-schedules.post('/:name/schedule/tick', async (c) => {
-  const name = nameOf(c.req.param('name'));
-  const { force } = parseWith(TickBodySchema, await jsonBody(c), 'request body');
+const tick = createRoute({
+  method: 'post',
+  path: '/{name}/schedule/tick',
+  summary: 'Tick the schedule now, as the Cron Trigger does; force starts a run even when none is due',
+  request: { params, body: jsonRequest(TickBodySchema) },
+  responses: {
+    200: json('what the tick did', TickResultSchema),
+    400: { description: 'bad name or body' },
+    404: { description: 'no schedule' },
+  },
+});
+
+openapi(schedules, tick, async (c) => {
+  const { name } = c.req.valid('param');
+  const { force } = c.req.valid('json');
   const result = await keeper(c.env, name).tick(name, Date.now(), force);
   if (result.action === 'none') throw noSchedule(name);
   return c.json(result);
 });
 
-schedules.get('/:name/runs', async (c) => {
-  const name = nameOf(c.req.param('name'));
+const runs = createRoute({
+  method: 'get',
+  path: '/{name}/runs',
+  summary: 'Scheduled runs, newest first, with state, error, summary and links; the latest pointer',
+  request: { params },
+  responses: { 200: json('runs', RunListSchema), 400: { description: 'bad name' } },
+});
+
+openapi(schedules, runs, async (c) => {
+  const { name } = c.req.valid('param');
   return c.json(await keeper(c.env, name).runs(name));
 });
 
-schedules.get('/:name/runs/:run/diff', async (c) => {
-  const name = nameOf(c.req.param('name'));
+const diff = createRoute({
+  method: 'get',
+  path: '/{name}/runs/{run}/diff',
+  summary: 'diff.json: records that entered and left the selection against the previous run, and why',
+  request: { params: params.extend({ run: z.string() }) },
+  responses: {
+    200: json('the diff', DiffSchema),
+    400: { description: 'bad name' },
+    404: { description: 'unknown run, or a first run (nothing to compare with)' },
+    409: { description: 'the run is not done' },
+  },
+});
+
+openapi(schedules, diff, async (c) => {
+  const { name } = c.req.valid('param');
   const id = c.req.param('run');
   const run = await keeper(c.env, name).run(name, id);
   if (!run) throw new WinnowError('not_found', { detail: `dataset "${name}" has no run "${id}"` });
@@ -108,66 +188,3 @@ schedules.get('/:name/runs/:run/diff', async (c) => {
   if (!o) throw new WinnowError('not_found', { detail: `run "${id}" wrote no diff.json` });
   return new Response(o.body, { headers: { 'content-type': 'application/json' } });
 });
-
-const p = '/v1/datasets/{name}';
-export const scheduleRoutes: RouteDoc[] = [
-  {
-    method: 'put',
-    path: `${p}/parts/{part}`,
-    summary: 'Append a part (JSON array or JSONL; gzip accepted) to a dataset; later runs read it too',
-    rawBody: 'application/octet-stream',
-    responses: {
-      201: { description: 'the dataset with the part', schema: DatasetInfoSchema },
-      404: { description: 'unknown dataset' },
-    },
-  },
-  {
-    method: 'put',
-    path: `${p}/schedule`,
-    summary: 'Set the re-scoring schedule: cron or every, recipe or recipeRef',
-    request: { schema: ScheduleBodySchema },
-    responses: {
-      200: { description: 'the schedule', schema: ScheduleSchema },
-      400: { description: 'invalid schedule or recipe; every issue listed' },
-      404: { description: 'unknown dataset or recipeRef job' },
-    },
-  },
-  {
-    method: 'get',
-    path: `${p}/schedule`,
-    summary: 'The schedule and its next due time',
-    responses: { 200: { description: 'the schedule', schema: ScheduleSchema }, 404: { description: 'none' } },
-  },
-  {
-    method: 'delete',
-    path: `${p}/schedule`,
-    summary: 'Remove the schedule (its runs stay listed)',
-    responses: {
-      200: { description: 'removed', schema: z.object({ deleted: z.literal(true) }) },
-      404: { description: 'none' },
-    },
-  },
-  {
-    method: 'post',
-    path: `${p}/schedule/tick`,
-    summary: 'Tick the schedule now, as the Cron Trigger does; force starts a run even when none is due',
-    request: { schema: TickBodySchema },
-    responses: { 200: { description: 'what the tick did', schema: TickResultSchema } },
-  },
-  {
-    method: 'get',
-    path: `${p}/runs`,
-    summary: 'Scheduled runs, newest first, with state, error, summary and links; the latest pointer',
-    responses: { 200: { description: 'runs', schema: RunListSchema } },
-  },
-  {
-    method: 'get',
-    path: `${p}/runs/{run}/diff`,
-    summary: 'diff.json: records that entered and left the selection against the previous run, and why',
-    responses: {
-      200: { description: 'the diff', schema: DiffSchema },
-      404: { description: 'unknown run, or a first run (nothing to compare with)' },
-      409: { description: 'the run is not done' },
-    },
-  },
-];

@@ -1,21 +1,19 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { type ScorerInfo, ScorerListSchema } from '../../schemas/api.ts';
 import { listScorers } from '../../src/score/index.ts';
-import type { RouteDoc } from './openapi.ts';
+import { json, openapi, routes } from './openapi.ts';
 
-export const scorerRoutes: RouteDoc[] = [
-  {
-    method: 'get',
-    path: '/v1/scorers',
-    summary: 'Every registered scorer: id, version, kind, outputs and the JSON Schema of its config',
-    responses: { 200: { description: 'the registry', schema: ScorerListSchema } },
-  },
-];
+export const scorers = routes();
 
-export const scorers = new Hono<{ Bindings: Env }>();
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Every registered scorer: id, version, kind, outputs and the JSON Schema of its config',
+  responses: { 200: json('the registry', ScorerListSchema) },
+});
 
-scorers.get('/', (c) => {
+openapi(scorers, list, (c) => {
   const list: ScorerInfo[] = listScorers().map((s) => ({
     id: s.id,
     version: s.version,
