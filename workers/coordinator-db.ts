@@ -10,7 +10,7 @@ import {
 } from '../src/pipeline/advance.ts';
 import type { Snapshot } from '../src/pipeline/progress.ts';
 import type { JobSpec, ShardInfo, ShardTable, Task } from '../src/pipeline/types.ts';
-import { snapshot } from './coordinator-snapshot.ts';
+import { snapshot, type Times } from './coordinator-snapshot.ts';
 import { metaGet, metaSet } from './sql-meta.ts';
 
 /** A task as the queues carry it: where it sits, and the lease token of its attempt. */
@@ -20,7 +20,6 @@ export interface TaskRef extends Position {
 }
 
 type JobState = 'running' | 'done' | 'failed' | 'cancelled';
-export type Times = Record<string, { started: number; finished?: number }>;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

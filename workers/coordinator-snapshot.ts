@@ -1,7 +1,9 @@
 import type { Snapshot } from '../src/pipeline/progress.ts';
-import type { Times } from './coordinator-db.ts';
 
 type JobState = Snapshot['state'];
+
+/** When each stage opened its first step, and when its last barrier was crossed. */
+export type Times = Record<string, { started: number; finished?: number }>;
 
 /**
  * Per-stage progress from the task table and the ledger: what GET /v1/jobs/:id shows. Tasks are those

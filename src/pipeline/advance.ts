@@ -8,17 +8,15 @@ import type {
   Decision,
   JobSpec,
   JobView,
+  PipelineState,
   RecordCounts,
   ShardInfo,
   ShardTable,
+  StageTimes,
   Task,
 } from './types.ts';
 
-/** What the host keeps between barriers besides the shard table and the ledger: each stage's state, by id. */
-export type PipelineState = Record<string, unknown>;
-
-/** Per stage: records it counted, its wall time and the tasks of its last step (report.json `stages`). */
-export type StageTimes = Report['stages'];
+export type { PipelineState, StageTimes } from './types.ts';
 
 /** Where a job is: a stage, its named step and the stage's iteration (its tasks run now). */
 export interface Position {

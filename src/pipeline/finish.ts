@@ -1,10 +1,9 @@
 import type { Report } from '../../schemas/output.ts';
-import type { StageTimes } from './advance.ts';
 import { reportKey } from './keys.ts';
 import { type OutputFile, type OutputManifest, singleFile } from './outputs.ts';
 import { listStages } from './registry.ts';
 import { baseReport, dropUnset, mergeReport, reportText } from './report.ts';
-import type { JobView } from './types.ts';
+import type { JobView, StageTimes } from './types.ts';
 
 /**
  * A job's end: report.json from every stage's part (in pipeline order, a later part wins), and the

@@ -1,6 +1,5 @@
 import type { Report } from '../../schemas/output.ts';
-import type { StageTimes } from './advance.ts';
-import type { JobView, ReportPart } from './types.ts';
+import type { JobView, ReportPart, StageTimes } from './types.ts';
 
 /** report.json as written: the one serialization both hosts use (its size goes into the manifest). */
 export function reportText(report: Report): string {

@@ -41,6 +41,12 @@ export interface ShardTable {
   all(): ShardInfo[];
 }
 
+/** What the host keeps between barriers besides the shard table and the ledger: each stage's state, by id. */
+export type PipelineState = Record<string, unknown>;
+
+/** Per stage: records it counted, its wall time and the tasks of its last step (report.json `stages`). */
+export type StageTimes = Report['stages'];
+
 /** The queues stages run on (each has its consumer and dead-letter queue in wrangler.toml). */
 export type QueueName = 'ingest' | 'score' | 'select' | 'export';
 

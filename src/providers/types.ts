@@ -54,7 +54,7 @@ export interface EmbedOptions {
 export interface ProviderSet {
   get(name: string): Provider;
   /** Requests made and served from cache so far, for the report. */
-  usage(): { requests: number; cached: number; failed: number };
+  usage(): ModelUsage;
 }
 
 /**
@@ -64,4 +64,11 @@ export interface ProviderSet {
 export interface ResponseCache {
   get(key: string): Promise<string | null>;
   put(key: string, value: string): Promise<void>;
+}
+
+/** Model endpoint requests sent (retries included), answered from the response cache, and failed for good. */
+export interface ModelUsage {
+  requests: number;
+  cached: number;
+  failed: number;
 }

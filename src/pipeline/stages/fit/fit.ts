@@ -1,6 +1,6 @@
 import { WinnowError } from '../../../errors.ts';
 import { contentHash, normalizeRecord, planShards, readShard } from '../../../formats/index.ts';
-import type { ProviderSet } from '../../../providers/types.ts';
+import type { ModelUsage, ProviderSet } from '../../../providers/types.ts';
 import { type ResolvedScorer, resolveScorers, type ScoreInput } from '../../../score/index.ts';
 import { hashUniform } from '../../../util/hash-uniform.ts';
 import { shortHash } from '../../../util/hex.ts';
@@ -10,7 +10,6 @@ import { storeSource } from '../../range-source.ts';
 import { readShardRecords, scoreInput } from '../../shard-records.ts';
 import { type BlobStore, getJson, getText, type ObjectInfo } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
-import type { ModelUsage } from '../score/score.ts';
 
 /** A fitted model as the score stage finds it. */
 export interface ModelRef {

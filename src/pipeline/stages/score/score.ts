@@ -1,5 +1,8 @@
 import type { ShardRecord, Source } from '../../../../schemas/record.ts';
-import type { ProviderSet } from '../../../providers/types.ts';
+import type { ModelUsage, ProviderSet } from '../../../providers/types.ts';
+
+export type { ModelUsage } from '../../../providers/types.ts';
+
 import {
   accumulateStats,
   type CellCache,
@@ -51,12 +54,6 @@ export interface ScoreTally {
   model: ModelUsage;
   /** Partials of dataset-wide outputs (Scorer.dataset), by scorer id; merged at the barrier. */
   partials: Record<string, unknown>;
-}
-
-export interface ModelUsage {
-  requests: number;
-  cached: number;
-  failed: number;
 }
 
 export interface ScoreOptions {
