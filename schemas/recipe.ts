@@ -52,18 +52,21 @@ export const STRATEGY_IDS = ['topk', 'balanced', 'diverse', 'kcenter'] as const;
  * - `kcenter`: greedy k-center (farthest-first) coverage of the embeddings, per cluster, starting from the best ranked;
  *   records are taken in order of the coverage radius they add.
  */
+export const TopkStrategySchema = z.strictObject({ id: z.literal('topk') });
+export const BalancedStrategySchema = z.strictObject({
+  id: z.literal('balanced'),
+  quota: z.enum(['proportional', 'equal', 'sqrt']).default('sqrt'),
+  cap: z.number().positive().optional(),
+});
+export const DiverseStrategySchema = z.strictObject({
+  id: z.literal('diverse'),
+  threshold: z.number().gt(0).max(1).default(0.9),
+});
+export const KcenterStrategySchema = z.strictObject({ id: z.literal('kcenter') });
+
 export const StrategySchema = z.discriminatedUnion(
   'id',
-  [
-    z.strictObject({ id: z.literal('topk') }),
-    z.strictObject({
-      id: z.literal('balanced'),
-      quota: z.enum(['proportional', 'equal', 'sqrt']).default('sqrt'),
-      cap: z.number().positive().optional(),
-    }),
-    z.strictObject({ id: z.literal('diverse'), threshold: z.number().gt(0).max(1).default(0.9) }),
-    z.strictObject({ id: z.literal('kcenter') }),
-  ],
+  [TopkStrategySchema, BalancedStrategySchema, DiverseStrategySchema, KcenterStrategySchema],
   {
     error: (iss) =>
       iss.code === 'invalid_union' && iss.note === 'No matching discriminator'

@@ -5,6 +5,7 @@ import { isPairFormat } from '../formats/index.ts';
 import { pairsScoreNeedsScorers } from '../pairs/score-by.ts';
 import { resolveScorer, resolveScorers } from '../score/index.ts';
 import { lateOutputMessage, resolveFilters } from '../select/index.ts';
+import { strategyOf } from '../select/strategies/index.ts';
 import { canonicalJson } from '../util/index.ts';
 
 /**
@@ -114,11 +115,12 @@ export function validateRecipe(recipe: Recipe, at?: string): void {
 function selectionIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>): Issue[] {
   const issues: Issue[] = [];
   const { strategy, dedup, weights } = recipe.select;
-  if (strategy.id === 'balanced' && !recipe.cluster) {
+  const why = strategyOf(strategy).needs.cluster;
+  if (why && !recipe.cluster) {
     issues.push({
       code: 'needs_cluster',
       path: 'select.strategy.id',
-      message: 'strategy "balanced" spends quotas per cluster: the recipe needs `cluster`',
+      message: `strategy "${strategy.id}" ${why}: the recipe needs \`cluster\``,
     });
   }
   if (dedup !== false && dedup.semantic && !recipe.cluster) {

@@ -1,3 +1,4 @@
+export { balancedStrategy, diverseStrategy, kcenterStrategy, topkStrategy } from './builtin-strategies.ts';
 export { type GreedyCosineResult, greedyCosine } from './greedy-cosine.ts';
 export { type CosineLshOptions, greedyCosineLsh } from './greedy-cosine-lsh.ts';
 export {
@@ -12,3 +13,5 @@ export {
 export { type KcenterOrder, kcenterOrder } from './kcenter.ts';
 export { spearman, topOverlap } from './metrics.ts';
 export { type QuotaMode, quotas } from './quotas.ts';
+export { listStrategies, registerStrategy, strategyOf, strategyReasons } from './registry.ts';
+export type { ClusterCandidates, Judgement, Refusal, SelectionStrategy } from './strategy.ts';

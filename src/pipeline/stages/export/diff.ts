@@ -20,8 +20,10 @@ import {
   TopEntries,
 } from '../../../diff/index.ts';
 import { resolveScorers } from '../../../score/index.ts';
+import { DUP_REASONS } from '../../../select/dedup/index.ts';
 import type { Cut } from '../../../select/index.ts';
 import { isTrivialCut, resolveFilters } from '../../../select/index.ts';
+import { strategyReasons } from '../../../select/strategies/index.ts';
 import { fromJsonl, toJsonl } from '../../jsonl.ts';
 import {
   diffKey,
@@ -55,7 +57,7 @@ export function runView(spec: JobSpec): RunView {
     outputs: s.scorer.outputs,
   }));
   const filters = resolveFilters(spec.recipe.select.filters, writers).filters.map((f) => f.reason);
-  const fixed = ['budget', 'duplicate', 'near_duplicate', 'semantic_duplicate', 'diversity'];
+  const fixed = ['budget', ...DUP_REASONS, 'semantic_duplicate', ...strategyReasons()];
   return {
     reasons: ['selected', ...new Set([...fixed, ...filters]), 'other'],
     terms: spec.recipe.select.rank.terms.map((t) => t.score),

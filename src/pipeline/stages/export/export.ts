@@ -1,7 +1,9 @@
 import type { InvalidLine, OutputLine } from '../../../../schemas/output.ts';
 import { resolveScorers } from '../../../score/index.ts';
+import { DUP_REASONS } from '../../../select/dedup/index.ts';
 import type { Cut } from '../../../select/index.ts';
 import { selectMask } from '../../../select/index.ts';
+import { strategyReasons } from '../../../select/strategies/index.ts';
 import { fromJsonl, toJsonl } from '../../jsonl.ts';
 import { outputPartKey, type PartFile, shardKey } from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
@@ -39,7 +41,7 @@ export interface ExportInputs {
 export const HIST_BINS = 20;
 
 /** Reasons a record left before the budget: it was no longer available to the strategy. */
-const UNAVAILABLE = new Set(['duplicate', 'near_duplicate', 'semantic_duplicate', 'diversity']);
+const unavailable = () => new Set([...DUP_REASONS, 'semantic_duplicate', ...strategyReasons()]);
 
 /** The score weights.jsonl is built from: configured, else self-critique's multiplier when it runs, else quality. */
 export function weightScore(spec: JobSpec): string {
@@ -87,6 +89,9 @@ export async function exportShard(
   const weightSrc: [string, unknown, number][] = [];
   const selected: OutputLine[] = [];
   const rejected: OutputLine[] = [];
+  const UNAVAILABLE = unavailable();
+  /** A strategy's refusals name the kept record they are too similar to; dedup's the one they duplicate. */
+  const refusals = new Set(strategyReasons());
   const rejectedByReason: Record<string, number> = {};
   records.forEach((r, i) => {
     let scores = scored[i].scores;
@@ -122,7 +127,7 @@ export async function exportShard(
     }
     const why: OutputLine = { ...line, reason };
     if (f) {
-      if (f[1] === 'diversity') why.similarTo = f[2];
+      if (refusals.has(f[1])) why.similarTo = f[2];
       else why.duplicateOf = f[2];
       if (f[3] !== undefined) why.similarity = f[3];
     }

@@ -183,7 +183,7 @@ function selectionReport(
       buckets: c?.buckets ?? 0,
       compared: c?.compared ?? 0,
     },
-    diversity: c?.diversity ?? 0,
+    diversity: c?.refused?.diversity ?? 0,
     ...(select?.ic && spec.recipe.select.incontext ? { incontext: incontextReport(view, select.ic) } : {}),
     ...(per
       ? {

@@ -1,3 +1,5 @@
+import { strategyReasons } from '../../../select/strategies/index.ts';
+
 /**
  * Small binary files of the select stage: a shard's record ids, and a cluster partition's verdicts
  * for one shard (fate). Little-endian, a 4-byte magic and a count, then columns.
@@ -44,13 +46,15 @@ export function decodeIds(bytes: Uint8Array): string[] {
   );
 }
 
-/** What a cluster partition decided about a candidate. */
-export const FATE_CODES = ['candidate', 'semantic_duplicate', 'diversity'] as const;
+/** What a cluster partition can decide about a candidate, by code: kept, a semantic duplicate, or a strategy's refusal. */
+export function fateReasons(): string[] {
+  return ['candidate', 'semantic_duplicate', ...strategyReasons()];
+}
 
 export interface Fates {
   count: number;
   node: Uint32Array;
-  /** Index into FATE_CODES. */
+  /** Index into fateReasons(). */
   code: Uint8Array;
   /** The cluster of the record. */
   cluster: Uint32Array;

@@ -4,18 +4,17 @@ import {
   type ClusterMembers,
   decodeGroupEntries,
   type GroupItem,
-  greedyCosine,
   greedyCosineLsh,
   groupByCluster,
-  kcenterOrder,
   partitionGroups,
+  strategyOf,
 } from '../../../select/strategies/index.ts';
 import { dedupLosersKey, groupFateKey, groupPartKey } from '../../keys.ts';
 import type { BlobStore } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
 import { readAssignment } from '../cluster/cluster.ts';
 import { clusterVectors } from '../embed/embed.ts';
-import { emptyFates, encodeFates, type Fates, shardOf } from './files.ts';
+import { emptyFates, encodeFates, type Fates, fateReasons, shardOf } from './files.ts';
 import {
   type GroupMapResult,
   type GroupReduceResult,
@@ -116,59 +115,64 @@ export async function groupReduce(
   return result;
 }
 
-/** Semantic dedup, then the strategy, over one cluster's members (rank order); verdicts go to fates[at…]. */
+/**
+ * Semantic dedup, then the strategy, over one cluster's members (rank order); verdicts go to fates[at…].
+ * Semantic dedup (a high threshold) takes the banded walk on large clusters; the strategy decides the rest.
+ */
 function judgeCluster(spec: JobSpec, c: ClusterMembers, target: number, fates: Fates, at: number) {
   const n = c.node.length;
   const { dim } = c;
+  const codes = new Map(fateReasons().map((r, code) => [r, code]));
+  const refused: Record<string, number> = {};
   for (let i = 0; i < n; i++) {
     fates.node[at + i] = c.node[i];
     fates.cluster[at + i] = c.cluster;
     fates.priority[at + i] = c.rank[i];
   }
-  let alive = Array.from({ length: n }, (_, i) => i);
-  let semantic = 0;
-  let diversity = 0;
-  // Semantic dedup (a high threshold) may take the banded walk on large clusters; diversity is exact.
-  const refuse = (members: number[], threshold: number, code: number) => {
-    const vecs = gather(c.vecs, dim, members);
-    const g =
-      code === 1
-        ? greedyCosineLsh(vecs, dim, threshold, { seed: spec.recipe.seed })
-        : greedyCosine(vecs, dim, threshold);
-    const kept: number[] = [];
-    members.forEach((m, j) => {
-      if (g.kept[j]) kept.push(m);
-      else {
-        fates.code[at + m] = code;
-        fates.by[at + m] = c.node[members[g.by[j]]];
-        fates.sim[at + m] = g.sim[j];
-      }
-    });
-    return kept;
+  const refuse = (member: number, reason: string, by: number, sim: number) => {
+    const code = codes.get(reason);
+    if (code === undefined) throw new Error(`select: "${reason}" is not a reason a strategy declared`);
+    fates.code[at + member] = code;
+    fates.by[at + member] = c.node[by];
+    fates.sim[at + member] = sim;
+    refused[reason] = (refused[reason] ?? 0) + 1;
   };
+  let alive = Array.from({ length: n }, (_, i) => i);
   const sem = semanticDedup(spec.recipe);
   if (sem !== undefined) {
-    const kept = refuse(alive, sem, 1);
-    semantic = alive.length - kept.length;
-    alive = kept;
-  }
-  const strategy = spec.recipe.select.strategy;
-  if (strategy.id === 'diverse') {
-    const kept = refuse(alive, strategy.threshold, 2);
-    diversity = alive.length - kept.length;
-    alive = kept;
-  } else if (strategy.id === 'balanced') {
-    alive.forEach((m, pos) => {
-      fates.priority[at + m] = pos;
-    });
-  } else if (strategy.id === 'kcenter') {
-    const { order, radius } = kcenterOrder(gather(c.vecs, dim, alive), dim, Math.min(alive.length, target));
+    const g = greedyCosineLsh(gather(c.vecs, dim, alive), dim, sem, { seed: spec.recipe.seed });
+    const kept: number[] = [];
     alive.forEach((m, j) => {
-      // The first center of every cluster first, then by the coverage radius each pick added (in [0, 2]).
-      fates.priority[at + m] = order[j] < 0 ? 0 : order[j] === 0 ? 1 : Math.min(1, radius[j] / 2);
+      if (g.kept[j]) kept.push(m);
+      else refuse(m, 'semantic_duplicate', alive[g.by[j]], g.sim[j]);
     });
+    alive = kept;
   }
-  return { cluster: c.cluster, available: alive.length, semantic_duplicate: semantic, diversity };
+  const config = spec.recipe.select.strategy;
+  const strategy = strategyOf(config);
+  const judged = strategy.judge?.(
+    {
+      n: alive.length,
+      dim,
+      vecs: gather(c.vecs, dim, alive),
+      rank: Float64Array.from(alive, (m) => c.rank[m]),
+    },
+    config,
+    { target, seed: spec.recipe.seed },
+  );
+  const out = new Set<number>();
+  for (const r of judged?.refused ?? []) {
+    if (!strategy.reasons.includes(r.reason))
+      throw new Error(`strategy "${strategy.id}" refused with "${r.reason}", which it does not declare`);
+    refuse(alive[r.index], r.reason, alive[r.by], r.similarity);
+    out.add(r.index);
+  }
+  const priority = judged?.priority;
+  if (priority)
+    alive.forEach((m, j) => {
+      fates.priority[at + m] = priority[j];
+    });
+  return { cluster: c.cluster, available: alive.length - out.size, refused };
 }
 
 function gather(vecs: Float32Array, dim: number, members: readonly number[]): Float32Array {

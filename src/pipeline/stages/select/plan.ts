@@ -9,7 +9,7 @@ import {
   type RoundSpec,
   type ShardSummary,
 } from '../../../select/index.ts';
-import { quotas, spearman, topOverlap } from '../../../select/strategies/index.ts';
+import { spearman, strategyOf, topOverlap } from '../../../select/strategies/index.ts';
 
 /**
  * The select stage as a sequence of steps, each one coordinator iteration. Maps run on every shard;
@@ -89,8 +89,8 @@ export interface GroupMapResult {
   available: number[];
 }
 export interface GroupReduceResult {
-  /** Per cluster of this partition: candidates left after semantic dedup and the strategy's refusals. */
-  clusters: { cluster: number; available: number; semantic_duplicate: number; diversity: number }[];
+  /** Per cluster of this partition: candidates left after semantic dedup and the strategy's refusals, by reason. */
+  clusters: { cluster: number; available: number; refused: Record<string, number> }[];
 }
 export interface ScatterResult {
   records: number;
@@ -131,7 +131,8 @@ export interface SelectState {
     duplicate: number;
     near_duplicate: number;
     semantic_duplicate: number;
-    diversity: number;
+    /** Records the strategy refused before the budget, by reason (`diversity`). */
+    refused: Record<string, number>;
     edges: number;
     buckets: number;
     compared: number;
@@ -169,7 +170,7 @@ export function needsVectors(recipe: Recipe): boolean {
 
 /** Whether the strategy or dedup needs records shuffled by cluster with their vectors. */
 export function needsGroups(recipe: Recipe): boolean {
-  return recipe.select.strategy.id !== 'topk' || semanticDedup(recipe) !== undefined;
+  return strategyOf(recipe.select.strategy).needs.groups || semanticDedup(recipe) !== undefined;
 }
 
 /** The semantic dedup threshold, when it runs: explicit, or 0.95 by default when the recipe clusters. */
@@ -197,7 +198,7 @@ export function firstSelectState(recipe: Recipe, shards: number, k: number): Sel
       duplicate: 0,
       near_duplicate: 0,
       semantic_duplicate: 0,
-      diversity: 0,
+      refused: {},
       edges: 0,
       buckets: 0,
       compared: 0,
@@ -312,28 +313,21 @@ export function nextSelectStep(
       return next({ kind: 'group-reduce' });
     case 'group-reduce': {
       const available = new Array<number>(state.k).fill(0);
-      let semantic = 0;
-      let diversity = 0;
+      const refused: Record<string, number> = {};
       for (const r of barrier.results) {
         for (const c of r.clusters) {
           available[c.cluster] += c.available;
-          semantic += c.semantic_duplicate;
-          diversity += c.diversity;
+          for (const [reason, n] of Object.entries(c.refused)) refused[reason] = (refused[reason] ?? 0) + n;
         }
       }
-      const strategy = recipe.select.strategy;
+      const { semantic_duplicate = 0, ...byStrategy } = refused;
       const patch: Partial<SelectState> = {
         available,
-        counts: { ...counts, semantic_duplicate: semantic, diversity },
+        counts: { ...counts, semantic_duplicate, refused: byStrategy },
       };
-      if (strategy.id !== 'balanced') return next({ kind: 'scatter' }, patch);
-      const cap =
-        strategy.cap === undefined
-          ? undefined
-          : strategy.cap < 1
-            ? Math.max(1, Math.floor(strategy.cap * target))
-            : Math.floor(strategy.cap);
-      const q = quotas(available, target, strategy.quota, cap);
+      const strategy = strategyOf(recipe.select.strategy);
+      if (!strategy.quotas) return next({ kind: 'scatter' }, patch);
+      const q = strategy.quotas(available, target, recipe.select.strategy);
       return next({ kind: 'scatter', quotas: q }, { ...patch, quotas: q });
     }
     case 'scatter': {

@@ -3,7 +3,7 @@ import { ROUND_ZERO, summarize } from '../../../select/index.ts';
 import { groupFateKey, shardKey } from '../../keys.ts';
 import { type BlobStore, getJson } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
-import { decodeFates, FATE_CODES, idAt, shardOf } from './files.ts';
+import { decodeFates, fateReasons, idAt, shardOf } from './files.ts';
 import { shardLosers } from './groups.ts';
 import { needsGroups, type ScatterResult, type SelectState } from './plan.ts';
 import { readValues } from './prepare.ts';
@@ -39,6 +39,7 @@ export async function selectScatter(
     });
   }
   if (needsGroups(spec.recipe)) {
+    const reasons = fateReasons();
     const quotas = state.step.kind === 'scatter' ? state.step.quotas : undefined;
     for (let g = 0; g < state.groups; g++) {
       const bytes = await store.get(groupFateKey(spec.id, g, info.shard));
@@ -47,9 +48,9 @@ export async function selectScatter(
       for (let j = 0; j < f.count; j++) {
         const i = f.node[j] - info.indexOffset;
         if (f.code[j] !== 0) {
-          pending.push({ i, reason: FATE_CODES[f.code[j]], of: f.by[j], sim: round4(f.sim[j]) });
+          pending.push({ i, reason: reasons[f.code[j]], of: f.by[j], sim: round4(f.sim[j]) });
         } else if (quotas) {
-          // balanced: priority holds the position in the cluster; inside the quota is selected.
+          // A quota strategy: priority is the position in the cluster; inside the quota is a candidate.
           priority[i] = f.priority[j] < quotas[f.cluster[j]] ? 1 : -1;
         } else priority[i] = f.priority[j];
       }
