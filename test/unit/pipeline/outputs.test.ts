@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { RecipeSchema } from '../../../schemas/recipe.ts';
+import { generateDemo } from '../../../src/demo/index.ts';
+import { isWinnowError } from '../../../src/errors.ts';
+import {
+  JSONL,
+  memoryJob,
+  memoryOutput,
+  type OutputManifest,
+  outputManifestKey,
+  runLocal,
+} from '../../../src/pipeline/index.ts';
+
+async function finished() {
+  const { store, spec } = await memoryJob(
+    { 'in.jsonl': generateDemo({ records: 200, seed: 4 }) },
+    RecipeSchema.parse({ shardBytes: 4096, select: { budget: 30 } }),
+  );
+  const report = await runLocal(store, spec);
+  const manifest = JSON.parse(
+    new TextDecoder().decode(store.objects.get(outputManifestKey(spec.id))),
+  ) as OutputManifest;
+  return { store, spec, report, manifest };
+}
+
+async function failure(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error('expected a failure');
+}
+
+describe('the output manifest', () => {
+  it('lists every output with its part keys, sizes and content type, report.json included', async () => {
+    const { store, report, manifest } = await finished();
+    expect(manifest.files.map((f) => f.name)).toEqual(report.outputs);
+    expect(report.outputs).toEqual([
+      'selected.jsonl',
+      'rejected.jsonl',
+      'invalid.jsonl',
+      'weights.jsonl',
+      'report.json',
+    ]);
+    for (const f of manifest.files) {
+      expect(f.bytes).toBe(f.parts.reduce((a, p) => a + p.bytes, 0));
+      for (const p of f.parts) expect(store.objects.get(p.key)?.byteLength).toBe(p.bytes);
+    }
+    const selected = manifest.files.find((f) => f.name === 'selected.jsonl')!;
+    expect(selected.contentType).toBe(JSONL);
+    expect(selected.parts).toHaveLength(report.stages.ingest.shards);
+    expect(manifest.files.at(-1)).toMatchObject({ name: 'report.json', contentType: 'application/json' });
+    expect(JSON.parse(await memoryOutput(store, 'job', 'report.json'))).toEqual(report);
+  });
+
+  it('a missing or short part is an error naming its key, never a short file', async () => {
+    const { store, manifest } = await finished();
+    const part = manifest.files.find((f) => f.name === 'rejected.jsonl')!.parts[1];
+    const bytes = store.objects.get(part.key)!;
+    store.objects.set(part.key, bytes.subarray(0, bytes.byteLength - 10));
+    const short = await failure(memoryOutput(store, 'job', 'rejected.jsonl'));
+    expect(isWinnowError(short) && short.code).toBe('output_missing');
+    expect(short.message).toBe(
+      `output rejected.jsonl cannot be served: part ${part.key} holds ${bytes.byteLength - 10} bytes, the manifest says ${bytes.byteLength}`,
+    );
+    store.objects.delete(part.key);
+    const gone = await failure(memoryOutput(store, 'job', 'rejected.jsonl'));
+    expect(gone.message).toBe(`output rejected.jsonl cannot be served: part ${part.key} is missing`);
+    // An output the job did not write is not found, with the ones it did.
+    expect((await failure(memoryOutput(store, 'job', 'pairs.jsonl'))).message).toBe(
+      'no output "pairs.jsonl"; outputs: selected.jsonl, rejected.jsonl, invalid.jsonl, weights.jsonl, report.json',
+    );
+  });
+});
