@@ -72,7 +72,7 @@ export const ReportSchema = z.object({
   threshold: z.object({ rank: z.number(), ties: z.number(), rounds: z.number() }).nullable(),
   scores: z.record(
     z.string(),
-    z.object({ count: z.number(), mean: z.number(), min: z.number(), max: z.number() }),
+    z.object({ count: z.number(), mean: z.number(), std: z.number(), min: z.number(), max: z.number() }),
   ),
   /**
    * Score cells (one per distinct record content and scorer): computed in this job or served from the

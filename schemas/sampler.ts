@@ -8,11 +8,10 @@ const beta = z.number().gt(0).max(1).default(0.2);
 const signal = z.enum(['loss', 'decrease']).default('decrease');
 
 /**
- * How the sampler spreads a batch over the mixture components (formulas in the README, "Dynamic batch
- * sampling"):
+ * How the sampler spreads a batch over the mixture components (formulas in docs/sampler.md, "Policies"):
  * - `uniform`: every example equally likely (component k with probability n_k / N);
  * - `balanced`: every component equally likely; an example is served at most `cap` times;
- * - `loss`: p_k = (1 − ε)·softmax(η·z_k) + ε·n_k/N, z_k the normalized recent loss or loss decrease;
+ * - `loss`: p_k = (1 − ε)·π_k·e^(η·z_k) / Σ_j π_j·e^(η·z_j) + ε·π_k with π_k = n_k/N, z_k the normalized recent loss or loss decrease;
  * - `gmm`: the same weights, spread over examples by their posterior responsibilities; with `refresh`,
  *   responsibilities are re-weighted by each component's loss distribution as losses come in.
  */

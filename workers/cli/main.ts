@@ -44,9 +44,9 @@ usage:
   winnow pairs get <set>                         the set's rounds
 
   <input>      JSON array or JSONL (Alpaca, ShareGPT or OpenAI messages; gzip accepted); with a
-               recipe that has \`pairs\`: responses rows or rollouts (see README, Preference pairs)
+               recipe that has \`pairs\`: responses rows or rollouts (see docs/pairs.md)
   --budget     records to select: a count (5000) or a share of valid records (30%)
-  --recipe     a JSON recipe (see README); --budget overrides its select.budget
+  --recipe     a JSON recipe (see docs/recipe.md); --budget overrides its select.budget
   --strategy   how the budget is spent (default topk; balanced needs --cluster); overrides the
                recipe's select.strategy.id, keeping its other settings when the id is the same
   --shard-bytes  input bytes per shard (default 4 MiB; the demo uses 64 KiB)
