@@ -1,11 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package's root (where wrangler.toml is): from a clone, or from the bundled CLI of an installed package. */
+export const ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'wrangler.toml')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no wrangler.toml above ${from}: is the package whole?`);
+  }
+}
 
 export interface LocalStack {
   url: string;
@@ -41,7 +50,8 @@ export async function startLocalStack(
   const token = randomBytes(16).toString('hex');
   const log = join(state, 'wrangler.log');
   const out = createWriteStream(log, { flags: 'a' });
-  const wrangler = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+  // Wherever npm put it: in the package's node_modules, or hoisted into a project's.
+  const wrangler = join(dirname(createRequire(join(ROOT, 'package.json')).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
   const args = [
     wrangler,
     'dev',
