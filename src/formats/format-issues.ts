@@ -1,16 +1,10 @@
 import type { z } from 'zod';
+import { pathText } from '../errors.ts';
 
 const MAX_ISSUES = 3;
 
-/** `conversations[2].from` from `['conversations', 2, 'from']`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}
+/** `conversations[2].from` from `['conversations', 2, 'from']`: the one path formatter (src/errors.ts). */
+export const formatPath = (path: readonly PropertyKey[]): string => pathText(path);
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
