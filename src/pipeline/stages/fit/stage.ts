@@ -1,6 +1,6 @@
 import type { ShardInfo, StageDef } from '../../types.ts';
 import { validRecords } from '../ingest/stage.ts';
-import { scoresRecords } from '../score/scores.ts';
+import { scoresRecords } from '../score/scores-records.ts';
 import { type FitOutcome, fitModel, fitSample, fitters, type ModelRef } from './fit.ts';
 
 export interface FitState {

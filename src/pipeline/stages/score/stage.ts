@@ -3,7 +3,7 @@ import type { JobSpec, ShardInfo, StageDef } from '../../types.ts';
 import type { ModelRef } from '../fit/fit.ts';
 import { fitStage } from '../fit/stage.ts';
 import { type CellCounts, type ModelUsage, type ScoreTally, score } from './score.ts';
-import { scoresRecords } from './scores.ts';
+import { scoresRecords } from './scores-records.ts';
 
 /** Every shard's scoring, merged. */
 export interface ScoreState {
