@@ -99,7 +99,7 @@ interface Section {
 }
 type Dataset = '9k' | 'planted' | 'demo';
 
-/** The select steps, in plan order (src/pipeline/select-plan.ts). */
+/** The select steps, in plan order (src/pipeline/stages/select/plan.ts). */
 const PHASES = [
   'prepare',
   'dedup-reduce',
