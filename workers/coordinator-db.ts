@@ -54,6 +54,8 @@ function migrate(sql: SqlStorage): void {
  */
 export class CoordinatorDb {
   private cachedSpec: JobSpec | null = null;
+  /** The stages' states, parsed once per change rather than on every lease (they hold per-shard arrays). */
+  private cachedPipeline: PipelineState | null = null;
   private readonly sql: SqlStorage;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
@@ -93,7 +95,12 @@ export class CoordinatorDb {
     };
   }
   private pipeline(): PipelineState {
-    return this.get<PipelineState>('pipeline') ?? {};
+    this.cachedPipeline ??= this.get<PipelineState>('pipeline') ?? {};
+    return this.cachedPipeline;
+  }
+  private setPipeline(state: PipelineState): void {
+    this.set('pipeline', state);
+    this.cachedPipeline = state;
   }
   watchdogMs(): number {
     return Math.max(500, Math.min(Math.floor(this.leaseMs / 3), 15_000));
@@ -104,7 +111,7 @@ export class CoordinatorDb {
     this.set('state', 'running');
     this.set('error', null);
     this.set('created', now);
-    this.set('pipeline', {});
+    this.setPipeline({});
     this.set('times', {});
     this.touch(now);
   }
@@ -383,7 +390,7 @@ export class CoordinatorDb {
         );
       }
     }
-    this.set('pipeline', step.state);
+    this.setPipeline(step.state);
     if (step.kind === 'finish') return [];
     return this.openStep(step, step.tasks, now);
   }
