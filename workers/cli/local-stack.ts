@@ -51,7 +51,11 @@ export async function startLocalStack(
   const log = join(state, 'wrangler.log');
   const out = createWriteStream(log, { flags: 'a' });
   // Wherever npm put it: in the package's node_modules, or hoisted into a project's.
-  const wrangler = join(dirname(createRequire(join(ROOT, 'package.json')).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const wrangler = join(
+    dirname(createRequire(join(ROOT, 'package.json')).resolve('wrangler/package.json')),
+    'bin',
+    'wrangler.js',
+  );
   const args = [
     wrangler,
     'dev',
