@@ -91,9 +91,22 @@ export const JobStatusSchema = z.object({
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
 export const JobCreatedSchema = z.object({ id: z.string() });
+/** A finished job's outputs, as its manifest lists them (report.json included). */
 export const OutputListSchema = z.object({
-  files: z.array(z.object({ name: z.string(), bytes: z.number(), parts: z.number() })),
+  files: z.array(
+    z.object({
+      name: z.string(),
+      /** Bytes served. */
+      bytes: z.number(),
+      /** Stored parts it is served from, in order. */
+      parts: z.number(),
+      contentType: z.string(),
+      /** embeddings.npy: [rows, dim]. */
+      shape: z.tuple([z.number(), z.number()]).optional(),
+    }),
+  ),
 });
+export type OutputList = z.infer<typeof OutputListSchema>;
 
 /** One registered scorer, as `GET /v1/scorers` lists it. */
 export const ScorerInfoSchema = z.object({

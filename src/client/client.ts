@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DatasetInfo, ErrorBody, JobStatus } from '../../schemas/api.ts';
+import type { DatasetInfo, ErrorBody, JobStatus, OutputList } from '../../schemas/api.ts';
 import type { PairSetInfo, RoundInfo } from '../../schemas/pairs.ts';
 import type { RecipeInput } from '../../schemas/recipe.ts';
 import type {
@@ -145,14 +145,9 @@ export class WinnowClient {
     return this.json('DELETE', `/v1/jobs/${id}`);
   }
 
-  /** The job's output files with their sizes (clusters.json and embeddings.npy only when written). */
-  async outputs(id: string): Promise<{ name: string; bytes: number; parts: number }[]> {
-    return (
-      await this.json<{ files: { name: string; bytes: number; parts: number }[] }>(
-        'GET',
-        `/v1/jobs/${id}/outputs`,
-      )
-    ).files;
+  /** The job's output files, as its manifest lists them (clusters.json and embeddings.npy only when written). */
+  async outputs(id: string): Promise<OutputList['files']> {
+    return (await this.json<OutputList>('GET', `/v1/jobs/${id}/outputs`)).files;
   }
 
   /** Set (create or replace) the dataset's re-scoring schedule. */

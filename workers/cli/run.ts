@@ -28,12 +28,6 @@ export interface RunOptions {
   strategy?: string;
 }
 
-export const OUTPUTS = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'weights.jsonl', 'report.json'];
-/** Written only when the recipe clusters or exports embeddings. */
-export const EXTRA_OUTPUTS = ['clusters.json', 'embeddings.npy'];
-/** A pairs job's outputs (a recipe with `pairs`) instead of the selection's. */
-export const PAIR_OUTPUTS = ['pairs.jsonl', 'groups.jsonl', 'invalid.jsonl', 'report.json'];
-
 /** Parse `--budget`: a count (`5000`) or a percentage (`30%`). */
 export function parseBudget(text: string): number | string {
   if (/^\d+$/.test(text)) return Number(text);
@@ -159,11 +153,8 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
     if (status.state !== 'done')
       throw new Error(`job ${id} ${status.state}: ${status.error ?? 'no reason given'}`);
     mkdirSync(opts.out, { recursive: true });
-    const listed = new Set((await client.outputs(id)).map((f) => f.name));
-    const files = listed.has('pairs.jsonl')
-      ? PAIR_OUTPUTS
-      : [...OUTPUTS, ...EXTRA_OUTPUTS.filter((f) => listed.has(f))];
-    for (const file of files) {
+    // Every file the job's manifest lists, report.json last.
+    for (const { name: file } of await client.outputs(id)) {
       const stream = await client.output(id, file);
       await pipeline(
         Readable.fromWeb(stream as import('node:stream/web').ReadableStream),
@@ -205,7 +196,7 @@ export function summary(report: Report, out: string): string {
     `time      ${report.seconds.toFixed(1)}s`,
     '',
     `outputs in ${resolve(out)}/`,
-    ...OUTPUTS.map((f) => `  ${f}`),
+    ...report.outputs.map((f) => `  ${f}`),
   ].join('\n');
 }
 
@@ -224,6 +215,6 @@ function pairsSummary(report: Report, out: string): string {
     `time      ${report.seconds.toFixed(1)}s`,
     '',
     `outputs in ${resolve(out)}/`,
-    ...PAIR_OUTPUTS.map((f) => `  ${f}`),
+    ...report.outputs.map((f) => `  ${f}`),
   ].join('\n');
 }
