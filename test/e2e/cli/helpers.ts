@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { dataFile } from '../../support/data.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-export const ALPACA_9K = resolve(ROOT, '..', 'shared', 'data', 'alpaca-random-9k.json');
+export const ALPACA_9K = dataFile('alpaca-random-9k.json');
 export const run = promisify(execFile);
 
 /** `winnow run <input> …args` through the real CLI (local stack under `state`), quietly. */

@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataFile } from '../../support/data.ts';
 import { type Standin, startStandin } from '../../support/standin-lm/index.ts';
-import { ALPACA_9K as DATA, jsonl, ROOT, winnowRun } from './helpers.ts';
+import { ALPACA_9K as DATA, jsonl, winnowRun } from './helpers.ts';
 
-const ANCHORS = join(ROOT, '..', 'shared', 'data', 'alpaca-gpt4-anchors-100.json');
+const ANCHORS = dataFile('alpaca-gpt4-anchors-100.json');
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-model-'));
 let lm: Standin;
 beforeAll(async () => {

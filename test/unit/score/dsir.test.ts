@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type DsirConfig, DsirConfigSchema, dsirScorer, gumbelTopK } from '../../../src/score/dsir/index.ts';
 import { hashedNgrams } from '../../../src/score/features/index.ts';
 import type { ScoreInput } from '../../../src/score/types.ts';
+import { dataFile } from '../../support/data.ts';
 
 const rec = (instruction: string, output: string, id = `${instruction}|${output}`): ScoreInput => ({
   id,
@@ -14,7 +15,7 @@ const rec = (instruction: string, output: string, id = `${instruction}|${output}
 });
 const load = (file: string) =>
   (
-    JSON.parse(readFileSync(`/work/shared/data/${file}`, 'utf8')) as {
+    JSON.parse(readFileSync(dataFile(file), 'utf8')) as {
       instruction: string;
       input: string;
       output: string;
