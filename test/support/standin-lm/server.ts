@@ -165,13 +165,20 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     stats.requests++;
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    res.on('close', () => stats.inFlight--);
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+      stats.inFlight--;
+    });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const failure = failures.shift();
     const wait = failure?.delayMs ?? delayMs;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref());
+    // The client gave up during the delay (it timed out): nothing more is counted or answered, so a
+    // late wake-up cannot touch the stats of a later test.
+    if (closed) return;
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text) as Record<string, unknown>;
