@@ -1,7 +1,10 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { immediateQueueConsumers } from './test/support/queues.ts';
 
 process.env.API_TOKEN ??= 'test-token';
+
+const WRANGLER_TOML = './wrangler.toml';
 
 // Three tiers: `unit` runs platform-free code in Node; `workers` runs routes, consumers, Durable
 // Objects and the pipeline inside workerd; `e2e` drives the CLI and `wrangler dev` stacks from Node.
@@ -18,10 +21,14 @@ export default defineConfig({
       },
       {
         plugins: [
-          cloudflareTest({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: { API_TOKEN: 'test-token', LEASE_MS: '60000' } },
-          }),
+          cloudflareTest(async () => ({
+            wrangler: { configPath: WRANGLER_TOML },
+            miniflare: {
+              bindings: { API_TOKEN: 'test-token', LEASE_MS: '60000' },
+              // Test-only: stage hops are delivered at once (test/support/queues.ts).
+              queueConsumers: await immediateQueueConsumers(WRANGLER_TOML),
+            },
+          })),
         ],
         test: {
           name: 'workers',
