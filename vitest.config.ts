@@ -1,10 +1,8 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { immediateQueueConsumers } from './test/support/queues.ts';
+import { immediateQueueConsumers, WRANGLER_TOML } from './test/support/queues.ts';
 
 process.env.API_TOKEN ??= 'test-token';
-
-const WRANGLER_TOML = './wrangler.toml';
 
 // Three tiers: `unit` runs platform-free code in Node; `workers` runs routes, consumers, Durable
 // Objects and the pipeline inside workerd; `e2e` drives the CLI and `wrangler dev` stacks from Node.
@@ -41,6 +39,8 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
+          // One shared `wrangler dev` stack for the tier (test/e2e/global-setup.ts).
+          globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 30_000,
         },
       },
