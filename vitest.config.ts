@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { immediateQueueConsumers, WRANGLER_TOML } from './test/support/queues.ts';
+import { TierSequencer } from './test/support/sequencer.ts';
 
 process.env.API_TOKEN ??= 'test-token';
 
@@ -9,9 +10,12 @@ process.env.API_TOKEN ??= 'test-token';
 // Objects and the pipeline inside workerd; `e2e` drives the CLI and `wrangler dev` stacks from Node.
 export default defineConfig({
   test: {
-    // Vitest's default is one worker less than the cores (one worker on a 2-core machine): at least two
-    // run here, so a file that waits on wrangler or a model server does not hold up the rest.
-    maxWorkers: Math.max(2, availableParallelism()),
+    // Vitest's default is one worker less than the cores (one on a 2-core machine). The e2e files
+    // mostly wait on `wrangler dev`, so a whole run takes one worker more than the cores, and the
+    // sequencer alternates e2e files with CPU-bound ones. The CPU-bound tiers alone run one worker per
+    // core (`--maxWorkers=100%` in package.json): more only contend (unit tier: 70 s against 90 s).
+    maxWorkers: availableParallelism() + 1,
+    sequence: { sequencer: TierSequencer },
     projects: [
       {
         test: {
@@ -20,7 +24,8 @@ export default defineConfig({
           // Worker threads start faster than forked processes (measured: 66 s against 84 s for the tier).
           pool: 'threads',
           include: ['test/unit/**/*.test.ts'],
-          testTimeout: 30_000,
+          // Generous: the heaviest unit test takes about 10 s alone, and the full run shares the cores.
+          testTimeout: 60_000,
         },
       },
       {
@@ -37,7 +42,8 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
-          testTimeout: 60_000,
+          // A job's own deadline (waitForJob: 110 s) fails first, with the job's status in the message.
+          testTimeout: 120_000,
         },
       },
       {
