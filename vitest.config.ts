@@ -16,6 +16,8 @@ export default defineConfig({
     // core (`--maxWorkers=100%` in package.json): more only contend (unit tier: 70 s against 90 s).
     maxWorkers: availableParallelism() + 1,
     sequence: { sequencer: TierSequencer },
+    // The tests read public datasets from ../shared/data beside the clone: fail early when it is absent.
+    globalSetup: ['test/support/require-data.ts'],
     projects: [
       {
         test: {
