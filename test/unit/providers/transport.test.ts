@@ -14,6 +14,7 @@ afterAll(() => lm.close());
 beforeEach(() => {
   lm.resetStats();
   lm.setDelay(0);
+  lm.holdUntilInFlight(null);
 });
 
 const delays: number[] = [];
@@ -126,7 +127,10 @@ describe('timeout', () => {
 
 describe('concurrency, budget, cache', () => {
   it('never has more than `concurrency` requests in flight', async () => {
+    // Each answer waits 30 ms (time for extra requests to show up if the cap leaked), and then until 3
+    // requests are in flight (a barrier): the cap is reached whatever the machine's load.
     lm.setDelay(30);
+    lm.holdUntilInFlight(3);
     const p = set({ concurrency: 3 }).get('lm');
     await Promise.all(Array.from({ length: 12 }, (_, i) => p.chat(ask(100 + i))));
     expect(lm.stats()).toMatchObject({ requests: 12, maxInFlight: 3 });
