@@ -24,7 +24,7 @@ export async function startJob(dataset: string, recipe?: unknown): Promise<strin
   return (await json<{ id: string }>(res)).id;
 }
 
-export async function waitForJob(id: string, timeoutMs = 50_000): Promise<JobStatus> {
+export async function waitForJob(id: string, timeoutMs = 110_000): Promise<JobStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await json<JobStatus>(await api(`/v1/jobs/${id}`));

@@ -35,7 +35,7 @@ beforeAll(async () => {
   });
   expect((await waitForJob(job)).state).toBe('done');
   selected = lines(await output(job, 'selected.jsonl'));
-}, 60_000);
+}, 120_000);
 
 describe('sampler runs (a SamplerRun Durable Object per run)', () => {
   it('serves deterministic batches over the selection, answers a served step again, and checks feedback', async () => {

@@ -32,7 +32,7 @@ async function runs(name: string): Promise<RunList> {
 }
 
 /** Poll the runs list until `run` is no longer starting or running. */
-async function settle(name: string, run: string, timeoutMs = 50_000): Promise<Run> {
+async function settle(name: string, run: string, timeoutMs = 110_000): Promise<Run> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = (await runs(name)).runs.find((x) => x.run === run);

@@ -40,10 +40,16 @@ async function freePort(): Promise<number> {
 /**
  * Start the Worker on the real Workers runtime (workerd through `wrangler dev`), with R2, Queues
  * and Durable Objects emulated locally and persisted under `state`. Resolves once /v1/health answers.
+ * `config` is the wrangler config file, the repository's wrangler.toml unless a test names its own.
  */
 export async function startLocalStack(
   state: string,
-  { timeoutMs = 90_000, vars = {} as Record<string, string>, port = 0 } = {},
+  {
+    timeoutMs = 90_000,
+    vars = {} as Record<string, string>,
+    port = 0,
+    config = join(ROOT, 'wrangler.toml'),
+  } = {},
 ): Promise<LocalStack> {
   mkdirSync(state, { recursive: true });
   port ||= await freePort();
@@ -60,7 +66,7 @@ export async function startLocalStack(
     wrangler,
     'dev',
     '--config',
-    join(ROOT, 'wrangler.toml'),
+    config,
     '--persist-to',
     resolve(state, 'wrangler'),
     '--ip',

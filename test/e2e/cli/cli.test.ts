@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../../src/demo/index.ts';
-import { startLocalStack } from '../../../workers/cli/local-stack.ts';
+import { sharedStack, unique } from '../stack.ts';
 import { ALPACA_9K as DATA, jsonl, ROOT, run, winnowRun } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-cli-'));
@@ -70,61 +70,58 @@ describe('winnow run (CLI on the local workerd stack)', () => {
   }, 400_000);
 
   it('drives an already running instance with --url and --token', async () => {
-    const stack = await startLocalStack(join(tmp, 'remote'));
-    try {
-      const input = join(tmp, 'demo.jsonl');
-      writeFileSync(input, generateDemo({ records: 300, seed: 4 }));
-      const cli = join(ROOT, 'workers/cli/winnow.js');
-      const out = join(tmp, 'remote-out');
-      const args = ['run', input, '--budget', '20', '--out', out, '--url', stack.url, '--quiet'];
-      const { stdout } = await run(process.execPath, [cli, ...args, '--token', stack.token], { cwd: ROOT });
-      expect(stdout).toContain('selected  20 (');
-      expect(jsonl(join(out, 'selected.jsonl'))).toHaveLength(20);
-      // The clustering shortcuts: clusters.json and embeddings.npy come down with the rest.
-      const clustered = join(tmp, 'clustered-out');
-      const cargs = [
-        'run',
-        input,
-        '--cluster',
-        'kmeans',
-        '--k',
-        '3',
-        '--export-embeddings',
-        '--strategy',
-        'balanced',
-        '--budget',
-        '12',
-        '--out',
-        clustered,
-      ];
-      await run(process.execPath, [cli, ...cargs, '--url', stack.url, '--token', stack.token, '--quiet'], {
-        cwd: ROOT,
-      });
-      const clusters = JSON.parse(readFileSync(join(clustered, 'clusters.json'), 'utf8'));
-      expect(clusters).toMatchObject({ algorithm: 'kmeans', k: 3 });
-      const report = JSON.parse(readFileSync(join(clustered, 'report.json'), 'utf8'));
-      // --strategy balanced: per-cluster quotas that sum to the budget.
-      expect(report.selection.strategy).toEqual({ id: 'balanced', quota: 'sqrt' });
-      expect(report.counts.selected).toBe(12);
-      expect(
-        report.selection.perCluster
-          .map((c: { quota: number }) => c.quota)
-          .reduce((a: number, b: number) => a + b),
-      ).toBe(12);
-      const npy = readFileSync(join(clustered, 'embeddings.npy'));
-      expect(npy.subarray(1, 6).toString()).toBe('NUMPY');
-      expect(npy.toString('latin1', 10, 10 + npy.readUInt16LE(8))).toContain(
-        `'shape': (${report.counts.valid}, 256)`,
-      );
-      expect(jsonl(join(clustered, 'selected.jsonl')).every((l) => Number.isInteger(l.cluster))).toBe(true);
-      const err = await run(process.execPath, [cli, ...args, '--token', 'wrong'], { cwd: ROOT }).catch(
-        (e) => e,
-      );
-      expect(err.code).toBe(1);
-      expect(err.stderr).toBe('winnow: wrong bearer token\n');
-    } finally {
-      await stack.stop();
-    }
+    // The running instance is the e2e tier's shared stack; the input's name makes its dataset this test's own.
+    const stack = sharedStack();
+    const input = join(tmp, `${unique('remote-demo')}.jsonl`);
+    writeFileSync(input, generateDemo({ records: 300, seed: 4 }));
+    const cli = join(ROOT, 'workers/cli/winnow.js');
+    const out = join(tmp, 'remote-out');
+    const args = ['run', input, '--budget', '20', '--out', out, '--url', stack.url, '--quiet'];
+    const { stdout } = await run(process.execPath, [cli, ...args, '--token', stack.token], { cwd: ROOT });
+    expect(stdout).toContain('selected  20 (');
+    expect(jsonl(join(out, 'selected.jsonl'))).toHaveLength(20);
+    // The clustering shortcuts: clusters.json and embeddings.npy come down with the rest.
+    const clustered = join(tmp, 'clustered-out');
+    const cargs = [
+      'run',
+      input,
+      '--cluster',
+      'kmeans',
+      '--k',
+      '3',
+      '--export-embeddings',
+      '--strategy',
+      'balanced',
+      '--budget',
+      '12',
+      '--out',
+      clustered,
+    ];
+    await run(process.execPath, [cli, ...cargs, '--url', stack.url, '--token', stack.token, '--quiet'], {
+      cwd: ROOT,
+    });
+    const clusters = JSON.parse(readFileSync(join(clustered, 'clusters.json'), 'utf8'));
+    expect(clusters).toMatchObject({ algorithm: 'kmeans', k: 3 });
+    const report = JSON.parse(readFileSync(join(clustered, 'report.json'), 'utf8'));
+    // --strategy balanced: per-cluster quotas that sum to the budget.
+    expect(report.selection.strategy).toEqual({ id: 'balanced', quota: 'sqrt' });
+    expect(report.counts.selected).toBe(12);
+    expect(
+      report.selection.perCluster
+        .map((c: { quota: number }) => c.quota)
+        .reduce((a: number, b: number) => a + b),
+    ).toBe(12);
+    const npy = readFileSync(join(clustered, 'embeddings.npy'));
+    expect(npy.subarray(1, 6).toString()).toBe('NUMPY');
+    expect(npy.toString('latin1', 10, 10 + npy.readUInt16LE(8))).toContain(
+      `'shape': (${report.counts.valid}, 256)`,
+    );
+    expect(jsonl(join(clustered, 'selected.jsonl')).every((l) => Number.isInteger(l.cluster))).toBe(true);
+    const err = await run(process.execPath, [cli, ...args, '--token', 'wrong'], { cwd: ROOT }).catch(
+      (e) => e,
+    );
+    expect(err.code).toBe(1);
+    expect(err.stderr).toBe('winnow: wrong bearer token\n');
   }, 120_000);
 
   it('explains a bad budget without starting anything', async () => {

@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataFile } from '../../support/data.ts';
 import { type Standin, startStandin } from '../../support/standin-lm/index.ts';
-import { ALPACA_9K as DATA, jsonl, ROOT, winnowRun } from './helpers.ts';
+import { unique } from '../stack.ts';
+import { ALPACA_9K as DATA, jsonl, winnowRunShared } from './helpers.ts';
 
-const ANCHORS = join(ROOT, '..', 'shared', 'data', 'alpaca-gpt4-anchors-100.json');
+const ANCHORS = dataFile('alpaca-gpt4-anchors-100.json');
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-model-'));
 let lm: Standin;
 beforeAll(async () => {
@@ -19,7 +21,7 @@ afterAll(async () => {
 describe('model-backed scorers through the pipeline on workerd, against a real HTTP model server', () => {
   it('judge, IFD and golden score every record through the provider layer; a re-run asks the model nothing', async () => {
     const rows = (JSON.parse(readFileSync(DATA, 'utf8')) as unknown[]).slice(0, 60);
-    const input = join(tmp, 'sixty.json');
+    const input = join(tmp, `${unique('sixty')}.json`);
     writeFileSync(input, JSON.stringify(rows));
     const recipe = {
       shardBytes: 8 * 1024,
@@ -37,7 +39,8 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
     };
     const recipeFile = join(tmp, 'recipe.json');
     writeFileSync(recipeFile, JSON.stringify(recipe));
-    const cli = (out: string) => winnowRun(input, out, join(tmp, 'state'), ['--recipe', recipeFile]);
+    // On the e2e tier's shared stack (the dataset is this test's own): a re-run is served by its caches.
+    const cli = (out: string) => winnowRunShared(input, out, ['--recipe', recipeFile]);
     const out = join(tmp, 'out');
     await cli(out);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
@@ -79,7 +82,7 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
   it('accelerated in-context selection on workerd: the model scores a per-cluster sample only', async () => {
     lm.resetStats();
     const rows = (JSON.parse(readFileSync(DATA, 'utf8')) as unknown[]).slice(100, 220);
-    const input = join(tmp, 'ic.json');
+    const input = join(tmp, `${unique('ic')}.json`);
     writeFileSync(input, JSON.stringify(rows));
     const golden = { id: 'golden', config: { provider: 'lm', anchors: `file:${ANCHORS}`, maxAnchors: 4 } };
     const recipe = {
@@ -96,7 +99,7 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
     const recipeFile = join(tmp, 'ic-recipe.json');
     writeFileSync(recipeFile, JSON.stringify(recipe));
     const out = join(tmp, 'ic-out');
-    await winnowRun(input, out, join(tmp, 'ic-state'), ['--recipe', recipeFile]);
+    await winnowRunShared(input, out, ['--recipe', recipeFile]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     const ic = report.selection.incontext;
     expect(report.counts.selected).toBe(30);

@@ -1,33 +1,27 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateTrajectories } from '../../../bench/pairs-gen.ts';
 import { referencePairs } from '../../../bench/pairs-reference.ts';
-import { type LocalStack, startLocalStack } from '../../../workers/cli/local-stack.ts';
+import { sharedStackArgs, unique } from '../stack.ts';
 import { jsonl, ROOT, run } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-pairs-'));
-const state = join(tmp, 'state');
 const CLI = join(ROOT, 'workers/cli/winnow.js');
-// One local stack for every command (each would otherwise start its own).
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack(state);
-}, 90_000);
-afterAll(async () => {
-  await stack?.stop();
+// Every command drives the e2e tier's shared stack (each would otherwise start its own).
+afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
 const rollouts = (tasks: number, seed: number) =>
   `${[...generateTrajectories({ tasks, rollouts: 6, steps: 8, states: 2, seed })].join('\n')}\n`;
 const winnow = (args: string[]) =>
-  run(process.execPath, [CLI, ...args, '--state', state], { cwd: ROOT, timeout: 240_000 });
+  run(process.execPath, [CLI, ...args, ...sharedStackArgs()], { cwd: ROOT, timeout: 240_000 });
 
 describe('preference pairs through the CLI on the local stack', () => {
   it('winnow run with a pairs recipe writes the pairs the reference finds', async () => {
-    const input = join(tmp, 'traj.jsonl');
+    const input = join(tmp, `${unique('traj')}.jsonl`);
     const text = rollouts(40, 11);
     writeFileSync(input, text);
     writeFileSync(join(tmp, 'pairs.json'), JSON.stringify({ shardBytes: 8192, pairs: { payload: 'key' } }));
@@ -45,21 +39,22 @@ describe('preference pairs through the CLI on the local stack', () => {
   }, 240_000);
 
   it('winnow pairs set / round / get: a round appended, waited for, and its pairs written', async () => {
+    const set = unique('grape');
     writeFileSync(
       join(tmp, 'set.json'),
       JSON.stringify({ pairs: { strategy: { id: 'all-margin' }, minMargin: 1 } }),
     );
-    await winnow(['pairs', 'set', 'grape', '--recipe', join(tmp, 'set.json')]);
+    await winnow(['pairs', 'set', set, '--recipe', join(tmp, 'set.json')]);
     // One round here (the workers test covers several): appended, waited for, its pairs written.
     const file = join(tmp, 'round1.jsonl');
     writeFileSync(file, rollouts(10, 1));
     const out = join(tmp, 'pairs-1.jsonl');
-    const round = await winnow(['pairs', 'round', 'grape', file, '--out', out]);
+    const round = await winnow(['pairs', 'round', set, file, '--out', out]);
     expect(round.stdout).toContain('round 1  done  scope round');
     const pairs = jsonl(out);
     expect(pairs.length).toBeGreaterThan(0);
     expect(pairs.every((p) => p.round === 1 && p.margin >= 1)).toBe(true);
-    const { stdout } = await winnow(['pairs', 'get', 'grape']);
+    const { stdout } = await winnow(['pairs', 'get', set]);
     expect(stdout.split('\n').filter((l) => l.startsWith('round '))).toHaveLength(1);
   }, 300_000);
 });

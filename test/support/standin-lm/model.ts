@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { dataFile } from '../data.ts';
 import { type NgramModel, type NgramOptions, trainNgram } from './ngram.ts';
 import { type Tokenized, tokenize } from './tokenizer.ts';
 
-export const SEED_TASKS = '/work/shared/data/alpaca-seed-tasks.jsonl';
+export const SEED_TASKS = dataFile('alpaca-seed-tasks.jsonl');
 
 /** The documents the stand-in learns from: each seed task's instruction, inputs and outputs. */
 export function seedCorpus(path = SEED_TASKS): string[] {

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Turn } from '../../../schemas/record.ts';
 import { contentHash } from '../../../src/formats/content-hash.ts';
 import type { ScoreInput } from '../../../src/score/types.ts';
+import { DATA_DIR, dataFile } from '../data.ts';
 
-export const DATA = '/work/shared/data';
+export const DATA = DATA_DIR;
 
 export interface AlpacaRow {
   instruction: string;
@@ -22,5 +23,5 @@ export function scoreInput(row: AlpacaRow, id: string): ScoreInput {
 }
 
 export function readAlpaca(file: string): AlpacaRow[] {
-  return JSON.parse(readFileSync(`${DATA}/${file}`, 'utf8')) as AlpacaRow[];
+  return JSON.parse(readFileSync(dataFile(file), 'utf8')) as AlpacaRow[];
 }

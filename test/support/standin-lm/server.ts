@@ -47,6 +47,12 @@ export interface Standin {
   resetStats(): void;
   inject(...failures: Failure[]): void;
   setDelay(ms: number): void;
+  /**
+   * Hold each answer until `n` requests are in flight at once (a barrier, no clock), so a test sees
+   * the concurrency a client allows whatever the machine's load; null lifts it. A request that finds
+   * no company is let go after 2 s, so a barrier never hangs a test.
+   */
+  holdUntilInFlight(n: number | null): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +74,22 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     bodies: [],
   });
   let stats = fresh();
+  let barrier: number | null = null;
+  let held: (() => void)[] = [];
+  const releaseIfFull = () => {
+    if (barrier !== null && stats.inFlight >= barrier) {
+      for (const go of held.splice(0)) go();
+    }
+  };
+  const hold = () =>
+    new Promise<void>((go) => {
+      held.push(go);
+      setTimeout(() => {
+        held = held.filter((g) => g !== go);
+        go();
+      }, 2000).unref();
+      releaseIfFull();
+    });
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     if (res.destroyed) return;
@@ -165,13 +187,21 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     stats.requests++;
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    res.on('close', () => stats.inFlight--);
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+      stats.inFlight--;
+    });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const failure = failures.shift();
     const wait = failure?.delayMs ?? delayMs;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref());
+    if (barrier !== null) await hold();
+    // The client gave up during the delay (it timed out): nothing more is counted or answered, so a
+    // late wake-up cannot touch the stats of a later test.
+    if (closed) return;
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text) as Record<string, unknown>;
@@ -218,6 +248,10 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     inject: (...f) => void failures.push(...f),
     setDelay(ms) {
       delayMs = ms;
+    },
+    holdUntilInFlight(n) {
+      barrier = n;
+      if (n === null) for (const go of held.splice(0)) go();
     },
     close() {
       server.closeAllConnections();

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutputLine } from '../../../schemas/output.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
@@ -23,6 +22,7 @@ import { type MemoryStore, memoryJob, memoryOutput, runLocal } from '../../../sr
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
 import { diffKey, diffPartKey } from '../../../src/pipeline/keys.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
+import { dataFile } from '../../support/data.ts';
 
 const member = (hi: number, lo: number, rank: number, reason = 0, terms = [rank]): Member => ({
   hi,
@@ -145,7 +145,7 @@ describe('diffMembers', () => {
   });
 });
 
-const ALPACA = resolve(import.meta.dirname, '../../../../shared/data/alpaca-random-9k.json');
+const ALPACA = dataFile('alpaca-random-9k.json');
 
 async function readAll(store: MemoryStore, job: string) {
   const sel = fromJsonl<OutputLine>(await memoryOutput(store, job, 'selected.jsonl'));

@@ -7,6 +7,11 @@ import { decodeMatrix, encodeMatrix, MATRIX_HEADER_BYTES, npyHeader } from '../.
 
 const m = { data: Float32Array.from({ length: 12 }, (_, i) => i / 4 - 1.5), n: 3, dim: 4 };
 
+/** A python3 that imports numpy (.ci/run installs python3-numpy), or undefined: that test is then skipped. */
+const python = ['/usr/bin/python3', 'python3'].find(
+  (p) => spawnSync(p, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0,
+);
+
 describe('matrix files', () => {
   it('round-trips, viewing the bytes in place when aligned', () => {
     const bytes = encodeMatrix(m);
@@ -74,22 +79,19 @@ describe('npy header', () => {
     }
   });
 
-  it('makes a file numpy reads: the header, then the shards’ row data in order', () => {
+  const numpyName = 'makes a file numpy reads: the header, then the shards’ row data in order';
+  it.skipIf(!python)(python ? numpyName : `${numpyName} (skipped: no python3 with numpy)`, () => {
     const shards = [m, { data: Float32Array.of(9, 8, 7, 6), n: 1, dim: 4 }].map(encodeMatrix);
     const file = new Uint8Array([
       ...npyHeader(4, 4),
       ...shards.flatMap((s) => [...s.subarray(MATRIX_HEADER_BYTES)]),
     ]);
-    const python = ['/usr/bin/python3', 'python3'].find(
-      (p) => spawnSync(p, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0,
-    );
-    if (!python) return; // numpy is not installed: the header test above has to do
     const dir = mkdtempSync(join(tmpdir(), 'winnow-npy-'));
     try {
       const path = join(dir, 'e.npy');
       writeFileSync(path, file);
       const r = spawnSync(
-        python,
+        python!,
         [
           '-c',
           `import numpy, json; a = numpy.load(${JSON.stringify(path)}); print(json.dumps([str(a.dtype), list(a.shape), a.flatten().tolist()]))`,

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { decodeMatrix, MemoryVectorCache, textToVector, vectorToText } from '../../../src/embed/index.ts';
 import { memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { embedKey } from '../../../src/pipeline/keys.ts';
 import { type AiBinding, createProviders } from '../../../src/providers/index.ts';
+import { dataFile } from '../../support/data.ts';
 
-const ALPACA = resolve(import.meta.dirname, '../../../../shared/data/alpaca-random-9k.json');
+const ALPACA = dataFile('alpaca-random-9k.json');
 
 /** A stand-in Workers AI binding: a text's vector is its character histogram over 32 buckets. */
 function stubAi(dim: number) {

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bytesSource, isOversize, normalizeRecord, planShards } from '../../../src/formats/index.ts';
+import { dataFile } from '../../support/data.ts';
 import { readAll } from './helpers.ts';
-
-const DATA = '/work/shared/data';
 
 describe('real datasets', () => {
   it('alpaca-random-9k.json: 9229 elements across 300 kB shards equal JSON.parse of the file', async () => {
-    const bytes = new Uint8Array(readFileSync(`${DATA}/alpaca-random-9k.json`));
+    const bytes = new Uint8Array(readFileSync(dataFile('alpaca-random-9k.json')));
     const src = bytesSource(bytes);
     const shards = await planShards(src, { part: 0, shardBytes: 300_000 });
     expect(shards.length).toBe(Math.ceil(bytes.length / 300_000));
@@ -24,7 +23,7 @@ describe('real datasets', () => {
   });
 
   it('alpaca-seed-tasks.jsonl: 175 lines, one record each, in order', async () => {
-    const bytes = new Uint8Array(readFileSync(`${DATA}/alpaca-seed-tasks.jsonl`));
+    const bytes = new Uint8Array(readFileSync(dataFile('alpaca-seed-tasks.jsonl')));
     const expected = new TextDecoder()
       .decode(bytes)
       .split('\n')

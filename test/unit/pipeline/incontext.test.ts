@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProviders } from '../../../src/providers/index.ts';
+import { dataFile } from '../../support/data.ts';
 import { type Standin, startStandin } from '../../support/standin-lm/index.ts';
 import { runRows } from './select-helpers.ts';
 
-const rows = (JSON.parse(readFileSync('/work/shared/data/alpaca-random-9k.json', 'utf8')) as unknown[]).slice(
-  0,
-  240,
-);
-const anchors = readFileSync('/work/shared/data/alpaca-gpt4-anchors-100.json', 'utf8');
+const rows = (JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as unknown[]).slice(0, 240);
+const anchors = readFileSync(dataFile('alpaca-gpt4-anchors-100.json'), 'utf8');
 
 describe('accelerated in-context selection against the stand-in model server', () => {
   let lm: Standin;

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { getScorer, MemoryCellCache } from '../../../src/score/index.ts';
+import { dataFile } from '../../support/data.ts';
 
-const ALPACA = resolve(import.meta.dirname, '../../../../shared/data/alpaca-random-9k.json');
+const ALPACA = dataFile('alpaca-random-9k.json');
 
 describe('incremental re-scoring through the cell cache', () => {
   it('a new scorer version recomputes that scorer cells only, and selects from the new scores', async () => {

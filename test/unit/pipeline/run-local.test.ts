@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutputLine } from '../../../schemas/output.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { generateDemo } from '../../../src/demo/index.ts';
 import { MemoryStore, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+import { dataFile } from '../../support/data.ts';
 
 async function run(text: string, recipe: unknown) {
   const store = new MemoryStore();
@@ -70,7 +70,7 @@ describe('runLocal: the pipeline in one process', () => {
   });
 
   it('matches the distributed accounting on alpaca-random-9k', async () => {
-    const file = resolve(import.meta.dirname, '../../../../shared/data/alpaca-random-9k.json');
+    const file = dataFile('alpaca-random-9k.json');
     const out = await run(readFileSync(file, 'utf8'), { shardBytes: 512 * 1024, select: { budget: '30%' } });
     expect(out.report.counts).toEqual({
       input: 9229,

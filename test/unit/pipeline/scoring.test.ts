@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { OutputLine } from '../../../schemas/output.ts';
@@ -11,6 +10,7 @@ import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import type { ProviderSet } from '../../../src/providers/index.ts';
 import { MemoryCellCache, registerScorer, type Scorer } from '../../../src/score/index.ts';
 import { learningRateMultipliers } from '../../../src/score/self-critique/index.ts';
+import { dataFile } from '../../support/data.ts';
 
 // A learning scorer: its model is the mean answer length of what it was fitted on.
 let fits = 0;
@@ -204,7 +204,7 @@ describe('filters', () => {
 });
 
 describe('learning scorers in the pipeline, on real data', () => {
-  const dolly = readFileSync(resolve(import.meta.dirname, '../../../../shared/data/dolly-3k.json'), 'utf8');
+  const dolly = readFileSync(dataFile('dolly-3k.json'), 'utf8');
 
   it('classifier: trained from a label field of the dataset, k-fold AUC in the report', async () => {
     const { store, objects } = await setup(dolly);
@@ -227,16 +227,10 @@ describe('learning scorers in the pipeline, on real data', () => {
   });
 
   it('dsir: importance weights against a target object; perplexity trained on a reference', async () => {
-    const alpaca = readFileSync(
-      resolve(import.meta.dirname, '../../../../shared/data/alpaca-random-9k.json'),
-      'utf8',
-    );
+    const alpaca = readFileSync(dataFile('alpaca-random-9k.json'), 'utf8');
     const some = JSON.stringify((JSON.parse(alpaca) as unknown[]).slice(0, 300));
     const { store, objects } = await setup(dolly, some);
-    await store.put(
-      'refs/anchors.json',
-      readFileSync(resolve(import.meta.dirname, '../../../../shared/data/alpaca-gpt4-anchors-100.json')),
-    );
+    await store.put('refs/anchors.json', readFileSync(dataFile('alpaca-gpt4-anchors-100.json')));
     await store.put('refs/alpaca.json', alpaca);
     const scorers = [
       { id: 'dsir', config: { target: 'refs/anchors.json' } },

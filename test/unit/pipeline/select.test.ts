@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DUP_KINDS, plantDuplicates } from '../../fixtures/planted-dups.ts';
+import { dataFile } from '../../support/data.ts';
 import { DEDUP_REASONS, runRows, type SelectRun } from './select-helpers.ts';
 
-const ALPACA = '/work/shared/data/alpaca-random-9k.json';
+const ALPACA = dataFile('alpaca-random-9k.json');
 type Row = { instruction: string; input: string; output: string };
 const alpaca = () => JSON.parse(readFileSync(ALPACA, 'utf8')) as Row[];
 /** Cheap scorers keep these runs about selection, not scoring. */

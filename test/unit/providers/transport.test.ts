@@ -14,6 +14,7 @@ afterAll(() => lm.close());
 beforeEach(() => {
   lm.resetStats();
   lm.setDelay(0);
+  lm.holdUntilInFlight(null);
 });
 
 const delays: number[] = [];
@@ -97,17 +98,28 @@ describe('retries', () => {
 });
 
 describe('timeout', () => {
+  // No clock is read: the client's timer is armed before the request is sent, so it always expires
+  // before the stand-in's 5 s delay (Node runs timers in deadline order), whatever the machine's load.
   it('aborts a slow request', async () => {
-    lm.inject({ delayMs: 400 });
-    const t0 = Date.now();
-    const e = await failure(set({ timeoutMs: 50, maxRetries: 0 }).get('lm').chat(ask(6)));
+    lm.inject({ delayMs: 5000 });
+    const signals: AbortSignal[] = [];
+    const spy: typeof fetch = (input, init) => {
+      if (init?.signal) signals.push(init.signal);
+      return fetch(input, init);
+    };
+    const e = await failure(set({ timeoutMs: 50, maxRetries: 0 }, { fetch: spy }).get('lm').chat(ask(6)));
     expect(e.message).toMatch(/\/chat\/completions failed: timed out after 50 ms$/);
-    expect(Date.now() - t0).toBeLessThan(350);
+    // It failed without waiting for the answer: the stand-in had not got past its delay, and the
+    // request was aborted (not left to run on).
+    expect(lm.stats()).toMatchObject({ requests: 1, bodies: [] });
+    expect(signals).toHaveLength(1);
+    expect(signals[0].aborted).toBe(true);
+    expect(String(signals[0].reason)).toContain('timed out after 50 ms');
   });
 
   it('retries after a timeout', async () => {
-    lm.inject({ delayMs: 400 });
-    const res = await set({ timeoutMs: 100, maxRetries: 1 }).get('lm').chat(ask(7));
+    lm.inject({ delayMs: 5000 });
+    const res = await set({ timeoutMs: 1000, maxRetries: 1 }).get('lm').chat(ask(7));
     expect(res.text).toMatch(/stand-in/);
     expect(lm.stats().requests).toBe(2);
   });
@@ -115,7 +127,10 @@ describe('timeout', () => {
 
 describe('concurrency, budget, cache', () => {
   it('never has more than `concurrency` requests in flight', async () => {
+    // Each answer waits 30 ms (time for extra requests to show up if the cap leaked), and then until 3
+    // requests are in flight (a barrier): the cap is reached whatever the machine's load.
     lm.setDelay(30);
+    lm.holdUntilInFlight(3);
     const p = set({ concurrency: 3 }).get('lm');
     await Promise.all(Array.from({ length: 12 }, (_, i) => p.chat(ask(100 + i))));
     expect(lm.stats()).toMatchObject({ requests: 12, maxInFlight: 3 });

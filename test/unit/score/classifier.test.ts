@@ -13,6 +13,7 @@ import {
   subsample,
 } from '../../../src/score/classifier/index.ts';
 import type { ScoreInput } from '../../../src/score/types.ts';
+import { dataFile } from '../../support/data.ts';
 
 type Row = { instruction: string; input: string; output: string; category?: string; label?: unknown };
 const rec = (r: Row, id: string): ScoreInput => ({
@@ -25,9 +26,7 @@ const rec = (r: Row, id: string): ScoreInput => ({
   record: r,
 });
 const load = (file: string) =>
-  (JSON.parse(readFileSync(`/work/shared/data/${file}`, 'utf8')) as Row[]).map((r, i) =>
-    rec(r, `${file}:${i}`),
-  );
+  (JSON.parse(readFileSync(dataFile(file), 'utf8')) as Row[]).map((r, i) => rec(r, `${file}:${i}`));
 const cfg = (o: Partial<ClassifierConfig> = {}) => ClassifierConfigSchema.parse(o);
 
 describe('auc', () => {

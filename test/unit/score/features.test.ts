@@ -15,6 +15,7 @@ import {
   wordHashes,
 } from '../../../src/score/features/index.ts';
 import { words } from '../../../src/score/words.ts';
+import { dataFile } from '../../support/data.ts';
 
 describe('hashing', () => {
   it('is FNV-1a then murmur3 fmix32 (published test vectors)', () => {
@@ -36,7 +37,7 @@ describe('hashing', () => {
       ' ... ',
     ];
     for (const f of ['alpaca-random-9k.json', 'dolly-3k.json']) {
-      const rows = JSON.parse(readFileSync(`/work/shared/data/${f}`, 'utf8')) as {
+      const rows = JSON.parse(readFileSync(dataFile(f), 'utf8')) as {
         instruction: string;
         output: string;
       }[];
@@ -48,7 +49,7 @@ describe('hashing', () => {
   });
 
   it('spreads real bigrams evenly over buckets (chi-square per degree of freedom ≈ 1)', () => {
-    const rows = JSON.parse(readFileSync('/work/shared/data/alpaca-random-9k.json', 'utf8')) as {
+    const rows = JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as {
       output: string;
     }[];
     const B = 256;

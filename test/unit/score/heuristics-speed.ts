@@ -6,10 +6,9 @@ import { readFileSync } from 'node:fs';
 import { heuristicsScorer } from '../../../src/score/heuristics/index.ts';
 import { identityScorer } from '../../../src/score/identity/index.ts';
 import type { ScoreInput, Scorer } from '../../../src/score/types.ts';
+import { dataFile } from '../../support/data.ts';
 
-const rows = JSON.parse(
-  readFileSync(new URL('../../../../shared/data/alpaca-random-9k.json', import.meta.url), 'utf8'),
-) as {
+const rows = JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as {
   instruction: string;
   input?: string;
   output: string;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HeuristicsConfigSchema, heuristicsScorer } from '../../../src/score/heuristics/index.ts';
 import type { ScoreInput, ScoreRow } from '../../../src/score/types.ts';
 import { plantedCases } from '../../fixtures/planted.ts';
+import { dataFile } from '../../support/data.ts';
 
 const rec = (user: string, answer: string, id = 'r'): ScoreInput => ({
   id,
@@ -247,9 +248,7 @@ describe('heuristics on planted and real data', () => {
     ['alpaca-random-9k.json', 0.006],
     ['dolly-3k.json', 0.004],
   ])('keeps nearly all of %s (junk rate under %f)', (file, bound) => {
-    const data = JSON.parse(
-      readFileSync(new URL(`../../../../shared/data/${file}`, import.meta.url), 'utf8'),
-    ) as {
+    const data = JSON.parse(readFileSync(dataFile(file), 'utf8')) as {
       instruction: string;
       input?: string;
       output: string;

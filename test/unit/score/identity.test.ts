@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IdentityConfigSchema, identityScorer } from '../../../src/score/identity/index.ts';
 import type { ScoreInput, ScoreRow } from '../../../src/score/types.ts';
 import { PLANTED_TARGET, plantedCases } from '../../fixtures/planted.ts';
+import { dataFile } from '../../support/data.ts';
 
 const rec = (user: string, answer: string, id = 'r'): ScoreInput => ({
   id,
@@ -187,9 +188,7 @@ describe('identity on real data', () => {
   // Measured: Alpaca 0 of 9,229 at ≥ 0.5 (3 probes flagged: "introduce yourself" tasks);
   // Dolly 1 of 2,996 ("As a Large Language Model (LLM), I don't have any favorite baseball teams").
   it.each(['alpaca-random-9k.json', 'dolly-3k.json'])('rarely fires on %s', (file) => {
-    const data = JSON.parse(
-      readFileSync(new URL(`../../../../shared/data/${file}`, import.meta.url), 'utf8'),
-    ) as {
+    const data = JSON.parse(readFileSync(dataFile(file), 'utf8')) as {
       instruction: string;
       input?: string;
       output: string;

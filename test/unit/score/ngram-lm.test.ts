@@ -15,6 +15,7 @@ import {
   UNK,
 } from '../../../src/score/ngram-lm/index.ts';
 import type { ScoreInput } from '../../../src/score/types.ts';
+import { dataFile } from '../../support/data.ts';
 
 const rec = (answer: string, id = answer): ScoreInput => ({
   id,
@@ -210,9 +211,7 @@ describe('interpolated modified Kneser–Ney against a brute-force reference', (
 });
 
 describe('perplexity scorer', () => {
-  const alpaca = (
-    JSON.parse(readFileSync('/work/shared/data/alpaca-random-9k.json', 'utf8')) as { output: string }[]
-  )
+  const alpaca = (JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as { output: string }[])
     .slice(0, 9000)
     .map((r, i) => rec(r.output, `a${i}`));
 

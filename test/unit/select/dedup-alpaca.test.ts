@@ -12,7 +12,6 @@
  * at J = 0.41).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Turn } from '../../../schemas/record.ts';
 import {
@@ -32,6 +31,7 @@ import {
   resolveDuplicates,
 } from '../../../src/select/dedup/index.ts';
 import { type AlpacaLike, DUP_KINDS, type DupKind, plantDuplicates } from '../../fixtures/planted-dups.ts';
+import { dataFile } from '../../support/data.ts';
 
 const SHARDS = 5;
 const PARTITIONS = 7;
@@ -63,7 +63,7 @@ function dedup(rows: readonly AlpacaLike[]) {
 }
 
 describe('dedup on alpaca-random-9k with planted duplicates', () => {
-  const file = resolve(import.meta.dirname, '../../../../shared/data/alpaca-random-9k.json');
+  const file = dataFile('alpaca-random-9k.json');
   const raw = (JSON.parse(readFileSync(file, 'utf8')) as AlpacaLike[]).map((r) => ({
     ...r,
     input: r.input ?? '',

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { type LocalStack, startLocalStack } from '../../workers/cli/local-stack.ts';
+import { writeTestWranglerConfig } from '../support/queues.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The `wrangler dev` stack the e2e files share (test/e2e/stack.ts reads it). */
+    e2eStack: { url: string; token: string };
+    /** A wrangler config for a file's own stack: wrangler.toml with queue batches delivered at once. */
+    e2eWranglerConfig: string;
+  }
+}
+
+/**
+ * One `wrangler dev` stack for the whole e2e tier, started once: a file that only needs a running
+ * Worker drives it with `--url`/`--token` (each test on datasets of its own), instead of starting and
+ * stopping one per command. Files that restart wrangler on a state directory, or run `winnow serve`,
+ * keep their own stacks.
+ */
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), 'winnow-e2e-'));
+  const config = await writeTestWranglerConfig(join(dir, 'config'));
+  let stack: LocalStack | undefined;
+  try {
+    stack = await startLocalStack(join(dir, 'state'), { config });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  project.provide('e2eStack', { url: stack.url, token: stack.token });
+  project.provide('e2eWranglerConfig', config);
+  return async () => {
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
