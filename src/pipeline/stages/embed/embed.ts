@@ -14,6 +14,7 @@ import {
 import type { ProviderSet } from '../../../providers/types.ts';
 import { decodeTables, encodeTables } from '../../../score/features/model-bytes.ts';
 import type { ScoreInput } from '../../../score/index.ts';
+import { shortHash } from '../../../util/hex.ts';
 import { embedKey, embedModelKey, embedPartialKey, pcaModelKey, pcaPartialKey } from '../../keys.ts';
 import { readShardRecords, scoreInput } from '../../shard-records.ts';
 import type { BlobStore } from '../../store.ts';
@@ -64,7 +65,7 @@ export async function embedMerge(
   store: BlobStore,
   spec: JobSpec,
   shards: number,
-): Promise<{ shards: number }> {
+): Promise<{ shards: number; hash: string }> {
   const { embedder: e, config } = embedder(spec);
   const prep = e.prepare!;
   let total: unknown;
@@ -74,12 +75,13 @@ export async function embedMerge(
     const p = prep.decodePartial(bytes);
     total = s === 0 ? p : prep.merge(total, p);
   }
-  await store.put(embedModelKey(spec.id), prep.encodeModel(prep.finalize(total, config)));
-  return { shards };
+  const bytes = prep.encodeModel(prep.finalize(total, config));
+  await store.put(embedModelKey(spec.id), bytes);
+  return { shards, hash: shortHash(bytes, 16) };
 }
 
-/** Decoded embedder models, per isolate. */
-let cachedModel: { key: string; model: unknown } | undefined;
+/** The last decoded embedder model, per isolate, by key and content hash (from the merge step). */
+let cachedModel: { id: string; model: unknown } | undefined;
 
 /**
  * Embed one shard: `embed.f32` holds the full vectors (for export); when the recipe reduces for
@@ -91,15 +93,18 @@ export async function embedShard(
   info: ShardInfo,
   providers?: ProviderSet,
   vectors?: VectorCache,
+  /** The content hash of the embedder's model (the merge step's), when it has one. */
+  modelHash = '',
 ): Promise<EmbedTally> {
   const { embedder: e, config } = embedder(spec);
   let model: unknown;
   if (e.prepare) {
     const key = embedModelKey(spec.id);
-    if (cachedModel?.key !== key) {
+    const id = `${key}#${modelHash}`;
+    if (cachedModel?.id !== id) {
       const bytes = await store.get(key);
       if (!bytes) throw new Error('the embedder model is missing (the first pass must run first)');
-      cachedModel = { key, model: e.prepare.decodeModel(bytes) };
+      cachedModel = { id, model: e.prepare.decodeModel(bytes) };
     }
     model = cachedModel.model;
   }

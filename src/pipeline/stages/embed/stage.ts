@@ -25,11 +25,13 @@ export interface EmbedState {
   /** Rows per shard, and each shard's stored `embed.f32` size (embeddings.npy is served from them). */
   rows: number[];
   bytes: number[];
+  /** The content hash of the embedder's model, when its first pass made one. */
+  model?: string;
 }
 
 interface EmbedSteps {
   prepare: { records: number };
-  merge: { shards: number };
+  merge: { shards: number; hash: string };
   embed: EmbedTally;
   'pca-partial': { records: number };
   'pca-fit': { shards: number };
@@ -40,7 +42,7 @@ interface EmbedSteps {
  * Embed every valid record: the embedder's first pass and its merge when it has one (document
  * frequencies), the vectors, then PCA for clustering when the recipe reduces that way.
  */
-export const embedStage: StageDef<EmbedState, { shard?: ShardInfo }, EmbedSteps> = {
+export const embedStage: StageDef<EmbedState, { shard?: ShardInfo; model?: string }, EmbedSteps> = {
   id: 'embed',
   queue: 'score',
   summary: 'embed every valid record (and reduce the vectors for clustering)',
@@ -62,6 +64,7 @@ export const embedStage: StageDef<EmbedState, { shard?: ShardInfo }, EmbedSteps>
           t.input.shard!,
           env.providers(t.shards + 1),
           env.deps.vectors?.(t.spec.dataset),
+          t.input.model,
         ),
       counts: (r) => ({ in: r.records, out: r.records }),
     },
@@ -69,16 +72,19 @@ export const embedStage: StageDef<EmbedState, { shard?: ShardInfo }, EmbedSteps>
     'pca-fit': { fan: 'one', run: (t, env) => pcaFit(env.store, t.spec, t.shards) },
     'pca-project': { fan: 'shards', run: (t, env) => pcaProjectShard(env.store, t.spec, t.input.shard!) },
   },
-  input: (view, _state, step, index) =>
-    step === 'merge' || step === 'pca-fit' ? {} : { shard: view.table.shard(index) },
+  input: (view, s, step, index) =>
+    step === 'merge' || step === 'pca-fit'
+      ? {}
+      : { shard: view.table.shard(index), ...(step === 'embed' && s.model ? { model: s.model } : {}) },
   next(view, b) {
     switch (b.step) {
       case 'prepare':
         return { step: 'merge', state: b.state };
       case 'merge':
-        return { step: 'embed', state: b.state };
+        return { step: 'embed', state: { ...b.state, model: b.results[0]?.hash } };
       case 'embed': {
         const state: EmbedState = {
+          ...b.state,
           dim: b.results[0]?.dim ?? 0,
           computed: b.results.reduce((a, t) => a + t.computed, 0),
           cached: b.results.reduce((a, t) => a + t.cached, 0),
