@@ -13,7 +13,12 @@ const UNIT = {
   // Generous: the heaviest unit test takes about 10 s alone, and the full run shares the cores.
   testTimeout: 60_000,
 } as const;
-const UNIT_ISOLATED = ['test/unit/pipeline/**/*.test.ts', 'test/unit/**/registry.test.ts'];
+/** Files that register into a global registry (a scorer, an embedder, a stage): each gets a fresh module graph. */
+const UNIT_ISOLATED = [
+  'test/unit/**/registry.test.ts',
+  'test/unit/pipeline/custom-stage.test.ts',
+  'test/unit/pipeline/scoring.test.ts',
+];
 
 // Three tiers: `unit` (and `unit-isolated`) runs platform-free code in Node; `workers` runs routes,
 // consumers, Durable Objects and the pipeline inside workerd; `e2e` drives the CLI and `wrangler dev`
@@ -31,8 +36,8 @@ export default defineConfig({
     projects: [
       // The unit tier is two projects. Most files share their worker's modules (`isolate: false`):
       // importing src/ again for each of ~60 small files was a third of the tier's time (measured:
-      // 44 s against 57 s). Files that register into a global registry (a scorer, an embedder) or are
-      // being reworked (test/unit/pipeline) keep a fresh module graph each: `unit-isolated`.
+      // 44 s against 57 s). Files that register into a global registry keep a fresh module graph
+      // each: `unit-isolated`.
       {
         test: {
           ...UNIT,
