@@ -4,6 +4,8 @@
  * writes `word-counts.json`, an output of its own. It runs on jobs whose dataset name starts with
  * `words-`, so it stays out of every other test's way.
  */
+
+import { normalizeRecord } from '../../src/formats/index.ts';
 import { singleFile } from '../../src/pipeline/outputs.ts';
 import { readShardRecords } from '../../src/pipeline/shard-records.ts';
 import { getJson } from '../../src/pipeline/store.ts';
@@ -69,7 +71,13 @@ export const wordCountStage: StageDef<
     s?.bytes === undefined ? [] : [singleFile('word-counts.json', totalKey(view.spec.id), s.bytes)],
 };
 
-/** The same count, straight from the input rows (the test's reference). */
-export function countWords(texts: readonly string[]): number {
-  return texts.reduce((a, t) => a + t.split(/\s+/).filter(Boolean).length, 0);
+/** The same count, straight from the input's JSONL lines (the tests' reference). */
+export function inputWords(jsonl: string): number {
+  let words = 0;
+  for (const line of jsonl.split('\n')) {
+    if (line.trim() === '') continue;
+    const r = normalizeRecord(line, 'auto');
+    if (r.ok) for (const t of r.turns) words += t.content.split(/\s+/).filter(Boolean).length;
+  }
+  return words;
 }

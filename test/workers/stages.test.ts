@@ -2,7 +2,6 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../schemas/output.ts';
 import { generateDemo } from '../../src/demo/index.ts';
-import { normalizeRecord } from '../../src/formats/index.ts';
 import {
   type JobSpec,
   jobSpecKey,
@@ -11,7 +10,7 @@ import {
   registerStage,
   runLocal,
 } from '../../src/pipeline/index.ts';
-import { countWords, wordCountStage } from '../support/word-count-stage.ts';
+import { inputWords, wordCountStage } from '../support/word-count-stage.ts';
 import { api, json, output, startJob, upload, waitForJob } from './helpers.ts';
 
 // A stage of the test's own, in the same registry the Worker's queue consumers and coordinator read.
@@ -52,14 +51,7 @@ describe('stages registered by id, on workerd', () => {
       (f: { name: string }) => f.name,
     );
     expect(files).toContain('word-counts.json');
-    const texts = text
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .flatMap((l) => {
-        const r = normalizeRecord(l, 'auto');
-        return r.ok ? r.turns.map((t) => t.content) : [];
-      });
-    expect(JSON.parse(await output(id, 'word-counts.json')).words).toBe(countWords(texts));
+    expect(JSON.parse(await output(id, 'word-counts.json')).words).toBe(inputWords(text));
     const report = JSON.parse(await output(id, 'report.json')) as Report;
     expect(report.stages['word-count'].records).toBe(report.counts.valid);
   });

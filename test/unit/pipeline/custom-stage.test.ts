@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { generateDemo } from '../../../src/demo/index.ts';
-import { normalizeRecord } from '../../../src/formats/index.ts';
 import { listStages, memoryJob, memoryOutput, registerStage, runLocal } from '../../../src/pipeline/index.ts';
-import { countWords, wordCountStage } from '../../support/word-count-stage.ts';
+import { inputWords, wordCountStage } from '../../support/word-count-stage.ts';
 
 // The one registry line a new stage needs (here after `score`; built-in stages sit in stages/index.ts).
 registerStage(wordCountStage, { after: 'score' });
@@ -24,15 +23,8 @@ describe('a stage of its own, registered by id', () => {
     expect(order.filter((s) => s === 'word-count:count')).toHaveLength(report.stages.ingest.shards);
     expect(report.stages['word-count']).toMatchObject({ records: report.counts.valid, shards: 1 });
     expect(report.outputs).toContain('word-counts.json');
-    const texts = text
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .flatMap((l) => {
-        const r = normalizeRecord(l, 'auto');
-        return r.ok ? r.turns.map((t) => t.content) : [];
-      });
     const counted = JSON.parse(await memoryOutput(store, spec.id, 'word-counts.json'));
-    expect(counted.words).toBe(countWords(texts));
+    expect(counted.words).toBe(inputWords(text));
     expect(counted.perShard).toHaveLength(report.stages.ingest.shards);
     // The rest of the pipeline is untouched: the budget is spent exactly.
     expect(report.counts.selected).toBe(report.budget.target);
