@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'job_failed'
   | 'reference_missing'
   | 'unknown_provider'
+  | 'provider_not_allowed'
   | 'request_budget_exhausted'
   | 'unsupported'
   | 'provider_error'
@@ -57,6 +58,7 @@ const TITLES: Record<ErrorCode, string> = {
   job_failed: 'job failed',
   reference_missing: 'reference dataset not found',
   unknown_provider: 'unknown model provider',
+  provider_not_allowed: 'the operator does not allow this model endpoint',
   request_budget_exhausted: 'the job spent its model request budget',
   unsupported: 'not supported by this provider',
   provider_error: 'the model endpoint failed',

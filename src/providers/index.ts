@@ -3,6 +3,7 @@ export { createProviders, type ProviderDeps } from './create-providers.ts';
 export { EMBED_BATCH } from './embeddings.ts';
 export { isProviderError, isRequestRejected, type ProviderErrorCode, providerError } from './errors.ts';
 export { codePoints, continuationSlice } from './openai.ts';
+export { applyPolicy, NO_ENDPOINTS, parsePolicy, policySecrets, providerIssues } from './policy.ts';
 export { requireProvider } from './require-provider.ts';
 export { excerpt, fullJitter, parseRetryAfter } from './retry.ts';
 export type {

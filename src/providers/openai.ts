@@ -66,6 +66,8 @@ export function openAiProvider(
   transport: Transport,
   deps: OpenAiDeps,
 ): Provider {
+  // The policy has filled in a declared endpoint's URL (src/providers/policy.ts).
+  if (!config.baseUrl) throw new Error(`provider "${name}" has no baseUrl: resolve its endpoint first`);
   const base = config.baseUrl.replace(/\/+$/, '');
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (deps.apiKey) headers.authorization = `Bearer ${deps.apiKey}`;

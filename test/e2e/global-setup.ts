@@ -25,7 +25,10 @@ export default async function setup(project: TestProject) {
   const config = await writeTestWranglerConfig(join(dir, 'config'));
   let stack: LocalStack | undefined;
   try {
-    stack = await startLocalStack(join(dir, 'state'), { config });
+    // As an operator with a model server on the same machine would: loopback hosts are allowed, with
+    // no secret (the stand-in model servers of model-scorers.test.ts and provider-policy.test.ts).
+    const vars = { PROVIDERS: JSON.stringify({ endpoints: {}, allowHosts: ['127.0.0.1'] }) };
+    stack = await startLocalStack(join(dir, 'state'), { config, vars });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;

@@ -61,6 +61,8 @@ usage:
   --force      tick: start a run even when none is due; --wait: wait for it, exit 1 if it fails
   --state      local state directory (default .winnow/)
   --url/--token  drive a deployed Winnow instead of the local stack
+  --provider   <name>=<url>[,key=<ENV VAR>]: a model endpoint the local stack may call (repeatable),
+               with the variable holding its API key; run declares its recipe's own providers too
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -90,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       wait: { type: 'boolean', default: false },
       port: { type: 'string' },
       scope: { type: 'string' },
+      provider: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -140,7 +143,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${summary(report, common.out)}\n`);
     return 0;
   }
-  const target = { state: common.state, url: values.url, token: values.token, quiet: values.quiet };
+  const target = {
+    state: common.state,
+    url: values.url,
+    token: values.token,
+    quiet: values.quiet,
+    provider: values.provider,
+  };
   const need = (n: number, usage: string) => {
     const args = [input, ...rest].filter((a) => a !== undefined);
     if (args.length !== n) throw new Error(`usage: winnow ${usage}`);
@@ -181,7 +190,7 @@ async function main(argv: string[]): Promise<number> {
       const port = values.port === undefined ? undefined : Number(values.port);
       if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
         throw new Error(`--port takes a port number, got "${values.port}"`);
-      return serve({ state: common.state, port, quiet: values.quiet });
+      return serve({ state: common.state, port, quiet: values.quiet, provider: values.provider });
     }
   }
   throw new Error(`unknown command "${command}"\n\n${HELP}`);

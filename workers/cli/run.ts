@@ -8,6 +8,7 @@ import type { Report } from '../../schemas/output.ts';
 import { type Recipe, RecipeSchema } from '../../schemas/recipe.ts';
 import type { WinnowClient } from '../../src/client/index.ts';
 import { ProgressView } from './progress.ts';
+import { parseProviderFlags, providerVars, recipeEndpoints } from './providers.ts';
 import { logger, withClient } from './target.ts';
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   k?: number;
   exportEmbeddings?: boolean;
   strategy?: string;
+  /** `--provider <name>=<url>[,key=<ENV>]`: model endpoints declared for the local stack. */
+  provider?: string[];
 }
 
 /** Parse `--budget`: a count (`5000`) or a percentage (`30%`). */
@@ -163,20 +166,9 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
     }
     return JSON.parse(readFileSync(join(opts.out, 'report.json'), 'utf8')) as Report;
   };
-  return withClient(opts, run, { vars: providerSecrets(recipe) });
-}
-
-/** The API keys the recipe's providers name (`apiKeySecret`), from this process's environment. */
-export function providerSecrets(recipe: Recipe): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const [name, p] of Object.entries(recipe.providers)) {
-    if (p.kind !== 'openai' || !p.apiKeySecret) continue;
-    const value = process.env[p.apiKeySecret];
-    if (value === undefined)
-      throw new Error(`provider "${name}" reads its API key from $${p.apiKeySecret}, which is not set`);
-    vars[p.apiKeySecret] = value;
-  }
-  return vars;
+  // Locally, the recipe's own endpoints (and --provider flags) are what the user declares to allow.
+  const endpoints = opts.url ? {} : { ...recipeEndpoints(recipe), ...parseProviderFlags(opts.provider) };
+  return withClient(opts, run, { vars: providerVars(endpoints) });
 }
 
 export function summary(report: Report, out: string): string {

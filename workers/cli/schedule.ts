@@ -5,6 +5,7 @@ import type { Recipe } from '../../schemas/recipe.ts';
 import { type Run, ScheduleBodySchema } from '../../schemas/schedule.ts';
 import type { ScheduleBodyInput } from '../../src/client/index.ts';
 import { fireCron, startLocalStack } from './local-stack.ts';
+import { parseProviderFlags, providerVars } from './providers.ts';
 import { datasetName, loadRecipe, type RunOptions, uploadFileReferences } from './run.ts';
 import { formatDiff, formatRuns, formatSchedule, runLine } from './schedule-format.ts';
 import { logger, type Target, withClient } from './target.ts';
@@ -164,10 +165,20 @@ export async function diff(t: Target, dataset: string, run: string, out?: string
  * `winnow serve`: the local stack, kept running, with the Cron Trigger fired at every UTC minute as
  * Cloudflare fires `* * * * *` (wrangler dev never does), and once at start. Stops on Ctrl-C or SIGTERM.
  */
-export async function serve({ state, port, quiet }: { state: string; port?: number; quiet?: boolean }) {
+export async function serve({
+  state,
+  port,
+  quiet,
+  provider,
+}: {
+  state: string;
+  port?: number;
+  quiet?: boolean;
+  provider?: string[];
+}) {
   const log = logger({ quiet });
   log(`starting the local stack (state in ${state}) …`);
-  const local = await startLocalStack(state, { port });
+  const local = await startLocalStack(state, { port, vars: providerVars(parseProviderFlags(provider)) });
   process.stdout.write(`url    ${local.url}\ntoken  ${local.token}\n`);
   log(`firing the Cron Trigger every minute; Ctrl-C stops (wrangler log: ${local.log})`);
   let timer: NodeJS.Timeout | undefined;

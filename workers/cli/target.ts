@@ -1,5 +1,6 @@
 import { WinnowClient } from '../../src/client/index.ts';
 import { startLocalStack } from './local-stack.ts';
+import { parseProviderFlags, providerVars } from './providers.ts';
 
 /** Where a command goes: a deployed instance (`url`, `token`), or the local stack over `state`. */
 export interface Target {
@@ -7,6 +8,8 @@ export interface Target {
   url?: string;
   token?: string;
   quiet?: boolean;
+  /** `--provider <name>=<url>[,key=<ENV>]`: model endpoints declared for the local stack. */
+  provider?: string[];
 }
 
 export const logger = (t: Pick<Target, 'quiet'>) => (s: string) => {
@@ -23,7 +26,9 @@ export async function withClient<T>(
   { vars = {} as Record<string, string> } = {},
 ): Promise<T> {
   if (!t.url) logger(t)(`starting the local stack (state in ${t.state}) …`);
-  const local = t.url ? null : await startLocalStack(t.state, { vars });
+  const local = t.url
+    ? null
+    : await startLocalStack(t.state, { vars: { ...providerVars(parseProviderFlags(t.provider)), ...vars } });
   const interrupted = (signal: NodeJS.Signals) => {
     void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };

@@ -13,6 +13,7 @@ import { startJob } from '../start-job.ts';
 import { currentDataset } from './datasets.ts';
 import { binary, json, jsonRequest, openapi, routes } from './openapi.ts';
 import { outputResponse, readManifest } from './outputs.ts';
+import { checkProviders } from './provider-policy.ts';
 
 export const jobs = routes();
 
@@ -41,6 +42,7 @@ openapi(jobs, create, async (c) => {
   const body = c.req.valid('json');
   const recipe = body.recipe ?? RecipeSchema.parse({});
   validateRecipe(recipe, 'recipe');
+  checkProviders(c.env, recipe);
   if (body.previous) await comparable(c.env, body.previous, body.dataset);
   const dataset = await currentDataset(c.env, body.dataset);
   const spec = await startJob(c.env, dataset, recipe, body.previous ? { previous: body.previous } : {});

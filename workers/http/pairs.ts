@@ -21,6 +21,7 @@ import { startJob } from '../start-job.ts';
 import { parseWith } from './errors.ts';
 import { binary, json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
 import { concatFiles, outputResponse, readManifest } from './outputs.ts';
+import { checkProviders } from './provider-policy.ts';
 import { streamToR2 } from './upload.ts';
 
 export const pairs = routes();
@@ -90,6 +91,7 @@ openapi(pairs, configure, async (c) => {
       detail: 'a pair set recipe needs a `pairs` section',
     });
   validateRecipe(recipe, 'recipe');
+  checkProviders(c.env, recipe);
   await pairSet(c.env, set).configure(recipe, new Date().toISOString());
   return c.json(await setInfo(c.env, set), 201);
 });

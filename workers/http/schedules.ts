@@ -16,6 +16,7 @@ import type { JobSpec } from '../../src/pipeline/types.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { keeper } from '../dataset-keeper.ts';
 import { json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
+import { checkProviders } from './provider-policy.ts';
 import { streamToR2 } from './upload.ts';
 
 /** Appended parts, the re-scoring schedule and its runs, under `/v1/datasets/:name/…`. */
@@ -69,7 +70,10 @@ const put = createRoute({
 openapi(schedules, put, async (c) => {
   const { name } = c.req.valid('param');
   const body = c.req.valid('json');
-  if (body.recipe) validateRecipe(body.recipe, 'recipe');
+  if (body.recipe) {
+    validateRecipe(body.recipe, 'recipe');
+    checkProviders(c.env, body.recipe);
+  }
   const ref = body.recipeRef ? await c.env.DATA_BUCKET.get(jobSpecKey(body.recipeRef)) : null;
   if (body.recipeRef && !ref)
     throw new WinnowError('not_found', {

@@ -14,6 +14,7 @@ const FATAL = new Set([
   'dataset_empty',
   'reference_missing',
   'unknown_provider',
+  'provider_not_allowed',
   'request_budget_exhausted',
 ]);
 
