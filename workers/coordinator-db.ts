@@ -59,11 +59,18 @@ export class CoordinatorDb {
   private readonly sql: SqlStorage;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
+  private readonly stackStarted: number;
 
-  constructor(sql: SqlStorage, leaseMs: number, maxAttempts: number) {
+  /**
+   * `stackStarted` (ms, 0 when unknown): when the local stack this object runs in started. Miniflare
+   * keeps queue messages in memory, so a message sent, or a lease taken, before it went down with the
+   * previous process; on Cloudflare, whose queues are durable, it is 0.
+   */
+  constructor(sql: SqlStorage, leaseMs: number, maxAttempts: number, stackStarted = 0) {
     this.sql = sql;
     this.leaseMs = leaseMs;
     this.maxAttempts = maxAttempts;
+    this.stackStarted = stackStarted;
     sql.exec(SCHEMA);
     migrate(sql);
   }
@@ -299,7 +306,11 @@ export class CoordinatorDb {
     return true;
   }
 
-  /** Tasks of the open step whose lease expired, or whose message seems lost. */
+  /**
+   * Tasks of the open step whose lease expired, or whose message seems lost. On a restarted local
+   * stack (`stackStarted`), a lease taken before the restart has expired with its worker, and a
+   * message sent before it is lost: neither waits out its lease or the lost-message delay.
+   */
   expired(now: number): TaskRef[] {
     const at = this.current();
     const { stage, iter } = at;
@@ -318,10 +329,14 @@ export class CoordinatorDb {
       )
       .toArray();
     const due: TaskRef[] = [];
+    const beforeRestart = (t: number) => t < this.stackStarted;
     for (const r of rows) {
-      if (r.lease_until !== null && r.lease_until <= now) {
+      if (r.lease_until !== null && (r.lease_until <= now || beforeRestart(r.lease_until - this.leaseMs))) {
         const failures = r.failures + 1;
-        const error = `lease expired: no report within ${this.leaseMs / 1000}s`;
+        const error =
+          r.lease_until <= now
+            ? `lease expired: no report within ${this.leaseMs / 1000}s`
+            : 'the local stack stopped while it ran';
         this.sql.exec(
           `UPDATE tasks SET attempt = ?, failures = ?, lease_until = NULL, last_error = ?
            WHERE stage = ? AND iter = ? AND shard = ?`,
@@ -339,13 +354,32 @@ export class CoordinatorDb {
         due.push({ ...at, shard: r.shard, attempt: r.attempt + 1 });
       } else if (
         r.lease_until === null &&
-        (r.enqueued_at === null || r.enqueued_at + 10 * this.leaseMs <= now)
+        (r.enqueued_at === null || r.enqueued_at + 10 * this.leaseMs <= now || beforeRestart(r.enqueued_at))
       ) {
         // Never leased: the send failed or the message was lost. Same attempt: a late copy still counts.
         due.push({ ...at, shard: r.shard, attempt: r.attempt });
       }
     }
     return due;
+  }
+
+  /**
+   * The open step when every one of its tasks is in the ledger although its barrier was not crossed:
+   * the object stopped between recording the last report and the barrier's effects. Null otherwise.
+   */
+  uncrossed(): Position | null {
+    if (this.state() !== 'running' || this.get<string>('stage') === undefined) return null;
+    const at = this.current();
+    const { total, done } = this.sql
+      .exec<{ total: number; done: number }>(
+        `SELECT COUNT(*) AS total, COUNT(l.key) AS done FROM tasks t
+         LEFT JOIN ledger l ON l.stage = t.stage AND l.iter = t.iter AND l.shard = t.shard
+         WHERE t.stage = ? AND t.iter = ?`,
+        at.stage,
+        at.iter,
+      )
+      .one();
+    return total > 0 && done === total ? at : null;
   }
 
   // --- barriers ---------------------------------------------------------------------------

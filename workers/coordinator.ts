@@ -24,10 +24,24 @@ export type ReportResult = { accepted: boolean; duplicate?: boolean; reason?: st
  */
 export class JobCoordinator extends DurableObject<Env> {
   readonly db: CoordinatorDb;
+  /** A barrier is being crossed (its effects await R2 or the queues): the watchdog leaves it alone. */
+  private crossing = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.db = new CoordinatorDb(ctx.storage.sql, Number(env.LEASE_MS), Number(env.MAX_ATTEMPTS));
+    const stackStarted = Number(env.STACK_STARTED) || 0;
+    this.db = new CoordinatorDb(
+      ctx.storage.sql,
+      Number(env.LEASE_MS),
+      Number(env.MAX_ATTEMPTS),
+      stackStarted,
+    );
+    // On a restarted local stack the first call (a status poll) brings the watchdog forward: what the
+    // previous process had leased or queued is gone, and nothing else would run before its alarm.
+    if (stackStarted > 0)
+      void ctx.blockConcurrencyWhile(async () => {
+        if (this.db.state() === 'running') await ctx.storage.setAlarm(Date.now());
+      });
   }
 
   /** Create the job (idempotent) and enqueue its first step (the plan task). */
@@ -78,11 +92,16 @@ export class JobCoordinator extends DurableObject<Env> {
     return spec ? jobProgress(spec, this.db.snapshot()) : null;
   }
 
-  /** Watchdog: re-enqueue expired leases and lost messages; fail the job after too many attempts. */
+  /**
+   * Watchdog: re-enqueue expired leases and lost messages, and cross a barrier left uncrossed by a
+   * stop; fail the job after too many attempts.
+   */
   override async alarm(): Promise<void> {
     if (this.db.state() !== 'running') return;
     const due = this.db.expired(Date.now());
     if (due.length > 0) await this.send(due);
+    const barrier = this.crossing ? null : this.db.uncrossed();
+    if (barrier) await this.cross(barrier, Date.now());
     if (this.db.state() === 'running') await this.ctx.storage.setAlarm(Date.now() + this.db.watchdogMs());
   }
 
@@ -94,17 +113,26 @@ export class JobCoordinator extends DurableObject<Env> {
       this.db.failJob(`${barrier.stage}: ${e instanceof Error ? e.message : String(e)}`, now);
       return;
     }
-    const tasks = this.db.apply(barrier, step, now);
     if (step.kind === 'finish') {
-      const id = this.db.spec()!.id;
-      const json = { httpMetadata: { contentType: 'application/json' } };
-      await this.env.DATA_BUCKET.put(reportKey(id), reportText(step.report), json);
-      await this.env.DATA_BUCKET.put(outputManifestKey(id), JSON.stringify(step.manifest), json);
+      // The report and manifest first, then the state, in one turn: a stop between them leaves the
+      // last step uncrossed, and the watchdog crosses it again (uncrossed()).
+      this.crossing = true;
+      try {
+        const id = this.db.spec()!.id;
+        const json = { httpMetadata: { contentType: 'application/json' } };
+        await this.env.DATA_BUCKET.put(reportKey(id), reportText(step.report), json);
+        await this.env.DATA_BUCKET.put(outputManifestKey(id), JSON.stringify(step.manifest), json);
+      } finally {
+        this.crossing = false;
+      }
+      this.db.apply(barrier, step, now);
       this.db.finish(Date.now());
       await this.ctx.storage.deleteAlarm();
       return;
     }
-    await this.send(tasks);
+    // The next step opens in the same turn as the last report was recorded; its messages follow
+    // (a send that never happened is re-sent by the watchdog: enqueued_at is still null).
+    await this.send(this.db.apply(barrier, step, now));
   }
 
   private async send(tasks: TaskRef[]): Promise<void> {

@@ -10,9 +10,13 @@ import { describe, expect, it } from 'vitest';
 import type { TaskMessage } from '../../schemas/message.ts';
 import { RecipeSchema } from '../../schemas/recipe.ts';
 import { generateDemo } from '../../src/demo/index.ts';
+import { runTask } from '../../src/pipeline/run-task.ts';
 import type { JobSpec } from '../../src/pipeline/types.ts';
 import type { JobCoordinator } from '../../workers/coordinator.ts';
+import { CoordinatorDb } from '../../workers/coordinator-db.ts';
 import worker from '../../workers/index.ts';
+import { r2Store } from '../../workers/r2-store.ts';
+import { taskDeps } from '../../workers/task-deps.ts';
 import { json, output, startJob, upload, waitForJob } from './helpers.ts';
 
 const LEASE = 60_000; // LEASE_MS in the test bindings
@@ -130,6 +134,71 @@ describe('JobCoordinator ledger and leases', () => {
   });
 });
 
+describe('JobCoordinator after a stop (a restarted local stack)', () => {
+  it('re-sends at once what was queued or leased before the local stack restarted', async () => {
+    const job = 'jrestarted0001';
+    await runInDurableObject(
+      stubFor(job) as DurableObjectStub<JobCoordinator>,
+      (_instance: JobCoordinator, state) => {
+        // Before the restart: shard 0 leased (its worker died with the process), shard 1 done, shard 2
+        // queued (the message was in Miniflare's memory).
+        const before = new CoordinatorDb(state.storage.sql, LEASE, MAX_ATTEMPTS);
+        before.create({ id: job } as JobSpec, 0);
+        before.openStep(at('score'), 3, 0);
+        before.markEnqueued(
+          [0, 1, 2].map((shard) => ({ ...at('score'), shard, attempt: 0 })),
+          0,
+        );
+        expect(before.lease(msg(job, 'score', 0), 100)).toEqual({ ok: true });
+        expect(before.lease(msg(job, 'score', 1), 200)).toEqual({ ok: true });
+        expect(before.record(msg(job, 'score', 1), tally, 300)).toEqual({ accepted: true });
+        // Without the restart mark (Cloudflare), nothing is due before the lease or the lost-message delay.
+        expect(before.expired(1001)).toEqual([]);
+
+        const after = new CoordinatorDb(state.storage.sql, LEASE, MAX_ATTEMPTS, 1000);
+        const due = after.expired(1001);
+        expect(due).toEqual([
+          { ...at('score'), shard: 0, attempt: 1 },
+          { ...at('score'), shard: 2, attempt: 0 },
+        ]);
+        after.markEnqueued(due, 1001);
+        // Sent again after the restart: not due again; the dead worker's attempt is fenced.
+        expect(after.expired(1002)).toEqual([]);
+        expect(after.lease(msg(job, 'score', 0, 0), 1003)).toEqual({ ok: false, reason: 'stale' });
+        expect(after.lease(msg(job, 'score', 0, 1), 1003)).toEqual({ ok: true });
+        expect(after.expired(1004)).toEqual([]);
+        const lost = state.storage.sql
+          .exec<{ failures: number; last_error: string }>(
+            "SELECT failures, last_error FROM tasks WHERE stage = 'score' AND shard = 0",
+          )
+          .one();
+        expect(lost).toEqual({ failures: 1, last_error: 'the local stack stopped while it ran' });
+      },
+    );
+  });
+
+  it('finds a step whose every task is in the ledger while its barrier was not crossed', async () => {
+    const job = 'juncrossed0001';
+    await runInDurableObject(
+      stubFor(job) as DurableObjectStub<JobCoordinator>,
+      (instance: JobCoordinator) => {
+        const db = instance.db;
+        db.create({ id: job } as JobSpec, 0);
+        expect(db.uncrossed()).toBeNull();
+        db.openStep(at('ingest'), 2, 0);
+        db.record(msg(job, 'ingest', 0), tally, 1);
+        expect(db.uncrossed()).toBeNull();
+        expect(db.record(msg(job, 'ingest', 1), tally, 2).barrier).toEqual(at('ingest'));
+        expect(db.uncrossed()).toEqual(at('ingest'));
+        db.openStep(at('score'), 2, 3);
+        expect(db.uncrossed()).toBeNull();
+        db.failJob('gone', 4);
+        expect(db.uncrossed()).toBeNull();
+      },
+    );
+  });
+});
+
 describe('watchdog and queue consumer on the real runtime', () => {
   it('recovers an expired lease and a lost message through the alarm, and the job finishes exactly', async () => {
     await upload('watchdog', generateDemo({ records: 200, seed: 5 }));
@@ -151,6 +220,31 @@ describe('watchdog and queue consumer on the real runtime', () => {
     const report = JSON.parse(await output(job, 'report.json'));
     expect(report.counts.selected).toBe(50);
     expect(report.counts.selected + report.counts.rejected + report.counts.invalid).toBe(report.counts.input);
+  });
+
+  it('crosses, from the alarm, a barrier whose last report was recorded before a stop', async () => {
+    await upload('uncrossed', generateDemo({ records: 200, seed: 6 }));
+    const job = 'juncrossed0002';
+    const stub = stubFor(job) as DurableObjectStub<JobCoordinator>;
+    const spec = await specFor(job, 'uncrossed', { shardBytes: 4096, select: { dedup: false, budget: 40 } });
+    await runInDurableObject(stub, async (instance: JobCoordinator, state) => {
+      const db = instance.db;
+      db.create(spec, Date.now());
+      await state.storage.setAlarm(Date.now() + LEASE);
+      // The plan task ran and its report was recorded; the object stopped before crossing the barrier.
+      db.openStep(at('plan'), 1, Date.now());
+      expect(db.lease(msg(job, 'plan', 0), Date.now())).toEqual({ ok: true });
+      const result = await runTask(r2Store(env.DATA_BUCKET), db.context(msg(job, 'plan', 0)), taskDeps(env));
+      expect(db.record(msg(job, 'plan', 0), result, Date.now()).barrier).toEqual(at('plan'));
+      expect(db.current()).toEqual(at('plan'));
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const status = await waitForJob(job);
+    expect(status.state).toBe('done');
+    const report = JSON.parse(await output(job, 'report.json'));
+    expect(report.counts.selected).toBe(40);
+    expect(report.counts.selected + report.counts.rejected + report.counts.invalid).toBe(report.counts.input);
+    expect(report.counts.input).toBe(200);
   });
 
   it('acks a redelivered message for finished work without doing it again', async () => {

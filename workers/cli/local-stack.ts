@@ -20,6 +20,8 @@ export interface LocalStack {
   url: string;
   token: string;
   log: string;
+  /** wrangler's pid, which leads the process group of the stack (wrangler, esbuild, workerd). */
+  pid: number;
   /** Settles with wrangler's exit code when it exits (stopped, or crashed). */
   exited: Promise<number>;
   stop(): Promise<void>;
@@ -77,7 +79,11 @@ export async function startLocalStack(
     String(await freePort()),
     '--var',
     `API_TOKEN:${token}`,
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    // What was queued or leased before this start went down with the previous process (wrangler.toml).
+    ...Object.entries({ STACK_STARTED: String(Date.now()), ...vars }).flatMap(([k, v]) => [
+      '--var',
+      `${k}:${v}`,
+    ]),
     '--show-interactive-dev-session=false',
     '--log-level',
     'warn',
@@ -123,7 +129,7 @@ export async function startLocalStack(
     if (exited !== null) throw new Error(`wrangler dev exited with code ${exited}; see ${log}`);
     try {
       const res = await fetch(`${url}/v1/health`);
-      if (res.ok) return { url, token, log, exited: exitedPromise, stop };
+      if (res.ok) return { url, token, log, pid: child.pid!, exited: exitedPromise, stop };
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }
