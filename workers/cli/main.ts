@@ -5,7 +5,7 @@ import { STRATEGY_IDS, type StrategyId } from '../../schemas/recipe.ts';
 import { ApiError } from '../../src/client/index.ts';
 import { generateDemo } from '../../src/demo/index.ts';
 import { pairsGet, pairsRound, pairsSet } from './pairs.ts';
-import { runPipeline, summary } from './run.ts';
+import { fetchJob, runPipeline, summary } from './run.ts';
 import {
   append,
   diff,
@@ -25,6 +25,8 @@ usage:
                      [--strategy topk|balanced|diverse|kcenter]
                      [--cluster kmeans|gmm --k <n>] [--export-embeddings]
                      [--url <api> --token <t>] [--quiet]
+                     run again after an interruption, it reattaches to the job it started
+  winnow fetch <job> [--out <dir>]   wait for a job, then download its outputs
   winnow demo        generate a small demo dataset and run it locally
 
   winnow upload <dataset> <file>                 store a file as the dataset (replaces it)
@@ -156,6 +158,12 @@ async function main(argv: string[]): Promise<number> {
     return args;
   };
   switch (command) {
+    case 'fetch': {
+      const [job] = need(1, 'fetch <job> [--out <dir>]');
+      const report = await fetchJob({ ...target, out: common.out }, job);
+      process.stdout.write(`${summary(report, common.out)}\n`);
+      return 0;
+    }
     case 'upload': {
       const [dataset, file] = need(2, 'upload <dataset> <file>');
       return upload(target, dataset, file);

@@ -6,10 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import type { JobStatus } from '../../schemas/api.ts';
 import type { Report } from '../../schemas/output.ts';
 import { type Recipe, RecipeSchema } from '../../schemas/recipe.ts';
-import type { WinnowClient } from '../../src/client/index.ts';
+import { ApiError, type WinnowClient } from '../../src/client/index.ts';
 import { ProgressView } from './progress.ts';
 import { parseProviderFlags, providerVars, recipeEndpoints } from './providers.ts';
-import { logger, withClient } from './target.ts';
+import { clearRunRecord, readRunRecord, reattach, runRecordFile, writeRunRecord } from './run-record.ts';
+import { logger, type Target, withClient } from './target.ts';
 
 export interface RunOptions {
   input: string;
@@ -129,7 +130,11 @@ export async function uploadFileReferences(
   }
 }
 
-/** Upload, run a job, show progress, download outputs. Returns the report. */
+/**
+ * Upload, run a job, show progress, download outputs. Returns the report. The job is recorded under
+ * `--state` until its outputs are downloaded, so that the same command run again after an
+ * interruption reattaches to it instead of starting another (run-record.ts).
+ */
 export async function runPipeline(opts: RunOptions): Promise<Report> {
   const log = logger(opts);
   const input = resolve(opts.input);
@@ -143,32 +148,84 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
       opts.recipe ? dirname(resolve(opts.recipe)) : process.cwd(),
       log,
     );
-    const { id } = await client.createJob(name, recipe);
-    log(`job ${id}`);
-    const view = opts.quiet ? null : new ProgressView();
-    let status: JobStatus;
-    for (;;) {
-      status = await client.job(id);
-      view?.update(status);
-      if (status.state !== 'running') break;
-      await sleep(200);
+    const target = opts.url ?? 'local';
+    const record = runRecordFile(opts.state, target, name, recipe);
+    let id = await earlierJob(client, record, log);
+    if (!id) {
+      id = (await client.createJob(name, recipe)).id;
+      writeRunRecord(record, { job: id, dataset: name, target, started: new Date().toISOString() });
+      log(`job ${id}`);
     }
-    if (status.state !== 'done')
-      throw new Error(`job ${id} ${status.state}: ${status.error ?? 'no reason given'}`);
-    mkdirSync(opts.out, { recursive: true });
-    // Every file the job's manifest lists, report.json last.
-    for (const { name: file } of await client.outputs(id)) {
-      const stream = await client.output(id, file);
-      await pipeline(
-        Readable.fromWeb(stream as import('node:stream/web').ReadableStream),
-        createWriteStream(join(opts.out, file)),
-      );
+    let report: Report;
+    try {
+      report = await waitAndDownload(client, id, opts);
+    } catch (e) {
+      // A job that failed or was cancelled is not waited for again; one left unfinished is.
+      if (e instanceof JobEndedError) clearRunRecord(record);
+      throw e;
     }
-    return JSON.parse(readFileSync(join(opts.out, 'report.json'), 'utf8')) as Report;
+    clearRunRecord(record);
+    return report;
   };
   // Locally, the recipe's own endpoints (and --provider flags) are what the user declares to allow.
   const endpoints = opts.url ? {} : { ...recipeEndpoints(recipe), ...parseProviderFlags(opts.provider) };
   return withClient(opts, run, { vars: providerVars(endpoints) });
+}
+
+/** The job an earlier, interrupted run of this command started, when it is to be reattached to. */
+async function earlierJob(
+  client: WinnowClient,
+  file: string,
+  log: (s: string) => void,
+): Promise<string | null> {
+  const record = readRunRecord(file);
+  if (!record) return null;
+  let status: JobStatus | null = null;
+  try {
+    status = await client.job(record.job);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) throw e;
+  }
+  const { job, note } = reattach(record, status);
+  log(note);
+  if (!job) clearRunRecord(file);
+  return job;
+}
+
+/** The job ended without outputs (failed or cancelled). */
+class JobEndedError extends Error {}
+
+/** Wait for job `id` (drawing its progress), then download every file its manifest lists into `out`. */
+export async function waitAndDownload(
+  client: WinnowClient,
+  id: string,
+  opts: Pick<RunOptions, 'out' | 'quiet'>,
+): Promise<Report> {
+  const view = opts.quiet ? null : new ProgressView();
+  let status: JobStatus;
+  for (;;) {
+    status = await client.job(id);
+    view?.update(status);
+    if (status.state !== 'running') break;
+    await sleep(200);
+  }
+  if (status.state !== 'done')
+    throw new JobEndedError(`job ${id} ${status.state}: ${status.error ?? 'no reason given'}`);
+  mkdirSync(opts.out, { recursive: true });
+  // Every file the job's manifest lists, report.json last.
+  for (const { name: file } of await client.outputs(id)) {
+    const stream = await client.output(id, file);
+    await pipeline(
+      Readable.fromWeb(stream as import('node:stream/web').ReadableStream),
+      createWriteStream(join(opts.out, file)),
+    );
+  }
+  return JSON.parse(readFileSync(join(opts.out, 'report.json'), 'utf8')) as Report;
+}
+
+/** `winnow fetch <job>`: wait for a job (the local stack resumes it), then download its outputs. */
+export async function fetchJob(opts: Target & Pick<RunOptions, 'out'>, id: string): Promise<Report> {
+  return withClient(opts, (client) => waitAndDownload(client, id, opts));
 }
 
 export function summary(report: Report, out: string): string {
