@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -25,6 +25,74 @@ export interface LocalStack {
   /** Settles with wrangler's exit code when it exits (stopped, or crashed). */
   exited: Promise<number>;
   stop(): Promise<void>;
+  /** The pid of a stack a killed command had left running on this state, stopped before this one started. */
+  leftover?: number;
+}
+
+/** `<state>/stack.json`: the running stack's pid (its process group) and the command that owns it. */
+const STACK_FILE = 'stack.json';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Some process of group `pgid` is alive (a zombie no longer counts: it holds no files or ports). */
+function groupAlive(pgid: number): boolean {
+  const ps = spawnSync('ps', ['-A', '-o', 'pgid=,stat='], { encoding: 'utf8' });
+  if (ps.status !== 0) {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return ps.stdout.split('\n').some((line) => {
+    const [group, stat] = line.trim().split(/\s+/);
+    return Number(group) === pgid && !stat?.startsWith('Z');
+  });
+}
+
+/** SIGTERM a process group, SIGKILL it 5 s later if it is still there; resolves once it is gone. */
+async function stopGroup(pgid: number): Promise<void> {
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, s);
+    } catch {}
+  };
+  signal('SIGTERM');
+  for (let waited = 0; groupAlive(pgid); waited += 100) {
+    if (waited === 5000) signal('SIGKILL');
+    if (waited > 15_000) throw new Error(`the local stack left running (pid ${pgid}) does not stop`);
+    await sleep(100);
+  }
+}
+
+/**
+ * A command killed with SIGKILL cannot stop its stack (wrangler runs in a process group of its own),
+ * which goes on holding the state. When `<state>/stack.json` names such a stack, wrangler still
+ * running on this state while the command that started it is gone, stop it and return its pid. A
+ * stack whose command still runs is left alone, as is a pid now used by another program.
+ */
+async function stopLeftover(state: string): Promise<number | undefined> {
+  const file = join(state, STACK_FILE);
+  let rec: { pid?: unknown; owner?: unknown };
+  try {
+    rec = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const pid = Number(rec.pid);
+  const ps = Number.isInteger(pid)
+    ? spawnSync('ps', ['-ww', '-o', 'ppid=,args=', '-p', String(pid)], { encoding: 'utf8' })
+    : null;
+  const [, ppid, args] = ps?.status === 0 ? (/^\s*(\d+)\s+(.*)$/s.exec(ps.stdout) ?? []) : [];
+  if (args === undefined || !args.includes(resolve(state, 'wrangler'))) {
+    rmSync(file, { force: true }); // gone, or the pid is another program's now
+    return undefined;
+  }
+  if (Number(ppid) === Number(rec.owner)) return undefined;
+  await stopGroup(pid);
+  rmSync(file, { force: true });
+  return pid;
 }
 
 async function freePort(): Promise<number> {
@@ -54,6 +122,7 @@ export async function startLocalStack(
   } = {},
 ): Promise<LocalStack> {
   mkdirSync(state, { recursive: true });
+  const leftover = await stopLeftover(state);
   port ||= await freePort();
   const token = randomBytes(16).toString('hex');
   const log = join(state, 'wrangler.log');
@@ -102,10 +171,18 @@ export async function startLocalStack(
   });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
+  const stackFile = join(state, STACK_FILE);
+  writeFileSync(stackFile, `${JSON.stringify({ pid: child.pid, owner: process.pid })}\n`);
+  const forget = () => {
+    try {
+      if (JSON.parse(readFileSync(stackFile, 'utf8')).pid === child.pid) rmSync(stackFile);
+    } catch {}
+  };
   let exited: number | null = null;
   const exitedPromise = new Promise<number>((ok) =>
     child.on('exit', (code) => {
       exited = code ?? -1;
+      forget();
       ok(exited);
     }),
   );
@@ -129,7 +206,16 @@ export async function startLocalStack(
     if (exited !== null) throw new Error(`wrangler dev exited with code ${exited}; see ${log}`);
     try {
       const res = await fetch(`${url}/v1/health`);
-      if (res.ok) return { url, token, log, pid: child.pid!, exited: exitedPromise, stop };
+      if (res.ok)
+        return {
+          url,
+          token,
+          log,
+          pid: child.pid!,
+          exited: exitedPromise,
+          stop,
+          ...(leftover ? { leftover } : {}),
+        };
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -8,7 +8,7 @@ import { fireCron, startLocalStack } from './local-stack.ts';
 import { parseProviderFlags, providerVars } from './providers.ts';
 import { datasetName, loadRecipe, type RunOptions, uploadFileReferences } from './run.ts';
 import { formatDiff, formatRuns, formatSchedule, runLine } from './schedule-format.ts';
-import { logger, type Target, withClient } from './target.ts';
+import { leftoverNote, logger, type Target, withClient } from './target.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isRunning = (r: Run) => r.state === 'starting' || r.state === 'running';
@@ -179,6 +179,7 @@ export async function serve({
   const log = logger({ quiet });
   log(`starting the local stack (state in ${state}) …`);
   const local = await startLocalStack(state, { port, vars: providerVars(parseProviderFlags(provider)) });
+  if (local.leftover) log(leftoverNote(local.leftover, state));
   process.stdout.write(`url    ${local.url}\ntoken  ${local.token}\n`);
   log(`firing the Cron Trigger every minute; Ctrl-C stops (wrangler log: ${local.log})`);
   let timer: NodeJS.Timeout | undefined;

@@ -12,6 +12,10 @@ export interface Target {
   provider?: string[];
 }
 
+/** What the CLI says when it stopped a stack that a killed command had left running on the state. */
+export const leftoverNote = (pid: number, state: string) =>
+  `stopped the local stack (pid ${pid}) that an interrupted command had left running on ${state}`;
+
 export const logger = (t: Pick<Target, 'quiet'>) => (s: string) => {
   if (!t.quiet) process.stderr.write(`${s}\n`);
 };
@@ -29,6 +33,7 @@ export async function withClient<T>(
   const local = t.url
     ? null
     : await startLocalStack(t.state, { vars: { ...providerVars(parseProviderFlags(t.provider)), ...vars } });
+  if (local?.leftover) logger(t)(leftoverNote(local.leftover, t.state));
   const interrupted = (signal: NodeJS.Signals) => {
     void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
