@@ -1,4 +1,5 @@
 export { type ArrayScanner, type ArrayScanState, createArrayScanner } from './array-scanner.ts';
+export { decodeRecord, firstInvalidUtf8 } from './bytes.ts';
 export { contentHash, recordId } from './content-hash.ts';
 export { depthError } from './depth.ts';
 export { detectContainer } from './detect-container.ts';
