@@ -100,9 +100,12 @@ const ErrorBody = ErrorBodySchema.openapi('ErrorBody');
  */
 function documented(route: RouteConfig): RouteConfig {
   const open = Array.isArray(route.security) && route.security.length === 0;
+  const body = route.request?.body;
+  const jsonBody = !!body && 'content' in body && 'application/json' in body.content;
   const responses: RouteConfig['responses'] = {
     ...route.responses,
     ...(open ? {} : { 401: { description: 'missing or wrong bearer token' } }),
+    ...(jsonBody ? { 413: { description: 'a JSON body over 1 MiB' } } : {}),
   };
   for (const [status, res] of Object.entries(responses)) {
     if (/^4\d\d$/.test(status) && !('content' in res && res.content) && !('$ref' in res))
