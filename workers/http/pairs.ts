@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { objectName } from '../../schemas/api.ts';
+import { SetNameSchema } from '../../schemas/api.ts';
 import type { Report } from '../../schemas/output.ts';
 import {
   PairSetBodySchema,
@@ -26,7 +26,6 @@ import { maxUploadBytes, streamToR2 } from './upload.ts';
 
 export const pairs = routes();
 
-const SetNameSchema = objectName('pair set');
 const params = z.object({ set: SetNameSchema });
 const roundParams = params.extend({ round: z.string() });
 /** The name again, as the pairs.jsonl handlers read it (their routes have validated it already). */

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { DatasetInfoSchema, DatasetNameSchema } from '../../schemas/api.ts';
+import { DatasetInfoSchema, DatasetNameSchema, JobIdSchema } from '../../schemas/api.ts';
 import {
   DiffSchema,
   PartNameSchema,
@@ -171,10 +171,10 @@ const diff = createRoute({
   method: 'get',
   path: '/{name}/runs/{run}/diff',
   summary: 'diff.json: records that entered and left the selection against the previous run, and why',
-  request: { params: params.extend({ run: z.string() }) },
+  request: { params: params.extend({ run: JobIdSchema }) },
   responses: {
     200: json('the diff', DiffSchema),
-    400: { description: 'bad name' },
+    400: { description: 'bad name or run id' },
     404: { description: 'unknown run, or a first run (nothing to compare with)' },
     409: { description: 'the run is not done' },
   },
