@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'record_too_large'
   | 'malformed_input'
   | 'payload_too_large'
+  | 'too_many_shards'
   | 'dataset_empty'
   | 'unknown_scorer'
   | 'unknown_embedder'
@@ -51,6 +52,7 @@ const TITLES: Record<ErrorCode, string> = {
   record_too_large: 'record too large',
   malformed_input: 'input is malformed',
   payload_too_large: 'the request body is over a limit',
+  too_many_shards: 'the dataset cuts into more shards than a job may have',
   dataset_empty: 'dataset has no data',
   unknown_scorer: 'unknown scorer',
   unknown_embedder: 'unknown embedder',

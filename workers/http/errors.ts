@@ -18,6 +18,7 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   conflict: 409,
   payload_too_large: 413,
   malformed_input: 422,
+  too_many_shards: 422,
   dataset_empty: 422,
 };
 

@@ -41,6 +41,7 @@ const create = createRoute({
     201: json('created', JobCreatedSchema),
     400: { description: 'invalid recipe; every issue listed' },
     404: { description: 'unknown dataset' },
+    422: { description: 'the dataset cuts into more shards than a job may have (10,000) at this shardBytes' },
   },
 });
 
