@@ -95,8 +95,9 @@ export const rawRequest = (mediaType: string) => ({ required: true, content: bin
 const ErrorBody = ErrorBodySchema.openapi('ErrorBody');
 
 /**
- * The definition as documented: a 401 unless the route opts out of auth (`security: []`), and the
- * error body on every 4xx response that has no content of its own.
+ * The definition as documented: a 401 unless the route opts out of auth (`security: []`), a 413 on a
+ * route with a JSON body (over 1 MiB, `jsonBody`), and the error body on every 4xx response that has
+ * no content of its own.
  */
 function documented(route: RouteConfig): RouteConfig {
   const open = Array.isArray(route.security) && route.security.length === 0;
