@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { TEST_MAX_UPLOAD_BYTES } from './test/support/limits.ts';
 import { immediateQueueConsumers, WRANGLER_TOML } from './test/support/queues.ts';
 import { TierSequencer } from './test/support/sequencer.ts';
 
@@ -55,7 +56,12 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: WRANGLER_TOML },
             miniflare: {
-              bindings: { API_TOKEN: 'test-token', LEASE_MS: '60000' },
+              // A test-sized upload limit (test/support/limits.ts).
+              bindings: {
+                API_TOKEN: 'test-token',
+                LEASE_MS: '60000',
+                MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES),
+              },
               // Test-only: stage hops are delivered at once (test/support/queues.ts).
               queueConsumers: await immediateQueueConsumers(WRANGLER_TOML),
             },

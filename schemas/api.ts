@@ -21,6 +21,9 @@ export const objectName = (what: string) =>
 
 export const DatasetNameSchema = objectName('dataset');
 
+/** A pair set's name (`/v1/pairs/:set`). */
+export const SetNameSchema = objectName('pair set');
+
 export const DatasetObjectSchema = z.object({
   key: z.string(),
   size: z.number(),
@@ -49,9 +52,19 @@ export const RegisterBodySchema = z.strictObject({
   keys: z.array(z.string().min(1)).min(1).max(1000),
 });
 
-export const JobIdSchema = z
-  .string()
-  .regex(/^j[0-9a-z]{8,40}$/, 'a job id looks like j… (as POST /v1/jobs returns it)');
+/** An id Winnow made: its prefix, then 8-40 of 0-9 a-z (base-36 time and random hex). */
+const madeId = (prefix: string, what: string, route: string) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}[0-9a-z]{8,40}$`),
+      `${what} ids are "${prefix}" then 8-40 of 0-9 a-z, as ${route} returns them`,
+    );
+
+export const JobIdSchema = madeId('j', 'job', 'POST /v1/jobs');
+
+/** A sampler run's id (`r…`). */
+export const RunIdSchema = madeId('r', 'sampler run', 'POST /v1/runs');
 
 export const JobCreateSchema = z.strictObject({
   dataset: DatasetNameSchema,

@@ -44,6 +44,8 @@ export type RecordError = z.infer<typeof RecordErrorSchema>;
 /** A line of `invalid.jsonl`: where, why, and the raw text (truncated to 4 KiB). */
 export const InvalidLineSchema = z.object({
   source: SourceSchema.partial(),
+  /** Byte offset of the record's first byte in its object (the file, or its part). */
+  offset: z.number().int().nonnegative().optional(),
   error: RecordErrorSchema,
   raw: z.string(),
 });

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'unknown_format'
   | 'record_too_large'
   | 'malformed_input'
+  | 'payload_too_large'
+  | 'too_many_shards'
   | 'dataset_empty'
   | 'unknown_scorer'
   | 'unknown_embedder'
@@ -49,6 +51,8 @@ const TITLES: Record<ErrorCode, string> = {
   unknown_format: 'record format not recognized',
   record_too_large: 'record too large',
   malformed_input: 'input is malformed',
+  payload_too_large: 'the request body is over a limit',
+  too_many_shards: 'the dataset cuts into more shards than a job may have',
   dataset_empty: 'dataset has no data',
   unknown_scorer: 'unknown scorer',
   unknown_embedder: 'unknown embedder',

@@ -8,6 +8,7 @@ import type { JobSpec } from '../src/pipeline/types.ts';
 import { nextDue } from '../src/schedule/index.ts';
 import { coordinator } from './coordinator.ts';
 import { refreshManifest, writeManifest } from './dataset-manifest.ts';
+import { maxUploadBytes } from './http/upload.ts';
 import { KeeperDb } from './keeper-db.ts';
 import { newId, startJob } from './start-job.ts';
 
@@ -49,7 +50,9 @@ export class DatasetKeeper extends DurableObject<Env> {
 
   /** The dataset with whatever was appended under its prefix; null when it does not exist. */
   async refresh(name: string): Promise<DatasetInfo | null> {
-    const info = await this.serial(() => refreshManifest(this.env.DATA_BUCKET, name, new Date()));
+    const info = await this.serial(() =>
+      refreshManifest(this.env.DATA_BUCKET, name, new Date(), maxUploadBytes(this.env)),
+    );
     return info && this.withLatest(info);
   }
 

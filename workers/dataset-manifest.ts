@@ -39,10 +39,19 @@ async function isGzip(bucket: R2Bucket, key: string): Promise<boolean> {
 }
 
 /** A gzip object is replaced by a decompressed copy beside it (ranges cannot be read from gzip). */
-async function readable(bucket: R2Bucket, name: string, o: ObjectInfo): Promise<DatasetObject> {
+async function readable(
+  bucket: R2Bucket,
+  name: string,
+  o: ObjectInfo,
+  maxBytes: number,
+): Promise<DatasetObject> {
   if (!(await isGzip(bucket, o.key))) return o;
   const whole = await bucket.get(o.key);
-  const copy = await streamToR2(bucket, gunzipCopyKey(name, o.key), whole!.body);
+  const copy = await streamToR2(bucket, gunzipCopyKey(name, o.key), whole!.body, {
+    maxBytes,
+    what: `the gzip object "${o.key}"`,
+    hint: 'delete it or put it decompressed, or raise MAX_UPLOAD_BYTES in [vars]',
+  });
   return { key: copy.key, size: copy.size, etag: copy.etag, source: { key: o.key, etag: o.etag } };
 }
 
@@ -55,6 +64,7 @@ export async function refreshManifest(
   bucket: R2Bucket,
   name: string,
   now: Date,
+  maxBytes: number,
 ): Promise<DatasetInfo | null> {
   const current = await readManifest(bucket, name);
   const listed = (await listPrefix(bucket, datasetPrefix(name))).filter((o) => !isReservedKey(name, o.key));
@@ -69,7 +79,8 @@ export async function refreshManifest(
   const change = mergeListing(name, base.objects, listed);
   if (change.added.length + change.changed.length + change.removed.length === 0 && current) return current;
   const fresh = new Map<string, DatasetObject>();
-  for (const o of [...change.added, ...change.changed]) fresh.set(o.key, await readable(bucket, name, o));
+  for (const o of [...change.added, ...change.changed])
+    fresh.set(o.key, await readable(bucket, name, o, maxBytes));
   const objects = change.objects.map((o) => fresh.get(o.source?.key ?? o.key) ?? o);
   const info: DatasetInfo = {
     ...base,

@@ -1,6 +1,7 @@
 import type { DatasetInfo } from '../schemas/api.ts';
 import type { Recipe } from '../schemas/recipe.ts';
 import { jobSpecKey } from '../src/pipeline/keys.ts';
+import { checkShardCount } from '../src/pipeline/shard-limit.ts';
 import type { JobSpec } from '../src/pipeline/types.ts';
 import { coordinator } from './coordinator.ts';
 
@@ -10,13 +11,21 @@ export function newId(prefix: 'j' | 'r'): string {
   return `${prefix}${Date.now().toString(36)}${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** Fix a job over the dataset's (or a pair set round's) objects as they are now, store its spec beside it, and start its coordinator. */
+/**
+ * Fix a job over the dataset's (or a pair set round's) objects as they are now, store its spec beside
+ * it, and start its coordinator. A dataset that would cut into more shards than a job may have is
+ * refused here, before anything starts (`too_many_shards`).
+ */
 export async function startJob(
   env: Env,
   dataset: Pick<DatasetInfo, 'name' | 'objects'>,
   recipe: Recipe,
   { id = newId('j'), previous, round }: { id?: string; previous?: string; round?: number } = {},
 ): Promise<JobSpec> {
+  checkShardCount(
+    dataset.objects.map((o) => o.size),
+    recipe.shardBytes,
+  );
   const spec: JobSpec = {
     id,
     dataset: dataset.name,

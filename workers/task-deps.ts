@@ -21,7 +21,12 @@ export function taskDeps(env: Env): TaskDeps {
   return {
     cells: (dataset) => scoreCache(env, dataset),
     vectors: (dataset) => vectorCache(env, dataset),
-    providers: (configs) =>
-      createProviders(applyPolicy(configs, policy), { fetch, secrets, ai: vars.AI as AiBinding | undefined }),
+    providers: (configs, budgetParts) =>
+      createProviders(applyPolicy(configs, policy), {
+        fetch,
+        secrets,
+        ai: vars.AI as AiBinding | undefined,
+        budgetParts,
+      }),
   };
 }

@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import type { DatasetInfo, ErrorBody, JobStatus, OutputList } from '../../schemas/api.ts';
+import {
+  type DatasetInfo,
+  DatasetNameSchema,
+  type ErrorBody,
+  JobIdSchema,
+  type JobStatus,
+  type OutputList,
+  RunIdSchema,
+  SetNameSchema,
+} from '../../schemas/api.ts';
 import type { PairSetInfo, RoundInfo } from '../../schemas/pairs.ts';
 import type { RecipeInput } from '../../schemas/recipe.ts';
 import type {
@@ -9,7 +18,14 @@ import type {
   SamplerCreateSchema,
   SamplerStatus,
 } from '../../schemas/sampler.ts';
-import type { Diff, RunList, Schedule, ScheduleBodySchema, TickResult } from '../../schemas/schedule.ts';
+import {
+  type Diff,
+  PartNameSchema,
+  type RunList,
+  type Schedule,
+  type ScheduleBodySchema,
+  type TickResult,
+} from '../../schemas/schedule.ts';
 
 /** What `setSchedule` sends: `enabled` and `retries` may be left to their defaults. */
 export type ScheduleBodyInput = z.input<typeof ScheduleBodySchema>;
@@ -43,6 +59,21 @@ export interface ClientOptions {
   token: string;
   fetch?: typeof fetch;
 }
+
+/**
+ * A name or id as one URL path segment. `.` and `..` cannot be sent as one, encoded or not (URL
+ * parsers resolve them, `%2e%2e` too): they are refused here with the rule the API states for the
+ * rest (`schema`'s message, as `request path is invalid: <param>: …`).
+ */
+function segment(value: string, schema: z.ZodType, param: string): string {
+  if (value === '.' || value === '..') {
+    const issue = schema.safeParse(value).error?.issues[0];
+    throw new Error(`request path is invalid: ${param}: ${issue?.message ?? 'not a name'}`);
+  }
+  return encodeURIComponent(value);
+}
+const dataset = (name: string) => segment(name, DatasetNameSchema, 'name');
+const job = (id: string) => segment(id, JobIdSchema, 'id');
 
 /** A small typed client for the Winnow API; the CLI drives local and deployed instances with it. */
 export class WinnowClient {
@@ -92,7 +123,7 @@ export class WinnowClient {
     body: ReadableStream<Uint8Array> | Uint8Array,
     bytes?: number,
   ): Promise<DatasetInfo> {
-    return this.putRaw(`/v1/datasets/${encodeURIComponent(name)}`, body, bytes);
+    return this.putRaw(`/v1/datasets/${dataset(name)}`, body, bytes);
   }
 
   /** Append an object to an existing dataset (streamed); putting the same part again replaces it. */
@@ -103,7 +134,7 @@ export class WinnowClient {
     bytes?: number,
   ): Promise<DatasetInfo> {
     return this.putRaw(
-      `/v1/datasets/${encodeURIComponent(name)}/parts/${encodeURIComponent(part)}`,
+      `/v1/datasets/${dataset(name)}/parts/${segment(part, PartNameSchema, 'part')}`,
       body,
       bytes,
     );
@@ -121,12 +152,12 @@ export class WinnowClient {
   }
 
   registerDataset(name: string, keys: string[]): Promise<DatasetInfo> {
-    return this.json('POST', `/v1/datasets/${encodeURIComponent(name)}/register`, { keys });
+    return this.json('POST', `/v1/datasets/${dataset(name)}/register`, { keys });
   }
 
   async dataset(name: string): Promise<DatasetInfo | null> {
     try {
-      return await this.json<DatasetInfo>('GET', `/v1/datasets/${encodeURIComponent(name)}`);
+      return await this.json<DatasetInfo>('GET', `/v1/datasets/${dataset(name)}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return null;
       throw e;
@@ -138,27 +169,27 @@ export class WinnowClient {
   }
 
   job(id: string): Promise<JobStatus> {
-    return this.json('GET', `/v1/jobs/${id}`);
+    return this.json('GET', `/v1/jobs/${job(id)}`);
   }
 
   cancelJob(id: string): Promise<JobStatus> {
-    return this.json('DELETE', `/v1/jobs/${id}`);
+    return this.json('DELETE', `/v1/jobs/${job(id)}`);
   }
 
   /** The job's output files, as its manifest lists them (clusters.json and embeddings.npy only when written). */
   async outputs(id: string): Promise<OutputList['files']> {
-    return (await this.json<OutputList>('GET', `/v1/jobs/${id}/outputs`)).files;
+    return (await this.json<OutputList>('GET', `/v1/jobs/${job(id)}/outputs`)).files;
   }
 
   /** Set (create or replace) the dataset's re-scoring schedule. */
   setSchedule(name: string, body: ScheduleBodyInput): Promise<Schedule> {
-    return this.json('PUT', `/v1/datasets/${encodeURIComponent(name)}/schedule`, body);
+    return this.json('PUT', `/v1/datasets/${dataset(name)}/schedule`, body);
   }
 
   /** The dataset's schedule, or null when it has none. */
   async schedule(name: string): Promise<Schedule | null> {
     try {
-      return await this.json<Schedule>('GET', `/v1/datasets/${encodeURIComponent(name)}/schedule`);
+      return await this.json<Schedule>('GET', `/v1/datasets/${dataset(name)}/schedule`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return null;
       throw e;
@@ -166,22 +197,22 @@ export class WinnowClient {
   }
 
   deleteSchedule(name: string): Promise<{ deleted: true }> {
-    return this.json('DELETE', `/v1/datasets/${encodeURIComponent(name)}/schedule`);
+    return this.json('DELETE', `/v1/datasets/${dataset(name)}/schedule`);
   }
 
   /** Run the schedule's tick now, as the Cron Trigger does; `force` starts a run even when none is due. */
   tick(name: string, { force = false }: { force?: boolean } = {}): Promise<TickResult> {
-    return this.json('POST', `/v1/datasets/${encodeURIComponent(name)}/schedule/tick`, { force });
+    return this.json('POST', `/v1/datasets/${dataset(name)}/schedule/tick`, { force });
   }
 
   /** The dataset's scheduled runs, newest first, and its `latest` pointer. */
   runs(name: string): Promise<RunList> {
-    return this.json('GET', `/v1/datasets/${encodeURIComponent(name)}/runs`);
+    return this.json('GET', `/v1/datasets/${dataset(name)}/runs`);
   }
 
   /** A run's diff.json: what entered and left the selection against the previous run. */
   diff(name: string, run: string): Promise<Diff> {
-    return this.json('GET', `/v1/datasets/${encodeURIComponent(name)}/runs/${run}/diff`);
+    return this.json('GET', `/v1/datasets/${dataset(name)}/runs/${segment(run, JobIdSchema, 'run')}/diff`);
   }
 
   /** Start a sampler run over a finished job's selected records and their mixture components. */
@@ -191,26 +222,26 @@ export class WinnowClient {
 
   /** A sampler run's step, per-component weights, loss statistics and counts served. */
   run(id: string): Promise<SamplerStatus> {
-    return this.json('GET', `/v1/runs/${encodeURIComponent(id)}`);
+    return this.json('GET', `/v1/runs/${segment(id, RunIdSchema, 'id')}`);
   }
 
   /** The run's next batch, or with `step` one already served (answered again, identically). */
   nextBatch(id: string, body: NextBodyInput = {}): Promise<Batch> {
-    return this.json('POST', `/v1/runs/${encodeURIComponent(id)}/next`, body);
+    return this.json('POST', `/v1/runs/${segment(id, RunIdSchema, 'id')}/next`, body);
   }
 
   /** Per-example losses of a served batch; sending the same feedback again is a no-op. */
   feedback(id: string, body: FeedbackBodyInput): Promise<FeedbackResult> {
-    return this.json('POST', `/v1/runs/${encodeURIComponent(id)}/feedback`, body);
+    return this.json('POST', `/v1/runs/${segment(id, RunIdSchema, 'id')}/feedback`, body);
   }
 
   /** Create or change a pair set (a recipe with `pairs`); its rounds are kept. */
   putPairSet(name: string, recipe: RecipeInput): Promise<PairSetInfo> {
-    return this.json('PUT', `/v1/pairs/${encodeURIComponent(name)}`, { recipe });
+    return this.json('PUT', `/v1/pairs/${segment(name, SetNameSchema, 'set')}`, { recipe });
   }
 
   pairSet(name: string): Promise<PairSetInfo> {
-    return this.json('GET', `/v1/pairs/${encodeURIComponent(name)}`);
+    return this.json('GET', `/v1/pairs/${segment(name, SetNameSchema, 'set')}`);
   }
 
   /** Append a round of rollouts or responses (streamed); its job starts at once. */
@@ -222,24 +253,27 @@ export class WinnowClient {
     const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
     if (bytes !== undefined) headers['content-length'] = String(bytes);
     const init = { body, headers, duplex: 'half' } as RequestInit;
-    const path = `/v1/pairs/${encodeURIComponent(name)}/rounds?scope=${scope}`;
+    const path = `/v1/pairs/${segment(name, SetNameSchema, 'set')}/rounds?scope=${scope}`;
     return (await (await this.request('POST', path, init)).json()) as RoundInfo;
   }
 
   round(name: string, round: number): Promise<RoundInfo> {
-    return this.json('GET', `/v1/pairs/${encodeURIComponent(name)}/rounds/${round}`);
+    return this.json('GET', `/v1/pairs/${segment(name, SetNameSchema, 'set')}/rounds/${round}`);
   }
 
   /** A finished round's pairs.jsonl, or (no round) every finished round's. */
   async roundPairs(name: string, round?: number): Promise<ReadableStream<Uint8Array>> {
     const at = round === undefined ? '' : `/rounds/${round}`;
-    const res = await this.request('GET', `/v1/pairs/${encodeURIComponent(name)}${at}/pairs.jsonl`);
+    const res = await this.request(
+      'GET',
+      `/v1/pairs/${segment(name, SetNameSchema, 'set')}${at}/pairs.jsonl`,
+    );
     return res.body ?? new ReadableStream({ start: (c) => c.close() });
   }
 
   /** Stream one output file (selected.jsonl, rejected.jsonl, invalid.jsonl, report.json, …). */
   async output(id: string, file: string): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.request('GET', `/v1/jobs/${id}/outputs/${file}`);
+    const res = await this.request('GET', `/v1/jobs/${job(id)}/outputs/${encodeURIComponent(file)}`);
     return res.body ?? new ReadableStream({ start: (c) => c.close() });
   }
 }

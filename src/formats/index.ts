@@ -1,5 +1,7 @@
 export { type ArrayScanner, type ArrayScanState, createArrayScanner } from './array-scanner.ts';
+export { decodeRecord, firstInvalidUtf8 } from './bytes.ts';
 export { contentHash, recordId } from './content-hash.ts';
+export { depthError } from './depth.ts';
 export { detectContainer } from './detect-container.ts';
 export { detectFormat, detectPairFormat, isPairFormat, isPlainObject } from './detect-format.ts';
 export { formatIssues, formatPath } from './format-issues.ts';

@@ -1,5 +1,6 @@
 import type { RecordError } from '../../schemas/output.ts';
 import type { InputFormat, RecordFormat, Turn } from '../../schemas/record.ts';
+import { depthError } from './depth.ts';
 import { detectFormat, detectPairFormat, isPairFormat, isPlainObject } from './detect-format.ts';
 import { formatIssues, formatPath } from './format-issues.ts';
 import { ROW_SCHEMAS, toTurns } from './to-turns.ts';
@@ -47,6 +48,8 @@ export function normalizeRecord(text: string, format: InputFormat): Normalized {
   if (!isPlainObject(value)) {
     return fail('invalid_record', `record is ${kindOf(value)}, expected an object`);
   }
+  const deep = depthError(value);
+  if (deep) return { ok: false, error: deep };
   // Preference rows are told apart first when they carry `responses` (they may also have `messages`).
   const detected = detectFormat(value);
   const looksPair = detected === null || Object.hasOwn(value, 'responses');
@@ -62,9 +65,12 @@ export function normalizeRecord(text: string, format: InputFormat): Normalized {
   if (chosen === null) {
     const partial = Object.hasOwn(value, 'instruction') !== Object.hasOwn(value, 'output');
     const hint = partial ? ' (alpaca needs both instruction and output)' : '';
+    // Half an alpaca record: the path names the field it lacks.
+    const missing = partial ? (Object.hasOwn(value, 'output') ? 'instruction' : 'output') : undefined;
     return fail(
       'unknown_format',
       `record has none of the keys of a known format: ${KNOWN_KEYS}; ${listKeys(value)}${hint}`,
+      missing,
     );
   }
   const parsed = ROW_SCHEMAS[chosen].safeParse(value);

@@ -1,6 +1,6 @@
 import { WinnowError } from '../errors.ts';
 import { createArrayScanner } from './array-scanner.ts';
-import { decodeText } from './bytes.ts';
+import { decodeRecord } from './bytes.ts';
 import type { RangeSource } from './range-source.ts';
 import { createRecordBuffer } from './record-buffer.ts';
 import type { OversizeItem, RawItem, ReadLimits, ShardRange, ShardTally } from './types.ts';
@@ -34,7 +34,10 @@ export async function* readArray(
       const bytes = end - start;
       const taken = buf.take(bytes, bytes > maxRecordBytes);
       if ('head' in taken) ready.push({ oversize: true, offset: start, local, bytes, head: taken.head });
-      else ready.push({ text: decodeText(taken.bytes), offset: start, local });
+      else {
+        const { text, notUtf8 } = decodeRecord(taken.bytes);
+        ready.push({ text, offset: start, local, ...(notUtf8 === undefined ? {} : { notUtf8 }) });
+      }
     });
     pos += chunk.length;
     if (state.expect === 'element' && state.elementStart >= 0) {

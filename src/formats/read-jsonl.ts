@@ -1,4 +1,4 @@
-import { decodeText, NEWLINE, startsWithBom } from './bytes.ts';
+import { decodeRecord, NEWLINE, startsWithBom } from './bytes.ts';
 import type { RangeSource } from './range-source.ts';
 import { createRecordBuffer } from './record-buffer.ts';
 import type { OversizeItem, RawItem, ReadLimits, ShardRange, ShardTally } from './types.ts';
@@ -9,6 +9,7 @@ const CR = 0x0d;
  * Read the lines a JSONL shard owns: those whose first byte lies in [start, end), Hadoop style.
  * A shard that starts mid-object reads from start - 1 and skips through the first newline (the line
  * it lands in belongs to the previous shard); it reads past `end` to finish its last line.
+ * A UTF-8 byte order mark is skipped at the start of any line (files joined with `cat` keep theirs).
  */
 export async function* readJsonl(
   src: RangeSource,
@@ -36,10 +37,12 @@ export async function* readJsonl(
       tally.records++;
       return { oversize: true, ...at, bytes: length, head: taken.head };
     }
-    const text = decodeText(taken.bytes);
+    // A byte order mark at the start of a line, as files joined with `cat` have, is not part of it.
+    const bom = startsWithBom(taken.bytes) ? 3 : 0;
+    const { text, notUtf8 } = decodeRecord(bom ? taken.bytes.subarray(bom) : taken.bytes);
     if (text.trim() === '') return null;
     tally.records++;
-    return { text, ...at };
+    return { text, ...at, offset: at.offset + bom, ...(notUtf8 === undefined ? {} : { notUtf8 }) };
   };
 
   while (pos < size) {

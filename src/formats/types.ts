@@ -1,4 +1,5 @@
 /** Types shared by the readers and the planner (kept apart so that they import no module of each other's). */
+import type { NotUtf8 } from './bytes.ts';
 
 export type Container = 'jsonl' | 'json-array';
 
@@ -24,6 +25,11 @@ export interface RawItem {
   local: number;
   /** JSONL only: 1-based line number among all lines the shard owns (blank lines count). */
   localLine?: number;
+  /**
+   * When the record's bytes are not valid UTF-8: where the first bad byte is, from `offset`, and its
+   * value (`text` then has U+FFFD in its place). Such a record is invalid, never read as text.
+   */
+  notUtf8?: NotUtf8;
 }
 
 /** A record longer than `maxRecordBytes`: skipped without buffering it, but still counted. */

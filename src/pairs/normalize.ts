@@ -10,6 +10,7 @@ import {
 import type { InputFormat, PairFormat, ShardRecord, Turn } from '../../schemas/record.ts';
 import {
   contentHash,
+  depthError,
   detectPairFormat,
   formatIssues,
   formatPath,
@@ -67,6 +68,8 @@ export function normalizePairRecord(
     return fail('invalid_json', `not valid JSON: ${(e as Error).message}`);
   }
   if (!isPlainObject(value)) return fail('invalid_record', 'record is not an object');
+  const deep = depthError(value);
+  if (deep) return { ok: false, error: deep };
   const chosen = format === 'auto' ? detectPairFormat(value) : format;
   if (chosen === null || !isPairFormat(chosen)) {
     const keys = Object.keys(value).slice(0, 8).join(', ') || 'no keys';

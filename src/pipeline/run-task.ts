@@ -13,13 +13,7 @@ export function taskEnv(store: BlobStore, task: Task, deps: TaskDeps = {}): Task
     providers(parts) {
       const configs = task.spec.recipe.providers;
       if (!deps.providers || Object.keys(configs).length === 0) return undefined;
-      const share = Object.fromEntries(
-        Object.entries(configs).map(([name, c]) => [
-          name,
-          { ...c, requestBudget: Math.floor(c.requestBudget / Math.max(1, parts)) },
-        ]),
-      );
-      return deps.providers(share);
+      return deps.providers(configs, Math.max(1, parts));
     },
   };
 }

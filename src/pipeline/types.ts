@@ -56,8 +56,11 @@ export interface TaskDeps {
   cells?: (dataset: string) => CellCache;
   /** The embedding vectors of a dataset (model embedders only). */
   vectors?: (dataset: string) => VectorCache;
-  /** Model endpoints for the recipe's `providers` (absent: model-backed scorers fail clearly). */
-  providers?: (configs: Recipe['providers']) => ProviderSet;
+  /**
+   * Model endpoints for the recipe's `providers` (absent: model-backed scorers fail clearly), each
+   * with a 1/`budgetParts` share of its request budget (`ProviderDeps.budgetParts`).
+   */
+  providers?: (configs: Recipe['providers'], budgetParts?: number) => ProviderSet;
 }
 
 /** Where a task sits in its job. Plain data: the coordinator hands it to the consumer over RPC. */

@@ -20,6 +20,11 @@ export interface ProviderDeps {
   /** Jitter source for backoff; defaults to mulberry32(`seed`). */
   random?: () => number;
   seed?: number;
+  /**
+   * The job's request budgets are split evenly over this many tasks (default 1), so that together
+   * they never exceed them: this set gets one share of each provider's `requestBudget`.
+   */
+  budgetParts?: number;
 }
 
 /**
@@ -38,7 +43,17 @@ export function createProviders(configs: ProvidersInput, deps: ProviderDeps): Pr
 
   function build(name: string): Provider {
     const config = parsed[name];
-    const transport = createTransport({ name, ...config, cache, usage, sleep, random });
+    const parts = Math.max(1, deps.budgetParts ?? 1);
+    const transport = createTransport({
+      name,
+      ...config,
+      requestBudget: Math.floor(config.requestBudget / parts),
+      ...(parts > 1 ? { budgetSplit: { parts, jobBudget: config.requestBudget } } : {}),
+      cache,
+      usage,
+      sleep,
+      random,
+    });
     if (config.kind === 'workers-ai') {
       if (!deps.ai) {
         throw providerError('unsupported', {

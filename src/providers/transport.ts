@@ -21,7 +21,10 @@ export interface TransportOptions {
   concurrency: number;
   timeoutMs: number;
   maxRetries: number;
+  /** Requests this transport may send: the job's budget, or its share of it (`budgetSplit`). */
   requestBudget: number;
+  /** When the job's budget is split over several tasks: over how many, and the whole budget. */
+  budgetSplit?: { parts: number; jobBudget: number };
   cache: ResponseCache;
   usage: UsageCounters;
   sleep: (ms: number) => Promise<void>;
@@ -83,12 +86,7 @@ export function createTransport(o: TransportOptions): Transport {
     const release = await semaphore.acquire();
     try {
       for (let n = 0; ; n++) {
-        if (spent >= o.requestBudget) {
-          throw providerError('request_budget_exhausted', {
-            detail: `provider "${o.name}" has used its budget of ${o.requestBudget} requests for this job; raise providers.${o.name}.requestBudget in the recipe`,
-            details: { provider: o.name, requestBudget: o.requestBudget },
-          });
-        }
+        if (spent >= o.requestBudget) throw budgetExhausted(o);
         spent++;
         o.usage.requests++;
         let text: string;
@@ -175,4 +173,22 @@ function describe(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const cause = e.cause instanceof Error ? ` (${e.cause.message})` : '';
   return `${e.message}${cause}`;
+}
+
+/** Which budget ran out, its value, and what to raise: the whole job's, or one task's share of it. */
+function budgetExhausted(o: TransportOptions) {
+  const raise = `raise providers.${o.name}.requestBudget in the recipe`;
+  const split = o.budgetSplit;
+  const details = { provider: o.name, requestBudget: split?.jobBudget ?? o.requestBudget, ...split };
+  if (!split)
+    return providerError('request_budget_exhausted', {
+      detail: `provider "${o.name}" has used its budget of ${o.requestBudget} requests for this job; ${raise}`,
+      details,
+    });
+  const each = `the job's budget of ${split.jobBudget} requests is shared by its ${split.parts} tasks`;
+  const detail =
+    o.requestBudget === 0
+      ? `provider "${o.name}" has no request left for this task: ${each}, less than one each; ${raise} to at least ${split.parts}`
+      : `provider "${o.name}" has used this task's ${o.requestBudget} requests: ${each}, ${o.requestBudget} each; ${raise}`;
+  return providerError('request_budget_exhausted', { detail, details });
 }

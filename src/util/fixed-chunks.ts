@@ -1,3 +1,5 @@
+import { type GunzipOptions, gunzip } from './gunzip.ts';
+
 /**
  * Re-cut a byte stream into chunks of exactly `size` bytes (the last one may be shorter), holding
  * at most one chunk in memory. R2 multipart uploads need equal-sized parts.
@@ -40,8 +42,34 @@ export async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGe
   }
 }
 
-/** Yield a stream's chunks, gunzipping it first when it starts with the gzip magic bytes. */
-export async function* maybeGunzip(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * Pass chunks through, adding their bytes to `seen.bytes`; throw `over()` as soon as more than `max`
+ * bytes have passed, before the chunk that crosses the limit is yielded. Nothing past the limit is
+ * ever held, so a stream that would inflate far beyond it costs no more than `max` bytes of work.
+ */
+export async function* capBytes(
+  source: AsyncIterable<Uint8Array>,
+  max: number,
+  over: () => Error,
+  seen: { bytes: number } = { bytes: 0 },
+): AsyncGenerator<Uint8Array> {
+  if (!Number.isSafeInteger(max) || max < 0) throw new RangeError('max must be a non-negative integer');
+  for await (const chunk of source) {
+    seen.bytes += chunk.byteLength;
+    if (seen.bytes > max) throw over();
+    yield chunk;
+  }
+}
+
+/**
+ * Yield a stream's chunks, gunzipping it first when it starts with the gzip magic bytes (`onDetect`
+ * is told which, once the first chunk is in), with the memory it holds bounded (`gunzip`).
+ */
+export async function* maybeGunzip(
+  stream: ReadableStream<Uint8Array>,
+  onDetect?: (gzip: boolean) => void,
+  options?: GunzipOptions,
+): AsyncGenerator<Uint8Array> {
   const it = streamChunks(stream);
   const first = await it.next();
   if (first.done) return;
@@ -50,16 +78,7 @@ export async function* maybeGunzip(stream: ReadableStream<Uint8Array>): AsyncGen
     yield head;
     yield* { [Symbol.asyncIterator]: () => it };
   })();
-  if (head[0] !== 0x1f || head[1] !== 0x8b) {
-    yield* rest;
-    return;
-  }
-  const joined = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await rest.next();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-  });
-  yield* streamChunks(joined.pipeThrough(new DecompressionStream('gzip')) as ReadableStream<Uint8Array>);
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  onDetect?.(gzip);
+  yield* gzip ? gunzip(rest, options) : rest;
 }

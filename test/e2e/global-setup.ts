@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type LocalStack, startLocalStack } from '../../workers/cli/local-stack.ts';
+import { TEST_MAX_UPLOAD_BYTES } from '../support/limits.ts';
 import { writeTestWranglerConfig } from '../support/queues.ts';
 
 declare module 'vitest' {
@@ -27,7 +28,11 @@ export default async function setup(project: TestProject) {
   try {
     // As an operator with a model server on the same machine would: loopback hosts are allowed, with
     // no secret (the stand-in model servers of model-scorers.test.ts and provider-policy.test.ts).
-    const vars = { PROVIDERS: JSON.stringify({ endpoints: {}, allowHosts: ['127.0.0.1'] }) };
+    // And a test-sized upload limit (test/support/limits.ts), so that a gzip bomb crosses it at once.
+    const vars = {
+      PROVIDERS: JSON.stringify({ endpoints: {}, allowHosts: ['127.0.0.1'] }),
+      MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES),
+    };
     stack = await startLocalStack(join(dir, 'state'), { config, vars });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { datasetUploadKey } from '../../src/pipeline/keys.ts';
 import { keeper } from '../dataset-keeper.ts';
 import { readManifest } from '../dataset-manifest.ts';
 import { json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
-import { streamToR2 } from './upload.ts';
+import { maxUploadBytes, streamToR2 } from './upload.ts';
 
 export const datasets = routes();
 
@@ -35,7 +35,8 @@ const upload = createRoute({
   request: { params, body: rawRequest('application/octet-stream') },
   responses: {
     201: json('stored', DatasetInfoSchema),
-    400: { description: 'bad name or empty body' },
+    400: { description: 'bad name, or no body' },
+    413: { description: 'over MAX_UPLOAD_BYTES, decompressed (default 1 GiB)' },
     422: { description: 'a body that starts like gzip but is not valid gzip' },
   },
 });
@@ -46,7 +47,7 @@ openapi(datasets, upload, async (c) => {
   if (!body)
     throw new WinnowError('bad_request', { detail: 'the request has no body: send the dataset file' });
   const key = datasetUploadKey(name);
-  const object = await streamToR2(c.env.DATA_BUCKET, key, body);
+  const object = await streamToR2(c.env.DATA_BUCKET, key, body, { maxBytes: maxUploadBytes(c.env) });
   const info: DatasetInfo = {
     name,
     objects: [{ key, size: object.size, etag: object.etag }],
@@ -66,6 +67,8 @@ const register = createRoute({
     201: json('registered', DatasetInfoSchema),
     400: { description: 'bad name or body; every issue listed' },
     404: { description: 'no such key' },
+    413: { description: 'a gzip object that decompresses to more than MAX_UPLOAD_BYTES' },
+    422: { description: 'a gzip object that is not valid gzip' },
   },
 });
 
@@ -81,7 +84,11 @@ openapi(datasets, register, async (c) => {
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
       // Gzip cannot be read by byte ranges: store a decompressed copy beside the dataset.
       const whole = await c.env.DATA_BUCKET.get(key);
-      const copy = await streamToR2(c.env.DATA_BUCKET, `datasets/${name}/registered-${i}`, whole!.body);
+      const copy = await streamToR2(c.env.DATA_BUCKET, `datasets/${name}/registered-${i}`, whole!.body, {
+        maxBytes: maxUploadBytes(c.env),
+        what: `the gzip object "${key}" (keys[${i}])`,
+        hint: 'register it decompressed, or raise MAX_UPLOAD_BYTES in [vars]',
+      });
       objects.push({ key: copy.key, size: copy.size, etag: copy.etag });
     } else {
       objects.push({ key, size: head.size, etag: head.etag });

@@ -4,6 +4,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { ErrorBody } from '../../schemas/api.ts';
 import { type ErrorCode, isWinnowError, validationError, WinnowError, zodIssues } from '../../src/errors.ts';
+import { formatBytes, MAX_JSON_BODY_BYTES } from '../../src/limits.ts';
+import { capBytes, streamChunks } from '../../src/util/index.ts';
 
 const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   bad_request: 400,
@@ -14,7 +16,9 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   unauthorized: 401,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
   malformed_input: 422,
+  too_many_shards: 422,
   dataset_empty: 422,
 };
 
@@ -49,8 +53,12 @@ export function parseWith<S extends z.ZodType>(
   throw validationError(what, zodIssues(r.error, prefix));
 }
 
+/**
+ * A JSON request body, read whole but never past MAX_JSON_BODY_BYTES (1 MiB): a larger one is a 413,
+ * from its Content-Length when it has one, else once that many bytes have arrived. Empty reads as `{}`.
+ */
 export async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  const text = await limitedText(c.req.raw, MAX_JSON_BODY_BYTES);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
@@ -59,4 +67,21 @@ export async function jsonBody(c: Context): Promise<unknown> {
       detail: `request body is not valid JSON: ${(e as Error).message}`,
     });
   }
+}
+
+async function limitedText(req: Request, max: number): Promise<string> {
+  const over = (size?: number) =>
+    new WinnowError('payload_too_large', {
+      detail: `request body is ${size === undefined ? '' : `${size} bytes, `}over the ${formatBytes(max)} (${max} bytes) limit for a JSON body: a recipe names its reference data ("dataset:<name>") rather than holding it`,
+      details: { limit: 'MAX_JSON_BODY_BYTES', maxBytes: max },
+    });
+  const declared = Number(req.headers.get('content-length') ?? Number.NaN);
+  if (declared > max) throw over(declared);
+  if (!req.body) return '';
+  const decoder = new TextDecoder();
+  const seen = { bytes: 0 };
+  let text = '';
+  for await (const chunk of capBytes(streamChunks(req.body), max, () => over(), seen))
+    text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
 }

@@ -1,6 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { JobCreatedSchema, JobCreateSchema, JobStatusSchema, OutputListSchema } from '../../schemas/api.ts';
+import {
+  JobCreatedSchema,
+  JobCreateSchema,
+  JobIdSchema,
+  JobStatusSchema,
+  OutputListSchema,
+} from '../../schemas/api.ts';
 import { ReportSchema } from '../../schemas/output.ts';
 import { RecipeSchema } from '../../schemas/recipe.ts';
 import { WinnowError } from '../../src/errors.ts';
@@ -35,6 +41,7 @@ const create = createRoute({
     201: json('created', JobCreatedSchema),
     400: { description: 'invalid recipe; every issue listed' },
     404: { description: 'unknown dataset' },
+    422: { description: 'the dataset cuts into more shards than a job may have (10,000) at this shardBytes' },
   },
 });
 
@@ -60,15 +67,16 @@ async function comparable(env: Env, id: string, dataset: string): Promise<void> 
   if (s.state !== 'done') throw bad(`job "${id}" is ${s.state}: only a finished job can be compared with`);
 }
 
-/** Any string: an id that is not a job's is a 404, as an unknown one is. */
-const params = z.object({ id: z.string() });
+/** A job id (`j…`): anything else is a 400 that states the rule; an unknown one is a 404. */
+const params = z.object({ id: JobIdSchema });
+const badId = { 400: { description: 'not a job id' } };
 
 const get = createRoute({
   method: 'get',
   path: '/{id}',
   summary: 'State and per-stage progress',
   request: { params },
-  responses: { 200: json('status', JobStatusSchema), 404: { description: 'unknown job' } },
+  responses: { 200: json('status', JobStatusSchema), ...badId, 404: { description: 'unknown job' } },
 });
 
 openapi(jobs, get, async (c) => c.json(await status(c.env, c.req.param('id'))));
@@ -78,7 +86,11 @@ const cancel = createRoute({
   path: '/{id}',
   summary: 'Cancel a job',
   request: { params },
-  responses: { 200: json('status after cancelling', JobStatusSchema), 404: { description: 'unknown job' } },
+  responses: {
+    200: json('status after cancelling', JobStatusSchema),
+    ...badId,
+    404: { description: 'unknown job' },
+  },
 });
 
 openapi(jobs, cancel, async (c) => {
@@ -108,6 +120,7 @@ const outputs = createRoute({
   request: { params },
   responses: {
     200: json('files', OutputListSchema),
+    ...badId,
     404: { description: 'unknown job' },
     409: { description: 'not done' },
   },
@@ -141,6 +154,7 @@ const output = createRoute({
         ...binary('application/octet-stream'),
       },
     },
+    ...badId,
     404: { description: 'unknown job or file' },
     409: { description: 'not done' },
   },

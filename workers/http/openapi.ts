@@ -95,14 +95,18 @@ export const rawRequest = (mediaType: string) => ({ required: true, content: bin
 const ErrorBody = ErrorBodySchema.openapi('ErrorBody');
 
 /**
- * The definition as documented: a 401 unless the route opts out of auth (`security: []`), and the
- * error body on every 4xx response that has no content of its own.
+ * The definition as documented: a 401 unless the route opts out of auth (`security: []`), a 413 on a
+ * route with a JSON body (over 1 MiB, `jsonBody`), and the error body on every 4xx response that has
+ * no content of its own.
  */
 function documented(route: RouteConfig): RouteConfig {
   const open = Array.isArray(route.security) && route.security.length === 0;
+  const body = route.request?.body;
+  const jsonBody = !!body && 'content' in body && 'application/json' in body.content;
   const responses: RouteConfig['responses'] = {
     ...route.responses,
     ...(open ? {} : { 401: { description: 'missing or wrong bearer token' } }),
+    ...(jsonBody ? { 413: { description: 'a JSON body over 1 MiB' } } : {}),
   };
   for (const [status, res] of Object.entries(responses)) {
     if (/^4\d\d$/.test(status) && !('content' in res && res.content) && !('$ref' in res))

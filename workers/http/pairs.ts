@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { objectName } from '../../schemas/api.ts';
+import { SetNameSchema } from '../../schemas/api.ts';
 import type { Report } from '../../schemas/output.ts';
 import {
   PairSetBodySchema,
@@ -22,11 +22,10 @@ import { parseWith } from './errors.ts';
 import { binary, json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
 import { concatFiles, outputResponse, readManifest } from './outputs.ts';
 import { checkProviders } from './provider-policy.ts';
-import { streamToR2 } from './upload.ts';
+import { maxUploadBytes, streamToR2 } from './upload.ts';
 
 export const pairs = routes();
 
-const SetNameSchema = objectName('pair set');
 const params = z.object({ set: SetNameSchema });
 const roundParams = params.extend({ round: z.string() });
 /** The name again, as the pairs.jsonl handlers read it (their routes have validated it already). */
@@ -120,6 +119,7 @@ const append = createRoute({
     202: json('the round, running', RoundInfoSchema),
     400: { description: 'bad name or scope, or no body' },
     404: { description: 'unknown pair set' },
+    413: { description: 'over MAX_UPLOAD_BYTES, decompressed (default 1 GiB)' },
     422: { description: 'a body that starts like gzip but is not valid gzip' },
   },
 });
@@ -137,7 +137,11 @@ openapi(pairs, append, async (c) => {
   if (!begun) throw new WinnowError('not_found', { detail: `pair set "${set}" does not exist` });
   const key = roundKey(set, begun.round);
   try {
-    const object = await streamToR2(c.env.DATA_BUCKET, key, body);
+    const object = await streamToR2(c.env.DATA_BUCKET, key, body, {
+      maxBytes: maxUploadBytes(c.env),
+      what: 'the round',
+      hint: 'send it as several rounds, or raise MAX_UPLOAD_BYTES in [vars]',
+    });
     const objects = await stub.stored(begun.round, { key, size: object.size, etag: object.etag });
     const spec = await startJob(c.env, { name: setDataset(set), objects }, begun.recipe, {
       round: begun.round,

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { RunIdSchema } from '../../schemas/api.ts';
 import {
   BatchSchema,
   FeedbackBodySchema,
@@ -64,15 +65,19 @@ openapi(sampler, create, async (c) => {
   return c.json(await samplerRun(c.env, id).create(id, body, parts), 201);
 });
 
-/** Any string: an id that is not a run's is a 404, as an unknown one is. */
-const params = z.object({ id: z.string() });
+/** A sampler run id (`r…`): anything else is a 400 that states the rule; an unknown one is a 404. */
+const params = z.object({ id: RunIdSchema });
 
 const get = createRoute({
   method: 'get',
   path: '/{id}',
   summary: 'Step, per-component weights, loss statistics and counts served',
   request: { params },
-  responses: { 200: json('status', SamplerStatusSchema), 404: { description: 'unknown run' } },
+  responses: {
+    200: json('status', SamplerStatusSchema),
+    400: { description: 'not a run id' },
+    404: { description: 'unknown run' },
+  },
 });
 
 openapi(sampler, get, async (c) => {
@@ -89,7 +94,7 @@ const next = createRoute({
   request: { params, body: jsonRequest(NextBodySchema) },
   responses: {
     200: json('the batch', BatchSchema),
-    400: { description: 'invalid body, or a step not reached yet' },
+    400: { description: 'not a run id, an invalid body, or a step not reached yet' },
     404: { description: 'unknown run' },
     409: { description: 'loading, or exhausted' },
   },
@@ -107,7 +112,7 @@ const feedback = createRoute({
   request: { params, body: jsonRequest(FeedbackBodySchema) },
   responses: {
     200: { description: 'accepted' },
-    400: { description: 'invalid body, or unknown step or ids' },
+    400: { description: 'not a run id, an invalid body, or unknown step or ids' },
     404: { description: 'unknown run' },
   },
 });

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { DatasetInfoSchema, DatasetNameSchema } from '../../schemas/api.ts';
+import { DatasetInfoSchema, DatasetNameSchema, JobIdSchema } from '../../schemas/api.ts';
 import {
   DiffSchema,
   PartNameSchema,
@@ -17,7 +17,7 @@ import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { keeper } from '../dataset-keeper.ts';
 import { json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
 import { checkProviders } from './provider-policy.ts';
-import { streamToR2 } from './upload.ts';
+import { maxUploadBytes, streamToR2 } from './upload.ts';
 
 /** Appended parts, the re-scoring schedule and its runs, under `/v1/datasets/:name/…`. */
 export const schedules = routes();
@@ -37,6 +37,7 @@ const append = createRoute({
     201: json('the dataset with the part', DatasetInfoSchema),
     400: { description: 'bad name or part name, or no body' },
     404: { description: 'unknown dataset' },
+    413: { description: 'over MAX_UPLOAD_BYTES, decompressed (default 1 GiB)' },
     422: { description: 'a body that starts like gzip but is not valid gzip' },
   },
 });
@@ -51,7 +52,11 @@ openapi(schedules, append, async (c) => {
     throw new WinnowError('not_found', {
       detail: `dataset "${name}" does not exist: upload it first (PUT /v1/datasets/${name})`,
     });
-  await streamToR2(c.env.DATA_BUCKET, `${datasetPrefix(name)}parts/${part}`, body);
+  await streamToR2(c.env.DATA_BUCKET, `${datasetPrefix(name)}parts/${part}`, body, {
+    maxBytes: maxUploadBytes(c.env),
+    what: 'the part',
+    hint: 'send it as several parts, or raise MAX_UPLOAD_BYTES in [vars]',
+  });
   return c.json((await k.refresh(name))!, 201);
 });
 
@@ -166,10 +171,10 @@ const diff = createRoute({
   method: 'get',
   path: '/{name}/runs/{run}/diff',
   summary: 'diff.json: records that entered and left the selection against the previous run, and why',
-  request: { params: params.extend({ run: z.string() }) },
+  request: { params: params.extend({ run: JobIdSchema }) },
   responses: {
     200: json('the diff', DiffSchema),
-    400: { description: 'bad name' },
+    400: { description: 'bad name or run id' },
     404: { description: 'unknown run, or a first run (nothing to compare with)' },
     409: { description: 'the run is not done' },
   },

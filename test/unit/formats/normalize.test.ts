@@ -228,4 +228,27 @@ describe('normalizeRecord: errors', () => {
     // Forced alpaca on a record without the keys at all is a schema error, not unknown_format.
     expect(err('{"prompt":"p"}', 'alpaca').code).toBe('invalid_record');
   });
+
+  it('half an alpaca record names the field it lacks', () => {
+    expect(err('{"instruction":"x","response":"y"}').path).toBe('output');
+    expect(err('{"output":"y"}')).toMatchObject({ code: 'unknown_format', path: 'instruction' });
+    expect(err('{"prompt":"p","completion":"c"}').path).toBeUndefined();
+  });
+
+  it('record_too_deep past 128 levels, naming the top-level field, without overflowing the stack', () => {
+    const nest = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const row = (meta: string) => `{"instruction":"a","output":"b","meta":${meta}}`;
+    // The record is level 1, `meta` level 2: 127 levels of arrays in it make 128.
+    expect(normalizeRecord(row(nest(127)), 'auto').ok).toBe(true);
+    expect(err(row(nest(128)))).toMatchInlineSnapshot(`
+      {
+        "code": "record_too_deep",
+        "message": "meta: nested more than 128 levels deep (objects and arrays), over the limit for a record",
+        "path": "meta",
+      }
+    `);
+    // Far deeper than any recursive JSON writer's stack: still one record's error.
+    expect(err(row(nest(200_000))).code).toBe('record_too_deep');
+    expect(err(`{"messages":[${'{"x":'.repeat(300)}1${'}'.repeat(300)}]}`).path).toBe('messages');
+  });
 });

@@ -133,4 +133,15 @@ describe('readShard (json-array)', () => {
       expect(rest).toEqual([arr[0], arr[2], arr[3]]);
     }
   });
+
+  it('marks an element that is not UTF-8 with its first bad byte, and reads the others', async () => {
+    const pieces = [...encode('[{"a":"é"},\n {"b":"'), 0xfe, ...encode('"}, {"c":1}]')];
+    for (const chunkBytes of [1, 4, 1 << 20]) {
+      const { items, records } = await planAndRead(Uint8Array.from(pieces), 1, { chunkBytes });
+      expect(records).toBe(3);
+      const marks = items.map(({ item }) => (isOversize(item) ? null : (item.notUtf8 ?? item.text)));
+      expect(marks).toEqual(['{"a":"é"}', { at: 6, byte: 0xfe }, '{"c":1}']);
+      expect(items[1].item.offset).toBe(14);
+    }
+  });
 });

@@ -16,7 +16,9 @@ function expectedJsonl(bytes: Uint8Array): Expected {
   while (start < bytes.length) {
     let nl = bytes.indexOf(0x0a, start);
     if (nl < 0) nl = bytes.length;
-    const from = start === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : start;
+    // A BOM at the start of any line is skipped (files joined with `cat` keep theirs).
+    const bom = bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf;
+    const from = bom ? start + 3 : start;
     const text = decoder.decode(bytes.subarray(from, nl)).replace(/\r$/, '');
     lines++;
     if (text.trim() !== '') records.push({ text, offset: from, line: lines });
@@ -79,6 +81,56 @@ describe('readShard (jsonl)', () => {
       [3, 0],
       [11, 11],
     ]);
+  });
+
+  it('skips a BOM at the start of any line, as files joined with cat have them', async () => {
+    const bytes = encode('\uFEFF{"a":1}\n\uFEFF{"b":2}\r\n{"c":"\uFEFF"}\n\uFEFF\n');
+    await expectShardingMatches(bytes);
+    const { items, records, lines } = await planAndRead(bytes, 1 << 20);
+    expect([records, lines]).toEqual([3, 4]);
+    // Offsets are those of the record's first byte after the mark; a mark inside a string stays.
+    expect(items.map((i) => [isOversize(i.item) ? '' : i.item.text, i.item.offset])).toEqual([
+      ['{"a":1}', 3],
+      ['{"b":2}', 14],
+      ['{"c":"\uFEFF"}', 23],
+    ]);
+  });
+
+  it('marks each line that is not UTF-8 with its first bad byte, and reads the others', async () => {
+    const good = encode('{"ok":"é"}');
+    const bad: [number[], number][] = [
+      [[0x22, 0xff, 0x22], 1], // a byte UTF-8 never uses
+      [[0x22, 0x61, 0xc0, 0x80, 0x22], 2], // an overlong form of U+0000
+      [[0x22, 0xe2, 0x82, 0x22], 1], // a sequence cut short
+      [[0x22, 0xed, 0xa0, 0x80, 0x22], 1], // a UTF-16 surrogate
+      [[0x22, 0xc3, 0xa9, 0xf4, 0x90, 0x80, 0x80, 0x22], 3], // above U+10FFFF, after a good é
+    ];
+    const pieces: number[] = [];
+    for (const [line] of bad) pieces.push(...good, 0x0a, ...line, 0x0a);
+    pieces.push(...good);
+    const bytes = Uint8Array.from(pieces);
+    for (const shardBytes of [1, 7, 1 << 20]) {
+      for (const chunkBytes of [1, 5, 1 << 20]) {
+        const { items, records } = await planAndRead(bytes, shardBytes, { chunkBytes });
+        expect(records).toBe(11);
+        const marks = items.map(({ item, line }) =>
+          isOversize(item) || !item.notUtf8 ? line : { line, ...item.notUtf8 },
+        );
+        expect(marks).toEqual([
+          1,
+          { line: 2, at: 1, byte: 0xff },
+          3,
+          { line: 4, at: 2, byte: 0xc0 },
+          5,
+          { line: 6, at: 1, byte: 0xe2 },
+          7,
+          { line: 8, at: 1, byte: 0xed },
+          9,
+          { line: 10, at: 3, byte: 0xf4 },
+          11,
+        ]);
+      }
+    }
   });
 
   it('adds up on generated files with blank lines, CRLF and multibyte text', async () => {

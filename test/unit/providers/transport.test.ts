@@ -152,6 +152,22 @@ describe('concurrency, budget, cache', () => {
     expect(providers.usage()).toEqual({ requests: 3, cached: 1, failed: 1 });
   });
 
+  it("splits the job's budget over its tasks, and says so when a task's share runs out", async () => {
+    const share = set({ requestBudget: 10 }, { budgetParts: 4 }).get('lm');
+    await share.chat(ask(250));
+    await share.chat(ask(251));
+    const e = await failure(share.chat(ask(252)));
+    expect(e.code).toBe('request_budget_exhausted');
+    expect(e.message).toMatchInlineSnapshot(
+      `"provider "lm" has used this task's 2 requests: the job's budget of 10 requests is shared by its 4 tasks, 2 each; raise providers.lm.requestBudget in the recipe"`,
+    );
+    expect(e.details).toMatchObject({ provider: 'lm', requestBudget: 10, parts: 4 });
+    const none = await failure(set({ requestBudget: 3 }, { budgetParts: 4 }).get('lm').chat(ask(253)));
+    expect(none.message).toMatchInlineSnapshot(
+      `"provider "lm" has no request left for this task: the job's budget of 3 requests is shared by its 4 tasks, less than one each; raise providers.lm.requestBudget in the recipe to at least 4"`,
+    );
+  });
+
   it('counts retries against the budget', async () => {
     lm.inject({ status: 500 }, { status: 500 });
     const e = await failure(set({ requestBudget: 2 }).get('lm').chat(ask(300)));

@@ -140,7 +140,7 @@ export async function readReference(store: BlobStore, ref: string, cap: number):
     for (const range of await planShards(source, { part, shardBytes: 64 * 1024 * 1024 })) {
       for await (const item of readShard(source, range)) {
         if (out.length >= cap) return out;
-        if ('oversize' in item) continue;
+        if ('oversize' in item || item.notUtf8) continue;
         const norm = normalizeRecord(item.text, 'auto');
         if (norm.ok) {
           const id = `${ref}#${part}:${item.local}`;

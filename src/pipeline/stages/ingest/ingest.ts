@@ -1,6 +1,8 @@
 import type { InvalidLine, RecordError } from '../../../../schemas/output.ts';
 import type { ShardRecord } from '../../../../schemas/record.ts';
+import type { NotUtf8 } from '../../../formats/bytes.ts';
 import { contentHash, normalizeRecord, readShard, recordId } from '../../../formats/index.ts';
+import { formatBytes, MAX_RECORD_BYTES } from '../../../limits.ts';
 import { normalizePairRecord } from '../../../pairs/normalize.ts';
 import { toJsonl } from '../../jsonl.ts';
 import { shardKey } from '../../keys.ts';
@@ -31,12 +33,11 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
   while (!next.done) {
     const item = next.value;
     const source = { index: item.local, ...(item.localLine === undefined ? {} : { line: item.localLine }) };
+    const at = { source, offset: item.offset };
     if ('oversize' in item) {
-      invalid.push({
-        source,
-        error: { code: 'record_too_large', message: `record is ${item.bytes} bytes, over the 8 MiB limit` },
-        raw: item.head,
-      });
+      invalid.push({ ...at, error: tooLarge(item.bytes), raw: item.head });
+    } else if (item.notUtf8) {
+      invalid.push({ ...at, error: notUtf8(item.offset, item.notUtf8), raw: item.text.slice(0, RAW_LIMIT) });
     } else {
       const { members, errors } = parseRecord(item.text, spec);
       for (const m of members) {
@@ -52,7 +53,7 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
           ...(m.pair ? { pair: m.pair } : {}),
         });
       }
-      for (const e of errors) invalid.push({ source, error: e.error, raw: e.raw.slice(0, RAW_LIMIT) });
+      for (const e of errors) invalid.push({ ...at, error: e.error, raw: e.raw.slice(0, RAW_LIMIT) });
     }
     next = await it.next();
   }
@@ -60,6 +61,23 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
   await store.put(shardKey(spec.id, info.shard, 'records.jsonl'), toJsonl(valid));
   await store.put(shardKey(spec.id, info.shard, 'invalid.jsonl'), toJsonl(invalid));
   return { records: tally.records, valid: valid.length, invalid: invalid.length, lines: tally.lines };
+}
+
+function tooLarge(bytes: number): RecordError {
+  const limit = `${formatBytes(MAX_RECORD_BYTES)} (${MAX_RECORD_BYTES} bytes)`;
+  return {
+    code: 'record_too_large',
+    message: `record is ${bytes} bytes, over the ${limit} limit for a record`,
+  };
+}
+
+/** Where a record's bytes stop being UTF-8: in the record, and in the file. */
+function notUtf8(offset: number, bad: NotUtf8): RecordError {
+  const byte = `0x${bad.byte.toString(16).padStart(2, '0')}`;
+  return {
+    code: 'invalid_utf8',
+    message: `not valid UTF-8: byte ${byte} at byte ${bad.at} of the record (byte ${offset + bad.at} of the file); JSON text must be UTF-8`,
+  };
 }
 
 type Member = Pick<ShardRecord, 'hash' | 'format' | 'turns' | 'record' | 'pair'> & { sub: number };
