@@ -59,7 +59,7 @@ export async function evaluatePlanted(seed = 1): Promise<PlantedResult> {
   const spec = {
     id: 'planted',
     dataset: 'planted',
-    objects: [{ key: 'in.jsonl', size: new TextEncoder().encode(text).byteLength, etag: 'x' }],
+    objects: [(await store.head('in.jsonl'))!],
     // The default recipe, with the assistant's own identity configured (as a user with one would).
     recipe: RecipeSchema.parse({
       seed,

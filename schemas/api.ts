@@ -30,6 +30,8 @@ export const DatasetObjectSchema = z.object({
   etag: z.string(),
   /** A decompressed copy of a gzip object put straight into the bucket under the dataset's prefix. */
   source: z.object({ key: z.string(), etag: z.string() }).optional(),
+  /** The name it was put under with `PUT …/parts/:part`: putting that part again replaces it here. */
+  part: z.string().optional(),
 });
 
 export const DatasetInfoSchema = z.object({

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'output_missing'
   | 'job_failed'
   | 'reference_missing'
+  | 'input_changed'
   | 'unknown_provider'
   | 'provider_not_allowed'
   | 'request_budget_exhausted'
@@ -61,6 +62,7 @@ const TITLES: Record<ErrorCode, string> = {
   output_missing: 'an output file is incomplete',
   job_failed: 'job failed',
   reference_missing: 'reference dataset not found',
+  input_changed: 'an input object changed while the job read it',
   unknown_provider: 'unknown model provider',
   provider_not_allowed: 'the operator does not allow this model endpoint',
   request_budget_exhausted: 'the job spent its model request budget',

@@ -73,18 +73,37 @@ export class JobCoordinator extends DurableObject<Env> {
 
   /** A task failed: retry it (the consumer re-delivers) or, past the attempt limit, fail the job. */
   async fail(msg: TaskMessage, error: string, fatal: boolean): Promise<{ retry: boolean }> {
-    return { retry: this.db.failure(msg, error, fatal, Date.now()) };
+    const retry = this.db.failure(msg, error, fatal, Date.now());
+    await this.released();
+    return { retry };
   }
 
   /** A message exhausted its queue retries. */
   async deadLetter(msg: TaskMessage): Promise<void> {
     this.db.failJob(`${msg.stage} shard ${msg.shard}: message exhausted its queue retries`, Date.now());
+    await this.released();
   }
 
   async cancel(): Promise<boolean> {
     const ok = this.db.cancel(Date.now());
     if (ok) await this.ctx.storage.deleteAlarm();
+    await this.released();
     return ok;
+  }
+
+  /**
+   * Once the job has ended, tell its dataset's keeper, which deletes replaced versions only this job
+   * still read. Best effort: a keeper that is not told asks this coordinator when it next sweeps.
+   */
+  private async released(): Promise<void> {
+    const spec = this.db.spec();
+    if (!spec || this.db.state() === 'running' || spec.round !== undefined) return;
+    try {
+      const ns = this.env.DATASET_KEEPER;
+      await ns.get(ns.idFromName(spec.dataset)).release(spec.id);
+    } catch {
+      // The keeper's own sweep drops this job's pins later.
+    }
   }
 
   async status(): Promise<JobStatus | null> {
@@ -111,6 +130,7 @@ export class JobCoordinator extends DurableObject<Env> {
       step = advance(this.db.barrierInput(barrier));
     } catch (e) {
       this.db.failJob(`${barrier.stage}: ${e instanceof Error ? e.message : String(e)}`, now);
+      await this.released();
       return;
     }
     if (step.kind === 'finish') {
@@ -128,6 +148,7 @@ export class JobCoordinator extends DurableObject<Env> {
       this.db.apply(barrier, step, now);
       this.db.finish(Date.now());
       await this.ctx.storage.deleteAlarm();
+      await this.released();
       return;
     }
     // The next step opens in the same turn as the last report was recorded; its messages follow

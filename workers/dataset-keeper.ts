@@ -3,11 +3,13 @@ import type { DatasetInfo } from '../schemas/api.ts';
 import type { Report } from '../schemas/output.ts';
 import { type Recipe, RecipeSchema } from '../schemas/recipe.ts';
 import type { Latest, Run, RunList, Schedule, ScheduleBody, TickResult } from '../schemas/schedule.ts';
+import { leftOver, withPart } from '../src/pipeline/dataset-objects.ts';
 import { datasetLatestKey, jobSpecKey, reportKey, scheduleMarkerKey } from '../src/pipeline/keys.ts';
+import type { ObjectInfo } from '../src/pipeline/store.ts';
 import type { JobSpec } from '../src/pipeline/types.ts';
 import { nextDue } from '../src/schedule/index.ts';
 import { coordinator } from './coordinator.ts';
-import { refreshManifest, writeManifest } from './dataset-manifest.ts';
+import { readManifest, refreshManifest, writeManifest } from './dataset-manifest.ts';
 import { maxUploadBytes } from './http/upload.ts';
 import { KeeperDb } from './keeper-db.ts';
 import { newId, startJob } from './start-job.ts';
@@ -40,20 +42,110 @@ export class DatasetKeeper extends DurableObject<Env> {
     return next;
   }
 
-  /** A new upload or registration replaces the dataset's base objects. */
+  /**
+   * A new upload or registration replaces the dataset's objects. The objects it replaces stay in the
+   * bucket until no unfinished job reads them.
+   */
   async replace(info: DatasetInfo): Promise<DatasetInfo> {
     return this.serial(async () => {
+      const before = await readManifest(this.env.DATA_BUCKET, info.name);
       await writeManifest(this.env.DATA_BUCKET, info);
+      this.db.retire(leftOver(info.name, before?.objects ?? [], info.objects), Date.now());
+      await this.sweep();
       return this.withLatest(info);
     });
   }
 
-  /** The dataset with whatever was appended under its prefix; null when it does not exist. */
+  /**
+   * A part put through the API (already stored at its own version's key): it takes the place of the
+   * part of the same name, or is appended. Null (and the object deleted) when the dataset is gone.
+   */
+  async putPart(name: string, part: string, object: ObjectInfo): Promise<DatasetInfo | null> {
+    return this.serial(async () => {
+      const current = await this.current(name);
+      if (!current) {
+        await this.env.DATA_BUCKET.delete(object.key);
+        return null;
+      }
+      const { objects, replaced } = withPart(name, current.objects, part, object);
+      const info: DatasetInfo = {
+        ...current,
+        objects,
+        bytes: objects.reduce((a, o) => a + o.size, 0),
+        updatedAt: new Date().toISOString(),
+      };
+      await writeManifest(this.env.DATA_BUCKET, info);
+      if (replaced) this.db.retire(leftOver(name, [replaced], objects), Date.now());
+      await this.sweep();
+      return this.withLatest(info);
+    });
+  }
+
+  /** The dataset with whatever was put under its prefix since; null when it does not exist. */
   async refresh(name: string): Promise<DatasetInfo | null> {
-    const info = await this.serial(() =>
-      refreshManifest(this.env.DATA_BUCKET, name, new Date(), maxUploadBytes(this.env)),
-    );
+    const info = await this.serial(() => this.current(name));
     return info && this.withLatest(info);
+  }
+
+  /**
+   * The dataset as job `job` will read it, pinned: none of these objects is deleted before the job
+   * ends, whatever replaces them meanwhile. In one turn with the refresh, so nothing is swept between.
+   */
+  async snapshot(name: string, job: string): Promise<DatasetInfo | null> {
+    const info = await this.serial(async () => {
+      const info = await this.current(name);
+      if (info)
+        this.db.pin(
+          job,
+          info.objects.map((o) => o.key),
+          Date.now(),
+        );
+      return info;
+    });
+    return info && this.withLatest(info);
+  }
+
+  /** Job `job` ended (or never started): what only it read can go. */
+  async release(job: string): Promise<void> {
+    await this.serial(async () => {
+      this.db.unpin(job);
+      await this.sweep();
+    });
+  }
+
+  /** The manifest brought up to date with the bucket (inside `serial`). */
+  private async current(name: string): Promise<DatasetInfo | null> {
+    const { info, left } = await refreshManifest(
+      this.env.DATA_BUCKET,
+      name,
+      new Date(),
+      maxUploadBytes(this.env),
+      this.db.retired(),
+    );
+    if (left.length) {
+      this.db.retire(left, Date.now());
+      await this.sweep();
+    }
+    return info;
+  }
+
+  /**
+   * Delete the replaced objects no unfinished job reads. A pin whose job has ended (or never started
+   * within START_GRACE_MS) is dropped first: its coordinator is asked, so a job that ended without
+   * calling `release` still lets go.
+   */
+  private async sweep(): Promise<void> {
+    if (this.db.retired().size === 0) return;
+    for (const { job, at } of this.db.pinned()) {
+      const status = await coordinator(this.env, job).status();
+      if (status ? status.state !== 'running' : Date.now() - at > START_GRACE_MS) this.db.unpin(job);
+    }
+    const unread = this.db.unread();
+    for (let i = 0; i < unread.length; i += 1000) {
+      const keys = unread.slice(i, i + 1000);
+      await this.env.DATA_BUCKET.delete(keys);
+      this.db.deleted(keys);
+    }
   }
 
   async setSchedule(name: string, body: ScheduleBody): Promise<Schedule> {
@@ -101,13 +193,14 @@ export class DatasetKeeper extends DurableObject<Env> {
     if (decision.advance) this.db.setDue(nextDue(body, this.db.dueAt() ?? now, now));
     try {
       const recipe = await this.recipe(body);
-      const dataset = await this.refresh(name);
+      const dataset = await this.snapshot(name, run);
       if (!dataset) throw new Error(`dataset "${name}" does not exist`);
       await startJob(this.env, dataset, recipe, { id: run, ...(previous ? { previous } : {}) });
       this.db.started(run, dataset.objects.length);
       return result('started', run);
     } catch (e) {
       const error = `could not start: ${e instanceof Error ? e.message : String(e)}`;
+      this.db.unpin(run);
       this.db.ended(run, 'failed', error, null, Date.now());
       return result('failed', run, error);
     }

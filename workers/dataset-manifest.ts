@@ -3,7 +3,9 @@ import {
   type DatasetObject,
   gunzipCopyKey,
   isReservedKey,
+  leftOver,
   mergeListing,
+  newVersion,
 } from '../src/pipeline/dataset-objects.ts';
 import { datasetManifestKey, datasetPrefix } from '../src/pipeline/keys.ts';
 import type { ObjectInfo } from '../src/pipeline/store.ts';
@@ -38,7 +40,10 @@ async function isGzip(bucket: R2Bucket, key: string): Promise<boolean> {
   return b[0] === 0x1f && b[1] === 0x8b;
 }
 
-/** A gzip object is replaced by a decompressed copy beside it (ranges cannot be read from gzip). */
+/**
+ * A gzip object is replaced by a decompressed copy beside it (ranges cannot be read from gzip), at a
+ * new version's key: a job reading the copy made before keeps reading it.
+ */
 async function readable(
   bucket: R2Bucket,
   name: string,
@@ -47,7 +52,7 @@ async function readable(
 ): Promise<DatasetObject> {
   if (!(await isGzip(bucket, o.key))) return o;
   const whole = await bucket.get(o.key);
-  const copy = await streamToR2(bucket, gunzipCopyKey(name, o.key), whole!.body, {
+  const copy = await streamToR2(bucket, gunzipCopyKey(name, o.key, newVersion()), whole!.body, {
     maxBytes,
     what: `the gzip object "${o.key}"`,
     hint: 'delete it or put it decompressed, or raise MAX_UPLOAD_BYTES in [vars]',
@@ -56,19 +61,24 @@ async function readable(
 }
 
 /**
- * The dataset as it is now in the bucket: its manifest's objects, plus data objects appended under
- * `datasets/{name}/` since (by `PUT …/parts/:part` or straight into the bucket), minus those deleted.
- * Writes the manifest back when anything changed. Null when there is no such dataset.
+ * The dataset as it is now in the bucket: its manifest's objects, plus data objects put straight into
+ * the bucket under `datasets/{name}/` since, minus those deleted. Writes the manifest back when
+ * anything changed. `info` is null when there is no such dataset; `left` lists the dataset's own
+ * objects the change took out (decompressed copies made again), for the keeper to delete when no job
+ * reads them. `retired`: such objects still waiting, which are not new data.
  */
 export async function refreshManifest(
   bucket: R2Bucket,
   name: string,
   now: Date,
   maxBytes: number,
-): Promise<DatasetInfo | null> {
+  retired: ReadonlySet<string> = new Set(),
+): Promise<{ info: DatasetInfo | null; left: string[] }> {
   const current = await readManifest(bucket, name);
-  const listed = (await listPrefix(bucket, datasetPrefix(name))).filter((o) => !isReservedKey(name, o.key));
-  if (!current && listed.length === 0) return null;
+  const listed = (await listPrefix(bucket, datasetPrefix(name))).filter(
+    (o) => !isReservedKey(name, o.key) && !retired.has(o.key),
+  );
+  if (!current && listed.length === 0) return { info: null, left: [] };
   const base: DatasetInfo = current ?? {
     name,
     objects: [],
@@ -76,8 +86,9 @@ export async function refreshManifest(
     origin: 'upload',
     createdAt: now.toISOString(),
   };
-  const change = mergeListing(name, base.objects, listed);
-  if (change.added.length + change.changed.length + change.removed.length === 0 && current) return current;
+  const change = mergeListing(name, base.objects, listed, retired);
+  if (change.added.length + change.changed.length + change.removed.length === 0 && current)
+    return { info: current, left: [] };
   const fresh = new Map<string, DatasetObject>();
   for (const o of [...change.added, ...change.changed])
     fresh.set(o.key, await readable(bucket, name, o, maxBytes));
@@ -89,5 +100,5 @@ export async function refreshManifest(
     updatedAt: now.toISOString(),
   };
   await writeManifest(bucket, info);
-  return info;
+  return { info, left: leftOver(name, base.objects, objects) };
 }

@@ -11,6 +11,9 @@ CREATE TABLE IF NOT EXISTS runs (
   seq INTEGER PRIMARY KEY, run TEXT UNIQUE NOT NULL, state TEXT NOT NULL, error TEXT,
   trigger TEXT NOT NULL, tick INTEGER NOT NULL, started_at INTEGER NOT NULL, finished_at INTEGER,
   previous TEXT, objects INTEGER NOT NULL DEFAULT 0, summary TEXT);
+CREATE TABLE IF NOT EXISTS pins (
+  job TEXT NOT NULL, key TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (job, key));
+CREATE TABLE IF NOT EXISTS retired (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
 `;
 
 type RunRow = {
@@ -48,6 +51,42 @@ export class KeeperDb {
   }
   setMeta(key: string, value: unknown): void {
     metaSet(this.sql, key, value);
+  }
+
+  // --- versions: which objects unfinished jobs read, and which wait to be deleted ----------
+  pin(job: string, keys: readonly string[], now: number): void {
+    for (const key of keys)
+      this.sql.exec('INSERT OR IGNORE INTO pins (job, key, at) VALUES (?, ?, ?)', job, key, now);
+  }
+  unpin(job: string): void {
+    this.sql.exec('DELETE FROM pins WHERE job = ?', job);
+  }
+  /** Jobs holding pins, with when they pinned. */
+  pinned(): { job: string; at: number }[] {
+    return this.sql
+      .exec<{ job: string; at: number }>('SELECT job, MIN(at) AS at FROM pins GROUP BY job')
+      .toArray();
+  }
+  retire(keys: readonly string[], now: number): void {
+    for (const key of keys) this.sql.exec('INSERT OR IGNORE INTO retired (key, at) VALUES (?, ?)', key, now);
+  }
+  retired(): Set<string> {
+    return new Set(
+      this.sql
+        .exec<{ key: string }>('SELECT key FROM retired')
+        .toArray()
+        .map((r) => r.key),
+    );
+  }
+  /** Retired objects no unfinished job reads: safe to delete. */
+  unread(): string[] {
+    return this.sql
+      .exec<{ key: string }>('SELECT key FROM retired WHERE key NOT IN (SELECT key FROM pins) ORDER BY key')
+      .toArray()
+      .map((r) => r.key);
+  }
+  deleted(keys: readonly string[]): void {
+    for (const key of keys) this.sql.exec('DELETE FROM retired WHERE key = ?', key);
   }
 
   // --- schedule ---------------------------------------------------------------------------

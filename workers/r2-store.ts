@@ -1,4 +1,4 @@
-import type { BlobStore, ObjectInfo } from '../src/pipeline/store.ts';
+import { type BlobStore, inputChanged, type ObjectInfo } from '../src/pipeline/store.ts';
 
 /** The pipeline's BlobStore on an R2 bucket. */
 export function r2Store(bucket: R2Bucket): BlobStore {
@@ -11,10 +11,18 @@ export function r2Store(bucket: R2Bucket): BlobStore {
       const o = await bucket.get(key);
       return o ? new Uint8Array(await o.arrayBuffer()) : null;
     },
-    async range(key, offset, length) {
+    async range(key, offset, length, etag) {
       if (length <= 0) return new Uint8Array(0);
-      const o = await bucket.get(key, { range: { offset, length } });
-      if (!o) throw new Error(`no object at ${key}`);
+      // With onlyIf, a failed precondition returns the object's metadata without a body.
+      const o: R2ObjectBody | R2Object | null = await bucket.get(key, {
+        range: { offset, length },
+        ...(etag ? { onlyIf: { etagMatches: etag } } : {}),
+      });
+      if (!o) {
+        if (etag) throw inputChanged(key, etag, null);
+        throw new Error(`no object at ${key}`);
+      }
+      if (!('body' in o)) throw inputChanged(key, etag!, o.etag);
       return new Uint8Array(await o.arrayBuffer());
     },
     async put(key, data, contentType) {

@@ -1,9 +1,64 @@
 import { datasetPrefix } from './keys.ts';
 import type { ObjectInfo } from './store.ts';
 
-/** A dataset object; `source` is the gzip object (key and etag) this is the decompressed copy of. */
+/**
+ * A dataset object; `source` is the gzip object (key and etag) this is the decompressed copy of;
+ * `part` is the name it was put under with `PUT …/parts/:part` (a part put again replaces it in place).
+ */
 export interface DatasetObject extends ObjectInfo {
   source?: { key: string; etag: string };
+  part?: string;
+}
+
+/**
+ * A new version id: time, then randomness, so versions sort by when they were written. Everything
+ * Winnow writes into a dataset (an upload, a part, a decompressed copy) goes to a key with a new
+ * version and is never overwritten, so a running job keeps reading the version it started on.
+ */
+export function newVersion(): string {
+  const rand = crypto.getRandomValues(new Uint8Array(5));
+  return `${Date.now().toString(36)}${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Where one version of an object Winnow wrote into dataset `name` lives: `upload`, `parts/<part>`, … */
+export const versionKey = (name: string, version: string, file: string) =>
+  `${datasetPrefix(name)}.winnow/v/${version}/${file}`;
+
+/** A key Winnow wrote under `versionKey`: written once, never changed. */
+export const isVersionKey = (name: string, key: string) => key.startsWith(`${datasetPrefix(name)}.winnow/v/`);
+
+/**
+ * A part put through the API: it replaces the part of the same name where that part is (so earlier
+ * records keep their positions), or is appended. Parts of the old layout (`datasets/{name}/parts/…`,
+ * overwritten in place) are matched by key. Returns the objects and the one replaced, if any.
+ */
+export function withPart(
+  name: string,
+  objects: readonly DatasetObject[],
+  part: string,
+  object: ObjectInfo,
+): { objects: DatasetObject[]; replaced: DatasetObject | null } {
+  const entry: DatasetObject = { key: object.key, size: object.size, etag: object.etag, part };
+  const legacy = `${datasetPrefix(name)}parts/${part}`;
+  const at = objects.findIndex((o) => o.part === part || (o.part === undefined && o.key === legacy));
+  if (at < 0) return { objects: [...objects, entry], replaced: null };
+  const next = [...objects];
+  next[at] = entry;
+  return { objects: next, replaced: objects[at] };
+}
+
+/**
+ * Objects of the dataset's own prefix that a change took out of it (a replaced upload or part, a
+ * decompressed copy made again): they are deleted once no unfinished job reads them. Objects outside
+ * the prefix (registered keys) belong to the user and are never deleted.
+ */
+export function leftOver(
+  name: string,
+  before: readonly DatasetObject[],
+  after: readonly DatasetObject[],
+): string[] {
+  const kept = new Set(after.map((o) => o.key));
+  return before.map((o) => o.key).filter((k) => k.startsWith(datasetPrefix(name)) && !kept.has(k));
 }
 
 /** Keys under `datasets/{name}/` that are Winnow's own, not data: the manifest, the pointer, copies. */
@@ -12,9 +67,9 @@ export function isReservedKey(name: string, key: string): boolean {
   return rest === 'manifest.json' || rest === 'latest.json' || rest.startsWith('.winnow/');
 }
 
-/** Where the decompressed copy of a gzip object under the dataset's prefix is kept. */
-export const gunzipCopyKey = (name: string, key: string) =>
-  `${datasetPrefix(name)}.winnow/gunzip/${key.slice(datasetPrefix(name).length)}`;
+/** Where a decompressed copy of a gzip object under the dataset's prefix is kept (a new version each time). */
+export const gunzipCopyKey = (name: string, key: string, version: string) =>
+  versionKey(name, version, `gunzip/${key.slice(datasetPrefix(name).length)}`);
 
 export interface ListingChange {
   /** The dataset's objects after the change, in input order. */
@@ -41,6 +96,8 @@ export function mergeListing(
   name: string,
   manifest: readonly DatasetObject[],
   listed: readonly ObjectInfo[],
+  /** Keys that left the dataset but wait for the jobs reading them: not data to append. */
+  retired: ReadonlySet<string> = new Set(),
 ): ListingChange {
   const prefix = datasetPrefix(name);
   const byKey = new Map(listed.map((o) => [o.key, o]));
@@ -52,7 +109,8 @@ export function mergeListing(
     const origin = o.source?.key ?? o.key;
     known.add(origin);
     known.add(o.key);
-    if (!origin.startsWith(prefix)) {
+    if (!origin.startsWith(prefix) || isVersionKey(name, origin)) {
+      // Registered keys, and versions Winnow wrote (never overwritten): kept as they are.
       objects.push(o);
       continue;
     }
@@ -71,7 +129,10 @@ export function mergeListing(
     objects.push({ key: o.key, size: now.size, etag: now.etag });
   }
   const added = listed
-    .filter((o) => o.key.startsWith(prefix) && !isReservedKey(name, o.key) && !known.has(o.key))
+    .filter(
+      (o) =>
+        o.key.startsWith(prefix) && !isReservedKey(name, o.key) && !known.has(o.key) && !retired.has(o.key),
+    )
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { objects: [...objects, ...added], added, changed, removed };
 }

@@ -6,7 +6,6 @@ const pad = (n: number) => String(n).padStart(5, '0');
 
 export const datasetPrefix = (name: string) => `datasets/${name}/`;
 export const datasetManifestKey = (name: string) => `datasets/${name}/manifest.json`;
-export const datasetUploadKey = (name: string) => `datasets/${name}/upload`;
 
 export const jobPrefix = (job: string) => `jobs/${job}/`;
 export const jobSpecKey = (job: string) => `jobs/${job}/job.json`;

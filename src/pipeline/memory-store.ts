@@ -1,7 +1,7 @@
 import type { Recipe } from '../../schemas/recipe.ts';
 import { outputManifestKey } from './keys.ts';
 import { type OutputManifest, outputNamed, outputText } from './outputs.ts';
-import type { BlobStore, ObjectInfo } from './store.ts';
+import { type BlobStore, inputChanged, type ObjectInfo } from './store.ts';
 import type { JobSpec } from './types.ts';
 
 const encoder = new TextEncoder();
@@ -9,24 +9,29 @@ const encoder = new TextEncoder();
 /** A BlobStore in memory: for tests and the single-process reference run. */
 export class MemoryStore implements BlobStore {
   readonly objects = new Map<string, Uint8Array>();
+  /** Each put is a new version, as in R2. */
+  private readonly etags = new Map<string, string>();
+  private puts = 0;
 
   async head(key: string): Promise<ObjectInfo | null> {
     const v = this.objects.get(key);
-    return v ? { key, size: v.byteLength, etag: String(v.byteLength) } : null;
+    return v ? { key, size: v.byteLength, etag: this.etags.get(key)! } : null;
   }
 
   async get(key: string): Promise<Uint8Array | null> {
     return this.objects.get(key) ?? null;
   }
 
-  async range(key: string, offset: number, length: number): Promise<Uint8Array> {
+  async range(key: string, offset: number, length: number, etag?: string): Promise<Uint8Array> {
     const v = this.objects.get(key);
+    if (etag && this.etags.get(key) !== etag) throw inputChanged(key, etag, this.etags.get(key) ?? null);
     if (!v) throw new Error(`no object at ${key}`);
     return v.subarray(offset, Math.min(v.byteLength, offset + length));
   }
 
   async put(key: string, data: Uint8Array | string): Promise<void> {
     this.objects.set(key, typeof data === 'string' ? encoder.encode(data) : data);
+    this.etags.set(key, `m${++this.puts}`);
   }
 }
 
@@ -53,7 +58,7 @@ export async function memoryJob(
   const infos: ObjectInfo[] = [];
   for (const [key, data] of Object.entries(objects)) {
     await store.put(key, data);
-    infos.push({ key, size: store.objects.get(key)!.byteLength, etag: `e${infos.length}` });
+    infos.push((await store.head(key))!);
   }
   return { store, spec: { id, dataset, objects: infos, recipe, createdAt: new Date().toISOString() } };
 }

@@ -1,3 +1,4 @@
+import { WinnowError } from '../errors.ts';
 /**
  * The object store the stages read and write: R2 in workerd (workers/r2-store.ts), memory in
  * tests and the in-process reference (memory-store.ts).
@@ -11,9 +12,26 @@ export interface ObjectInfo {
 export interface BlobStore {
   head(key: string): Promise<ObjectInfo | null>;
   get(key: string): Promise<Uint8Array | null>;
-  /** `length` bytes from `offset` (fewer at the end of the object). */
-  range(key: string, offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * `length` bytes from `offset` (fewer at the end of the object). With `etag`, only from that version
+   * of the object: another version is an `input_changed` error (see `inputChanged`), never its bytes.
+   */
+  range(key: string, offset: number, length: number, etag?: string): Promise<Uint8Array>;
   put(key: string, data: Uint8Array | string, contentType?: string): Promise<void>;
+}
+
+/**
+ * A job read an object that is no longer the version it started on (someone replaced it in the bucket
+ * while the job ran). Winnow's own uploads and parts never do this: they go to new keys.
+ */
+export function inputChanged(key: string, pinned: string, now: string | null): WinnowError {
+  return new WinnowError('input_changed', {
+    path: key,
+    detail:
+      `the object changed while the job read it (the job started on version ${pinned}; the bucket now ${now === null ? 'has no such object' : `holds version ${now}`}): ` +
+      'a job reads the dataset as it was when the job started, so it stops here rather than mix two versions. ' +
+      'Replace data through Winnow (PUT /v1/datasets/{name}, PUT …/parts/{part}), which keeps the old version until the jobs reading it end, then start the job again',
+  });
 }
 
 export async function getText(store: BlobStore, key: string): Promise<string | null> {

@@ -8,7 +8,7 @@ import {
   RegisterBodySchema,
 } from '../../schemas/api.ts';
 import { WinnowError } from '../../src/errors.ts';
-import { datasetUploadKey } from '../../src/pipeline/keys.ts';
+import { newVersion, versionKey } from '../../src/pipeline/dataset-objects.ts';
 import { keeper } from '../dataset-keeper.ts';
 import { readManifest } from '../dataset-manifest.ts';
 import { json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
@@ -46,7 +46,8 @@ openapi(datasets, upload, async (c) => {
   const body = c.req.raw.body;
   if (!body)
     throw new WinnowError('bad_request', { detail: 'the request has no body: send the dataset file' });
-  const key = datasetUploadKey(name);
+  // A new version's key: a job reading the dataset's previous upload keeps reading it.
+  const key = versionKey(name, newVersion(), 'upload');
   const object = await streamToR2(c.env.DATA_BUCKET, key, body, { maxBytes: maxUploadBytes(c.env) });
   const info: DatasetInfo = {
     name,
@@ -76,6 +77,7 @@ openapi(datasets, register, async (c) => {
   const { name } = c.req.valid('param');
   const { keys } = c.req.valid('json');
   const objects: DatasetInfo['objects'] = [];
+  const version = newVersion();
   for (const [i, key] of keys.entries()) {
     const head = await c.env.DATA_BUCKET.get(key, { range: { offset: 0, length: 2 } });
     if (!head)
@@ -84,11 +86,16 @@ openapi(datasets, register, async (c) => {
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
       // Gzip cannot be read by byte ranges: store a decompressed copy beside the dataset.
       const whole = await c.env.DATA_BUCKET.get(key);
-      const copy = await streamToR2(c.env.DATA_BUCKET, `datasets/${name}/registered-${i}`, whole!.body, {
-        maxBytes: maxUploadBytes(c.env),
-        what: `the gzip object "${key}" (keys[${i}])`,
-        hint: 'register it decompressed, or raise MAX_UPLOAD_BYTES in [vars]',
-      });
+      const copy = await streamToR2(
+        c.env.DATA_BUCKET,
+        versionKey(name, version, `registered-${i}`),
+        whole!.body,
+        {
+          maxBytes: maxUploadBytes(c.env),
+          what: `the gzip object "${key}" (keys[${i}])`,
+          hint: 'register it decompressed, or raise MAX_UPLOAD_BYTES in [vars]',
+        },
+      );
       objects.push({ key: copy.key, size: copy.size, etag: copy.etag });
     } else {
       objects.push({ key, size: head.size, etag: head.etag });

@@ -15,8 +15,8 @@ import { type OutputManifest, outputNamed } from '../../src/pipeline/outputs.ts'
 import type { JobSpec } from '../../src/pipeline/types.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { coordinator } from '../coordinator.ts';
-import { startJob } from '../start-job.ts';
-import { currentDataset } from './datasets.ts';
+import { keeper } from '../dataset-keeper.ts';
+import { newId, startJob } from '../start-job.ts';
 import { binary, json, jsonRequest, openapi, routes } from './openapi.ts';
 import { outputResponse, readManifest } from './outputs.ts';
 import { checkProviders } from './provider-policy.ts';
@@ -51,9 +51,18 @@ openapi(jobs, create, async (c) => {
   validateRecipe(recipe, 'recipe');
   checkProviders(c.env, recipe);
   if (body.previous) await comparable(c.env, body.previous, body.dataset);
-  const dataset = await currentDataset(c.env, body.dataset);
-  const spec = await startJob(c.env, dataset, recipe, body.previous ? { previous: body.previous } : {});
-  return c.json({ id: spec.id }, 201);
+  // The dataset as it is now, pinned for this job: replacing it meanwhile never changes what it reads.
+  const id = newId('j');
+  const k = keeper(c.env, body.dataset);
+  const dataset = await k.snapshot(body.dataset, id);
+  if (!dataset) throw new WinnowError('not_found', { detail: `dataset "${body.dataset}" does not exist` });
+  try {
+    await startJob(c.env, dataset, recipe, { id, ...(body.previous ? { previous: body.previous } : {}) });
+  } catch (e) {
+    await k.release(id);
+    throw e;
+  }
+  return c.json({ id }, 201);
 });
 
 /** `previous` must be a finished job of the same dataset. */

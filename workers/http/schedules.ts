@@ -11,7 +11,8 @@ import {
   TickResultSchema,
 } from '../../schemas/schedule.ts';
 import { WinnowError } from '../../src/errors.ts';
-import { datasetPrefix, diffKey, jobSpecKey } from '../../src/pipeline/keys.ts';
+import { newVersion, versionKey } from '../../src/pipeline/dataset-objects.ts';
+import { diffKey, jobSpecKey } from '../../src/pipeline/keys.ts';
 import type { JobSpec } from '../../src/pipeline/types.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { keeper } from '../dataset-keeper.ts';
@@ -52,12 +53,15 @@ openapi(schedules, append, async (c) => {
     throw new WinnowError('not_found', {
       detail: `dataset "${name}" does not exist: upload it first (PUT /v1/datasets/${name})`,
     });
-  await streamToR2(c.env.DATA_BUCKET, `${datasetPrefix(name)}parts/${part}`, body, {
+  // A new version's key: a part put again under the same name leaves jobs reading the old one be.
+  const object = await streamToR2(c.env.DATA_BUCKET, versionKey(name, newVersion(), `parts/${part}`), body, {
     maxBytes: maxUploadBytes(c.env),
     what: 'the part',
     hint: 'send it as several parts, or raise MAX_UPLOAD_BYTES in [vars]',
   });
-  return c.json((await k.refresh(name))!, 201);
+  const info = await k.putPart(name, part, { key: object.key, size: object.size, etag: object.etag });
+  if (!info) throw noDataset(name);
+  return c.json(info, 201);
 });
 
 const put = createRoute({

@@ -13,6 +13,7 @@ const FATAL = new Set([
   'validation_failed',
   'dataset_empty',
   'reference_missing',
+  'input_changed',
   'unknown_provider',
   'provider_not_allowed',
   'request_budget_exhausted',

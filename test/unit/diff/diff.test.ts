@@ -167,14 +167,7 @@ describe('a run compared with the previous one (runLocal)', () => {
     // The same store, the dataset grown by one part: the next run compares itself with the first.
     const store = a.store;
     await store.put('datasets/d/parts/0001', more.map((r) => JSON.stringify(r)).join('\n'));
-    const objects = [
-      ...a.spec.objects,
-      {
-        key: 'datasets/d/parts/0001',
-        size: store.objects.get('datasets/d/parts/0001')!.byteLength,
-        etag: 'p1',
-      },
-    ];
+    const objects = [...a.spec.objects, (await store.head('datasets/d/parts/0001'))!];
     const spec = { ...a.spec, id: 'jb', objects, previous: 'ja' };
     const rb = await runLocal(store, spec, deps);
     // Incremental: the perplexity model was fitted once and reused, so old records' cells stay valid.

@@ -64,11 +64,7 @@ describe('the vector cache of model embedders', () => {
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
-    const part = {
-      key: 'datasets/d/parts/0001',
-      size: a.store.objects.get('datasets/d/parts/0001')!.byteLength,
-      etag: 'p',
-    };
+    const part = (await a.store.head('datasets/d/parts/0001'))!;
     const spec = { ...a.spec, id: 'j2', objects: [...a.spec.objects, part], previous: 'j1' };
     const second = await runLocal(a.store, spec, deps);
     expect(texts.length - sent).toBe(second.embedding!.computed);

@@ -13,7 +13,7 @@ async function run(text: string, recipe: unknown) {
   const spec = {
     id: 'j1',
     dataset: 'd',
-    objects: [{ key: 'in', size: new TextEncoder().encode(text).byteLength, etag: 'x' }],
+    objects: [(await store.head('in'))!],
     recipe: RecipeSchema.parse(recipe),
     createdAt: '',
   };

@@ -41,9 +41,8 @@ async function setup(text: string, extra?: string) {
   const store = new MemoryStore();
   await store.put('in', text);
   if (extra !== undefined) await store.put('in2', extra);
-  const objects = [{ key: 'in', size: new TextEncoder().encode(text).byteLength, etag: 'x' }];
-  if (extra !== undefined)
-    objects.push({ key: 'in2', size: new TextEncoder().encode(extra).byteLength, etag: 'y' });
+  const objects = [(await store.head('in'))!];
+  if (extra !== undefined) objects.push((await store.head('in2'))!);
   return { store, objects };
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mergeListing } from '../../../src/pipeline/dataset-objects.ts';
+import {
+  leftOver,
+  mergeListing,
+  newVersion,
+  versionKey,
+  withPart,
+} from '../../../src/pipeline/dataset-objects.ts';
 import { decideTick, firstDue, nextDue, type TickInput } from '../../../src/schedule/index.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -97,5 +103,55 @@ describe('mergeListing (append-only datasets)', () => {
     ]);
     expect(again.changed.map((x) => x.key)).toEqual(['datasets/d/parts/z.gz']);
     expect(again.added).toEqual([]);
+  });
+});
+
+describe('dataset versions (a job reads the version it started on)', () => {
+  const o = (key: string, etag = 'e', size = 10) => ({ key, size, etag });
+  it('versions sort by time and never repeat', () => {
+    const vs = Array.from({ length: 200 }, () => newVersion());
+    expect(new Set(vs).size).toBe(200);
+    expect(versionKey('d', 'v1', 'parts/0001')).toBe('datasets/d/.winnow/v/v1/parts/0001');
+  });
+  it('keeps versions Winnow wrote as they are, though the listing (which skips .winnow/) lacks them', () => {
+    const up = o(versionKey('d', 'v1', 'upload'));
+    const part = { ...o(versionKey('d', 'v2', 'parts/0001')), part: '0001' };
+    const m = mergeListing('d', [up, part], [o('datasets/d/parts/0003')]);
+    expect(m.objects).toEqual([up, part, o('datasets/d/parts/0003')]);
+    expect(m.removed).toEqual([]);
+    // An object waiting to be deleted is not new data.
+    const r = mergeListing('d', [up], [o('datasets/d/upload')], new Set(['datasets/d/upload']));
+    expect(r.added).toEqual([]);
+  });
+  it('a part put again takes its old place; a new one is appended; old-layout parts are matched by key', () => {
+    const objects = [
+      o('datasets/d/.winnow/v/v1/upload'),
+      { ...o('datasets/d/.winnow/v/v2/parts/a'), part: 'a' },
+      o('datasets/d/parts/b'),
+    ];
+    const again = withPart('d', objects, 'a', o('datasets/d/.winnow/v/v3/parts/a', 'e3', 5));
+    expect(again.objects.map((x) => x.key)).toEqual([
+      'datasets/d/.winnow/v/v1/upload',
+      'datasets/d/.winnow/v/v3/parts/a',
+      'datasets/d/parts/b',
+    ]);
+    expect(again.objects[1]).toEqual({
+      key: 'datasets/d/.winnow/v/v3/parts/a',
+      size: 5,
+      etag: 'e3',
+      part: 'a',
+    });
+    expect(again.replaced?.key).toBe('datasets/d/.winnow/v/v2/parts/a');
+    const legacy = withPart('d', objects, 'b', o('datasets/d/.winnow/v/v4/parts/b'));
+    expect(legacy.objects.map((x) => x.part ?? null)).toEqual([null, 'a', 'b']);
+    expect(legacy.replaced?.key).toBe('datasets/d/parts/b');
+    const added = withPart('d', objects, 'c', o('datasets/d/.winnow/v/v5/parts/c'));
+    expect(added.objects.length).toBe(4);
+    expect(added.replaced).toBeNull();
+  });
+  it("only the dataset's own objects that left it are deleted, never registered keys", () => {
+    const before = [o('datasets/d/.winnow/v/v1/upload'), o('raw/x.jsonl'), o('datasets/d/parts/b')];
+    const after = [o('datasets/d/.winnow/v/v2/upload'), o('datasets/d/parts/b')];
+    expect(leftOver('d', before, after)).toEqual(['datasets/d/.winnow/v/v1/upload']);
   });
 });

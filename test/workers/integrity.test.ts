@@ -1,0 +1,154 @@
+/**
+ * A job reads the dataset version it started on (issue #24, part 1): replacing the dataset, or
+ * putting one of its parts again, while a job reads it changes nothing in that job's outputs; the
+ * replaced version stays readable until the job ends, then it is deleted. An object changed behind
+ * Winnow's back (straight into the bucket) fails the job with `input_changed`, never mixes versions.
+ */
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import alpaca from '../../../shared/data/alpaca-random-9k.json';
+import type { DatasetInfo, JobStatus } from '../../schemas/api.ts';
+import { api, json, lines, output, startJob, upload, waitForJob } from './helpers.ts';
+
+const ALPACA = alpaca as Record<string, string>[];
+const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+/** Many small shards, so the job is still ingesting when the dataset is replaced. */
+const RECIPE = {
+  shardBytes: 8 * 1024,
+  scorers: [{ id: 'length' }, { id: 'lexical' }],
+  select: { budget: '30%' },
+};
+const FILES = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'weights.jsonl'];
+
+/** A seeded shuffle (the replacement holds the same records in another order). */
+function shuffled<T>(rows: readonly T[], seed: number): T[] {
+  const out = [...rows];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+async function status(id: string): Promise<JobStatus> {
+  return json<JobStatus>(await api(`/v1/jobs/${id}`));
+}
+
+/** Poll until ingest has read at least one shard (and not all of them). */
+async function midIngest(id: string): Promise<JobStatus> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const s = await status(id);
+    const ingest = s.stages.find((x) => x.name === 'ingest');
+    if (ingest && ingest.shardsDone > 0) return s;
+    if (s.state !== 'running' || Date.now() > deadline)
+      throw new Error(`job never reached ingest: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function outputs(id: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of FILES) out[f] = await output(id, f);
+  out.counts = JSON.stringify(JSON.parse(await output(id, 'report.json')).counts);
+  return out;
+}
+
+async function listed(prefix: string): Promise<string[]> {
+  return (await env.DATA_BUCKET.list({ prefix })).objects.map((o) => o.key);
+}
+
+describe('a job reads the dataset version it started on', () => {
+  const rows = ALPACA.slice(0, 1000);
+
+  it('a dataset uploaded again mid-ingest changes nothing in the running job; the old version goes when it ends', async () => {
+    const name = 'swap';
+    const first = await json<DatasetInfo>(await upload(name, jsonl(rows)));
+    const oldKey = first.objects[0].key;
+    expect(oldKey).toMatch(/^datasets\/swap\/\.winnow\/v\/[0-9a-z]+\/upload$/);
+    const job = await startJob(name, RECIPE);
+    const at = await midIngest(job);
+    const res = await upload(name, jsonl(shuffled(rows, 7)));
+    expect(res.status).toBe(201);
+    const newKey = (await json<DatasetInfo>(res)).objects[0].key;
+    expect(newKey).not.toBe(oldKey);
+    // The replacement landed while the job was still reading its input.
+    const during = await status(job);
+    const ingest = during.stages.find((x) => x.name === 'ingest')!;
+    expect(during.state).toBe('running');
+    expect(ingest.shardsDone).toBeLessThan(ingest.shardsTotal);
+    expect(at.stages.find((x) => x.name === 'ingest')!.shardsTotal).toBeGreaterThan(30);
+    // The job's version is still there while it runs.
+    expect(await env.DATA_BUCKET.head(oldKey)).not.toBeNull();
+
+    const done = await waitForJob(job);
+    expect(done.state).toBe('done');
+    const got = await outputs(job);
+
+    // A clean run of the version the job started on, under another name.
+    await upload('swap-clean', jsonl(rows));
+    const clean = await startJob('swap-clean', RECIPE);
+    expect((await waitForJob(clean)).state).toBe('done');
+    expect(got).toEqual(await outputs(clean));
+    const counts = JSON.parse(got.counts);
+    expect(counts.input).toBe(rows.length);
+    const seen = FILES.slice(0, 3).flatMap((f) => lines(got[f]).map((l) => l.source.index as number));
+    expect(seen.sort((a, b) => a - b)).toEqual(rows.map((_, i) => i));
+
+    // Once no unfinished job reads it, the replaced version is deleted; the current one stays.
+    const keys = await listed('datasets/swap/.winnow/');
+    expect(keys).toEqual([newKey]);
+    // A job started now reads the new version.
+    const now = await json<DatasetInfo>(await api(`/v1/datasets/${name}`));
+    expect(now.objects.map((o) => o.key)).toEqual([newKey]);
+  });
+
+  it('a part put again mid-job keeps its place for later jobs and its old bytes for the running one', async () => {
+    const name = 'swap-part';
+    await upload(name, jsonl(rows.slice(0, 500)));
+    const part = async (body: string) =>
+      json<DatasetInfo>(await api(`/v1/datasets/${name}/parts/0001`, { method: 'PUT', body }));
+    const before = await part(jsonl(rows.slice(500, 1000)));
+    await api(`/v1/datasets/${name}/parts/0002`, { method: 'PUT', body: jsonl(rows.slice(0, 10)) });
+    const job = await startJob(name, RECIPE);
+    await midIngest(job);
+    const after = await part(jsonl(shuffled(rows.slice(500, 1000), 3)));
+    // In place: the same position, a new key, the part's name kept.
+    expect(after.objects.map((o) => o.part ?? null)).toEqual([null, '0001', '0002']);
+    expect(after.objects[1].key).not.toBe(before.objects[1].key);
+    expect((await status(job)).state).toBe('running');
+    expect((await waitForJob(job)).state).toBe('done');
+
+    await upload('swap-part-clean', jsonl(rows.slice(0, 500)));
+    await api('/v1/datasets/swap-part-clean/parts/0001', {
+      method: 'PUT',
+      body: jsonl(rows.slice(500, 1000)),
+    });
+    await api('/v1/datasets/swap-part-clean/parts/0002', { method: 'PUT', body: jsonl(rows.slice(0, 10)) });
+    const clean = await startJob('swap-part-clean', RECIPE);
+    expect((await waitForJob(clean)).state).toBe('done');
+    expect(await outputs(job)).toEqual(await outputs(clean));
+    expect(await env.DATA_BUCKET.head(before.objects[1].key)).toBeNull();
+  });
+
+  it('an object overwritten straight in the bucket mid-job fails the job with input_changed, naming it', async () => {
+    await env.DATA_BUCKET.put('raw/outside.jsonl', jsonl(rows));
+    const reg = await api('/v1/datasets/outside/register', {
+      method: 'POST',
+      body: JSON.stringify({ keys: ['raw/outside.jsonl'] }),
+    });
+    expect(reg.status).toBe(201);
+    const job = await startJob('outside', RECIPE);
+    await midIngest(job);
+    await env.DATA_BUCKET.put('raw/outside.jsonl', jsonl(shuffled(rows, 5)));
+    const done = await waitForJob(job);
+    expect(done.state).toBe('failed');
+    expect(done.error).toMatch(
+      /raw\/outside\.jsonl: the object changed while the job read it \(the job started on version [0-9a-f]+; the bucket now holds version [0-9a-f]+\)/,
+    );
+    // Registered objects are the user's: never deleted.
+    expect(await env.DATA_BUCKET.head('raw/outside.jsonl')).not.toBeNull();
+  });
+});
