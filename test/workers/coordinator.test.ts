@@ -269,12 +269,13 @@ describe('watchdog and queue consumer on the real runtime', () => {
     const job = 'jretrytask0001';
     const stub = stubFor(job) as DurableObjectStub<JobCoordinator>;
     await runInDurableObject(stub, (instance: JobCoordinator) => {
-      // An ingest task whose input object is gone: R2 fails the read, the task is retried.
+      // An ingest task whose input object is gone: R2 fails the read, the task is retried. (No
+      // version pinned: with an etag, a gone object is input_changed, which fails the job at once.)
       instance.db.create(
         {
           id: job,
           dataset: 'x',
-          objects: [{ key: 'gone', size: 10, etag: 'e' }],
+          objects: [{ key: 'gone', size: 10, etag: '' }],
           recipe: RecipeSchema.parse({}),
           createdAt: '',
         },

@@ -22,6 +22,8 @@ async function sameJobInProcess(id: string) {
   const store = new MemoryStore();
   for (const o of spec.objects)
     await store.put(o.key, new Uint8Array(await (await env.DATA_BUCKET.get(o.key))!.arrayBuffer()));
+  // The same bytes under the memory store's own versions (a job reads only the version it pinned).
+  spec.objects = await Promise.all(spec.objects.map(async (o) => (await store.head(o.key))!));
   return { spec, store, report: await runLocal(store, spec) };
 }
 
