@@ -106,6 +106,38 @@ export const JobStatusSchema = z.object({
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
 export const JobCreatedSchema = z.object({ id: z.string() });
+
+/** `GET /v1/jobs`: newest first, `limit` at a time; `before` (the last page's `next`) pages on. */
+export const JobListQuerySchema = z.strictObject({
+  dataset: DatasetNameSchema.optional(),
+  state: JobStateSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: JobIdSchema.optional(),
+});
+export type JobListQuery = z.infer<typeof JobListQuerySchema>;
+
+/** One job of the list: what it reads, where it is, and how far. */
+export const JobSummarySchema = z.object({
+  id: z.string(),
+  dataset: z.string(),
+  state: JobStateSchema,
+  /** The stage running now (the last one, once the job ended). */
+  stage: z.string(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Stages behind the job (all of them once it is done), of the stages it runs. */
+  stagesDone: z.number(),
+  stagesTotal: z.number(),
+});
+export type JobSummary = z.infer<typeof JobSummarySchema>;
+
+export const JobListSchema = z.object({
+  jobs: z.array(JobSummarySchema),
+  /** Pass as `before` for the next page; null on the last. */
+  next: z.string().nullable(),
+});
+export type JobList = z.infer<typeof JobListSchema>;
 /** A finished job's outputs, as its manifest lists them (report.json included). */
 export const OutputListSchema = z.object({
   files: z.array(

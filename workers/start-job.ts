@@ -1,5 +1,6 @@
 import type { DatasetInfo } from '../schemas/api.ts';
 import type { Recipe } from '../schemas/recipe.ts';
+import { WinnowError } from '../src/errors.ts';
 import { jobSpecKey } from '../src/pipeline/keys.ts';
 import { checkShardCount } from '../src/pipeline/shard-limit.ts';
 import type { JobSpec } from '../src/pipeline/types.ts';
@@ -22,6 +23,10 @@ export async function startJob(
   recipe: Recipe,
   { id = newId('j'), previous, round }: { id?: string; previous?: string; round?: number } = {},
 ): Promise<JobSpec> {
+  if (dataset.objects.every((o) => o.size === 0))
+    throw new WinnowError('dataset_empty', {
+      detail: `dataset "${dataset.name}" has no records: ${dataset.objects.length === 1 ? 'its object holds' : `its ${dataset.objects.length} objects hold`} 0 bytes; upload a file with records first`,
+    });
   checkShardCount(
     dataset.objects.map((o) => o.size),
     recipe.shardBytes,

@@ -4,6 +4,8 @@ import {
   DatasetNameSchema,
   type ErrorBody,
   JobIdSchema,
+  type JobList,
+  type JobState,
   type JobStatus,
   type OutputList,
   RunIdSchema,
@@ -166,6 +168,18 @@ export class WinnowClient {
 
   createJob(dataset: string, recipe?: RecipeInput): Promise<{ id: string }> {
     return this.json('POST', '/v1/jobs', { dataset, ...(recipe ? { recipe } : {}) });
+  }
+
+  /** Jobs, newest first (`next` pages on: pass it as `before`). */
+  jobs(
+    query: { dataset?: string; state?: JobState; limit?: number; before?: string } = {},
+  ): Promise<JobList> {
+    const q = new URLSearchParams(
+      Object.entries(query)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    ).toString();
+    return this.json('GET', `/v1/jobs${q ? `?${q}` : ''}`);
   }
 
   job(id: string): Promise<JobStatus> {

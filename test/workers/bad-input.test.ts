@@ -56,14 +56,20 @@ const where = (l: { source: object; offset: number; error: object }) => ({
 });
 
 describe('bad records are located, and lose nothing else', () => {
-  it('an empty and a whitespace-only file are datasets of no records', async () => {
-    for (const [name, body] of [
-      ['bad-empty', ''],
-      ['bad-blank', ' \n\t\r\n  \n'],
-    ]) {
-      const { report } = await accounted(name, body, 0);
-      expect(report.counts).toEqual({ input: 0, valid: 0, invalid: 0, selected: 0, rejected: 0 });
-    }
+  it('an empty file: no job starts (422 dataset_empty); a whitespace-only one: a job of no records', async () => {
+    expect((await upload('bad-empty', '')).status).toBe(201);
+    const res = await api('/v1/jobs', {
+      method: 'POST',
+      body: JSON.stringify({ dataset: 'bad-empty', recipe: RECIPE }),
+    });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error).toMatchObject({
+      code: 'dataset_empty',
+      message:
+        'dataset "bad-empty" has no records: its object holds 0 bytes; upload a file with records first',
+    });
+    const { report } = await accounted('bad-blank', ' \n\t\r\n  \n', 0);
+    expect(report.counts).toEqual({ input: 0, valid: 0, invalid: 0, selected: 0, rejected: 0 });
   });
 
   it('invalid UTF-8 and NUL bytes: the line and the byte', async () => {

@@ -152,3 +152,39 @@ describe('a job reads the dataset version it started on', () => {
     expect(await env.DATA_BUCKET.head('raw/outside.jsonl')).not.toBeNull();
   });
 });
+
+describe('GET /v1/jobs', () => {
+  it('lists jobs newest first, by dataset and state, a page at a time', async () => {
+    const rows = ALPACA.slice(0, 40);
+    await upload('list-a', jsonl(rows));
+    await upload('list-b', jsonl(rows.slice(0, 20)));
+    const a1 = await startJob('list-a', { select: { budget: 5 } });
+    const b1 = await startJob('list-b', { select: { budget: 5 } });
+    const a2 = await startJob('list-a', { select: { budget: 5 } });
+    for (const id of [a1, b1, a2]) expect((await waitForJob(id)).state).toBe('done');
+    const page = async (q: string) => json(await api(`/v1/jobs?${q}`));
+    const a = await page('dataset=list-a');
+    expect(a.jobs.map((j: { id: string }) => j.id)).toEqual([a2, a1]);
+    expect(a.jobs[0]).toMatchObject({ dataset: 'list-a', state: 'done', error: null });
+    expect(a.jobs[0].stagesDone).toBe(a.jobs[0].stagesTotal);
+    expect(a.next).toBeNull();
+    // One at a time: `next` pages on, and the pages add up to the whole list.
+    const all = (await page('limit=100')).jobs.map((j: { id: string }) => j.id);
+    expect(all.indexOf(a2)).toBeLessThan(all.indexOf(b1));
+    expect(all.indexOf(b1)).toBeLessThan(all.indexOf(a1));
+    const paged: string[] = [];
+    let before = '';
+    for (;;) {
+      const p = await page(`limit=2${before ? `&before=${before}` : ''}`);
+      paged.push(...p.jobs.map((j: { id: string }) => j.id));
+      if (!p.next) break;
+      before = p.next;
+    }
+    expect(paged).toEqual(all);
+    expect((await page('state=failed&dataset=list-a')).jobs).toEqual([]);
+    const bad = await api('/v1/jobs?limit=0&state=lost');
+    expect(bad.status).toBe(400);
+    const issues = (await json(bad)).error.details.map((d: { path: string }) => d.path);
+    expect(issues.sort()).toEqual(['limit', 'state']);
+  });
+});

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Report } from '../../schemas/output.ts';
 import { STRATEGY_IDS, type StrategyId } from '../../schemas/recipe.ts';
 import { ApiError } from '../../src/client/index.ts';
 import { generateDemo } from '../../src/demo/index.ts';
@@ -9,6 +10,7 @@ import { fetchJob, runPipeline, summary } from './run.ts';
 import {
   append,
   diff,
+  jobs,
   runs,
   scheduleGet,
   scheduleRm,
@@ -27,6 +29,7 @@ usage:
                      [--url <api> --token <t>] [--quiet]
                      run again after an interruption, it reattaches to the job it started
   winnow fetch <job> [--out <dir>]   wait for a job, then download its outputs
+  winnow jobs [<dataset>]            the newest jobs: state, stage, progress
   winnow demo        generate a small demo dataset and run it locally
 
   winnow upload <dataset> <file>                 store a file as the dataset (replaces it)
@@ -143,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
     if (!input) throw new Error('winnow run needs an input file');
     const report = await runPipeline({ ...common, input });
     process.stdout.write(`${summary(report, common.out)}\n`);
-    return 0;
+    return noRecords(report, input);
   }
   const target = {
     state: common.state,
@@ -162,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
       const [job] = need(1, 'fetch <job> [--out <dir>]');
       const report = await fetchJob({ ...target, out: common.out }, job);
       process.stdout.write(`${summary(report, common.out)}\n`);
-      return 0;
+      return noRecords(report, `job ${job}'s dataset`);
     }
     case 'upload': {
       const [dataset, file] = need(2, 'upload <dataset> <file>');
@@ -174,6 +177,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'runs':
       return runs(target, need(1, 'runs <dataset>')[0]);
+    case 'jobs': {
+      const args = [input, ...rest].filter((a) => a !== undefined);
+      if (args.length > 1) throw new Error('usage: winnow jobs [<dataset>]');
+      return jobs(target, args[0]);
+    }
     case 'diff': {
       const [dataset, run] = need(2, 'diff <dataset> <run> [--out <file>]');
       return diff(target, dataset, run, values.out);
@@ -221,3 +229,12 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** A job that read no records finished, but selected nothing from nothing: say so, and exit 1. */
+function noRecords(report: Report, what: string): number {
+  if (report.counts.input > 0) return 0;
+  process.stderr.write(
+    `winnow: ${what} has no records (it is empty or holds only whitespace): nothing to select\n`,
+  );
+  return 1;
+}

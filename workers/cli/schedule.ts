@@ -148,6 +148,19 @@ export async function scheduleTick(
   });
 }
 
+/** `winnow jobs [<dataset>]`: the newest jobs (of a dataset), one line each. */
+export async function jobs(t: Target, dataset?: string): Promise<number> {
+  const list = await withClient(t, (c) => c.jobs({ ...(dataset ? { dataset } : {}), limit: 50 }));
+  const rows = list.jobs.map(
+    (j) =>
+      `${j.id}  ${j.state.padEnd(9)} ${`${j.stage} ${j.stagesDone}/${j.stagesTotal}`.padEnd(16)} ${j.createdAt}  ${j.dataset}${j.error ? `  ${j.error}` : ''}`,
+  );
+  process.stdout.write(
+    `${rows.length ? rows.join('\n') : 'no jobs'}\n${list.next ? `(newest 50 shown)\n` : ''}`,
+  );
+  return 0;
+}
+
 export async function runs(t: Target, dataset: string): Promise<number> {
   const list = await withClient(t, (c) => c.runs(dataset));
   process.stdout.write(`${formatRuns(list)}\n`);

@@ -4,7 +4,12 @@ import {
   JobCreatedSchema,
   JobCreateSchema,
   JobIdSchema,
+  type JobList,
+  JobListQuerySchema,
+  JobListSchema,
+  type JobStatus,
   JobStatusSchema,
+  type JobSummary,
   OutputListSchema,
 } from '../../schemas/api.ts';
 import { ReportSchema } from '../../schemas/output.ts';
@@ -75,6 +80,64 @@ async function comparable(env: Env, id: string, dataset: string): Promise<void> 
   const s = await status(env, id);
   if (s.state !== 'done') throw bad(`job "${id}" is ${s.state}: only a finished job can be compared with`);
 }
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'List jobs, newest first: dataset, state, stage, progress',
+  request: { query: JobListQuerySchema },
+  responses: {
+    200: json('jobs', JobListSchema),
+    400: { description: 'a bad filter or limit; every issue listed' },
+  },
+});
+
+/** Every job id in the bucket (each job has `jobs/{id}/job.json`), newest first: ids start with their time. */
+async function jobIds(bucket: R2Bucket): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: 'jobs/', delimiter: '/', cursor });
+    for (const p of page.delimitedPrefixes) ids.push(p.slice('jobs/'.length, -1));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return ids.filter((id) => JOB_ID.test(id)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+}
+
+/** Stages behind the job: all of them once it is done; else those before the one it is in (a stage a decision skipped counts). */
+function stagesDone(s: JobStatus): number {
+  if (s.state === 'done') return s.stages.length;
+  const at = s.stages.findIndex((x) => x.name === s.stage);
+  return at >= 0 ? at : s.stages.filter((x) => x.state === 'done').length;
+}
+
+openapi(jobs, list, async (c) => {
+  const q = c.req.valid('query');
+  const out: JobSummary[] = [];
+  let next: string | null = null;
+  for (const id of await jobIds(c.env.DATA_BUCKET)) {
+    if (q.before !== undefined && id >= q.before) continue;
+    if (out.length === q.limit) {
+      next = out[out.length - 1].id;
+      break;
+    }
+    const s = await coordinator(c.env, id).status();
+    if (!s || (q.dataset && s.dataset !== q.dataset) || (q.state && s.state !== q.state)) continue;
+    out.push({
+      id: s.id,
+      dataset: s.dataset,
+      state: s.state,
+      stage: s.stage,
+      error: s.error,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+      stagesDone: stagesDone(s),
+      stagesTotal: s.stages.length,
+    });
+  }
+  const body: JobList = { jobs: out, next };
+  return c.json(body);
+});
 
 /** A job id (`j…`): anything else is a 400 that states the rule; an unknown one is a 404. */
 const params = z.object({ id: JobIdSchema });

@@ -96,11 +96,25 @@ describe('winnow run on bad input (CLI, shared stack)', () => {
     expect(rejected.find((l) => l.source.index === 1)).toMatchObject({ reason: 'duplicate' });
   }, 240_000);
 
-  it('an empty and a whitespace-only file: exit 0, no records', async () => {
-    for (const body of ['', '\n \t\r\n']) {
-      const { stdout } = await runAccounted(file('empty.jsonl', body), 0);
-      expect(stdout).toContain('input     0 records');
-    }
+  it('an empty and a whitespace-only file: exit 1, saying there are no records', async () => {
+    const empty = await fails(['run', file('empty.jsonl', ''), '--out', join(tmp, unique('out'))]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(
+      /^winnow: dataset "[^"]+" has no records: its object holds 0 bytes; upload a file with records first\n$/,
+    );
+    const blank = file('blank.jsonl', '\n \t\r\n');
+    const out = join(tmp, unique('out'));
+    const e = await winnow(['run', blank, '--budget', '100%', '--out', out]).then(
+      () => null,
+      (x: { code: number; stdout: string; stderr: string }) => x,
+    );
+    expect(e?.code).toBe(1);
+    expect(e?.stdout).toContain('input     0 records');
+    expect(e?.stderr).toContain(
+      `winnow: ${blank} has no records (it is empty or holds only whitespace): nothing to select\n`,
+    );
+    // The outputs are there all the same: a report of no records, empty files.
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).counts.input).toBe(0);
   }, 240_000);
 
   it('a JSON array with trailing garbage: exit 1, the job failed at the byte', async () => {

@@ -117,6 +117,17 @@ describe('winnow run (CLI on the local workerd stack)', () => {
       `'shape': (${report.counts.valid}, 256)`,
     );
     expect(jsonl(join(clustered, 'selected.jsonl')).every((l) => Number.isInteger(l.cluster))).toBe(true);
+    // winnow jobs <dataset>: both jobs of this input's dataset, newest first, done.
+    const dataset = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).dataset as string;
+    const listed = await run(
+      process.execPath,
+      [cli, 'jobs', dataset, '--url', stack.url, '--token', stack.token],
+      { cwd: ROOT },
+    );
+    const rows = listed.stdout.trim().split('\n');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(new RegExp(`^${report.job}  done\\s+\\S+ \\d+/\\d+\\s+\\S+  ${dataset}$`));
+    expect(rows[1]).toMatch(/^j[0-9a-z]+ {2}done /);
     const err = await run(process.execPath, [cli, ...args, '--token', 'wrong'], { cwd: ROOT }).catch(
       (e) => e,
     );
