@@ -134,6 +134,8 @@ interface Row {
   /** The uninterrupted run's time from the same point to done. */
   remainder: number;
   retried: number;
+  /** Tasks the coordinator sent again after the restart (status `resumed`). */
+  resent?: number;
 }
 
 const nextStage = (stage: string, base: Baseline) => {
@@ -205,6 +207,7 @@ async function crash(stage: string, base: Baseline, unmarked = false, share = in
     moved,
     remainder: base.total - (base.seen[stage] + (killedAt - (seenAt - t0) / 1000)),
     retried: done.stages.reduce((n, s) => n + s.errors, 0),
+    resent: done.resumed?.tasks ?? 0,
   };
 }
 
@@ -274,15 +277,15 @@ async function crashCli(stage: string, base: Baseline, alone: boolean): Promise<
 
 function table(rows: Row[]): string {
   const head = [
-    '| killed | stage | killed in | at s | finished | outputs equal | restart → done s | stack start s | restart → moving s | uninterrupted remainder s | retried tasks |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| killed | stage | killed in | at s | finished | outputs equal | restart → done s | stack start s | restart → moving s | uninterrupted remainder s | retried tasks | sent again |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const f = (n: number | undefined) => (n === undefined ? '' : n.toFixed(1));
   return [
     ...head,
     ...rows.map(
       (r) =>
-        `| ${r.how} | ${r.stage} | ${r.killedIn} | ${f(r.killedAt)} | ${r.finished} | ${r.equal ? 'yes' : 'NO'} | ${f(r.resume)} | ${f(r.ready)} | ${f(r.moved)} | ${f(r.remainder)} | ${r.how.startsWith('`') ? '' : r.retried} |`,
+        `| ${r.how} | ${r.stage} | ${r.killedIn} | ${f(r.killedAt)} | ${r.finished} | ${r.equal ? 'yes' : 'NO'} | ${f(r.resume)} | ${f(r.ready)} | ${f(r.moved)} | ${f(r.remainder)} | ${r.how.startsWith('`') ? '' : r.retried} | ${r.resent ?? ''} |`,
     ),
   ].join('\n');
 }

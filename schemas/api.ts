@@ -102,6 +102,12 @@ export const JobStatusSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   stages: z.array(StageProgressSchema),
+  /**
+   * The local stack restarted while the job ran (its queues are in memory), and the coordinator sent
+   * again what was queued or running: how many tasks, over how many restarts, the last at `at`. Such
+   * a task does not count as a failure (`errors`). Absent when it never happened (always on Cloudflare).
+   */
+  resumed: z.object({ at: z.string(), tasks: z.number(), restarts: z.number() }).optional(),
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS shards (shard INTEGER PRIMARY KEY, info TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS tasks (
   stage TEXT NOT NULL, iter INTEGER NOT NULL, shard INTEGER NOT NULL, step TEXT NOT NULL DEFAULT '',
   attempt INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
-  lease_until INTEGER, enqueued_at INTEGER, last_error TEXT,
+  interrupted INTEGER NOT NULL DEFAULT 0, lease_until INTEGER, enqueued_at INTEGER, last_error TEXT,
   PRIMARY KEY (stage, iter, shard));
 CREATE TABLE IF NOT EXISTS ledger (
   key TEXT PRIMARY KEY, stage TEXT NOT NULL, iter INTEGER NOT NULL, shard INTEGER NOT NULL,
@@ -43,6 +43,9 @@ function migrate(sql: SqlStorage): void {
     if (!cols.some((c) => c.name === 'step'))
       sql.exec(`ALTER TABLE ${table} ADD COLUMN step TEXT NOT NULL DEFAULT ''`);
   }
+  const tasks = sql.exec<{ name: string }>('PRAGMA table_info(tasks)').toArray();
+  if (!tasks.some((c) => c.name === 'interrupted'))
+    sql.exec('ALTER TABLE tasks ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0');
 }
 
 /**
@@ -309,7 +312,10 @@ export class CoordinatorDb {
   /**
    * Tasks of the open step whose lease expired, or whose message seems lost. On a restarted local
    * stack (`stackStarted`), a lease taken before the restart has expired with its worker, and a
-   * message sent before it is lost: neither waits out its lease or the lost-message delay.
+   * message sent before it is lost: neither waits out its lease or the lost-message delay. A task the
+   * restart interrupted does not spend one of its `maxAttempts` failures; it is counted apart
+   * (`interrupted`), and a task interrupted `maxAttempts` times fails the job (it may be what stops
+   * the stack). What is sent again because of the restart is kept in `resumed`, which status shows.
    */
   expired(now: number): TaskRef[] {
     const at = this.current();
@@ -319,10 +325,11 @@ export class CoordinatorDb {
         shard: number;
         attempt: number;
         failures: number;
+        interrupted: number;
         lease_until: number | null;
         enqueued_at: number | null;
       }>(
-        `SELECT shard, attempt, failures, lease_until, enqueued_at FROM tasks t WHERE stage = ? AND iter = ?
+        `SELECT shard, attempt, failures, interrupted, lease_until, enqueued_at FROM tasks t WHERE stage = ? AND iter = ?
          AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.stage = t.stage AND l.iter = t.iter AND l.shard = t.shard)`,
         stage,
         iter,
@@ -330,35 +337,47 @@ export class CoordinatorDb {
       .toArray();
     const due: TaskRef[] = [];
     const beforeRestart = (t: number) => t < this.stackStarted;
+    let resent = 0;
     for (const r of rows) {
       if (r.lease_until !== null && (r.lease_until <= now || beforeRestart(r.lease_until - this.leaseMs))) {
-        const failures = r.failures + 1;
-        const error =
-          r.lease_until <= now
-            ? `lease expired: no report within ${this.leaseMs / 1000}s`
-            : 'the local stack stopped while it ran';
+        // Leased before a restart: its worker died with the stack (a lease that ran out is a failure).
+        const cut = r.lease_until > now || beforeRestart(r.lease_until - this.leaseMs);
+        const failures = r.failures + (cut ? 0 : 1);
+        const interrupted = r.interrupted + (cut ? 1 : 0);
+        const error = cut
+          ? 'the local stack stopped while it ran'
+          : `lease expired: no report within ${this.leaseMs / 1000}s`;
         this.sql.exec(
-          `UPDATE tasks SET attempt = ?, failures = ?, lease_until = NULL, last_error = ?
+          `UPDATE tasks SET attempt = ?, failures = ?, interrupted = ?, lease_until = NULL, last_error = ?
            WHERE stage = ? AND iter = ? AND shard = ?`,
           r.attempt + 1,
           failures,
+          interrupted,
           error,
           stage,
           iter,
           r.shard,
         );
-        if (failures >= this.maxAttempts) {
-          this.failJob(`${stage} shard ${r.shard} (failed ${failures} times): ${error}`, now);
+        if (failures >= this.maxAttempts || interrupted >= this.maxAttempts) {
+          const times = cut ? `interrupted ${interrupted} times` : `failed ${failures} times`;
+          this.failJob(`${stage} shard ${r.shard} (${times}): ${error}`, now);
           return [];
         }
+        if (cut) resent++;
         due.push({ ...at, shard: r.shard, attempt: r.attempt + 1 });
       } else if (
         r.lease_until === null &&
         (r.enqueued_at === null || r.enqueued_at + 10 * this.leaseMs <= now || beforeRestart(r.enqueued_at))
       ) {
         // Never leased: the send failed or the message was lost. Same attempt: a late copy still counts.
+        if (r.enqueued_at !== null && beforeRestart(r.enqueued_at)) resent++;
         due.push({ ...at, shard: r.shard, attempt: r.attempt });
       }
+    }
+    if (resent > 0) {
+      const before = this.get<{ at: number; tasks: number; restarts: number[] }>('resumed');
+      const restarts = [...new Set([...(before?.restarts ?? []), this.stackStarted])];
+      this.set('resumed', { at: now, tasks: (before?.tasks ?? 0) + resent, restarts });
     }
     return due;
   }

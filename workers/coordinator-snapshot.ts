@@ -52,5 +52,6 @@ export function snapshot(sql: SqlStorage, get: <T>(key: string) => T | undefined
     created: get<number>('created') ?? now,
     updated: get<number>('updated') ?? now,
     stages,
+    resumed: get<Snapshot['resumed']>('resumed') ?? null,
   };
 }

@@ -23,6 +23,8 @@ export interface Snapshot {
   created: number;
   updated: number;
   stages: StageSnapshot[];
+  /** Tasks sent again after restarts of the local stack (ms times), and the last time; null if none. */
+  resumed?: { at: number; tasks: number; restarts: number[] } | null;
 }
 
 /** The job status the API serves, from a coordinator snapshot: every stage of this kind of job, in order. */
@@ -66,5 +68,14 @@ export function jobProgress(spec: JobSpec, snap: Snapshot): JobStatus {
     createdAt: new Date(snap.created).toISOString(),
     updatedAt: new Date(snap.updated).toISOString(),
     stages,
+    ...(snap.resumed
+      ? {
+          resumed: {
+            at: new Date(snap.resumed.at).toISOString(),
+            tasks: snap.resumed.tasks,
+            restarts: snap.resumed.restarts.length,
+          },
+        }
+      : {}),
   };
 }

@@ -168,11 +168,44 @@ describe('JobCoordinator after a stop (a restarted local stack)', () => {
         expect(after.lease(msg(job, 'score', 0, 1), 1003)).toEqual({ ok: true });
         expect(after.expired(1004)).toEqual([]);
         const lost = state.storage.sql
-          .exec<{ failures: number; last_error: string }>(
-            "SELECT failures, last_error FROM tasks WHERE stage = 'score' AND shard = 0",
+          .exec<{ failures: number; interrupted: number; last_error: string }>(
+            "SELECT failures, interrupted, last_error FROM tasks WHERE stage = 'score' AND shard = 0",
           )
           .one();
-        expect(lost).toEqual({ failures: 1, last_error: 'the local stack stopped while it ran' });
+        // Interrupted, not failed: the restart spends none of the task's MAX_ATTEMPTS.
+        expect(lost).toEqual({
+          failures: 0,
+          interrupted: 1,
+          last_error: 'the local stack stopped while it ran',
+        });
+        // Status says so: two tasks sent again (the leased one and the queued one), one restart.
+        expect(after.snapshot().resumed).toEqual({ at: 1001, tasks: 2, restarts: [1000] });
+        expect(after.snapshot().stages.find((s) => s.stage === 'score')!.errors).toBe(0);
+      },
+    );
+  });
+
+  it('fails the job when one task was interrupted by MAX_ATTEMPTS restarts in a row', async () => {
+    const job = 'jrestarted0002';
+    await runInDurableObject(
+      stubFor(job) as DurableObjectStub<JobCoordinator>,
+      (_instance: JobCoordinator, state) => {
+        new CoordinatorDb(state.storage.sql, LEASE, MAX_ATTEMPTS).create({ id: job } as JobSpec, 0);
+        new CoordinatorDb(state.storage.sql, LEASE, MAX_ATTEMPTS).openStep(at('score'), 1, 0);
+        for (let restart = 1; restart <= MAX_ATTEMPTS; restart++) {
+          // Leased at 1000·restart - 10, then the stack restarts at 1000·restart.
+          const db = new CoordinatorDb(state.storage.sql, LEASE, MAX_ATTEMPTS, 1000 * (restart - 1) + 1);
+          expect(db.lease(msg(job, 'score', 0, restart - 1), 1000 * restart - 10)).toEqual({ ok: true });
+          const next = new CoordinatorDb(state.storage.sql, LEASE, MAX_ATTEMPTS, 1000 * restart);
+          const due = next.expired(1000 * restart + 1);
+          if (restart < MAX_ATTEMPTS) expect(due).toEqual([{ ...at('score'), shard: 0, attempt: restart }]);
+          else {
+            expect(due).toEqual([]);
+            expect(next.snapshot().error).toBe(
+              `score shard 0 (interrupted ${MAX_ATTEMPTS} times): the local stack stopped while it ran`,
+            );
+          }
+        }
       },
     );
   });

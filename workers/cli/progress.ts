@@ -24,6 +24,8 @@ export function renderStages(s: JobStatus): string[] {
 export class ProgressView {
   private drawn = 0;
   private finished = new Set<string>();
+  /** Restarts already reported. */
+  private restarts = 0;
   private readonly tty: boolean;
   private readonly out: NodeJS.WriteStream;
 
@@ -33,6 +35,12 @@ export class ProgressView {
   }
 
   update(s: JobStatus): void {
+    if (s.resumed && s.resumed.restarts > this.restarts) {
+      this.restarts = s.resumed.restarts;
+      this.note(
+        `resumed after the local stack restarted: ${s.resumed.tasks} task${s.resumed.tasks === 1 ? '' : 's'} sent again (not counted as failures)`,
+      );
+    }
     const lines = renderStages(s);
     if (this.tty) {
       if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}A`);
@@ -40,6 +48,20 @@ export class ProgressView {
       this.drawn = lines.length;
       return;
     }
+    this.printed(lines, s);
+  }
+
+  /** A line above the bars (on a terminal the bars are drawn again below it). */
+  private note(line: string): void {
+    if (this.tty && this.drawn > 0) {
+      this.out.write(`\x1b[${this.drawn}A\x1b[2K${line}\n`);
+      this.drawn = 0;
+      return;
+    }
+    this.out.write(`${line}\n`);
+  }
+
+  private printed(lines: string[], s: JobStatus): void {
     s.stages.forEach((st, i) => {
       if (st.state === 'done' && !this.finished.has(st.name)) {
         this.finished.add(st.name);

@@ -114,6 +114,11 @@ describe('winnow run, interrupted by kill -9 and run again on the same state', (
       ),
     );
     expect(third.stderr()).not.toMatch(newJobLine);
+    // The status says what the restarts cost: tasks sent again, none counted as a failure.
+    expect(third.stderr()).toMatch(
+      /^resumed after the local stack restarted: \d+ tasks? sent again \(not counted as failures\)$/m,
+    );
+    expect(third.stderr()).not.toMatch(/retried/);
     expect(third.stdout()).toContain('selected  ');
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.job).toBe(job);
