@@ -76,6 +76,10 @@ describe('kill -9 of the local stack in every stage, restarted on the same state
     expect(killedIn).toEqual(STAGES);
     const done = await pollJob(client, id, () => false, { timeoutMs: 45_000 });
     expect(done).toMatchObject({ state: 'done', error: null });
+    // What the kills cut was sent again and said so, and spent none of the tasks' MAX_ATTEMPTS.
+    expect(done.resumed?.tasks).toBeGreaterThan(0);
+    expect(done.resumed?.restarts).toBeGreaterThan(1);
+    expect(done.stages.map((s) => s.errors)).toEqual(done.stages.map(() => 0));
 
     const got = await outputs(client, id);
     const want = await baseline;
