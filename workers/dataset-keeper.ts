@@ -50,6 +50,8 @@ export class DatasetKeeper extends DurableObject<Env> {
     return this.serial(async () => {
       const before = await readManifest(this.env.DATA_BUCKET, info.name);
       await writeManifest(this.env.DATA_BUCKET, info);
+      // New objects: no job has read them yet.
+      this.db.setMeta('read', 0);
       this.db.retire(leftOver(info.name, before?.objects ?? [], info.objects), Date.now());
       await this.sweep();
       return this.withLatest(info);
@@ -67,7 +69,8 @@ export class DatasetKeeper extends DurableObject<Env> {
         await this.env.DATA_BUCKET.delete(object.key);
         return null;
       }
-      const { objects, replaced } = withPart(name, current.objects, part, object);
+      const read = this.db.meta<number>('read') ?? 0;
+      const { objects, replaced } = withPart(name, current.objects, part, object, read);
       const info: DatasetInfo = {
         ...current,
         objects,
@@ -94,12 +97,15 @@ export class DatasetKeeper extends DurableObject<Env> {
   async snapshot(name: string, job: string): Promise<DatasetInfo | null> {
     const info = await this.serial(async () => {
       const info = await this.current(name);
-      if (info)
+      if (info) {
         this.db.pin(
           job,
           info.objects.map((o) => o.key),
           Date.now(),
         );
+        // Objects a job has read keep their positions from now on (record ids depend on them).
+        this.db.setMeta('read', Math.max(this.db.meta<number>('read') ?? 0, info.objects.length));
+      }
       return info;
     });
     return info && this.withLatest(info);

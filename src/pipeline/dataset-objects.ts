@@ -29,19 +29,33 @@ export const isVersionKey = (name: string, key: string) => key.startsWith(`${dat
 
 /**
  * A part put through the API: it replaces the part of the same name where that part is (so earlier
- * records keep their positions), or is appended. Parts of the old layout (`datasets/{name}/parts/…`,
- * overwritten in place) are matched by key. Returns the objects and the one replaced, if any.
+ * records keep their positions), or is added. A new part goes after every object a job has read
+ * (the first `read`), and among the parts no job has read yet in name order: parts whose uploads end
+ * in another order than their names, with no job between them, are stored in name order. Parts of
+ * the old layout (`datasets/{name}/parts/…`, overwritten in place) are matched by key. Returns the
+ * objects and the one replaced, if any.
  */
 export function withPart(
   name: string,
   objects: readonly DatasetObject[],
   part: string,
   object: ObjectInfo,
+  read = objects.length,
 ): { objects: DatasetObject[]; replaced: DatasetObject | null } {
   const entry: DatasetObject = { key: object.key, size: object.size, etag: object.etag, part };
   const legacy = `${datasetPrefix(name)}parts/${part}`;
   const at = objects.findIndex((o) => o.part === part || (o.part === undefined && o.key === legacy));
-  if (at < 0) return { objects: [...objects, entry], replaced: null };
+  if (at < 0) {
+    let i = objects.length;
+    for (let j = Math.max(0, read); j < objects.length; j++) {
+      const other = objects[j].part;
+      if (other !== undefined && other > part) {
+        i = j;
+        break;
+      }
+    }
+    return { objects: [...objects.slice(0, i), entry, ...objects.slice(i)], replaced: null };
+  }
   const next = [...objects];
   next[at] = entry;
   return { objects: next, replaced: objects[at] };

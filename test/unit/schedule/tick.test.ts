@@ -148,6 +148,18 @@ describe('dataset versions (a job reads the version it started on)', () => {
     const added = withPart('d', objects, 'c', o('datasets/d/.winnow/v/v5/parts/c'));
     expect(added.objects.length).toBe(4);
     expect(added.replaced).toBeNull();
+    // Parts no job has read yet are kept in name order, whatever order their uploads ended in;
+    // what a job has read (the first `read` objects) keeps its place.
+    const base = [o('datasets/d/.winnow/v/v1/upload')];
+    const late = (p: string) => o(`datasets/d/.winnow/v/x/parts/${p}`);
+    let m = withPart('d', base, '0003', late('0003'), 1).objects;
+    m = withPart('d', m, '0001', late('0001'), 1).objects;
+    m = withPart('d', m, '0002', late('0002'), 1).objects;
+    expect(m.map((x) => x.part ?? null)).toEqual([null, '0001', '0002', '0003']);
+    const afterJob = withPart('d', m, '0000', late('0000'), 4).objects;
+    expect(afterJob.map((x) => x.part ?? null)).toEqual([null, '0001', '0002', '0003', '0000']);
+    const partly = withPart('d', m, '00015', late('00015'), 2).objects;
+    expect(partly.map((x) => x.part ?? null)).toEqual([null, '0001', '00015', '0002', '0003']);
   });
   it("only the dataset's own objects that left it are deleted, never registered keys", () => {
     const before = [o('datasets/d/.winnow/v/v1/upload'), o('raw/x.jsonl'), o('datasets/d/parts/b')];
