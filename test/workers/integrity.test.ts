@@ -153,6 +153,25 @@ describe('a job reads the dataset version it started on', () => {
   });
 });
 
+describe('parts', () => {
+  it('parts no job has read are stored in name order; one added after a job goes after what it read', async () => {
+    const name = 'part-order';
+    await upload(name, jsonl(ALPACA.slice(0, 5)));
+    const put = (part: string, i: number) =>
+      api(`/v1/datasets/${name}/parts/${part}`, { method: 'PUT', body: jsonl(ALPACA.slice(5 + i, 6 + i)) });
+    // Uploads that end out of name order (sequential here, so the order is the test's).
+    for (const [i, p] of ['0003', '0001', '0002'].entries()) expect((await put(p, i)).status).toBe(201);
+    const parts = async () =>
+      (await json<DatasetInfo>(await api(`/v1/datasets/${name}`))).objects.map((o) => o.part ?? null);
+    expect(await parts()).toEqual([null, '0001', '0002', '0003']);
+    const job = await startJob(name, { select: { budget: 2 } });
+    expect((await put('0000', 3)).status).toBe(201);
+    expect(await parts()).toEqual([null, '0001', '0002', '0003', '0000']);
+    expect((await waitForJob(job)).state).toBe('done');
+    expect(JSON.parse(await output(job, 'report.json')).counts.input).toBe(8);
+  });
+});
+
 describe('GET /v1/jobs', () => {
   it('lists jobs newest first, by dataset and state, a page at a time', async () => {
     const rows = ALPACA.slice(0, 40);
