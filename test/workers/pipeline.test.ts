@@ -97,8 +97,9 @@ describe('pipeline end to end', () => {
     expect(out.selected.every((l) => l.source.line === undefined)).toBe(true);
   });
 
-  it('finishes an empty dataset with an empty, consistent report', async () => {
-    const out = await runAll('empty', '', {});
+  it('finishes a dataset of no records (whitespace only) with an empty, consistent report', async () => {
+    // An empty file (0 bytes) starts no job: test/workers/bad-input.test.ts.
+    const out = await runAll('empty', '\n \n', {});
     expect(out.report.counts).toEqual({ input: 0, valid: 0, invalid: 0, selected: 0, rejected: 0 });
     expect(out.selected).toEqual([]);
   });
