@@ -101,7 +101,19 @@ try {
   const ingest = at.stages.find((x) => x.name === 'ingest')!;
   await client.uploadDataset('swap', new TextEncoder().encode(jsonl(shuffled(rows, 11))));
   const swappedAt = (await client.job(id)).stages.find((x) => x.name === 'ingest')!;
-  const done = await pollJob(client, id, () => false, { everyMs: 250 });
+  let shown = 0;
+  const done = await pollJob(client, id, () => false, {
+    everyMs: 250,
+    timeoutMs: 3_600_000,
+    onStatus: (s) => {
+      if (performance.now() - shown < 30_000) return;
+      shown = performance.now();
+      const st = s.stages.find((x) => x.name === s.stage);
+      note(
+        `  ${s.stage} ${st?.shardsDone}/${st?.shardsTotal} (step ${st?.step}) at ${((shown - t0) / 1000).toFixed(0)} s`,
+      );
+    },
+  });
   const seconds = (performance.now() - t0) / 1000;
   note(
     `  job ${done.state} in ${seconds.toFixed(1)} s (swapped at ingest ${swappedAt.shardsDone}/${swappedAt.shardsTotal})`,
@@ -111,7 +123,7 @@ try {
   note('clean run of the version it started on …');
   await client.uploadDataset('swap-clean', new TextEncoder().encode(jsonl(rows)));
   const clean = await client.createJob('swap-clean', RECIPE);
-  await pollJob(client, clean.id, () => false, { everyMs: 250 });
+  await pollJob(client, clean.id, () => false, { everyMs: 250, timeoutMs: 3_600_000 });
   const want = await outcome(client, clean.id);
   const equal = JSON.stringify(got.files) === JSON.stringify(want.files);
 
