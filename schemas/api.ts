@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RecipeSchema } from './recipe.ts';
+import { IntermediatesSchema } from './storage.ts';
 
 export const ErrorBodySchema = z.object({
   error: z.object({
@@ -102,6 +103,8 @@ export const JobStatusSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   stages: z.array(StageProgressSchema),
+  /** Once the job ended: what became of its intermediates (recipe `keep`), and the objects and bytes dropped. */
+  intermediates: IntermediatesSchema.optional(),
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
