@@ -6,10 +6,7 @@ import type { Latest, Run, RunList, Schedule, ScheduleBody, TickResult } from '.
 import type { DatasetDeleted, Freed } from '../schemas/storage.ts';
 import { leftOver, withPart } from '../src/pipeline/dataset-objects.ts';
 import {
-  datasetCachePrefix,
   datasetLatestKey,
-  datasetManifestKey,
-  datasetPrefix,
   jobPrefix,
   jobSpecKey,
   reportKey,
@@ -19,11 +16,10 @@ import type { ObjectInfo } from '../src/pipeline/store.ts';
 import type { JobSpec } from '../src/pipeline/types.ts';
 import { nextDue } from '../src/schedule/index.ts';
 import { coordinator } from './coordinator.ts';
+import { deleteDatasetObjects } from './dataset-delete.ts';
 import { readManifest, refreshManifest, writeManifest } from './dataset-manifest.ts';
 import { maxUploadBytes } from './http/upload.ts';
 import { KeeperDb } from './keeper-db.ts';
-import { deletePrefix, plus } from './r2-delete.ts';
-import { CACHE_PARTITIONS, cachePartition } from './score-cache.ts';
 import { newId, startJob } from './start-job.ts';
 
 /** A run that stayed `starting` this long without a coordinator never started (the object was evicted mid-start). */
@@ -147,11 +143,9 @@ export class DatasetKeeper extends DurableObject<Env> {
   }
 
   /**
-   * Delete the dataset: its objects under datasets/{name}/ (the manifest last, so that a delete cut
-   * short is found and finished by the next), its fitted models under cache/{name}/, its schedule and
-   * marker, its score cells and vectors, and this object's state. Refused (the running jobs listed)
-   * while an unfinished job reads it, compares with one of its jobs, or references it. Registered keys
-   * outside the prefix are the user's and stay; so do the dataset's jobs.
+   * Delete the dataset (dataset-delete.ts says what goes) and this object's state: its schedule, runs,
+   * pins and `latest`. Refused (the running jobs listed) while an unfinished job reads it, compares
+   * with one of its jobs, or references it. Its jobs stay: their outputs are theirs.
    */
   async destroy(
     name: string,
@@ -163,23 +157,11 @@ export class DatasetKeeper extends DurableObject<Env> {
       await this.prune();
       const jobs = this.db.pinned().map((p) => p.job);
       if (jobs.length > 0) return { state: 'running', jobs };
-      const bucket = this.env.DATA_BUCKET;
-      let freed: Freed = await deletePrefix(bucket, datasetCachePrefix(name));
-      const marker = await bucket.head(scheduleMarkerKey(name));
-      if (marker) {
-        await bucket.delete(marker.key);
-        freed = plus(freed, { objects: 1, bytes: marker.size });
-      }
-      let cacheBytes = 0;
-      for (let p = 0; p < CACHE_PARTITIONS; p++)
-        cacheBytes += await cachePartition(this.env, name, p).destroy();
-      const manifest = datasetManifestKey(name);
-      freed = plus(freed, await deletePrefix(bucket, datasetPrefix(name), { select: (k) => k !== manifest }));
-      freed = plus(freed, await deletePrefix(bucket, manifest));
+      const deleted = await deleteDatasetObjects(this.env, name);
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
       this.db = new KeeperDb(this.ctx.storage.sql);
-      return { state: 'deleted', dataset: name, freed, cacheBytes };
+      return { state: 'deleted', ...deleted };
     });
   }
 
