@@ -131,6 +131,12 @@ describe('a finished job keeps its outputs, not its intermediates', () => {
   });
 
   it('DELETE removes every object under jobs/{id}/ and the coordinator; the job is 404 after', async () => {
+    // A schedule that reuses the job's recipe keeps running after the job is deleted.
+    const schedule = await api('/v1/datasets/gc-lean/schedule', {
+      method: 'PUT',
+      body: JSON.stringify({ every: '1d', enabled: false, recipeRef: kept }),
+    });
+    expect(schedule.status).toBe(200);
     const before = await listed(`jobs/${kept}/`);
     const res = await api(`/v1/jobs/${kept}`, { method: 'DELETE' });
     expect(res.status).toBe(200);
@@ -146,6 +152,12 @@ describe('a finished job keeps its outputs, not its intermediates', () => {
     expect((await api(`/v1/jobs/${kept}`, { method: 'DELETE' })).status).toBe(404);
     // The other job of the dataset is untouched.
     expect((await output(lean, 'selected.jsonl')).length).toBeGreaterThan(0);
+    const tick = await api('/v1/datasets/gc-lean/schedule/tick', { method: 'POST', body: '{"force":true}' });
+    const started = await json(tick);
+    expect(started).toMatchObject({ action: 'started', error: null });
+    const run = await waitForJob(started.run);
+    expect(run.state).toBe('done');
+    expect(JSON.parse(await output(started.run, 'report.json')).recipe.keep).toBe('all');
   });
 
   it('refuses to delete a job a running job compares with, and a running job (cancel first)', async () => {
