@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RecipeSchema } from './recipe.ts';
+import { IntermediatesSchema } from './storage.ts';
 
 export const ErrorBodySchema = z.object({
   error: z.object({
@@ -108,6 +109,8 @@ export const JobStatusSchema = z.object({
    * a task does not count as a failure (`errors`). Absent when it never happened (always on Cloudflare).
    */
   resumed: z.object({ at: z.string(), tasks: z.number(), restarts: z.number() }).optional(),
+  /** Once the job ended: what became of its intermediates (recipe `keep`), and the objects and bytes dropped. */
+  intermediates: IntermediatesSchema.optional(),
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 

@@ -236,6 +236,11 @@ export const RecipeSchema = z.strictObject({
   fit: FitSchema.default({ sampleSize: 20_000, refit: false }),
   /** Reuse score cells computed by earlier jobs on the same dataset (same content, scorer, version, config). */
   cache: z.boolean().default(true),
+  /**
+   * What the job keeps once it ended: `outputs` (its outputs, job.json and what a later job's diff
+   * reads) or `all` (every intermediate too: shards, scores, vectors, cluster and select steps).
+   */
+  keep: z.enum(['outputs', 'all']).default('outputs'),
   /** The embedder used when the recipe clusters or exports embeddings. */
   embed: EmbedSchema.default({ id: 'hashed', config: {} }),
   /** Absent: no clustering. */

@@ -1,4 +1,5 @@
 import type { TaskMessage } from '../schemas/message.ts';
+import type { Intermediates } from '../schemas/storage.ts';
 import {
   type Advance,
   type BarrierInput,
@@ -111,6 +112,17 @@ export class CoordinatorDb {
   private setPipeline(state: PipelineState): void {
     this.set('pipeline', state);
     this.cachedPipeline = state;
+  }
+  /** What became of the ended job's intermediates; `after`: the last key a bounded drop step read. */
+  retention(): (Intermediates & { after?: string }) | undefined {
+    return this.get<Intermediates & { after?: string }>('retention');
+  }
+  setRetention(r: Intermediates & { after?: string }): void {
+    this.set('retention', r);
+  }
+  /** How long a task's lease lasts (ms). */
+  leaseDuration(): number {
+    return this.leaseMs;
   }
   watchdogMs(): number {
     return Math.max(500, Math.min(Math.floor(this.leaseMs / 3), 15_000));

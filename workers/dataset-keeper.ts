@@ -3,12 +3,20 @@ import type { DatasetInfo } from '../schemas/api.ts';
 import type { Report } from '../schemas/output.ts';
 import { type Recipe, RecipeSchema } from '../schemas/recipe.ts';
 import type { Latest, Run, RunList, Schedule, ScheduleBody, TickResult } from '../schemas/schedule.ts';
+import type { DatasetDeleted, Freed } from '../schemas/storage.ts';
 import { leftOver, withPart } from '../src/pipeline/dataset-objects.ts';
-import { datasetLatestKey, jobSpecKey, reportKey, scheduleMarkerKey } from '../src/pipeline/keys.ts';
+import {
+  datasetLatestKey,
+  jobPrefix,
+  jobSpecKey,
+  reportKey,
+  scheduleMarkerKey,
+} from '../src/pipeline/keys.ts';
 import type { ObjectInfo } from '../src/pipeline/store.ts';
 import type { JobSpec } from '../src/pipeline/types.ts';
 import { nextDue } from '../src/schedule/index.ts';
 import { coordinator } from './coordinator.ts';
+import { deleteDatasetObjects } from './dataset-delete.ts';
 import { readManifest, refreshManifest, writeManifest } from './dataset-manifest.ts';
 import { maxUploadBytes } from './http/upload.ts';
 import { KeeperDb } from './keeper-db.ts';
@@ -27,7 +35,7 @@ export function keeper(env: Env, dataset: string) {
  * synchronous turn (src/schedule/tick.ts), so overlapping ticks never start two runs.
  */
 export class DatasetKeeper extends DurableObject<Env> {
-  private readonly db: KeeperDb;
+  private db: KeeperDb;
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -93,22 +101,73 @@ export class DatasetKeeper extends DurableObject<Env> {
   /**
    * The dataset as job `job` will read it, pinned: none of these objects is deleted before the job
    * ends, whatever replaces them meanwhile. In one turn with the refresh, so nothing is swept between.
+   * `previous`: the earlier job of this dataset that `job` compares with, pinned too (jobs/{id}/), so
+   * that it is not deleted while `job` runs.
    */
-  async snapshot(name: string, job: string): Promise<DatasetInfo | null> {
+  async snapshot(name: string, job: string, previous?: string): Promise<DatasetInfo | null> {
     const info = await this.serial(async () => {
       const info = await this.current(name);
       if (info) {
-        this.db.pin(
-          job,
-          info.objects.map((o) => o.key),
-          Date.now(),
-        );
+        const keys = info.objects.map((o) => o.key);
+        this.db.pin(job, previous ? [...keys, jobPrefix(previous)] : keys, Date.now());
         // Objects a job has read keep their positions from now on (record ids depend on them).
         this.db.setMeta('read', Math.max(this.db.meta<number>('read') ?? 0, info.objects.length));
       }
       return info;
     });
     return info && this.withLatest(info);
+  }
+
+  /** What keeps job `job` of this dataset: unfinished jobs that compare with it, and whether it is `latest`. */
+  async holds(job: string): Promise<{ running: string[]; latest: boolean }> {
+    return this.serial(async () => {
+      await this.prune();
+      return {
+        running: this.db.pinnedTo(jobPrefix(job)).map((p) => p.job),
+        latest: this.db.meta<string>('latest') === job,
+      };
+    });
+  }
+
+  /**
+   * Job `job` is being deleted: its pins go, and when it is the `latest` run the pointer goes too (the
+   * next scheduled run then has nothing to compare with, as a first run). Its row in the runs stays.
+   */
+  async forget(name: string, job: string): Promise<void> {
+    await this.serial(async () => {
+      this.db.unpin(job);
+      if (this.db.meta<string>('latest') !== job) return;
+      this.db.deleteMeta('latest');
+      await this.env.DATA_BUCKET.delete(datasetLatestKey(name));
+    });
+  }
+
+  /** gc: delete (or, dry, count) the replaced versions no unfinished job reads. */
+  async collect(dryRun: boolean): Promise<Freed> {
+    return this.serial(() => this.sweep({ dryRun, measure: true }));
+  }
+
+  /**
+   * Delete the dataset (dataset-delete.ts says what goes) and this object's state: its schedule, runs,
+   * pins and `latest`. Refused (the running jobs listed) while an unfinished job reads it, compares
+   * with one of its jobs, or references it. Its jobs stay: their outputs are theirs.
+   */
+  async destroy(
+    name: string,
+  ): Promise<
+    { state: 'absent' } | { state: 'running'; jobs: string[] } | ({ state: 'deleted' } & DatasetDeleted)
+  > {
+    return this.serial(async () => {
+      if (!(await this.current(name))) return { state: 'absent' };
+      await this.prune();
+      const jobs = this.db.pinned().map((p) => p.job);
+      if (jobs.length > 0) return { state: 'running', jobs };
+      const deleted = await deleteDatasetObjects(this.env, name);
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      this.db = new KeeperDb(this.ctx.storage.sql);
+      return { state: 'deleted', ...deleted };
+    });
   }
 
   /** Job `job` ended (or never started): what only it read can go. */
@@ -136,26 +195,48 @@ export class DatasetKeeper extends DurableObject<Env> {
   }
 
   /**
-   * Delete the replaced objects no unfinished job reads. A pin whose job has ended (or never started
-   * within START_GRACE_MS) is dropped first: its coordinator is asked, so a job that ended without
-   * calling `release` still lets go.
+   * Drop the pins of jobs that ended (or never started within START_GRACE_MS): their coordinators are
+   * asked, so a job that ended without calling `release` still lets go.
    */
-  private async sweep(): Promise<void> {
-    if (this.db.retired().size === 0) return;
+  private async prune(): Promise<void> {
     for (const { job, at } of this.db.pinned()) {
       const status = await coordinator(this.env, job).status();
       if (status ? status.state !== 'running' : Date.now() - at > START_GRACE_MS) this.db.unpin(job);
     }
+  }
+
+  /**
+   * Delete the replaced objects no unfinished job reads (after `prune`). `measure`: their sizes are
+   * read first, for gc's report; `dryRun`: nothing is deleted.
+   */
+  private async sweep({ dryRun = false, measure = false } = {}): Promise<Freed> {
+    const freed = { objects: 0, bytes: 0 };
+    if (this.db.retired().size === 0) return freed;
+    await this.prune();
     const unread = this.db.unread();
     for (let i = 0; i < unread.length; i += 1000) {
       const keys = unread.slice(i, i + 1000);
+      if (measure)
+        for (const key of keys) {
+          const head = await this.env.DATA_BUCKET.head(key);
+          if (head) freed.bytes += head.size;
+        }
+      freed.objects += keys.length;
+      if (dryRun) continue;
       await this.env.DATA_BUCKET.delete(keys);
       this.db.deleted(keys);
     }
+    return freed;
   }
 
-  async setSchedule(name: string, body: ScheduleBody): Promise<Schedule> {
+  /**
+   * `refRecipe`: the recipe of the `recipeRef` job, read when the schedule is set and kept here, so
+   * the schedule keeps running when that job is deleted.
+   */
+  async setSchedule(name: string, body: ScheduleBody, refRecipe?: Recipe): Promise<Schedule> {
     this.db.setSchedule(body, Date.now());
+    if (refRecipe) this.db.setMeta('refRecipe', refRecipe);
+    else this.db.deleteMeta('refRecipe');
     await this.env.DATA_BUCKET.put(scheduleMarkerKey(name), '');
     return this.db.schedule(name)!;
   }
@@ -199,7 +280,7 @@ export class DatasetKeeper extends DurableObject<Env> {
     if (decision.advance) this.db.setDue(nextDue(body, this.db.dueAt() ?? now, now));
     try {
       const recipe = await this.recipe(body);
-      const dataset = await this.snapshot(name, run);
+      const dataset = await this.snapshot(name, run, previous ?? undefined);
       if (!dataset) throw new Error(`dataset "${name}" does not exist`);
       await startJob(this.env, dataset, recipe, { id: run, ...(previous ? { previous } : {}) });
       this.db.started(run, dataset.objects.length);
@@ -226,6 +307,9 @@ export class DatasetKeeper extends DurableObject<Env> {
   private async recipe(body: ScheduleBody): Promise<Recipe> {
     if (body.recipe) return body.recipe;
     if (!body.recipeRef) return RecipeSchema.parse({});
+    const kept = this.db.meta<Recipe>('refRecipe');
+    if (kept) return kept;
+    // A schedule set before the recipe was kept here reads it from the job.
     const o = await this.env.DATA_BUCKET.get(jobSpecKey(body.recipeRef));
     if (!o) throw new Error(`recipeRef job "${body.recipeRef}" does not exist`);
     return ((await o.json()) as JobSpec).recipe;

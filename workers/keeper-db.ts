@@ -52,6 +52,9 @@ export class KeeperDb {
   setMeta(key: string, value: unknown): void {
     metaSet(this.sql, key, value);
   }
+  deleteMeta(key: string): void {
+    this.sql.exec('DELETE FROM meta WHERE key = ?', key);
+  }
 
   // --- versions: which objects unfinished jobs read, and which wait to be deleted ----------
   pin(job: string, keys: readonly string[], now: number): void {
@@ -65,6 +68,12 @@ export class KeeperDb {
   pinned(): { job: string; at: number }[] {
     return this.sql
       .exec<{ job: string; at: number }>('SELECT job, MIN(at) AS at FROM pins GROUP BY job')
+      .toArray();
+  }
+  /** Jobs holding a pin on `key`, with when they pinned. */
+  pinnedTo(key: string): { job: string; at: number }[] {
+    return this.sql
+      .exec<{ job: string; at: number }>('SELECT job, at FROM pins WHERE key = ? ORDER BY job', key)
       .toArray();
   }
   retire(keys: readonly string[], now: number): void {

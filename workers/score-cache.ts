@@ -62,6 +62,17 @@ export class ScoreCache extends DurableObject<Env> {
     return cells.length;
   }
 
+  /** Delete every cell (the dataset is deleted); the bytes of storage it held. */
+  async destroy(): Promise<number> {
+    const sql = this.ctx.storage.sql;
+    const cells = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM cells').one().n;
+    // An object that never held a cell has only its empty table: nothing freed worth counting.
+    const bytes = cells > 0 ? sql.databaseSize : 0;
+    await this.ctx.storage.deleteAll();
+    this.ctx.storage.sql.exec(SCHEMA);
+    return bytes;
+  }
+
   /** Cells per column, for inspection. */
   async columns(): Promise<{ column: string; cells: number }[]> {
     return this.ctx.storage.sql

@@ -1,6 +1,7 @@
 import type { DatasetInfo } from '../schemas/api.ts';
 import type { Recipe } from '../schemas/recipe.ts';
 import { WinnowError } from '../src/errors.ts';
+import { recipeReferences } from '../src/pipeline/internal-keys.ts';
 import { jobSpecKey } from '../src/pipeline/keys.ts';
 import { checkShardCount } from '../src/pipeline/shard-limit.ts';
 import type { JobSpec } from '../src/pipeline/types.ts';
@@ -31,6 +32,7 @@ export async function startJob(
     dataset.objects.map((o) => o.size),
     recipe.shardBytes,
   );
+  await pinReferences(env, recipe, id, dataset.name);
   const spec: JobSpec = {
     id,
     dataset: dataset.name,
@@ -43,4 +45,23 @@ export async function startJob(
   await env.DATA_BUCKET.put(jobSpecKey(spec.id), JSON.stringify(spec));
   await coordinator(env, spec.id).start(spec);
   return spec;
+}
+
+/**
+ * The datasets the recipe references (`dataset:<name>`) are pinned for the job by their keepers, as
+ * its own dataset is: they cannot be deleted, nor their objects swept, while it runs. A reference to a
+ * dataset that does not exist is refused here, before the job starts.
+ */
+async function pinReferences(env: Env, recipe: Recipe, job: string, own: string): Promise<void> {
+  for (const { path, ref } of recipeReferences(recipe)) {
+    if (!ref.startsWith('dataset:')) continue;
+    const name = ref.slice('dataset:'.length);
+    if (name === own) continue;
+    const keeper = env.DATASET_KEEPER.get(env.DATASET_KEEPER.idFromName(name));
+    if (!(await keeper.snapshot(name, job)))
+      throw new WinnowError('validation_failed', {
+        path: `recipe.${path}`,
+        detail: `there is no dataset "${name}"; upload it first (PUT /v1/datasets/${name})`,
+      });
+  }
 }

@@ -28,6 +28,7 @@ import {
   type ScheduleBodySchema,
   type TickResult,
 } from '../../schemas/schedule.ts';
+import type { DatasetDeleted, GcBodySchema, GcResult, JobDeleted } from '../../schemas/storage.ts';
 
 /** What `setSchedule` sends: `enabled` and `retries` may be left to their defaults. */
 export type ScheduleBodyInput = z.input<typeof ScheduleBodySchema>;
@@ -35,6 +36,8 @@ export type ScheduleBodyInput = z.input<typeof ScheduleBodySchema>;
 export type SamplerCreateInput = z.input<typeof SamplerCreateSchema>;
 export type NextBodyInput = z.input<typeof NextBodySchema>;
 export type FeedbackBodyInput = z.input<typeof FeedbackBodySchema>;
+/** What `gc` sends: every field may be left out. */
+export type GcBodyInput = z.input<typeof GcBodySchema>;
 /** What `feedback` answers: `accepted` is false for a duplicate of feedback already given. */
 export interface FeedbackResult {
   step: number;
@@ -187,7 +190,22 @@ export class WinnowClient {
   }
 
   cancelJob(id: string): Promise<JobStatus> {
+    return this.json('POST', `/v1/jobs/${job(id)}/cancel`);
+  }
+
+  /** Delete an ended job (outputs and all, and its coordinator's state); a running one is a 409. */
+  deleteJob(id: string): Promise<JobDeleted> {
     return this.json('DELETE', `/v1/jobs/${job(id)}`);
+  }
+
+  /** Delete a dataset and everything Winnow keeps for it (not its jobs); 409 while running jobs read it. */
+  deleteDataset(name: string): Promise<DatasetDeleted> {
+    return this.json('DELETE', `/v1/datasets/${dataset(name)}`);
+  }
+
+  /** One page of storage clean-up; call again with the `cursor` it returns until there is none. */
+  gc(body: GcBodyInput = {}): Promise<GcResult> {
+    return this.json('POST', '/v1/gc', body);
   }
 
   /** The job's output files, as its manifest lists them (clusters.json and embeddings.npy only when written). */

@@ -4,9 +4,11 @@
  */
 const pad = (n: number) => String(n).padStart(5, '0');
 
+export const DATASETS = 'datasets/';
 export const datasetPrefix = (name: string) => `datasets/${name}/`;
 export const datasetManifestKey = (name: string) => `datasets/${name}/manifest.json`;
 
+export const JOBS = 'jobs/';
 export const jobPrefix = (job: string) => `jobs/${job}/`;
 export const jobSpecKey = (job: string) => `jobs/${job}/job.json`;
 export const shardKey = (job: string, shard: number, file: ShardFile) =>
@@ -52,6 +54,9 @@ export const datasetLatestKey = (name: string) => `datasets/${name}/latest.json`
 export const scheduleMarkerKey = (name: string) => `schedules/${name}`;
 export const SCHEDULE_MARKERS = 'schedules/';
 
+/** What Winnow keeps for a dataset outside its prefix: fitted models (see modelKey). */
+export const datasetCachePrefix = (name: string) => `cache/${name}/`;
+
 /** The fit stage: each shard's sample of records to fit learning scorers on. */
 export const fitSampleKey = (job: string, shard: number) => `jobs/${job}/fit/sample/${pad(shard)}.jsonl`;
 /**
@@ -59,7 +64,9 @@ export const fitSampleKey = (job: string, shard: number) => `jobs/${job}/fit/sam
  * (and their score cells stay valid); `cache: false` keeps them inside the job.
  */
 export const modelKey = (scope: { job: string; dataset: string; shared: boolean }, name: string) =>
-  scope.shared ? `cache/${scope.dataset}/models/${name}` : `jobs/${scope.job}/fit/models/${name}`;
+  scope.shared
+    ? `${datasetCachePrefix(scope.dataset)}models/${name}`
+    : `jobs/${scope.job}/fit/models/${name}`;
 
 /** Embeddings: a shard's vectors (row-major float32 with a header, see src/embed/matrix-file.ts). */
 export const embedKey = (job: string, shard: number, which: 'embed' | 'reduced') =>

@@ -7,11 +7,13 @@ import { resolveScorer, resolveScorers } from '../score/index.ts';
 import { lateOutputMessage, resolveFilters } from '../select/index.ts';
 import { strategyOf } from '../select/strategies/index.ts';
 import { canonicalJson } from '../util/index.ts';
+import { referenceIssues } from './internal-keys.ts';
 
 /**
- * Check what zod cannot: scorer ids and configs, what strategies and dedup need, and that every rank term names
- * a score some scorer writes. Throws one `validation_failed` listing every problem, with paths under
- * `at` when given (`recipe.select.budget`).
+ * Check what zod cannot: scorer ids and configs, what strategies and dedup need, that every rank term
+ * names a score some scorer writes, and that references name data, never Winnow's own objects
+ * (internal-keys.ts). Throws one `validation_failed` listing every problem, with paths under `at`
+ * when given (`recipe.select.budget`).
  */
 export function validateRecipe(recipe: Recipe, at?: string): void {
   const issues: Issue[] = [];
@@ -93,7 +95,11 @@ export function validateRecipe(recipe: Recipe, at?: string): void {
         message: 'in-context sampling is per cluster: the recipe needs `cluster`',
       });
   }
-  issues.push(...selectionIssues(recipe, outputs, late), ...pairsIssues(recipe, outputs, late));
+  issues.push(
+    ...selectionIssues(recipe, outputs, late),
+    ...pairsIssues(recipe, outputs, late),
+    ...referenceIssues(recipe),
+  );
   recipe.select.rank.terms.forEach((t, i) => {
     if (!outputs.has(t.score)) {
       issues.push({

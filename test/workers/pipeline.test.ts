@@ -118,7 +118,7 @@ describe('pipeline end to end', () => {
   it('cancels a running job', async () => {
     await upload('cancel-me', generateDemo({ records: 300, seed: 1 }));
     const id = await startJob('cancel-me', { shardBytes: 1024 });
-    const res = await api(`/v1/jobs/${id}`, { method: 'DELETE' });
+    const res = await api(`/v1/jobs/${id}/cancel`, { method: 'POST' });
     expect(res.status).toBe(200);
     expect((await json(res)).state).toBe('cancelled');
     expect((await waitForJob(id)).state).toBe('cancelled');

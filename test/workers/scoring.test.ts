@@ -56,7 +56,7 @@ describe('scoring on workerd: the fit stage, the cell cache and filters', () => 
 });
 
 describe('references to other datasets', () => {
-  it('fits DSIR on an uploaded dataset named dataset:<name>; a missing one fails the job at once', async () => {
+  it('fits DSIR on an uploaded dataset named dataset:<name>; a missing one is refused when the job is created', async () => {
     const target = Array.from({ length: 30 }, (_, i) => ({
       instruction: `Write a haiku about rain ${i}`,
       output: 'Soft rain on the roof',
@@ -68,13 +68,17 @@ describe('references to other datasets', () => {
     expect((await waitForJob(ok)).state).toBe('done');
     expect((await report(ok)).fits.dsir.summary).toMatchObject({ target: 30 });
 
-    const missing = await startJob('mixed', {
-      scorers: [{ id: 'dsir', config: { target: 'dataset:nope' } }],
+    const missing = await api('/v1/jobs', {
+      method: 'POST',
+      body: JSON.stringify({
+        dataset: 'mixed',
+        recipe: { scorers: [{ id: 'dsir', config: { target: 'dataset:nope' } }] },
+      }),
     });
-    const status = await waitForJob(missing);
-    expect(status.state).toBe('failed');
-    expect(status.error).toContain('reference "dataset:nope": there is no dataset "nope"');
-    expect(status.error).not.toContain('failed 4 times');
+    expect(missing.status).toBe(400);
+    expect((await json(missing)).error.message).toBe(
+      'recipe.scorers[0].config.target: there is no dataset "nope"; upload it first (PUT /v1/datasets/nope)',
+    );
   });
 });
 

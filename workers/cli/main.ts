@@ -5,6 +5,7 @@ import type { Report } from '../../schemas/output.ts';
 import { STRATEGY_IDS, type StrategyId } from '../../schemas/recipe.ts';
 import { ApiError } from '../../src/client/index.ts';
 import { generateDemo } from '../../src/demo/index.ts';
+import { deleteCommand, gcCommand } from './gc.ts';
 import { pairsGet, pairsRound, pairsSet } from './pairs.ts';
 import { fetchJob, runPipeline, summary } from './run.ts';
 import {
@@ -42,6 +43,11 @@ usage:
   winnow runs <dataset>                          the scheduled runs, newest first
   winnow diff <dataset> <run> [--out <file>]     what entered and left the selection
   winnow serve [--state <dir>] [--port <n>]      keep the local stack up, firing the cron every minute
+
+  winnow gc [--jobs-older-than <30m|12h|7d>] [--dry-run]
+                                                 free storage: ended jobs' intermediates, replaced dataset
+                                                 versions, orphaned files; with the flag, old jobs whole
+  winnow delete job <id> | delete dataset <name> delete an ended job, or a dataset (not its jobs)
 
   winnow pairs set <set> --recipe <file>         create or change a pair set (a recipe with \`pairs\`)
   winnow pairs round <set> <file> [--scope round|all] [--out <file>]
@@ -97,6 +103,8 @@ async function main(argv: string[]): Promise<number> {
       wait: { type: 'boolean', default: false },
       port: { type: 'string' },
       scope: { type: 'string' },
+      'jobs-older-than': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       provider: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -200,6 +208,13 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'get' && set) return pairsGet(target, set);
       if (sub === 'round' && set && file) return pairsRound(target, set, file, values);
       throw new Error('usage: winnow pairs set <set> --recipe <file> | round <set> <file> | get <set>');
+    }
+    case 'gc':
+      need(0, 'gc [--jobs-older-than <30m|12h|7d>] [--dry-run]');
+      return gcCommand(target, { jobsOlderThan: values['jobs-older-than'], dryRun: values['dry-run'] });
+    case 'delete': {
+      const [what, name] = need(2, 'delete job <id> | delete dataset <name>');
+      return deleteCommand(target, what, name);
     }
     case 'serve': {
       need(0, 'serve [--state <dir>] [--port <n>]');

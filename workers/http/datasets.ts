@@ -7,8 +7,10 @@ import {
   DatasetNameSchema,
   RegisterBodySchema,
 } from '../../schemas/api.ts';
-import { WinnowError } from '../../src/errors.ts';
+import { DatasetDeletedSchema } from '../../schemas/storage.ts';
+import { validationError, WinnowError } from '../../src/errors.ts';
 import { newVersion, versionKey } from '../../src/pipeline/dataset-objects.ts';
+import { internalKeyRule } from '../../src/pipeline/internal-keys.ts';
 import { keeper } from '../dataset-keeper.ts';
 import { readManifest } from '../dataset-manifest.ts';
 import { json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
@@ -66,7 +68,10 @@ const register = createRoute({
   request: { params, body: jsonRequest(RegisterBodySchema) },
   responses: {
     201: json('registered', DatasetInfoSchema),
-    400: { description: 'bad name or body; every issue listed' },
+    400: {
+      description:
+        "bad name or body, or a key of Winnow's own (jobs/…, cache/…, a manifest); every issue listed",
+    },
     404: { description: 'no such key' },
     413: { description: 'a gzip object that decompresses to more than MAX_UPLOAD_BYTES' },
     422: { description: 'a gzip object that is not valid gzip' },
@@ -76,6 +81,19 @@ const register = createRoute({
 openapi(datasets, register, async (c) => {
   const { name } = c.req.valid('param');
   const { keys } = c.req.valid('json');
+  const internal = keys.flatMap((key, i) => {
+    const what = internalKeyRule(key);
+    return what
+      ? [
+          {
+            code: 'internal_key',
+            path: `keys[${i}]`,
+            message: `"${key}" is ${what}, not data: register data objects`,
+          },
+        ]
+      : [];
+  });
+  if (internal.length > 0) throw validationError('request body', internal);
   const objects: DatasetInfo['objects'] = [];
   const version = newVersion();
   for (const [i, key] of keys.entries()) {
@@ -146,3 +164,30 @@ const describe = createRoute({
 });
 
 openapi(datasets, describe, async (c) => c.json(await currentDataset(c.env, c.req.valid('param').name)));
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{name}',
+  summary:
+    'Delete a dataset: its objects under datasets/{name}/, fitted models, schedule, score cells and keeper state (its jobs stay)',
+  request: { params },
+  responses: {
+    200: json('what was freed', DatasetDeletedSchema),
+    400: { description: 'bad name' },
+    404: { description: 'unknown dataset' },
+    409: { description: 'running jobs read it (listed): cancel them or wait for them' },
+  },
+});
+
+openapi(datasets, remove, async (c) => {
+  const { name } = c.req.valid('param');
+  const r = await keeper(c.env, name).destroy(name);
+  if (r.state === 'absent')
+    throw new WinnowError('not_found', { detail: `dataset "${name}" does not exist` });
+  if (r.state === 'running')
+    throw new WinnowError('conflict', {
+      detail: `dataset "${name}" is read by running job ${r.jobs.join(', ')}: cancel them (POST /v1/jobs/{id}/cancel) or wait for them to end`,
+      details: { jobs: r.jobs },
+    });
+  return c.json({ dataset: r.dataset, freed: r.freed, cacheBytes: r.cacheBytes });
+});

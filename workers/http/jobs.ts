@@ -14,6 +14,7 @@ import {
 } from '../../schemas/api.ts';
 import { ReportSchema } from '../../schemas/output.ts';
 import { RecipeSchema } from '../../schemas/recipe.ts';
+import { JobDeletedSchema } from '../../schemas/storage.ts';
 import { WinnowError } from '../../src/errors.ts';
 import { jobSpecKey } from '../../src/pipeline/keys.ts';
 import { type OutputManifest, outputNamed } from '../../src/pipeline/outputs.ts';
@@ -21,6 +22,7 @@ import type { JobSpec } from '../../src/pipeline/types.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { coordinator } from '../coordinator.ts';
 import { keeper } from '../dataset-keeper.ts';
+import { deleteJob, deleteRefusal, jobFacts } from '../delete-job.ts';
 import { newId, startJob } from '../start-job.ts';
 import { binary, json, jsonRequest, openapi, routes } from './openapi.ts';
 import { outputResponse, readManifest } from './outputs.ts';
@@ -59,7 +61,7 @@ openapi(jobs, create, async (c) => {
   // The dataset as it is now, pinned for this job: replacing it meanwhile never changes what it reads.
   const id = newId('j');
   const k = keeper(c.env, body.dataset);
-  const dataset = await k.snapshot(body.dataset, id);
+  const dataset = await k.snapshot(body.dataset, id, body.previous);
   if (!dataset) throw new WinnowError('not_found', { detail: `dataset "${body.dataset}" does not exist` });
   try {
     await startJob(c.env, dataset, recipe, { id, ...(body.previous ? { previous: body.previous } : {}) });
@@ -154,9 +156,9 @@ const get = createRoute({
 openapi(jobs, get, async (c) => c.json(await status(c.env, c.req.param('id'))));
 
 const cancel = createRoute({
-  method: 'delete',
-  path: '/{id}',
-  summary: 'Cancel a job',
+  method: 'post',
+  path: '/{id}/cancel',
+  summary: 'Cancel a job: workers stop taking its tasks (an ended job is left as it is)',
   request: { params },
   responses: {
     200: json('status after cancelling', JobStatusSchema),
@@ -170,6 +172,32 @@ openapi(jobs, cancel, async (c) => {
   await status(c.env, id);
   await coordinator(c.env, id).cancel();
   return c.json(await status(c.env, id));
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  summary: 'Delete an ended job: its outputs, every other object under jobs/{id}/, and its coordinator',
+  request: { params },
+  responses: {
+    200: json('what was freed', JobDeletedSchema),
+    ...badId,
+    404: { description: 'unknown job' },
+    409: {
+      description:
+        'the job is running (cancel it first), is a pair set round, or a running job compares with it',
+    },
+  },
+});
+
+openapi(jobs, remove, async (c) => {
+  const id = c.req.param('id');
+  const facts = await jobFacts(c.env, id);
+  if (!facts.status && !facts.spec)
+    throw new WinnowError('not_found', { detail: `job "${id}" does not exist` });
+  const refused = await deleteRefusal(c.env, facts);
+  if (refused) throw new WinnowError('conflict', { detail: refused });
+  return c.json({ job: id, freed: await deleteJob(c.env, facts) });
 });
 
 async function manifest(env: Env, id: string): Promise<OutputManifest> {

@@ -98,7 +98,7 @@ openapi(schedules, put, async (c) => {
     });
   const k = keeper(c.env, name);
   if (!(await k.refresh(name))) throw noDataset(name);
-  return c.json(await k.setSchedule(name, body));
+  return c.json(await k.setSchedule(name, body, body.recipeRef ? recipe : undefined));
 });
 
 const get = createRoute({

@@ -4,6 +4,7 @@ import type { ModelUsage, ProviderSet } from '../../../providers/types.ts';
 import { type ResolvedScorer, resolveScorers, type ScoreInput } from '../../../score/index.ts';
 import { hashUniform } from '../../../util/hash-uniform.ts';
 import { shortHash } from '../../../util/hex.ts';
+import { referenceProblem } from '../../internal-keys.ts';
 import { fromJsonl, toJsonl } from '../../jsonl.ts';
 import { datasetManifestKey, fitSampleKey, modelKey } from '../../keys.ts';
 import { storeSource } from '../../range-source.ts';
@@ -153,6 +154,9 @@ export async function readReference(store: BlobStore, ref: string, cap: number):
 }
 
 async function referenceObjects(store: BlobStore, ref: string): Promise<ObjectInfo[]> {
+  // Recipes are checked when a job is created; a schedule's recipe stored before the rule is checked here.
+  const problem = referenceProblem(ref);
+  if (problem) throw new WinnowError('validation_failed', { path: 'reference', detail: problem });
   if (ref.startsWith('dataset:')) {
     const name = ref.slice('dataset:'.length);
     const info = await getJson<{ objects: ObjectInfo[] }>(store, datasetManifestKey(name));
