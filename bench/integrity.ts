@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import type { RecipeInput } from '../schemas/recipe.ts';
 import { WinnowClient } from '../src/client/index.ts';
 import { outputText, pollJob } from '../test/support/crash.ts';
+import { shuffled } from '../test/support/shuffle.ts';
 import { startLocalStack } from '../workers/cli/local-stack.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -38,16 +39,6 @@ const rows = Array.from({ length: N }, (_, i) => {
     : { ...r, instruction: `${r.instruction} (copy ${Math.floor(i / alpaca.length)})` };
 });
 const jsonl = (rs: unknown[]) => `${rs.map((r) => JSON.stringify(r)).join('\n')}\n`;
-function shuffled<T>(rs: readonly T[], seed: number): T[] {
-  const out = [...rs];
-  let s = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 async function outcome(client: WinnowClient, id: string) {
   const text = Object.fromEntries(

@@ -125,16 +125,16 @@ export const JobListQuerySchema = z.strictObject({
 });
 export type JobListQuery = z.infer<typeof JobListQuerySchema>;
 
-/** One job of the list: what it reads, where it is, and how far. */
-export const JobSummarySchema = z.object({
-  id: z.string(),
-  dataset: z.string(),
-  state: JobStateSchema,
-  /** The stage running now (the last one, once the job ended). */
-  stage: z.string(),
-  error: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+/** One job of the list: its status without the per-stage detail, and how far it is. */
+export const JobSummarySchema = JobStatusSchema.pick({
+  id: true,
+  dataset: true,
+  state: true,
+  stage: true,
+  error: true,
+  createdAt: true,
+  updatedAt: true,
+}).extend({
   /** Stages behind the job (all of them once it is done), of the stages it runs. */
   stagesDone: z.number(),
   stagesTotal: z.number(),

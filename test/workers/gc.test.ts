@@ -14,7 +14,7 @@ import type { JobCoordinator } from '../../workers/coordinator.ts';
 import type { DatasetKeeper } from '../../workers/dataset-keeper.ts';
 import { collectGarbage } from '../../workers/gc.ts';
 import { cachePartition } from '../../workers/score-cache.ts';
-import { api, json, output, startJob, upload, waitForJob } from './helpers.ts';
+import { api, jobStatus, json, output, startJob, upload, waitForJob } from './helpers.ts';
 
 const ALPACA = alpaca as Record<string, string>[];
 const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
@@ -38,15 +38,11 @@ async function listed(prefix: string): Promise<{ key: string; size: number }[]> 
 }
 const sum = (objects: { size: number }[]) => objects.reduce((a, o) => a + o.size, 0);
 
-async function status(id: string): Promise<JobStatus> {
-  return json<JobStatus>(await api(`/v1/jobs/${id}`));
-}
-
 /** Wait until the ended job's intermediates are dropped (the coordinator's alarm does it). */
 async function dropped(id: string): Promise<JobStatus> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const s = await status(id);
+    const s = await jobStatus(id);
     if (s.intermediates?.state !== 'dropping') return s;
     if (Date.now() > deadline) throw new Error(`intermediates of ${id} not dropped: ${JSON.stringify(s)}`);
     await new Promise((r) => setTimeout(r, 50));

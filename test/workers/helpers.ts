@@ -24,6 +24,10 @@ export async function startJob(dataset: string, recipe?: unknown): Promise<strin
   return (await json<{ id: string }>(res)).id;
 }
 
+export async function jobStatus(id: string): Promise<JobStatus> {
+  return json<JobStatus>(await api(`/v1/jobs/${id}`));
+}
+
 export async function waitForJob(id: string, timeoutMs = 110_000): Promise<JobStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -8,7 +8,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import alpaca from '../../../shared/data/alpaca-random-9k.json';
 import type { DatasetInfo, JobStatus } from '../../schemas/api.ts';
-import { api, json, lines, output, startJob, upload, waitForJob } from './helpers.ts';
+import { shuffled } from '../support/shuffle.ts';
+import { api, jobStatus, json, lines, output, startJob, upload, waitForJob } from './helpers.ts';
 
 const ALPACA = alpaca as Record<string, string>[];
 const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
@@ -20,27 +21,11 @@ const RECIPE = {
 };
 const FILES = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'weights.jsonl'];
 
-/** A seeded shuffle (the replacement holds the same records in another order). */
-function shuffled<T>(rows: readonly T[], seed: number): T[] {
-  const out = [...rows];
-  let s = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-async function status(id: string): Promise<JobStatus> {
-  return json<JobStatus>(await api(`/v1/jobs/${id}`));
-}
-
 /** Poll until ingest has read at least one shard (and not all of them). */
 async function midIngest(id: string): Promise<JobStatus> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const s = await status(id);
+    const s = await jobStatus(id);
     const ingest = s.stages.find((x) => x.name === 'ingest');
     if (ingest && ingest.shardsDone > 0) return s;
     if (s.state !== 'running' || Date.now() > deadline)
@@ -75,7 +60,7 @@ describe('a job reads the dataset version it started on', () => {
     const newKey = (await json<DatasetInfo>(res)).objects[0].key;
     expect(newKey).not.toBe(oldKey);
     // The replacement landed while the job was still reading its input.
-    const during = await status(job);
+    const during = await jobStatus(job);
     const ingest = during.stages.find((x) => x.name === 'ingest')!;
     expect(during.state).toBe('running');
     expect(ingest.shardsDone).toBeLessThan(ingest.shardsTotal);
@@ -118,7 +103,7 @@ describe('a job reads the dataset version it started on', () => {
     // In place: the same position, a new key, the part's name kept.
     expect(after.objects.map((o) => o.part ?? null)).toEqual([null, '0001', '0002']);
     expect(after.objects[1].key).not.toBe(before.objects[1].key);
-    expect((await status(job)).state).toBe('running');
+    expect((await jobStatus(job)).state).toBe('running');
     expect((await waitForJob(job)).state).toBe('done');
 
     await upload('swap-part-clean', jsonl(rows.slice(0, 500)));
