@@ -129,15 +129,35 @@ export function applyPolicy(configs: ProvidersInput, policy: ProviderPolicy): Pr
   return out;
 }
 
-/** The values of the secrets the policy declares, and of no other variable (never API_TOKEN). */
+/**
+ * `PROVIDER_KEYS` (JSON `{"<secret name>": "<value>"}`, empty on Cloudflare): how the CLI hands the
+ * local stack the keys it declares. wrangler binds only the names wrangler.toml declares from its
+ * environment, and a `--var` would show the key to every user of the machine in the process list.
+ */
+function providerKeys(text: unknown): Record<string, unknown> {
+  if (typeof text !== 'string' || text.trim() === '') return {};
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value;
+  } catch {}
+  throw new WinnowError('internal', { detail: "the Worker's PROVIDER_KEYS var is not a JSON object" });
+}
+
+/**
+ * The values of the secrets the policy declares, and of no other variable (never API_TOKEN): each
+ * from the Worker's secret of that name, else from `PROVIDER_KEYS`.
+ */
 export function policySecrets(
   vars: Record<string, unknown>,
   policy: ProviderPolicy,
 ): Record<string, string | undefined> {
   const secrets: Record<string, string | undefined> = {};
+  let local: Record<string, unknown> | undefined;
   for (const { apiKeySecret } of Object.values(policy.endpoints)) {
     if (!apiKeySecret) continue;
-    const v = vars[apiKeySecret];
+    let v = vars[apiKeySecret];
+    if (typeof v !== 'string' && apiKeySecret !== 'API_TOKEN')
+      v = (local ??= providerKeys(vars.PROVIDER_KEYS))[apiKeySecret];
     secrets[apiKeySecret] = typeof v === 'string' ? v : undefined;
   }
   return secrets;

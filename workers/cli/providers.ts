@@ -35,11 +35,12 @@ export function recipeEndpoints(recipe: Recipe): Endpoints {
 }
 
 /**
- * The local stack's vars for these endpoints: the operator policy `PROVIDERS`, and the value of each
- * declared secret from this process's environment. Nothing else from the environment is passed.
+ * The local stack's vars for these endpoints: the operator policy `PROVIDERS`, and in `PROVIDER_KEYS`
+ * the value of each declared secret from this process's environment. Nothing else from the
+ * environment is passed.
  */
 export function providerVars(endpoints: Endpoints): Record<string, string> {
-  const vars: Record<string, string> = {};
+  const keys: Record<string, string> = {};
   for (const [name, e] of Object.entries(endpoints)) {
     if (!e.apiKeySecret) continue;
     if (e.apiKeySecret === 'API_TOKEN')
@@ -47,8 +48,10 @@ export function providerVars(endpoints: Endpoints): Record<string, string> {
     const value = process.env[e.apiKeySecret];
     if (value === undefined)
       throw new Error(`provider "${name}" reads its API key from $${e.apiKeySecret}, which is not set`);
-    vars[e.apiKeySecret] = value;
+    keys[e.apiKeySecret] = value;
   }
+  const vars: Record<string, string> = {};
   if (Object.keys(endpoints).length > 0) vars.PROVIDERS = JSON.stringify({ endpoints, allowHosts: [] });
+  if (Object.keys(keys).length > 0) vars.PROVIDER_KEYS = JSON.stringify(keys);
   return vars;
 }

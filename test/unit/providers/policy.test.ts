@@ -61,6 +61,16 @@ describe('the operator policy over model endpoints', () => {
     const vars = { API_TOKEN: 'root', OPENAI_API_KEY: 'sk-1', OTHER: 'x' };
     expect(policySecrets(vars, policy)).toEqual({ OPENAI_API_KEY: 'sk-1' });
     expect(policySecrets(vars, parsePolicy(undefined))).toEqual({});
+    // Locally the CLI hands the keys over in PROVIDER_KEYS: a declared one is read from it, a Worker
+    // secret of the same name wins, and nothing undeclared (nor API_TOKEN) is taken from it.
+    const keys = JSON.stringify({ OPENAI_API_KEY: 'sk-local', API_TOKEN: 'x', OTHER: 'y' });
+    expect(policySecrets({ API_TOKEN: 'root', PROVIDER_KEYS: keys }, policy)).toEqual({
+      OPENAI_API_KEY: 'sk-local',
+    });
+    expect(policySecrets({ ...vars, PROVIDER_KEYS: keys }, policy)).toEqual({ OPENAI_API_KEY: 'sk-1' });
+    expect(() => policySecrets({ PROVIDER_KEYS: '[1]' }, policy)).toThrow(
+      "the Worker's PROVIDER_KEYS var is not a JSON object",
+    );
     expect(() =>
       parsePolicy('{"endpoints": {"x": {"baseUrl": "https://a/v1", "apiKeySecret": "API_TOKEN"}}}'),
     ).toThrow(
@@ -97,7 +107,9 @@ describe('the operator policy over model endpoints', () => {
     );
     process.env.LM_KEY = 'k';
     const vars = providerVars(recipeEndpoints(recipe));
-    expect(vars.LM_KEY).toBe('k');
+    // In PROVIDER_KEYS, which the local stack gets in wrangler's environment, never on its command line.
+    expect(vars.LM_KEY).toBeUndefined();
+    expect(JSON.parse(vars.PROVIDER_KEYS)).toEqual({ LM_KEY: 'k' });
     expect(JSON.parse(vars.PROVIDERS)).toEqual({ endpoints: recipeEndpoints(recipe), allowHosts: [] });
     expect(() => providerVars({ x: { baseUrl: 'http://a/v1', apiKeySecret: 'API_TOKEN' } })).toThrow(
       'provider "x": API_TOKEN is never sent to a model endpoint',
