@@ -20,57 +20,90 @@ export interface LocalStack {
   url: string;
   token: string;
   log: string;
-  /** wrangler's pid, which leads the process group of the stack (wrangler, esbuild, workerd). */
+  /** The pid of the stack's watchdog, which leads its process group (watchdog, wrangler, esbuild, workerd). */
   pid: number;
-  /** Settles with wrangler's exit code when it exits (stopped, or crashed). */
+  /** Settles with wrangler's exit code (passed on by its watchdog) when it exits, -1 if the watchdog was killed. */
   exited: Promise<number>;
-  stop(): Promise<void>;
+  /** Stop the whole process group: SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
+  stop(opts?: { graceMs?: number }): Promise<void>;
   /** The pid of a stack a killed command had left running on this state, stopped before this one started. */
   leftover?: number;
+}
+
+export interface LocalStackOptions {
+  timeoutMs?: number;
+  /**
+   * Values for vars the config declares (`[vars]` in wrangler.toml), for this start. They reach
+   * wrangler in its environment, never on its command line: other users can read a command line
+   * (`ps`), not another user's environment.
+   */
+  vars?: Record<string, string>;
+  port?: number;
+  /** The wrangler config file, the repository's wrangler.toml unless a test names its own. */
+  config?: string;
+  /** The API token (default: a fresh random one), passed like `vars`. */
+  token?: string;
+  /** Called each time wrangler reports that the runtime crashed (and that it restarts it). */
+  onCrash?: () => void;
 }
 
 /** `<state>/stack.json`: the running stack's pid (its process group) and the command that owns it. */
 const STACK_FILE = 'stack.json';
 
+/** What wrangler logs when workerd died under it; the runtime it starts in its place has lost its queues. */
+const CRASH_LINE = /The Workers runtime crashed unexpectedly/;
+/** wrangler colours its output. */
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+const WATCHDOG = join(ROOT, 'workers', 'cli', 'stack-watchdog.js');
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Some process of group `pgid` is alive (a zombie no longer counts: it holds no files or ports). */
-function groupAlive(pgid: number): boolean {
-  const ps = spawnSync('ps', ['-A', '-o', 'pgid=,stat='], { encoding: 'utf8' });
+interface Proc {
+  pid: number;
+  ppid: number;
+  args: string;
+}
+
+/** The live processes of group `pgid` (a zombie no longer counts: it holds no files or ports). */
+function groupProcesses(pgid: number): Proc[] {
+  const ps = spawnSync('ps', ['-A', '-ww', '-o', 'pid=,pgid=,ppid=,stat=,args='], { encoding: 'utf8' });
   if (ps.status !== 0) {
     try {
       process.kill(-pgid, 0);
-      return true;
+      return [{ pid: pgid, ppid: 0, args: '' }];
     } catch {
-      return false;
+      return [];
     }
   }
-  return ps.stdout.split('\n').some((line) => {
-    const [group, stat] = line.trim().split(/\s+/);
-    return Number(group) === pgid && !stat?.startsWith('Z');
+  return ps.stdout.split('\n').flatMap((line) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
+    if (!m || Number(m[2]) !== pgid || m[4].startsWith('Z')) return [];
+    return [{ pid: Number(m[1]), ppid: Number(m[3]), args: m[5] }];
   });
 }
 
-/** SIGTERM a process group, SIGKILL it 5 s later if it is still there; resolves once it is gone. */
-async function stopGroup(pgid: number): Promise<void> {
+/** SIGTERM a process group, SIGKILL it `graceMs` later if it is still there; resolves once it is gone. */
+async function stopGroup(pgid: number, graceMs = 5000): Promise<void> {
   const signal = (s: NodeJS.Signals) => {
     try {
       process.kill(-pgid, s);
     } catch {}
   };
   signal('SIGTERM');
-  for (let waited = 0; groupAlive(pgid); waited += 100) {
-    if (waited === 5000) signal('SIGKILL');
-    if (waited > 15_000) throw new Error(`the local stack left running (pid ${pgid}) does not stop`);
+  for (let waited = 0; groupProcesses(pgid).length > 0; waited += 100) {
+    if (waited === graceMs) signal('SIGKILL');
+    if (waited > graceMs + 10_000) throw new Error(`the local stack (pid ${pgid}) does not stop`);
     await sleep(100);
   }
 }
 
 /**
- * A command killed with SIGKILL cannot stop its stack (wrangler runs in a process group of its own),
- * which goes on holding the state. When `<state>/stack.json` names such a stack, wrangler still
- * running on this state while the command that started it is gone, stop it and return its pid. A
- * stack whose command still runs is left alone, as is a pid now used by another program.
+ * A stack dies with the command that started it (stack-watchdog.js), but not at once: a command run
+ * right after a `kill -9`, or after its watchdog was killed too, can find it still holding the state.
+ * When `<state>/stack.json` names such a stack, processes of its group running on this state while
+ * the command that started it is gone, stop it and return its pid. A stack whose command still runs
+ * is left alone, as is a process group now used by another program.
  */
 async function stopLeftover(state: string): Promise<number | undefined> {
   const file = join(state, STACK_FILE);
@@ -81,15 +114,12 @@ async function stopLeftover(state: string): Promise<number | undefined> {
     return undefined;
   }
   const pid = Number(rec.pid);
-  const ps = Number.isInteger(pid)
-    ? spawnSync('ps', ['-ww', '-o', 'ppid=,args=', '-p', String(pid)], { encoding: 'utf8' })
-    : null;
-  const [, ppid, args] = ps?.status === 0 ? (/^\s*(\d+)\s+(.*)$/s.exec(ps.stdout) ?? []) : [];
-  if (args === undefined || !args.includes(resolve(state, 'wrangler'))) {
-    rmSync(file, { force: true }); // gone, or the pid is another program's now
+  const group = Number.isInteger(pid) && pid > 0 ? groupProcesses(pid) : [];
+  if (!group.some((p) => p.args.includes(resolve(state, 'wrangler')))) {
+    rmSync(file, { force: true }); // gone, or the group is another program's now
     return undefined;
   }
-  if (Number(ppid) === Number(rec.owner)) return undefined;
+  if (group.some((p) => p.pid === pid && p.ppid === Number(rec.owner))) return undefined;
   await stopGroup(pid);
   rmSync(file, { force: true });
   return pid;
@@ -110,21 +140,22 @@ async function freePort(): Promise<number> {
 /**
  * Start the Worker on the real Workers runtime (workerd through `wrangler dev`), with R2, Queues
  * and Durable Objects emulated locally and persisted under `state`. Resolves once /v1/health answers.
- * `config` is the wrangler config file, the repository's wrangler.toml unless a test names its own.
+ * The stack runs under a watchdog that stops it when this process exits, however it exits.
  */
 export async function startLocalStack(
   state: string,
   {
     timeoutMs = 90_000,
-    vars = {} as Record<string, string>,
+    vars = {},
     port = 0,
     config = join(ROOT, 'wrangler.toml'),
-  } = {},
+    token = randomBytes(16).toString('hex'),
+    onCrash,
+  }: LocalStackOptions = {},
 ): Promise<LocalStack> {
   mkdirSync(state, { recursive: true });
   const leftover = await stopLeftover(state);
   port ||= await freePort();
-  const token = randomBytes(16).toString('hex');
   const log = join(state, 'wrangler.log');
   const out = createWriteStream(log, { flags: 'a' });
   // Wherever npm put it: in the package's node_modules, or hoisted into a project's.
@@ -134,6 +165,7 @@ export async function startLocalStack(
     'wrangler.js',
   );
   const args = [
+    WATCHDOG,
     wrangler,
     'dev',
     '--config',
@@ -146,31 +178,46 @@ export async function startLocalStack(
     String(port),
     '--inspector-port',
     String(await freePort()),
-    '--var',
-    `API_TOKEN:${token}`,
-    // What was queued or leased before this start went down with the previous process (wrangler.toml).
-    ...Object.entries({ STACK_STARTED: String(Date.now()), ...vars }).flatMap(([k, v]) => [
-      '--var',
-      `${k}:${v}`,
-    ]),
     '--show-interactive-dev-session=false',
     '--log-level',
     'warn',
   ];
+  // wrangler.toml declares API_TOKEN a required secret, so wrangler reads it, and the declared vars,
+  // from its environment (its own process's, which only this user can read).
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_HIDE_BANNER: 'true',
+    WRANGLER_NO_SKILLS_UPDATE_PROMPTS: 'true',
+    CI: 'true',
+    API_TOKEN: token,
+    // What was queued or leased before this start went down with the previous process (wrangler.toml).
+    STACK_STARTED: String(Date.now()),
+    ...vars,
+  };
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      WRANGLER_SEND_METRICS: 'false',
-      WRANGLER_HIDE_BANNER: 'true',
-      WRANGLER_NO_SKILLS_UPDATE_PROMPTS: 'true',
-      CI: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: env as NodeJS.ProcessEnv, // worker-configuration.d.ts types the vars as the [vars] defaults
+    // stdin: the pipe whose end tells the watchdog that this process is gone.
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
+  let tail = '';
+  /** wrangler's last error line (`✘ [ERROR] Address already in use …`), to say why a start failed. */
+  let lastError = '';
+  const watch = (chunk: Buffer) => {
+    tail = (tail + chunk.toString().replace(ANSI, '')).slice(-2000);
+    lastError = [...tail.matchAll(/\[ERROR\] ([^\n]+)/g)].at(-1)?.[1].trim() ?? lastError;
+    if (!CRASH_LINE.test(tail)) return;
+    tail = '';
+    onCrash?.();
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', watch);
+    stream?.pipe(out, { end: false });
+  }
+  child.on('close', () => out.end());
+  child.stdin?.on('error', () => {}); // the watchdog gone: nothing is ever written to it
   const stackFile = join(state, STACK_FILE);
   writeFileSync(stackFile, `${JSON.stringify({ pid: child.pid, owner: process.pid })}\n`);
   const forget = () => {
@@ -186,26 +233,23 @@ export async function startLocalStack(
       ok(exited);
     }),
   );
-  const stop = async () => {
-    if (exited !== null || child.pid === undefined) return;
-    const done = new Promise((ok) => child.once('exit', ok));
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {}
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {}
-    }, 5000);
-    await done;
-    clearTimeout(timer);
+  const stop = async ({ graceMs = 5000 } = {}) => {
+    if (child.pid === undefined) return;
+    await stopGroup(child.pid, graceMs);
+    if (exited === null) await exitedPromise;
   };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exited !== null) throw new Error(`wrangler dev exited with code ${exited}; see ${log}`);
+    if (exited !== null) {
+      await stop();
+      throw new Error(
+        `wrangler dev exited with code ${exited}${lastError ? ` (${lastError})` : ''}; see ${log}`,
+      );
+    }
     try {
-      const res = await fetch(`${url}/v1/health`);
+      // Bounded: another program on the port may take the connection and never answer.
+      const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(3000) });
       if (res.ok)
         return {
           url,
@@ -217,7 +261,7 @@ export async function startLocalStack(
           ...(leftover ? { leftover } : {}),
         };
     } catch {}
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   await stop();
   throw new Error(`the local stack did not start within ${timeoutMs / 1000}s; see ${log}`);
