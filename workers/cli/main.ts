@@ -42,7 +42,9 @@ usage:
   winnow schedule tick <dataset> [--force] [--wait]
   winnow runs <dataset>                          the scheduled runs, newest first
   winnow diff <dataset> <run> [--out <file>]     what entered and left the selection
-  winnow serve [--state <dir>] [--port <n>]      keep the local stack up, firing the cron every minute
+  winnow serve [--state <dir>] [--port <n>] [--token <t>]
+                                                 keep the local stack up (restarted if its runtime
+                                                 dies), firing the cron every minute
 
   winnow gc [--jobs-older-than <30m|12h|7d>] [--dry-run]
                                                  free storage: ended jobs' intermediates, replaced dataset
@@ -71,7 +73,8 @@ usage:
   --disabled   store the schedule without running it; --retries: failed runs retried (default 3)
   --force      tick: start a run even when none is due; --wait: wait for it, exit 1 if it fails
   --state      local state directory (default .winnow/)
-  --url/--token  drive a deployed Winnow instead of the local stack
+  --url/--token  drive a deployed Winnow instead of the local stack; for serve, --token (default
+               $WINNOW_TOKEN, else the one kept in <state>/token) is the token it answers to
   --provider   <name>=<url>[,key=<ENV VAR>]: a model endpoint the local stack may call (repeatable),
                with the variable holding its API key; run declares its recipe's own providers too
 `;
@@ -217,11 +220,17 @@ async function main(argv: string[]): Promise<number> {
       return deleteCommand(target, what, name);
     }
     case 'serve': {
-      need(0, 'serve [--state <dir>] [--port <n>]');
+      need(0, 'serve [--state <dir>] [--port <n>] [--token <t>]');
       const port = values.port === undefined ? undefined : Number(values.port);
       if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
         throw new Error(`--port takes a port number, got "${values.port}"`);
-      return serve({ state: common.state, port, quiet: values.quiet, provider: values.provider });
+      return serve({
+        state: common.state,
+        port,
+        quiet: values.quiet,
+        provider: values.provider,
+        token: values.token,
+      });
     }
   }
   throw new Error(`unknown command "${command}"\n\n${HELP}`);

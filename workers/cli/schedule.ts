@@ -4,11 +4,13 @@ import { Readable } from 'node:stream';
 import type { Recipe } from '../../schemas/recipe.ts';
 import { type Run, ScheduleBodySchema } from '../../schemas/schedule.ts';
 import type { ScheduleBodyInput } from '../../src/client/index.ts';
-import { fireCron, startLocalStack } from './local-stack.ts';
+import { fireCron } from './local-stack.ts';
 import { parseProviderFlags, providerVars } from './providers.ts';
 import { datasetName, loadRecipe, type RunOptions, uploadFileReferences } from './run.ts';
 import { formatDiff, formatRuns, formatSchedule, runLine } from './schedule-format.ts';
-import { leftoverNote, logger, type Target, withClient } from './target.ts';
+import { serveToken } from './serve-token.ts';
+import { supervisedStack } from './supervised-stack.ts';
+import { leftoverNote, logger, say, type Target, withClient } from './target.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isRunning = (r: Run) => r.state === 'starting' || r.state === 'running';
@@ -175,23 +177,33 @@ export async function diff(t: Target, dataset: string, run: string, out?: string
 }
 
 /**
- * `winnow serve`: the local stack, kept running, with the Cron Trigger fired at every UTC minute as
- * Cloudflare fires `* * * * *` (wrangler dev never does), and once at start. Stops on Ctrl-C or SIGTERM.
+ * `winnow serve`: the local stack, kept running and answering (restarted on the same port and token
+ * when its runtime dies or hangs: supervised-stack.ts), with the Cron Trigger fired at every UTC minute
+ * as Cloudflare fires `* * * * *` (wrangler dev never does), and once at start. Its token is `token`,
+ * else the one kept in `<state>/token` (serve-token.ts). Stops on Ctrl-C or SIGTERM; exits 1 when the
+ * stack cannot be restarted.
  */
 export async function serve({
   state,
   port,
   quiet,
   provider,
+  token,
 }: {
   state: string;
   port?: number;
   quiet?: boolean;
   provider?: string[];
+  token?: string;
 }) {
   const log = logger({ quiet });
   log(`starting the local stack (state in ${state}) …`);
-  const local = await startLocalStack(state, { port, vars: providerVars(parseProviderFlags(provider)) });
+  const local = await supervisedStack(state, {
+    port,
+    token: serveToken(state, token),
+    vars: providerVars(parseProviderFlags(provider)),
+    say,
+  });
   if (local.leftover) log(leftoverNote(local.leftover, state));
   process.stdout.write(`url    ${local.url}\ntoken  ${local.token}\n`);
   log(`firing the Cron Trigger every minute; Ctrl-C stops (wrangler log: ${local.log})`);
@@ -215,8 +227,8 @@ export async function serve({
   };
   void tick(Date.now());
   try {
-    const code = await Promise.race([stopped.then(() => null), local.exited]);
-    if (code !== null) throw new Error(`wrangler dev exited with code ${code}; see ${local.log}`);
+    const gaveUp = await Promise.race([stopped.then(() => null), local.failed]);
+    if (gaveUp) throw gaveUp;
     return 0;
   } finally {
     done = true;

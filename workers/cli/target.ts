@@ -1,6 +1,6 @@
 import { WinnowClient } from '../../src/client/index.ts';
-import { startLocalStack } from './local-stack.ts';
 import { parseProviderFlags, providerVars } from './providers.ts';
+import { supervisedStack } from './supervised-stack.ts';
 
 /** Where a command goes: a deployed instance (`url`, `token`), or the local stack over `state`. */
 export interface Target {
@@ -20,27 +20,58 @@ export const logger = (t: Pick<Target, 'quiet'>) => (s: string) => {
   if (!t.quiet) process.stderr.write(`${s}\n`);
 };
 
+/** Always said on stderr, even with --quiet: the stack restarted, or the command stopped early. */
+export const say = (s: string) => process.stderr.write(`${s}\n`);
+
+export interface WithClientOptions {
+  /** Vars for the local stack (wrangler.toml's [vars]). */
+  vars?: Record<string, string>;
+  /**
+   * What to tell the user when the command stops before `fn` is done (Ctrl-C, SIGTERM, a local stack
+   * that could not be restarted): how to pick up the work it leaves, when there is some.
+   */
+  leftBehind?: () => string | undefined;
+}
+
 /**
- * Run `fn` with a client for the target. For the local stack, it is started for `fn` (with `vars`)
- * and stopped after, also when the command is interrupted (or wrangler and workerd outlive it).
+ * Run `fn` with a client for the target. For the local stack, it is started for `fn` (with `vars`),
+ * kept answering (restarted when its runtime dies or hangs: supervised-stack.ts) and stopped after,
+ * also when the command is interrupted; a `kill -9` of the command stops it too (stack-watchdog.js).
  */
 export async function withClient<T>(
   t: Target,
   fn: (client: WinnowClient) => Promise<T>,
-  { vars = {} as Record<string, string> } = {},
+  { vars = {}, leftBehind = () => undefined }: WithClientOptions = {},
 ): Promise<T> {
   if (!t.url) logger(t)(`starting the local stack (state in ${t.state}) …`);
   const local = t.url
     ? null
-    : await startLocalStack(t.state, { vars: { ...providerVars(parseProviderFlags(t.provider)), ...vars } });
+    : await supervisedStack(t.state, {
+        vars: { ...providerVars(parseProviderFlags(t.provider)), ...vars },
+        say,
+      });
   if (local?.leftover) logger(t)(leftoverNote(local.leftover, t.state));
+  // A second Ctrl-C finds no handler and ends the process at once; the watchdog stops the stack.
   const interrupted = (signal: NodeJS.Signals) => {
+    const note = leftBehind();
+    say(`\ninterrupted${local ? ': stopping the local stack' : ''}${note ? `; ${note}` : ''}`);
     void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    return await fn(new WinnowClient({ url: t.url ?? local!.url, token: t.token ?? local!.token }));
+    // Locally, the stack's own token: a $WINNOW_TOKEN meant for a deployed instance is not sent to it.
+    const client = new WinnowClient(
+      local ? { url: local.url, token: local.token, fetch: local.fetch } : { url: t.url!, token: t.token! },
+    );
+    if (!local) return await fn(client);
+    return await Promise.race([
+      fn(client),
+      local.failed.then((e) => {
+        const note = leftBehind();
+        throw new Error(note ? `${e.message}\n${note}` : e.message);
+      }),
+    ]);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
