@@ -140,6 +140,8 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
   const input = resolve(opts.input);
   if (!existsSync(input)) throw new Error(`no input file ${input}`);
   const recipe = loadRecipe(opts);
+  /** The job this run waits for, until its outputs are downloaded. */
+  let pending: string | undefined;
   const run = async (client: WinnowClient) => {
     const name = await ensureUploaded(client, input, log);
     await uploadFileReferences(
@@ -156,20 +158,49 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
       writeRunRecord(record, { job: id, dataset: name, target, started: new Date().toISOString() });
       log(`job ${id}`);
     }
+    pending = id;
     let report: Report;
     try {
       report = await waitAndDownload(client, id, opts);
     } catch (e) {
       // A job that failed or was cancelled is not waited for again; one left unfinished is.
-      if (e instanceof JobEndedError) clearRunRecord(record);
+      if (e instanceof JobEndedError) {
+        clearRunRecord(record);
+        pending = undefined;
+      }
       throw e;
     }
     clearRunRecord(record);
+    pending = undefined;
     return report;
   };
   // Locally, the recipe's own endpoints (and --provider flags) are what the user declares to allow.
   const endpoints = opts.url ? {} : { ...recipeEndpoints(recipe), ...parseProviderFlags(opts.provider) };
-  return withClient(opts, run, { vars: providerVars(endpoints) });
+  return withClient(opts, run, {
+    vars: providerVars(endpoints),
+    leftBehind: () => (pending ? resumeNote(pending, opts, endpoints) : undefined),
+  });
+}
+
+/**
+ * What `run` says when it stops before the job's outputs are downloaded (Ctrl-C, SIGTERM): the job
+ * is not cancelled, and the same command, or `fetch`, picks it up again. Locally, `fetch` is given the
+ * model endpoints `run` declared, without which the resumed job could not call them.
+ */
+export function resumeNote(
+  id: string,
+  opts: Pick<RunOptions, 'url' | 'state' | 'out'>,
+  endpoints: ReturnType<typeof recipeEndpoints> = {},
+): string {
+  const where = opts.url
+    ? `goes on running on ${opts.url}`
+    : `is left unfinished, and goes on when a command next starts the local stack on ${opts.state}`;
+  const target = opts.url ? [`--url ${opts.url}`, '--token …'] : [`--state ${opts.state}`];
+  const providers = Object.entries(endpoints).map(
+    ([name, e]) => `--provider ${name}=${e.baseUrl}${e.apiKeySecret ? `,key=${e.apiKeySecret}` : ''}`,
+  );
+  const fetch = ['winnow fetch', id, ...target, `--out ${opts.out}`, ...providers].join(' ');
+  return `job ${id} ${where}. To wait for it and download its outputs, run the same command again, or: ${fetch}`;
 }
 
 /** The job an earlier, interrupted run of this command started, when it is to be reattached to. */
