@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { JobStatus } from '../../schemas/api.ts';
 import type { WinnowClient } from '../../src/client/index.ts';
@@ -17,6 +18,36 @@ export function processGroup(pgid: number): number[] {
     } catch {} // the process exited while we looked
   }
   return out;
+}
+
+/** The workerd processes of process group `pgid` (a local stack's runtimes). */
+export function workerdPids(pgid: number): number[] {
+  return processGroup(pgid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'workerd';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The command lines (`ps -eo args`, as any user of the machine sees them) that contain `text`, but for
+ * the `ps` itself: e.g. the processes still running on a state folder, or any that shows a secret.
+ */
+export function commandLinesWith(text: string): string[] {
+  const ps = execFileSync('ps', ['-ww', '-eo', 'pid=,args='], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return ps.split('\n').filter((l) => l.includes(text));
+}
+
+/** Wait until no command line contains `text`; the ones still there after `timeoutMs`. */
+export async function noneLeftWith(text: string, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = commandLinesWith(text);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await sleep(100);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,3 +34,50 @@ export function jsonl(file: string): any[] {
     .filter((l) => l)
     .map((l) => JSON.parse(l));
 }
+
+/**
+ * `winnow run <input> …args --out <out> --state <state>` as its own process group (to be signalled or
+ * killed alone), not quiet: on a pipe it logs the job and a line per finished stage.
+ */
+export function spawnRun(input: string, args: string[], out: string, state: string) {
+  const cli = join(ROOT, 'workers/cli/winnow.js');
+  const child = spawn(process.execPath, [cli, 'run', input, ...args, '--out', out, '--state', state], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  const waiters: (() => void)[] = [];
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    for (const w of waiters) w();
+  });
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  const exited = new Promise<number>((ok) => child.on('exit', (code) => ok(code ?? -1)));
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    /** Resolves once stderr matches `re` (rejects if the command exits first). */
+    waitFor(re: RegExp): Promise<RegExpMatchArray> {
+      return new Promise((ok, fail) => {
+        const check = () => {
+          const m = stderr.match(re);
+          if (m) ok(m);
+        };
+        waiters.push(check);
+        check();
+        void exited.then((code) => fail(new Error(`winnow run exited ${code} before ${re}:\n${stderr}`)));
+      });
+    },
+  };
+}
+
+/** The line `run` prints on a pipe when `stage` is done. */
+export const stageLine = (stage: string) => new RegExp(`^${stage}\\s+\\[#+\\]`, 'm');
+/** The line `run` prints when it starts a job. */
+export const newJobLine = /^job (j[0-9a-z]+)$/m;
