@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killGroup, processGroup } from '../../support/crash.ts';
+import { killGroup, noneLeftWith, processGroup } from '../../support/crash.ts';
 import { unique } from '../stack.ts';
-import { ALPACA_9K, ROOT, run, winnowRunShared } from './helpers.ts';
+import { ALPACA_9K, newJobLine, ROOT, run, spawnRun, stageLine, winnowRunShared } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-reattach-'));
 const state = join(tmp, 'state');
@@ -32,81 +32,61 @@ function stackPid(): number | undefined {
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).pid : undefined;
 }
 
-/** `winnow run` on this file's state, not quiet: on a pipe it logs the job and a line per finished stage. */
 function start(out: string) {
-  const child = spawn(process.execPath, [CLI, 'run', input, ...ARGS, '--out', out, '--state', state], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  let stdout = '';
-  const waiters: (() => void)[] = [];
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-    for (const w of waiters) w();
-  });
-  child.stdout!.on('data', (d) => {
-    stdout += d;
-  });
-  const exited = new Promise<number>((ok) => child.on('exit', (code) => ok(code ?? -1)));
-  return {
-    child,
-    exited,
-    stderr: () => stderr,
-    stdout: () => stdout,
-    /** Resolves once stderr matches `re` (rejects if the command exits first). */
-    waitFor(re: RegExp): Promise<RegExpMatchArray> {
-      return new Promise((ok, fail) => {
-        const check = () => {
-          const m = stderr.match(re);
-          if (m) ok(m);
-        };
-        waiters.push(check);
-        check();
-        void exited.then((code) => fail(new Error(`winnow run exited ${code} before ${re}:\n${stderr}`)));
-      });
-    },
-  };
+  const child = spawnRun(input, ARGS, out, state);
+  children.push(child.child);
+  return child;
 }
 
-const stageLine = (stage: string) => new RegExp(`^${stage}\\s+\\[#+\\]`, 'm');
-const newJobLine = /^job (j[0-9a-z]+)$/m;
-
 describe('winnow run, interrupted by kill -9 and run again on the same state', () => {
-  it('reattaches to the job it started, stops a stack left running, and downloads the outputs of an uninterrupted run', async () => {
+  it('takes its local stack down when killed, reattaches to the job it started, stops a stack left running, and downloads the outputs of an uninterrupted run', async () => {
     // The uninterrupted run: the same file and flags against the e2e tier's shared stack.
     const baseOut = join(tmp, 'base');
     const baseline = winnowRunShared(input, baseOut, ARGS);
 
-    // 1. Killed once ingest is done: the command alone (kill -9), so its local stack goes on running.
+    // 1. Killed once ingest is done: the command alone (kill -9). Its local stack (watchdog, wrangler,
+    //    workerd) stops within seconds: nothing is left running on the state.
     const first = start(join(tmp, 'out1'));
     const job = (await first.waitFor(newJobLine))[1];
     await first.waitFor(stageLine('ingest'));
+    const firstStack = stackPid()!;
+    expect(processGroup(firstStack).length).toBeGreaterThan(2);
     await killGroup(first.child.pid!);
-    const left = stackPid();
-    expect(left).toBeDefined();
-    expect(processGroup(left!).length).toBeGreaterThan(0);
+    const t0 = performance.now();
+    expect(await noneLeftWith(state, 10_000)).toEqual([]);
+    console.log(
+      `the stack of a killed winnow run was gone ${((performance.now() - t0) / 1000).toFixed(1)} s after`,
+    );
+    expect(processGroup(firstStack)).toEqual([]);
 
-    // 2. The same command: it stops the stack left running and reattaches to the job. Then killed
-    //    with its whole local stack (wrangler and workerd) once score is done.
+    // 2. The same command: it reattaches to the job. Then, once score is done, killed with the stack's
+    //    watchdog, so that wrangler and workerd are left running on the state without it (as after a
+    //    kill -9 of both, or a command run again before a stack is quite gone).
     const second = start(join(tmp, 'out2'));
     await second.waitFor(/reattaching to it$/m);
-    expect(second.stderr()).toContain(
-      `stopped the local stack (pid ${left}) that an interrupted command had left running on ${state}`,
-    );
     expect(second.stderr()).toContain(`job ${job} (started `);
     expect(second.stderr()).not.toMatch(newJobLine);
-    expect(processGroup(left!)).toEqual([]);
+    expect(second.stderr()).not.toContain('stopped the local stack');
     await second.waitFor(stageLine('score'));
-    const stack = stackPid()!;
-    await Promise.all([killGroup(second.child.pid!), killGroup(stack)]);
+    const left = stackPid()!;
+    // The watchdog, then in the same tick the command: neither lives to act on the other's end.
+    process.kill(left, 'SIGKILL');
+    process.kill(-second.child.pid!, 'SIGKILL');
+    await killGroup(second.child.pid!);
+    await new Promise((ok) => setTimeout(ok, 500));
+    const orphans = processGroup(left);
+    expect(orphans.length).toBeGreaterThan(0);
+    expect(orphans).not.toContain(left);
 
-    // 3. The same command again: the same job (still running, or done and not downloaded), no new one.
+    // 3. The same command again: it stops what was left running, then finds the same job (still
+    //    running, or done and not downloaded), no new one.
     const out = join(tmp, 'out3');
     const third = start(out);
     expect(await third.exited).toBe(0);
+    expect(third.stderr()).toContain(
+      `stopped the local stack (pid ${left}) that an interrupted command had left running on ${state}`,
+    );
+    expect(processGroup(left)).toEqual([]);
     expect(third.stderr()).toMatch(
       new RegExp(
         `^job ${job} \\(started .*\\) is (still running: reattaching to it|done, its outputs not downloaded: downloading them)$`,
