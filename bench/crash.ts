@@ -258,7 +258,7 @@ async function crashCli(stage: string, base: Baseline, alone: boolean): Promise<
   const reattached = /^job (j[0-9a-z]+) \(started .*\) is (still running|done)/m.exec(again.stderr());
   rmSync(state, { recursive: true, force: true });
   return {
-    how: alone ? '`winnow run` alone (its stack left running)' : '`winnow run` and its stack',
+    how: alone ? '`winnow run` alone (its stack stops with it)' : '`winnow run` and its stack',
     stage,
     killedIn: `after ${before}`,
     killedAt,
