@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { TEST_MAX_UPLOAD_BYTES } from './test/support/limits.ts';
-import { immediateQueueConsumers, WRANGLER_TOML } from './test/support/queues.ts';
+import { WRANGLER_TOML } from './test/support/queues.ts';
 import { TierSequencer } from './test/support/sequencer.ts';
 
 process.env.API_TOKEN ??= 'test-token';
@@ -62,8 +62,6 @@ export default defineConfig({
                 LEASE_MS: '60000',
                 MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES),
               },
-              // Test-only: stage hops are delivered at once (test/support/queues.ts).
-              queueConsumers: await immediateQueueConsumers(WRANGLER_TOML),
             },
           })),
         ],

@@ -2,7 +2,7 @@
  * `npm run bench`: end-to-end time and peak memory of Winnow on the local stack (the real CLI:
  * wrangler dev + workerd) against the reference (the same core in one Node process).
  *
- *   node bench/run.ts [--only 9k|100k|scoring|cluster|select|pairs|crash|integrity|recovery] [--runs N]
+ *   node bench/run.ts [--only 9k|100k|scoring|cluster|select|pairs|crash|integrity|recovery|hops] [--runs N]
  *
  * See bench/README.md.
  */
@@ -195,7 +195,7 @@ async function main(): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`--runs must be a positive integer, got ${values.runs}`);
-  const extra = ['scoring', 'cluster', 'select', 'pairs', 'crash', 'integrity', 'recovery'];
+  const extra = ['scoring', 'cluster', 'select', 'pairs', 'crash', 'integrity', 'recovery', 'hops'];
   if (values.only && !extra.includes(values.only) && !DATASETS.some((d) => d.key === values.only))
     throw new Error(
       `--only must be one of ${[...DATASETS.map((d) => d.key), ...extra].join('|')}, got ${values.only}`,
@@ -211,7 +211,7 @@ async function main(): Promise<number> {
     if (values.only === 'cluster') return failures.length ? 1 : 0;
   }
   mkdirSync(OUT, { recursive: true });
-  if (['select', 'pairs', 'crash', 'integrity', 'recovery'].includes(values.only ?? '')) {
+  if (['select', 'pairs', 'crash', 'integrity', 'recovery', 'hops'].includes(values.only ?? '')) {
     // Selection (dedup + strategies) against the old top-k, ~15 minutes; preference pairs at 1M
     // rollout steps against a naive reference, ~2 minutes; kill -9 of the local stack in every stage,
     // ~8 minutes. Only on request. They inherit stdio, so their progress shows as they run; options:

@@ -4,14 +4,11 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type LocalStack, startLocalStack } from '../../workers/cli/local-stack.ts';
 import { TEST_MAX_UPLOAD_BYTES } from '../support/limits.ts';
-import { writeTestWranglerConfig } from '../support/queues.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The `wrangler dev` stack the e2e files share (test/e2e/stack.ts reads it). */
     e2eStack: { url: string; token: string };
-    /** A wrangler config for a file's own stack: wrangler.toml with queue batches delivered at once. */
-    e2eWranglerConfig: string;
   }
 }
 
@@ -23,7 +20,6 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'winnow-e2e-'));
-  const config = await writeTestWranglerConfig(join(dir, 'config'));
   let stack: LocalStack | undefined;
   try {
     // As an operator with a model server on the same machine would: loopback hosts are allowed, with
@@ -33,13 +29,12 @@ export default async function setup(project: TestProject) {
       PROVIDERS: JSON.stringify({ endpoints: {}, allowHosts: ['127.0.0.1'] }),
       MAX_UPLOAD_BYTES: String(TEST_MAX_UPLOAD_BYTES),
     };
-    stack = await startLocalStack(join(dir, 'state'), { config, vars });
+    stack = await startLocalStack(join(dir, 'state'), { vars });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   project.provide('e2eStack', { url: stack.url, token: stack.token });
-  project.provide('e2eWranglerConfig', config);
   return async () => {
     await stack?.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -18,11 +18,6 @@ export function sharedStackArgs(): string[] {
   return ['--url', url, '--token', token];
 }
 
-/** The wrangler config for a file's own stack (wrangler.toml, queue batches delivered at once). */
-export function testWranglerConfig(): string {
-  return inject('e2eWranglerConfig');
-}
-
 /** A name no other test uses (datasets, pair sets), so tests on the shared stack stay independent. */
 export function unique(name: string): string {
   return `${name}-${randomBytes(4).toString('hex')}`;

@@ -9,7 +9,6 @@ import { WinnowClient } from '../../../src/client/index.ts';
 import { generateDemo } from '../../../src/demo/index.ts';
 import { fireCron, type LocalStack, startLocalStack } from '../../../workers/cli/local-stack.ts';
 import { formatRuns } from '../../../workers/cli/schedule-format.ts';
-import { testWranglerConfig } from '../stack.ts';
 import { ALPACA_9K, ROOT, run } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-schedule-'));
@@ -20,8 +19,8 @@ let stack: LocalStack;
 let client: WinnowClient;
 
 beforeAll(async () => {
-  // Its own stack (the last test restarts wrangler on this state directory), with queue batches at once.
-  stack = await startLocalStack(state, { config: testWranglerConfig() });
+  // Its own stack: the last test restarts wrangler on this state directory.
+  stack = await startLocalStack(state);
   client = new WinnowClient({ url: stack.url, token: stack.token });
 }, 90_000);
 afterAll(async () => {

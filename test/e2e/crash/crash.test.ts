@@ -7,7 +7,7 @@ import { WinnowClient } from '../../../src/client/index.ts';
 import { type LocalStack, startLocalStack } from '../../../workers/cli/local-stack.ts';
 import { killGroup, outputText, pollJob } from '../../support/crash.ts';
 import { ALPACA_9K } from '../cli/helpers.ts';
-import { sharedClient, testWranglerConfig, unique } from '../stack.ts';
+import { sharedClient, unique } from '../stack.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-crash-'));
 const state = join(tmp, 'state');
@@ -32,7 +32,7 @@ const FILES = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'weights.jso
 
 // Its own stack, on the repository's LEASE_MS (60 s): the job must resume without waiting out leases.
 async function start(): Promise<WinnowClient> {
-  stack = await startLocalStack(state, { config: testWranglerConfig() });
+  stack = await startLocalStack(state);
   return new WinnowClient({ url: stack.url, token: stack.token });
 }
 

@@ -6,7 +6,6 @@ import type { Batch } from '../../../schemas/sampler.ts';
 import { WinnowClient } from '../../../src/client/client.ts';
 import { type LocalStack, startLocalStack } from '../../../workers/cli/local-stack.ts';
 import { ALPACA_9K } from '../cli/helpers.ts';
-import { testWranglerConfig } from '../stack.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-sampler-loop-'));
 const state = join(tmp, 'state');
@@ -14,9 +13,9 @@ let stack: LocalStack;
 let client: WinnowClient;
 let job = '';
 
-// Its own stack (a test restarts wrangler on this state directory), with queue batches delivered at once.
+// Its own stack: a test restarts wrangler on this state directory.
 async function start(): Promise<void> {
-  stack = await startLocalStack(state, { config: testWranglerConfig() });
+  stack = await startLocalStack(state);
   client = new WinnowClient({ url: stack.url, token: stack.token });
 }
 
