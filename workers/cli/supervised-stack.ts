@@ -1,5 +1,16 @@
 import { type LocalStack, type LocalStackOptions, startLocalStack } from './local-stack.ts';
 
+/** Whether the stack at `url` answers its health check within 2 s. */
+export async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
 export interface SupervisedStack {
   /** The same URL and token across restarts: clients are not cut off. */
   url: string;
@@ -167,15 +178,7 @@ export async function supervisedStack(
   void monitor();
   void failed.then((e) => (gaveUp = e));
 
-  const healthy = async () => {
-    try {
-      const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
-      return res.ok;
-    } catch {
-      return false;
-    }
-  };
+  const healthy = () => answers(url);
   /** Resolves once the stack answers and no restart is due; throws once supervision has given up. */
   const ready = async () => {
     for (const deadline = Date.now() + hangMs + 120_000; Date.now() < deadline; ) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RecipeInput } from '../../../schemas/recipe.ts';
 import { WinnowClient } from '../../../src/client/index.ts';
+import { answers } from '../../../workers/cli/supervised-stack.ts';
 import {
   commandLinesWith,
   killGroup,
@@ -40,16 +41,6 @@ const FILES = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'weights.jso
 
 const stackPid = (): number => JSON.parse(readFileSync(join(state, 'stack.json'), 'utf8')).pid;
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) });
-    await res.body?.cancel();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
 
 async function outputs(client: WinnowClient, id: string) {
   return Object.fromEntries(await Promise.all(FILES.map(async (f) => [f, await outputText(client, id, f)])));
@@ -104,7 +95,7 @@ describe('winnow serve: the local stack recovers by itself', () => {
     expect(workerd.length).toBeGreaterThan(0);
     const t0 = performance.now();
     for (const pid of workerd) process.kill(pid, 'SIGKILL');
-    while (!(await healthy(url))) {
+    while (!(await answers(url))) {
       if (performance.now() - t0 > 60_000) throw new Error(`no answer 60 s after the kill:\n${err}`);
       await sleep(100);
     }
