@@ -141,8 +141,23 @@ async function freePort(): Promise<number> {
  * Start the Worker on the real Workers runtime (workerd through `wrangler dev`), with R2, Queues
  * and Durable Objects emulated locally and persisted under `state`. Resolves once /v1/health answers.
  * The stack runs under a watchdog that stops it when this process exits, however it exits.
+ *
+ * Without a `port`, a free one is picked; another program can take it between the pick and wrangler's
+ * bind (two stacks starting at once), so a start refused with `Address already in use` is tried again
+ * on new ports, up to 3 times.
  */
-export async function startLocalStack(
+export async function startLocalStack(state: string, options: LocalStackOptions = {}): Promise<LocalStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(state, options);
+    } catch (e) {
+      const taken = e instanceof Error && /Address already in use/.test(e.message);
+      if (!taken || options.port || attempt === 3) throw e;
+    }
+  }
+}
+
+async function startOnce(
   state: string,
   {
     timeoutMs = 90_000,
@@ -151,7 +166,7 @@ export async function startLocalStack(
     config = join(ROOT, 'wrangler.toml'),
     token = randomBytes(16).toString('hex'),
     onCrash,
-  }: LocalStackOptions = {},
+  }: LocalStackOptions,
 ): Promise<LocalStack> {
   mkdirSync(state, { recursive: true });
   const leftover = await stopLeftover(state);
