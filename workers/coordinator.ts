@@ -36,11 +36,10 @@ export class JobCoordinator extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const stackStarted = Number(env.STACK_STARTED) || 0;
     this.db = this.open();
     // On a restarted local stack the first call (a status poll) brings the watchdog forward: what the
     // previous process had leased or queued is gone, and nothing else would run before its alarm.
-    if (stackStarted > 0)
+    if (Number(env.STACK_STARTED) > 0)
       void ctx.blockConcurrencyWhile(async () => {
         if (this.db.state() === 'running') await ctx.storage.setAlarm(Date.now());
       });

@@ -16,7 +16,7 @@ import {
   processGroup,
   workerdPids,
 } from '../../support/crash.ts';
-import { sharedClient, unique } from '../stack.ts';
+import { uninterruptedJob, unique } from '../stack.ts';
 import { ALPACA_9K, ROOT } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-serve-'));
@@ -50,13 +50,7 @@ describe('winnow serve: the local stack recovers by itself', () => {
   it('restarts the stack after kill -9 of workerd, on the same URL and token, and the job finishes as an uninterrupted one; exits 1 when it cannot', async () => {
     // The uninterrupted run: the same records and recipe on the e2e tier's shared stack.
     const name = unique('serve');
-    const shared = sharedClient();
-    const baseline = (async () => {
-      await shared.uploadDataset(name, data);
-      const { id } = await shared.createJob(name, recipe);
-      expect((await pollJob(shared, id, () => false, { everyMs: 250 })).state).toBe('done');
-      return outputs(shared, id);
-    })();
+    const baseline = uninterruptedJob(name, data, recipe).then(({ client, id }) => outputs(client, id));
 
     // A token kept in the state folder from an earlier serve, its mode loosened since: serve answers
     // to it, and makes the file its owner's alone again.

@@ -7,7 +7,7 @@ import { WinnowClient } from '../../../src/client/index.ts';
 import { type LocalStack, startLocalStack } from '../../../workers/cli/local-stack.ts';
 import { killGroup, outputText, pollJob } from '../../support/crash.ts';
 import { ALPACA_9K } from '../cli/helpers.ts';
-import { sharedClient, unique } from '../stack.ts';
+import { uninterruptedJob, unique } from '../stack.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-crash-'));
 const state = join(tmp, 'state');
@@ -50,13 +50,7 @@ describe('kill -9 of the local stack in every stage, restarted on the same state
   it('finishes by itself with the outputs of an uninterrupted run', async () => {
     // The uninterrupted run: the same records and recipe on the e2e tier's shared stack.
     const name = unique('crash');
-    const shared = sharedClient();
-    const baseline = (async () => {
-      await shared.uploadDataset(name, data);
-      const { id } = await shared.createJob(name, recipe);
-      expect((await pollJob(shared, id, () => false, { everyMs: 250 })).state).toBe('done');
-      return outputs(shared, id);
-    })();
+    const baseline = uninterruptedJob(name, data, recipe).then(({ client, id }) => outputs(client, id));
 
     let client = await start();
     await client.uploadDataset(name, data);
