@@ -47,7 +47,10 @@ export interface LocalStackOptions {
   onCrash?: () => void;
 }
 
-/** `<state>/stack.json`: the running stack's pid (its process group) and the command that owns it. */
+/**
+ * `<state>/stack.json`: the running stack's pid (its process group), the command that owns it, and its
+ * port (workerd's own command line names it, when wrangler, which names the state, is gone).
+ */
 const STACK_FILE = 'stack.json';
 
 /** What wrangler logs when workerd died under it; the runtime it starts in its place has lost its queues. */
@@ -107,7 +110,7 @@ async function stopGroup(pgid: number, graceMs = 5000): Promise<void> {
  */
 async function stopLeftover(state: string): Promise<number | undefined> {
   const file = join(state, STACK_FILE);
-  let rec: { pid?: unknown; owner?: unknown };
+  let rec: { pid?: unknown; owner?: unknown; port?: unknown };
   try {
     rec = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
@@ -115,7 +118,11 @@ async function stopLeftover(state: string): Promise<number | undefined> {
   }
   const pid = Number(rec.pid);
   const group = Number.isInteger(pid) && pid > 0 ? groupProcesses(pid) : [];
-  if (!group.some((p) => p.args.includes(resolve(state, 'wrangler')))) {
+  // wrangler's command line names the state; once wrangler has died, the workerd it left names the port.
+  const ours = (p: Proc) =>
+    p.args.includes(resolve(state, 'wrangler')) ||
+    (Number.isInteger(rec.port) && p.args.includes(`--socket-addr=entry=127.0.0.1:${rec.port} `));
+  if (!group.some(ours)) {
     rmSync(file, { force: true }); // gone, or the group is another program's now
     return undefined;
   }
@@ -234,7 +241,7 @@ async function startOnce(
   child.on('close', () => out.end());
   child.stdin?.on('error', () => {}); // the watchdog gone: nothing is ever written to it
   const stackFile = join(state, STACK_FILE);
-  writeFileSync(stackFile, `${JSON.stringify({ pid: child.pid, owner: process.pid })}\n`);
+  writeFileSync(stackFile, `${JSON.stringify({ pid: child.pid, owner: process.pid, port })}\n`);
   const forget = () => {
     try {
       if (JSON.parse(readFileSync(stackFile, 'utf8')).pid === child.pid) rmSync(stackFile);
