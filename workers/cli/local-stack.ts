@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   token?: string;
   /** Called each time wrangler reports that the runtime crashed (and that it restarts it). */
   onCrash?: () => void;
+  /** The DevTools inspector's port (default: any free one), for profiling (bench/profile-stack.ts). */
+  inspectorPort?: number;
 }
 
 /**
@@ -173,6 +175,7 @@ async function startOnce(
     config = join(ROOT, 'wrangler.toml'),
     token = randomBytes(16).toString('hex'),
     onCrash,
+    inspectorPort,
   }: LocalStackOptions,
 ): Promise<LocalStack> {
   mkdirSync(state, { recursive: true });
@@ -199,7 +202,7 @@ async function startOnce(
     '--port',
     String(port),
     '--inspector-port',
-    String(await freePort()),
+    String(inspectorPort ?? (await freePort())),
     '--show-interactive-dev-session=false',
     '--log-level',
     'warn',
