@@ -1,10 +1,14 @@
 import { DurableObject } from 'cloudflare:workers';
 import { textToVector, type VectorCache, vectorToText } from '../src/embed/index.ts';
-import type { CellCache, ScoreRow } from '../src/score/index.ts';
+import { type CellCache, indexKey, type ScoreRow } from '../src/score/index.ts';
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS cells (
   col TEXT NOT NULL, hash TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (col, hash)
-) WITHOUT ROWID`;
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS shards (h TEXT PRIMARY KEY, shard TEXT NOT NULL) WITHOUT ROWID`;
+
+/** Which shard's cell objects hold a record (by indexKey), one seek per key as in LOOKUP. */
+const LOCATE = 'SELECT h, shard FROM shards WHERE h IN (SELECT value FROM json_each(?))';
 
 /**
  * `IN (SELECT …)` makes SQLite seek the primary key once per hash. A join with json_each put the
@@ -17,8 +21,9 @@ export const LOOKUP =
 const PUT_BYTES = 512 * 1024;
 
 /**
- * One per dataset partition (see CACHE_PARTITIONS): score cells in SQLite, keyed by (column, record
- * content hash). Lookups and
+ * One per dataset partition (see CACHE_PARTITIONS), in SQLite: model-backed scorers' cells and model
+ * embedders' vectors keyed by (column, record content hash), and the index from a record to the
+ * shard whose cell objects in R2 hold its offline scores (src/score/cell-cache.ts). Lookups and
  * inserts pass the hashes as one JSON argument (`json_each`), not one bound parameter per hash.
  */
 export class ScoreCache extends DurableObject<Env> {
@@ -62,10 +67,35 @@ export class ScoreCache extends DurableObject<Env> {
     return cells.length;
   }
 
+  /** Which shard holds each of `keys` (index keys), where one does. */
+  async locate(keys: string[]): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const r of this.ctx.storage.sql.exec<{ h: string; shard: string }>(LOCATE, JSON.stringify(keys)))
+      out[r.h] = r.shard;
+    return out;
+  }
+
+  /** Shard `digest` holds `keys` (index keys); one statement per 20,000 keys. */
+  async index(digest: string, keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 20_000)
+      this.ctx.storage.sql.exec(
+        'INSERT OR REPLACE INTO shards (h, shard) SELECT value, ? FROM json_each(?)',
+        digest,
+        JSON.stringify(keys.slice(i, i + 20_000)),
+      );
+  }
+
+  /** Records in the shard index, for inspection. */
+  async indexed(): Promise<number> {
+    return this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM shards').one().n;
+  }
+
   /** Delete every cell (the dataset is deleted); the bytes of storage it held. */
   async destroy(): Promise<number> {
     const sql = this.ctx.storage.sql;
-    const cells = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM cells').one().n;
+    const cells =
+      sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM cells').one().n +
+      sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM shards').one().n;
     // An object that never held a cell has only its empty table: nothing freed worth counting.
     const bytes = cells > 0 ? sql.databaseSize : 0;
     await this.ctx.storage.deleteAll();
@@ -130,9 +160,30 @@ function cellsOver<V>(env: Env, dataset: string, encode: (v: V) => string, decod
   };
 }
 
-/** The CellCache of a dataset: score rows as JSON. */
+/** The CellCache of a dataset: model scorers' rows as JSON, and the shard index of offline cells. */
 export function scoreCache(env: Env, dataset: string): CellCache {
-  return cellsOver<ScoreRow>(env, dataset, JSON.stringify, (t) => JSON.parse(t) as ScoreRow);
+  return {
+    ...cellsOver<ScoreRow>(env, dataset, JSON.stringify, (t) => JSON.parse(t) as ScoreRow),
+    async locate(hashes) {
+      const byKey = new Map<string, string[]>();
+      for (const h of hashes) {
+        const k = indexKey(h);
+        const same = byKey.get(k);
+        if (same) same.push(h);
+        else byKey.set(k, [h]);
+      }
+      const parts = [...byPartition([...byKey.keys()], (k) => k)];
+      const found = await Promise.all(parts.map(([p, ks]) => cachePartition(env, dataset, p).locate(ks)));
+      const out = new Map<string, string>();
+      for (const rows of found)
+        for (const [k, shard] of Object.entries(rows)) for (const h of byKey.get(k) ?? []) out.set(h, shard);
+      return out;
+    },
+    async index(digest, hashes) {
+      const parts = [...byPartition(hashes.map(indexKey), (k) => k)];
+      await Promise.all(parts.map(([p, ks]) => cachePartition(env, dataset, p).index(digest, ks)));
+    },
+  };
 }
 
 /**

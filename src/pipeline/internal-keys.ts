@@ -18,6 +18,10 @@ const RULES: { test: (key: string) => boolean; what: string }[] = [
     what: "a dataset's manifest or latest pointer (datasets/<name>/manifest.json, latest.json)",
   },
   {
+    test: (k) => /^datasets\/[^/]+\/\.winnow\/cells\//.test(k),
+    what: "a dataset's cached score cells (datasets/<name>/.winnow/cells/…)",
+  },
+  {
     test: (k) => /^datasets\/[^/]+\/\.winnow\//.test(k),
     what: "a version Winnow keeps of a dataset's objects (datasets/<name>/.winnow/…)",
   },

@@ -54,6 +54,15 @@ export const datasetLatestKey = (name: string) => `datasets/${name}/latest.json`
 export const scheduleMarkerKey = (name: string) => `schedules/${name}`;
 export const SCHEDULE_MARKERS = 'schedules/';
 
+/**
+ * A dataset's cached score cells of offline scorers, one object per (shard content digest, scorer
+ * column), and each digest's list of record hashes (see stages/score/cell-objects.ts).
+ */
+export const cellsPrefix = (name: string) => `datasets/${name}/.winnow/cells/`;
+export const cellHashesKey = (name: string, digest: string) => `${cellsPrefix(name)}${digest}/hashes`;
+export const cellColumnKey = (name: string, digest: string, column: string) =>
+  `${cellsPrefix(name)}${digest}/${encodeURIComponent(column)}`;
+
 /** What Winnow keeps for a dataset outside its prefix: fitted models (see modelKey). */
 export const datasetCachePrefix = (name: string) => `cache/${name}/`;
 

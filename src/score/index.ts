@@ -5,7 +5,7 @@ for (const s of builtins) registerScorer(s);
 
 export { assistantText, assistantWords } from './assistant-text.ts';
 export { builtins } from './builtins.ts';
-export { type CellCache, MemoryCellCache } from './cell-cache.ts';
+export { type CellCache, indexKey, MemoryCellCache } from './cell-cache.ts';
 export { scorerColumn } from './column.ts';
 export { combineQuality } from './combine-quality.ts';
 export { type LengthConfig, LengthConfigSchema, lengthScorer } from './length.ts';

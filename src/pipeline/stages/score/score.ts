@@ -23,6 +23,7 @@ import { globalSource } from '../../source.ts';
 import type { BlobStore } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
 import type { ModelRef } from '../fit/fit.ts';
+import { ShardCells } from './cell-objects.ts';
 
 /** One line of a shard's scores file, in the order of its records file. */
 export interface ScoredLine {
@@ -79,21 +80,23 @@ export async function score(
   const cells = spec.recipe.cache ? opts.cells : undefined;
   const byScorer: Record<string, CellCounts> = {};
   const columns: Map<string, ScoreRow>[] = [];
+  const unique = distinct(records);
+  const shard =
+    cells && unique.size ? new ShardCells(store, spec.dataset, cells, [...unique.keys()]) : undefined;
   for (const ref of scorers) {
     const t0 = Date.now();
     const modelRef = opts.models?.[ref.scorer.id];
     const model = modelRef ? await loadModel(store, ref, modelRef) : undefined;
     const ctx = { seed: spec.recipe.seed, model, providers: opts.providers };
-    const { rows, computed, cached } = await scoreCached(
-      records,
-      ref,
-      ctx,
-      cells,
-      scorerColumn(ref, modelRef?.hash),
-    );
+    const column = scorerColumn(ref, modelRef?.hash);
+    const { rows, computed, cached } =
+      shard && ref.scorer.kind === 'offline'
+        ? await scoreShard(unique, ref, ctx, shard, column)
+        : await scoreCached(records, ref, ctx, cells, column);
     columns.push(rows);
     byScorer[ref.scorer.id] = { computed, cached, seconds: (Date.now() - t0) / 1000 };
   }
+  await shard?.finish();
   const stats: Record<string, ScoreStat> = {};
   const filteredByReason: Record<string, number> = {};
   let filtered = 0;
@@ -126,22 +129,29 @@ export async function score(
   return { records: lines.length, stats, filtered, filteredByReason, byScorer, model, partials };
 }
 
-/** One scorer's rows by content hash: from the cache where present, computed (once per hash) otherwise. */
-export async function scoreCached(
-  records: readonly ShardRecord[],
-  ref: ResolvedScorer,
-  ctx: Parameters<typeof scoreColumn>[2],
-  cells: CellCache | undefined,
-  column: string,
-): Promise<{ rows: Map<string, ScoreRow>; computed: number; cached: number }> {
+type Ctx = Parameters<typeof scoreColumn>[2];
+interface Column {
+  rows: Map<string, ScoreRow>;
+  computed: number;
+  cached: number;
+}
+
+/** The shard's records by content hash, first occurrence first. */
+function distinct(records: readonly ShardRecord[]): Map<string, ShardRecord> {
   const unique = new Map<string, ShardRecord>();
   for (const r of records) if (!unique.has(r.hash)) unique.set(r.hash, r);
-  const rows = cells ? await cells.get(column, [...unique.keys()]) : new Map<string, ScoreRow>();
-  const cached = rows.size;
+  return unique;
+}
+
+/** Rows for `unique` records not in `rows` yet, computed in batches; added to `rows`, returned apart. */
+async function computeMissing(
+  unique: ReadonlyMap<string, ShardRecord>,
+  rows: Map<string, ScoreRow>,
+  ref: ResolvedScorer,
+  ctx: Ctx,
+): Promise<[string, ScoreRow][]> {
   const todo: ScoreInput[] = [];
-  for (const [hash, r] of unique) {
-    if (!rows.has(hash)) todo.push(scoreInput(r));
-  }
+  for (const [hash, r] of unique) if (!rows.has(hash)) todo.push(scoreInput(r));
   const fresh: [string, ScoreRow][] = [];
   for (let i = 0; i < todo.length; i += BATCH) {
     const batch = todo.slice(i, i + BATCH);
@@ -151,8 +161,42 @@ export async function scoreCached(
       fresh.push([batch[j].hash, row]);
     });
   }
+  return fresh;
+}
+
+/**
+ * An offline scorer's rows through the shard's cell objects: one read when the shard was scored
+ * before; otherwise what earlier shards hold, the rest computed, and the shard's object written.
+ */
+async function scoreShard(
+  unique: ReadonlyMap<string, ShardRecord>,
+  ref: ResolvedScorer,
+  ctx: Ctx,
+  shard: ShardCells,
+  column: string,
+): Promise<Column> {
+  const { rows, whole } = await shard.read(column);
+  if (whole) return { rows, computed: 0, cached: rows.size };
+  const cached = rows.size;
+  const fresh = await computeMissing(unique, rows, ref, ctx);
+  await shard.write(column, rows);
+  return { rows, computed: fresh.length, cached };
+}
+
+/** One scorer's rows by content hash, cell by cell: from the cache where present, computed otherwise. */
+export async function scoreCached(
+  records: readonly ShardRecord[],
+  ref: ResolvedScorer,
+  ctx: Ctx,
+  cells: CellCache | undefined,
+  column: string,
+): Promise<Column> {
+  const unique = distinct(records);
+  const rows = cells ? await cells.get(column, [...unique.keys()]) : new Map<string, ScoreRow>();
+  const cached = rows.size;
+  const fresh = await computeMissing(unique, rows, ref, ctx);
   if (cells && fresh.length > 0) await cells.put(column, fresh);
-  return { rows, computed: todo.length, cached };
+  return { rows, computed: fresh.length, cached };
 }
 
 /** Decoded models, per isolate: a score task on a warm isolate skips the download and decode. */

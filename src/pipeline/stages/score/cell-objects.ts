@@ -1,0 +1,192 @@
+import type { CellCache, ScoreRow } from '../../../score/index.ts';
+import { shortHash } from '../../../util/hex.ts';
+import { cellColumnKey, cellHashesKey } from '../../keys.ts';
+import type { BlobStore } from '../../store.ts';
+
+/**
+ * Offline scorers' cells, one object per (shard, column) in the bucket.
+ *
+ * A shard is named by its digest: SHA-256 over its distinct record hashes in order. A job that reads
+ * the same records again (the same dataset, an appended part, a re-run with one scorer changed)
+ * gets each column of each unchanged shard in one read: no per-record lookups and no per-record
+ * writes. Only a shard whose digest is new (a record in it changed, or its bounds moved because an
+ * earlier record grew) asks the dataset's index which earlier shards hold its records, reads those
+ * shards' objects, and computes the rest. Cells of model-backed scorers stay per record
+ * (CellCache.get/put): they are few, and each one is a paid request.
+ *
+ * Objects are written whole and deterministically (a retry overwrites them with the same bytes),
+ * columns first, then the digest's hash list, then the index, so a reader never follows the index to
+ * a shard whose hash list is missing; a missing column object only means computing it.
+ */
+
+/** Earlier shards read for one changed shard, at most (the ones holding most of its records). */
+export const LOCATE_SHARDS = 16;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The shard's digest: its distinct record hashes, in order. */
+export function shardDigest(hashes: readonly string[]): string {
+  return shortHash(hashes.join('\n'), 32);
+}
+
+interface Header {
+  /** Rows. */
+  n: number;
+  /** Score names, in the order of the float64 blocks after the header. */
+  names: string[];
+  /** Per name, the rows without that score (rare: each scorer writes all of its outputs). */
+  absent?: Record<string, number[]>;
+  flags?: [row: number, flags: string[]][];
+  notes?: [row: number, note: string][];
+}
+
+/**
+ * Rows as one object: a JSON header (names, the rare flags, notes and absent scores), then one
+ * little-endian float64 block per score name. Exact for every number, NaN and ±Infinity included.
+ */
+export function encodeRows(rows: readonly ScoreRow[]): Uint8Array {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows)
+    for (const name in r.scores)
+      if (!seen.has(name)) {
+        seen.add(name);
+        names.push(name);
+      }
+  const header: Header = { n: rows.length, names };
+  const values = new Float64Array(names.length * rows.length);
+  names.forEach((name, j) => {
+    const block = j * rows.length;
+    rows.forEach((r, i) => {
+      const v = r.scores[name];
+      if (v === undefined) {
+        const absent = (header.absent ??= {});
+        (absent[name] ??= []).push(i);
+      } else values[block + i] = v;
+    });
+  });
+  rows.forEach((r, i) => {
+    if (r.flags?.length) (header.flags ??= []).push([i, r.flags]);
+    if (r.note !== undefined) (header.notes ??= []).push([i, r.note]);
+  });
+  const head = encoder.encode(JSON.stringify(header));
+  const start = 4 + head.byteLength + ((8 - ((4 + head.byteLength) % 8)) % 8);
+  const out = new Uint8Array(start + values.byteLength);
+  new DataView(out.buffer).setUint32(0, head.byteLength, true);
+  out.set(head, 4);
+  out.set(new Uint8Array(values.buffer), start);
+  return out;
+}
+
+export function decodeRows(bytes: Uint8Array): ScoreRow[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headLength = view.getUint32(0, true);
+  const header = JSON.parse(decoder.decode(bytes.subarray(4, 4 + headLength))) as Header;
+  const start = 4 + headLength + ((8 - ((4 + headLength) % 8)) % 8);
+  const { n, names } = header;
+  const rows: ScoreRow[] = Array.from({ length: n }, () => ({ scores: {} }));
+  names.forEach((name, j) => {
+    const absent = new Set(header.absent?.[name] ?? []);
+    const at = start + j * n * 8;
+    for (let i = 0; i < n; i++) if (!absent.has(i)) rows[i].scores[name] = view.getFloat64(at + i * 8, true);
+  });
+  for (const [i, flags] of header.flags ?? []) rows[i].flags = flags;
+  for (const [i, note] of header.notes ?? []) rows[i].note = note;
+  return rows;
+}
+
+/** The cells of one shard's distinct records, column by column, through its objects and the index. */
+export class ShardCells {
+  readonly digest: string;
+  private readonly store: BlobStore;
+  private readonly dataset: string;
+  private readonly cells: CellCache;
+  /** The shard's distinct record hashes, in order. */
+  readonly hashes: readonly string[];
+  /** Earlier shards' hash lists, read once per task. */
+  private readonly hashLists = new Map<string, Promise<string[] | null>>();
+  private located?: Promise<Map<string, string>>;
+  private written = false;
+
+  constructor(store: BlobStore, dataset: string, cells: CellCache, hashes: readonly string[]) {
+    this.store = store;
+    this.dataset = dataset;
+    this.cells = cells;
+    this.hashes = hashes;
+    this.digest = shardDigest(hashes);
+  }
+
+  /**
+   * The rows of `column` this shard's object holds (every record's), or else what earlier shards
+   * hold for its records (some of them); `whole` tells which.
+   */
+  async read(column: string): Promise<{ rows: Map<string, ScoreRow>; whole: boolean }> {
+    const own = await this.rowsOf(this.digest, column, this.hashes);
+    if (own) return { rows: own, whole: true };
+    return { rows: await this.fromEarlier(column), whole: false };
+  }
+
+  /** Store every record's row of `column` (call with all of them, cached or computed). */
+  async write(column: string, rows: ReadonlyMap<string, ScoreRow>): Promise<void> {
+    const ordered = this.hashes.map((h) => {
+      const row = rows.get(h);
+      if (!row) throw new Error(`no ${column} row for record ${h} of shard ${this.digest}`);
+      return row;
+    });
+    await this.store.put(cellColumnKey(this.dataset, this.digest, column), encodeRows(ordered));
+    this.written = true;
+  }
+
+  /** After the columns: the hash list, then the index, once any column was written. */
+  async finish(): Promise<void> {
+    if (!this.written) return;
+    await this.store.put(cellHashesKey(this.dataset, this.digest), encoder.encode(this.hashes.join('\n')));
+    await this.cells.index(this.digest, this.hashes);
+  }
+
+  private async rowsOf(
+    digest: string,
+    column: string,
+    hashes: readonly string[],
+  ): Promise<Map<string, ScoreRow> | null> {
+    const bytes = await this.store.get(cellColumnKey(this.dataset, digest, column));
+    if (!bytes) return null;
+    const rows = decodeRows(bytes);
+    if (rows.length !== hashes.length) return null; // not this hash list's: ignore it
+    return new Map(hashes.map((h, i) => [h, rows[i]]));
+  }
+
+  private async fromEarlier(column: string): Promise<Map<string, ScoreRow>> {
+    this.located ??= this.cells.locate(this.hashes);
+    const located = await this.located;
+    const counts = new Map<string, number>();
+    for (const d of located.values()) if (d !== this.digest) counts.set(d, (counts.get(d) ?? 0) + 1);
+    const shards = [...counts]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, LOCATE_SHARDS)
+      .map(([d]) => d);
+    const out = new Map<string, ScoreRow>();
+    const wanted = new Set(this.hashes);
+    const found = await Promise.all(
+      shards.map(async (d) => {
+        const hashes = await this.hashList(d);
+        return hashes ? this.rowsOf(d, column, hashes) : null;
+      }),
+    );
+    for (const rows of found)
+      if (rows) for (const [h, row] of rows) if (wanted.has(h) && !out.has(h)) out.set(h, row);
+    return out;
+  }
+
+  private hashList(digest: string): Promise<string[] | null> {
+    let list = this.hashLists.get(digest);
+    if (!list) {
+      list = this.store
+        .get(cellHashesKey(this.dataset, digest))
+        .then((b) => (b ? decoder.decode(b).split('\n') : null));
+      this.hashLists.set(digest, list);
+    }
+    return list;
+  }
+}
