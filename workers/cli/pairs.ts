@@ -1,9 +1,10 @@
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RoundInfo } from '../../schemas/pairs.ts';
 import { loadRecipe } from './run.ts';
+import { fileStream } from './stream-fetch.ts';
 import { type Target, withClient } from './target.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +51,7 @@ export async function pairsRound(
     throw new Error(`--scope takes round or all, got "${opts.scope}"`);
   const scope = (opts.scope ?? 'round') as 'round' | 'all';
   return withClient(t, async (c) => {
-    const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+    const body = fileStream(file);
     let r = await c.addRound(set, body, { bytes: statSync(file).size, scope });
     process.stderr.write(`round ${r.round}: job ${r.job}\n`);
     while (r.state === 'running' || r.state === 'uploading') {

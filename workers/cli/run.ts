@@ -10,6 +10,7 @@ import { ApiError, type WinnowClient } from '../../src/client/index.ts';
 import { ProgressView } from './progress.ts';
 import { parseProviderFlags, providerVars, recipeEndpoints } from './providers.ts';
 import { clearRunRecord, readRunRecord, reattach, runRecordFile, writeRunRecord } from './run-record.ts';
+import { fileStream } from './stream-fetch.ts';
 import { logger, type Target, withClient } from './target.ts';
 
 export interface RunOptions {
@@ -103,7 +104,7 @@ async function ensureUploaded(client: WinnowClient, file: string, log: (s: strin
   }
   const size = statSync(file).size;
   log(`uploading ${file} (${(size / 1e6).toFixed(1)} MB) as dataset ${name} …`);
-  const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+  const body = fileStream(file);
   await client.uploadDataset(name, body, size);
   return name;
 }

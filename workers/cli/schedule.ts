@@ -1,6 +1,5 @@
-import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import type { Recipe } from '../../schemas/recipe.ts';
 import { type Run, ScheduleBodySchema } from '../../schemas/schedule.ts';
 import type { ScheduleBodyInput } from '../../src/client/index.ts';
@@ -9,6 +8,7 @@ import { parseProviderFlags, providerVars } from './providers.ts';
 import { datasetName, loadRecipe, type RunOptions, uploadFileReferences } from './run.ts';
 import { formatDiff, formatRuns, formatSchedule, runLine } from './schedule-format.ts';
 import { serveToken } from './serve-token.ts';
+import { fileStream } from './stream-fetch.ts';
 import { supervisedStack } from './supervised-stack.ts';
 import { leftoverNote, logger, say, type Target, withClient } from './target.ts';
 
@@ -22,7 +22,7 @@ function mustExist(file: string): string {
 
 /** A file as a request body, streamed as it is read. */
 function fileBody(file: string): [ReadableStream<Uint8Array>, number] {
-  return [Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, statSync(file).size];
+  return [fileStream(file), statSync(file).size];
 }
 
 const objects = (n: number) => `${n} object${n === 1 ? '' : 's'}`;

@@ -1,4 +1,5 @@
 import { type LocalStack, type LocalStackOptions, startLocalStack } from './local-stack.ts';
+import { streamingFetch } from './stream-fetch.ts';
 
 /** Whether the stack at `url` answers its health check within 2 s. */
 export async function answers(url: string): Promise<boolean> {
@@ -194,7 +195,7 @@ export async function supervisedStack(
     for (let attempt = 1; ; attempt++) {
       const last = method !== 'GET' || attempt === 5;
       try {
-        const res = await fetch(input, init);
+        const res = await streamingFetch(input, init);
         if (last || res.status < 500 || (!trouble && !restarting && (await healthy()))) return res;
         await res.body?.cancel();
       } catch (e) {

@@ -1,5 +1,6 @@
 import { WinnowClient } from '../../src/client/index.ts';
 import { parseProviderFlags, providerVars } from './providers.ts';
+import { streamingFetch } from './stream-fetch.ts';
 import { supervisedStack } from './supervised-stack.ts';
 
 /** Where a command goes: a deployed instance (`url`, `token`), or the local stack over `state`. */
@@ -62,7 +63,9 @@ export async function withClient<T>(
   try {
     // Locally, the stack's own token: a $WINNOW_TOKEN meant for a deployed instance is not sent to it.
     const client = new WinnowClient(
-      local ? { url: local.url, token: local.token, fetch: local.fetch } : { url: t.url!, token: t.token! },
+      local
+        ? { url: local.url, token: local.token, fetch: local.fetch }
+        : { url: t.url!, token: t.token!, fetch: streamingFetch },
     );
     if (!local) return await fn(client);
     return await Promise.race([
