@@ -55,8 +55,12 @@ describe('streamingFetch', () => {
   });
 
   it('fails clearly when nothing listens', async () => {
-    server.close();
-    await expect(streamingFetch(`${url}/up`, { method: 'PUT', body: fileStream(file) })).rejects.toThrow(
+    const closed = createServer();
+    await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((ok) => closed.close(ok));
+    const to = `http://127.0.0.1:${port}/up`;
+    await expect(streamingFetch(to, { method: 'PUT', body: fileStream(file) })).rejects.toThrow(
       /ECONNREFUSED/,
     );
   });
