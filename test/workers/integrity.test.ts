@@ -83,7 +83,7 @@ describe('a job reads the dataset version it started on', () => {
     expect(seen.sort((a, b) => a - b)).toEqual(rows.map((_, i) => i));
 
     // Once no unfinished job reads it, the replaced version is deleted; the current one stays.
-    const keys = await listed('datasets/swap/.winnow/');
+    const keys = await listed('datasets/swap/.winnow/v/');
     expect(keys).toEqual([newKey]);
     // A job started now reads the new version.
     const now = await json<DatasetInfo>(await api(`/v1/datasets/${name}`));

@@ -55,7 +55,13 @@ describe('scoring on workerd: the fit stage, the cell cache and filters', () => 
       indexed += n;
       if (n > 0) used++;
     }
-    expect(indexed).toBe(first.scoring.byScorer.length.computed);
+    // Every distinct valid record once (a copy in another shard is scored there again, so the
+    // first run computed a few more cells than that).
+    const hashes = new Set<string>();
+    for (const file of ['selected.jsonl', 'rejected.jsonl'])
+      for (const l of lines(await output(a, file))) hashes.add((l as { hash: string }).hash);
+    expect(indexed).toBe(hashes.size);
+    expect(first.scoring.byScorer.length.computed).toBeGreaterThanOrEqual(hashes.size);
     expect(used).toBeGreaterThan(8);
   });
 });

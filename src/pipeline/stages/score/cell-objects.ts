@@ -21,6 +21,15 @@ import type { BlobStore } from '../../store.ts';
 
 /** Earlier shards read for one changed shard, at most (the ones holding most of its records). */
 export const LOCATE_SHARDS = 16;
+/**
+ * An earlier shard is read only for this many of the shard's records or more: reading a shard's hash
+ * list and a column costs about what scoring a few dozen records does. A shard whose bounds moved
+ * shares hundreds of records with each of its one or two predecessors; an exact copy of a record
+ * from far away is cheaper to score again.
+ */
+export const LOCATE_MIN_RECORDS = 32;
+/** … or for a tenth of them, in a small shard. */
+export const LOCATE_MIN_SHARE = 0.1;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -163,6 +172,7 @@ export class ShardCells {
     const counts = new Map<string, number>();
     for (const d of located.values()) if (d !== this.digest) counts.set(d, (counts.get(d) ?? 0) + 1);
     const shards = [...counts]
+      .filter(([, n]) => n >= Math.min(LOCATE_MIN_RECORDS, Math.ceil(LOCATE_MIN_SHARE * this.hashes.length)))
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, LOCATE_SHARDS)
       .map(([d]) => d);
