@@ -57,9 +57,6 @@ function migrate(sql: SqlStorage): void {
  * each stage's state.
  */
 export class CoordinatorDb {
-  private cachedSpec: JobSpec | null = null;
-  /** The stages' states, parsed once per change rather than on every lease (they hold per-shard arrays). */
-  private cachedPipeline: PipelineState | null = null;
   private readonly sql: SqlStorage;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
@@ -80,19 +77,26 @@ export class CoordinatorDb {
   }
 
   // --- meta -------------------------------------------------------------------------------
+  /**
+   * Meta values as last read or written: only this object writes its meta table, so a value read
+   * once stays true until set() changes it. Every task's lease and result reads the job's state,
+   * stage and step; reading SQLite and parsing JSON for each took 0.7 s of a 100k-record job.
+   */
+  private readonly meta = new Map<string, unknown>();
   private get<T>(key: string): T | undefined {
-    return metaGet<T>(this.sql, key);
+    if (!this.meta.has(key)) this.meta.set(key, metaGet<T>(this.sql, key));
+    return this.meta.get(key) as T | undefined;
   }
   private set(key: string, value: unknown): void {
     metaSet(this.sql, key, value);
+    this.meta.set(key, value);
   }
   private touch(now: number): void {
     this.set('updated', now);
   }
 
   spec(): JobSpec | null {
-    this.cachedSpec ??= this.get<JobSpec>('spec') ?? null;
-    return this.cachedSpec;
+    return this.get<JobSpec>('spec') ?? null;
   }
   state(): JobState | undefined {
     return this.get<JobState>('state');
@@ -106,12 +110,10 @@ export class CoordinatorDb {
     };
   }
   private pipeline(): PipelineState {
-    this.cachedPipeline ??= this.get<PipelineState>('pipeline') ?? {};
-    return this.cachedPipeline;
+    return this.get<PipelineState>('pipeline') ?? {};
   }
   private setPipeline(state: PipelineState): void {
     this.set('pipeline', state);
-    this.cachedPipeline = state;
   }
   /** What became of the ended job's intermediates; `after`: the last key a bounded drop step read. */
   retention(): (Intermediates & { after?: string }) | undefined {
