@@ -11,6 +11,10 @@ export function r2Store(bucket: R2Bucket): BlobStore {
       const o = await bucket.get(key);
       return o ? new Uint8Array(await o.arrayBuffer()) : null;
     },
+    async text(key) {
+      const o = await bucket.get(key);
+      return o ? o.text() : null;
+    },
     async range(key, offset, length, etag) {
       if (length <= 0) return new Uint8Array(0);
       // With onlyIf, a failed precondition returns the object's metadata without a body.

@@ -18,6 +18,8 @@ export interface BlobStore {
    */
   range(key: string, offset: number, length: number, etag?: string): Promise<Uint8Array>;
   put(key: string, data: Uint8Array | string, contentType?: string): Promise<void>;
+  /** The object as UTF-8 text, where the store decodes it natively (R2's `text()`); else get + decode. */
+  text?(key: string): Promise<string | null>;
 }
 
 /**
@@ -35,6 +37,7 @@ export function inputChanged(key: string, pinned: string, now: string | null): W
 }
 
 export async function getText(store: BlobStore, key: string): Promise<string | null> {
+  if (store.text) return store.text(key);
   const bytes = await store.get(key);
   return bytes === null ? null : new TextDecoder().decode(bytes);
 }
