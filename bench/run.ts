@@ -173,6 +173,26 @@ function checkCounts(what: string, out: string): void {
   }
 }
 
+/**
+ * The stack's score stage against the same scorers in one process on the same file, in the same
+ * run (issue #17: at least half). The in-process pass times the scorers only, not reading or writing.
+ */
+function scoreStageShare(ds: Dataset, win: Row): void {
+  note(`${ds.name}: in-process scoring throughput (bench/scoring.ts --file) …`);
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'scoring.ts'), '--file', ds.file], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) return fail(`scoring --file exited ${r.status}: ${r.stderr.slice(-1000)}`);
+  const inProcess = JSON.parse(r.stdout.trim().split('\n').pop()!).recordsPerSecond as number;
+  const stage = win.counts.valid / (win.stages.score ?? Number.NaN);
+  const line = `score stage on the stack: ${Math.round(stage).toLocaleString('en-US')} records/s; the same scorers in one process: ${Math.round(inProcess).toLocaleString('en-US')} records/s; share ${(stage / inProcess).toFixed(2)}`;
+  note(`  ${line}`);
+  process.stdout.write(`\n${line}\n`);
+  win.scoreShare = stage / inProcess;
+}
+
 /** The `id`s of a selected.jsonl, streamed line by line (a 1M-record output is large). */
 function selectedIds(dir: string): Set<string> {
   const buf = readFileSync(join(dir, 'selected.jsonl'));
@@ -302,6 +322,7 @@ async function main(): Promise<number> {
       else note(`  ${ds.name}: winnow selected the same ids as the reference`);
     }
     for (const row of [refRow, winRow]) if (row) rows.push(row);
+    if (ds.key === '1m' && winRow) scoreStageShare(ds, winRow);
   }
 
   process.stdout.write(`${renderTables(rows)}\n`);

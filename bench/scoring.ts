@@ -5,6 +5,8 @@
  * same run is a tokenize-only pass (`words()` over every record's turns): the floor any scorer pays.
  *
  *   node bench/scoring.ts [--records 1000000] [--shard 5000]
+ *   node bench/scoring.ts --file <jsonl> [--shard 5000]   one pass over a file's records only; the
+ *                                                          last line printed is {"recordsPerSecond": …}
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +40,23 @@ function toInputs(rows: string[]): ScoreInput[] {
 
 function alpaca(): ScoreInput[] {
   return toInputs((JSON.parse(readFileSync(ALPACA, 'utf8')) as unknown[]).map((r) => JSON.stringify(r)));
+}
+
+/** A JSONL file's records in chunks of `chunk` lines (its first 20,000 records are the fit sample). */
+function* fileChunks(file: string, chunk: number): Generator<ScoreInput[]> {
+  const buf = readFileSync(file);
+  let rows: string[] = [];
+  let start = 0;
+  for (let end = buf.indexOf(10); start < buf.length; end = buf.indexOf(10, start)) {
+    if (end === -1) end = buf.length;
+    if (end > start) rows.push(buf.toString('utf8', start, end));
+    start = end + 1;
+    if (rows.length === chunk) {
+      yield toInputs(rows);
+      rows = [];
+    }
+  }
+  if (rows.length) yield toInputs(rows);
 }
 
 /** Generated records in chunks, never all in memory. */
@@ -146,10 +165,12 @@ async function main(): Promise<void> {
       shard: { type: 'string', default: '5000' },
       child: { type: 'string' },
       score: { type: 'boolean', default: false },
+      file: { type: 'string' },
     },
     allowPositionals: true,
   });
   if (values.child) return oneShard(Number(values.child), values.score);
+  if (values.file) return scoreFile(values.file, Number(values.shard));
   mkdirSync(OUT, { recursive: true });
   const results: Record<string, unknown> = {};
   const lines: string[] = [`# Offline scoring on one core (${cpus()[0]?.model ?? 'cpu'})`, ''];
@@ -207,6 +228,18 @@ async function main(): Promise<void> {
   writeFileSync(join(OUT, 'scoring.md'), `${text}\n`);
   writeFileSync(join(OUT, 'scoring.json'), JSON.stringify(results, null, 2));
   process.stdout.write(`${text}\n`);
+}
+
+/** One warm pass of the default scorers over a file (fitted on its first 20,000 records). */
+async function scoreFile(file: string, chunk: number): Promise<void> {
+  const sample = fileChunks(file, 20_000).next().value ?? [];
+  const { fitted } = await fitAll(sample);
+  await time([sample.slice(0, 2000)], fitted); // JIT warm-up
+  const t = await time(fileChunks(file, chunk), fitted);
+  const all = Object.values(t.seconds).reduce((a, b) => a + b, 0);
+  process.stdout.write(
+    `${JSON.stringify({ records: t.records, seconds: t.seconds, recordsPerSecond: t.records / all })}\n`,
+  );
 }
 
 await main();

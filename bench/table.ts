@@ -18,6 +18,8 @@ export interface Row {
   pipelineSeconds: number;
   /** Median seconds per stage, from the report. */
   stages: Record<string, number>;
+  /** The score stage's records/s over the same scorers' in one process (1m only). */
+  scoreShare?: number;
   counts: { input: number; valid: number; invalid: number; selected: number; rejected: number };
   /** winnow / reference, on the winnow row. */
   timeRatio?: number;
