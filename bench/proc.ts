@@ -51,9 +51,20 @@ export function rssByProcess(pids: number[]): Record<string, number> {
   return out;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (fields 14, 15). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on Linux, whatever the kernel's HZ. */
+const CLOCK_TICKS = 100;
+
 export interface TreePeak {
   /** Max over samples of the summed VmRSS (pages shared between processes count once per process). */
   peakMb: number;
+  /** CPU seconds each process of the tree had used when last seen, by `<pid> <name>`. */
+  cpu: Record<string, number>;
   /** Per-process RSS at that sample. */
   atPeak: Record<string, number>;
   /** Distinct processes seen in the tree. */
@@ -62,12 +73,16 @@ export interface TreePeak {
 
 /** Sample the RSS of `root`'s process tree every `everyMs` until stopped. */
 export function sampleTreeRss(root: number, everyMs = 100): { stop(): TreePeak } {
-  const peak: TreePeak = { peakMb: 0, atPeak: {}, pids: 0 };
+  const peak: TreePeak = { peakMb: 0, cpu: {}, atPeak: {}, pids: 0 };
   const seen = new Set<number>();
   const tick = () => {
     const tree = processTree(root);
     for (const pid of tree) seen.add(pid);
     const byProcess = rssByProcess(tree);
+    for (const name of Object.keys(byProcess))
+      try {
+        peak.cpu[name] = cpuSeconds(Number(name.split(' ')[0]));
+      } catch {} // exited
     const sum = Object.values(byProcess).reduce((a, b) => a + b, 0);
     if (sum > peak.peakMb) Object.assign(peak, { peakMb: sum, atPeak: byProcess });
   };

@@ -62,6 +62,8 @@ interface Run {
   stages: Report['stages'];
   /** winnow: RSS MB per process of the tree at its peak. */
   atPeak?: Record<string, number>;
+  /** winnow: CPU seconds per process of the tree. */
+  cpu?: Record<string, number>;
 }
 
 const failures: string[] = [];
@@ -131,6 +133,11 @@ async function winnow(ds: Dataset, run: number): Promise<Run | null> {
   rmSync(state, { recursive: true, force: true }); // R2/DO state of a 100k run is large
   const top = Object.entries(mem.atPeak).map(([p, mb]) => `${p.split(' ')[1]} ${mb.toFixed(0)}`);
   note(`  ${mem.pids} processes seen; at the peak: ${top.join(', ')} MB`);
+  // How many cores the run kept busy: workerd runs every stage on one thread.
+  const busy = Object.entries(mem.cpu)
+    .filter(([, s]) => s >= 1)
+    .map(([p, s]) => `${p.split(' ')[1]} ${s.toFixed(0)} s (${(s / r.seconds).toFixed(2)} of a core)`);
+  note(`  CPU over ${r.seconds.toFixed(0)} s: ${busy.join(', ')}`);
   return {
     seconds: r.seconds,
     peakRssMb: mem.peakMb,
@@ -138,6 +145,7 @@ async function winnow(ds: Dataset, run: number): Promise<Run | null> {
     pipelineSeconds: report.seconds,
     stages: report.stages,
     atPeak: mem.atPeak,
+    cpu: mem.cpu,
   };
 }
 
