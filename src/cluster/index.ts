@@ -12,8 +12,16 @@ export {
   encodeKmeansBounds,
   encodeKmeansStats,
 } from './codec.ts';
+export { FIT_BUDGET, type FitCost, type FitSize, fitBudget, fitCost } from './fit-budget.ts';
 export { type FitGmmOptions, fitGmm, fitGmmGrid, type GmmFit, type GmmGridEntry } from './fit-gmm.ts';
 export { type FitKmeansOptions, fitKmeans, type KmeansFit, sampleRows } from './fit-kmeans.ts';
+export {
+  type FitModelEntry,
+  type FitModelOptions,
+  type FittedModel,
+  fitModel,
+  type ModelFit,
+} from './fit-model.ts';
 export { type GmmFromKmeansOptions, gmmFromKmeans } from './gmm-init.ts';
 export { type ComponentProbability, type GmmPosteriors, gmmPosteriors } from './gmm-posteriors.ts';
 export { emptyGmmStats, gmmHardStats, gmmStats, logSumExp, mergeGmmStats } from './gmm-stats.ts';
