@@ -148,6 +148,11 @@ export function estimateJaccard(a: Uint8Array, b: Uint8Array): number {
   if (a.length === 0) return 0;
   let m = 0;
   for (let i = 0; i < a.length; i++) if (a[i] === b[i]) m++;
-  const j = (m / a.length - 1 / 256) / (1 - 1 / 256);
+  return jaccardOfMatches(m, a.length);
+}
+
+/** The Jaccard estimate of two `length`-byte sketches that agree in `matches` bytes (see estimateJaccard). */
+export function jaccardOfMatches(matches: number, length: number): number {
+  const j = (matches / length - 1 / 256) / (1 - 1 / 256);
   return Math.min(Math.max(j, 0), 1);
 }
