@@ -41,13 +41,17 @@ function bins(slot: number, k: number) {
 
 const checked = new WeakSet<MinHashParams>();
 
-/** Throws a RangeError unless every parameter is an integer in [1, 4096] (remembered per params object). */
+/**
+ * Throws a RangeError unless every parameter is an integer in [1, 4096], bands in [0, 4096] (0: exact
+ * dedup only, no band entries), remembered per params object.
+ */
 export function checkParams(p: MinHashParams): void {
   if (checked.has(p)) return;
   for (const key of ['bands', 'rows', 'sketch', 'shingle'] as const) {
     const v = p[key];
-    if (!Number.isInteger(v) || v < 1 || v > 4096)
-      throw new RangeError(`${key} must be an integer in [1, 4096]`);
+    const min = key === 'bands' ? 0 : 1;
+    if (!Number.isInteger(v) || v < min || v > 4096)
+      throw new RangeError(`${key} must be an integer in [${min}, 4096]`);
   }
   if (p.bands * p.rows > 65536) throw new RangeError('bands × rows must be at most 65536');
   checked.add(p);

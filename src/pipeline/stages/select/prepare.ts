@@ -74,6 +74,8 @@ export async function selectPrepare(
     const { dedup } = spec.recipe.select;
     const exact = dedup !== false && dedup.exact;
     const params = minhashParams(spec.recipe);
+    // Near dedup off: no band entries, and a sketch nothing reads (exact buckets do not compare).
+    const none = { bands: new Uint32Array(0), sketch: new Uint8Array(params.sketch) };
     const items: DedupItem[] = [];
     records.forEach((r, i) => {
       if (ranks[i] < 0) return;
@@ -84,7 +86,7 @@ export async function selectPrepare(
         rank: ranks[i],
         // Exact dedup off: a key no other record has.
         exact: exact ? hash64(exactNormal(text)) : hash64(`\u0000node:${node}`),
-        sig: minhashSignature(params.bands > 0 ? nearNormal(text) : '', params),
+        sig: params.bands > 0 ? minhashSignature(nearNormal(text), params) : none,
       });
     });
     const parts = partitionEntries(items, state.partitions, params);
