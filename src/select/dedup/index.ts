@@ -3,10 +3,20 @@ export {
   estimateJaccard,
   MINHASH_DEFAULTS,
   type MinHashParams,
+  minhashCodes,
   minhashSignature,
   type Signature,
 } from './minhash.ts';
-export { dedupText, exactNormal, fmix32, hash64, nearNormal } from './normalize.ts';
+export {
+  dedupText,
+  exactNormal,
+  fmix32,
+  hash64,
+  hash64Codes,
+  type NormalCodes,
+  nearNormal,
+  normalCodes,
+} from './normalize.ts';
 export {
   DEDUP_THRESHOLD,
   decodeEdges,

@@ -40,6 +40,7 @@ function bins(slot: number, k: number) {
 }
 
 const checked = new WeakSet<MinHashParams>();
+let text = new Uint16Array(4096); // minhashSignature's code units
 
 /**
  * Throws a RangeError unless every parameter is an integer in [1, 4096], bands in [0, 4096] (0: exact
@@ -68,6 +69,14 @@ export function checkParams(p: MinHashParams): void {
  * hash64 too ≈ 45–70k records/s. This loop is ~2/3 of it, the normalization the rest.
  */
 export function minhashSignature(nearText: string, p: MinHashParams = MINHASH_DEFAULTS): Signature {
+  const n = nearText.length;
+  if (text.length < n) text = new Uint16Array(2 * n);
+  for (let i = 0; i < n; i++) text[i] = nearText.charCodeAt(i);
+  return minhashCodes(text, n, p);
+}
+
+/** minhashSignature of the text in codes[0, n) (normalCodes' `near`, in prepare). */
+export function minhashCodes(codes: Uint16Array, n: number, p: MinHashParams = MINHASH_DEFAULTS): Signature {
   checkParams(p);
   const k1 = p.bands * p.rows;
   const k2 = p.sketch;
@@ -78,13 +87,12 @@ export function minhashSignature(nearText: string, p: MinHashParams = MINHASH_DE
   // The bin is the hash's top bits: a shift when the bin count is a power of two (0: multiply instead).
   const shiftA = k1 > 1 && (k1 & (k1 - 1)) === 0 ? 32 - Math.log2(k1) : 0;
   const shiftB = k2 > 1 && (k2 & (k2 - 1)) === 0 ? 32 - Math.log2(k2) : 0;
-  const n = nearText.length;
   const w = Math.min(p.shingle, n);
   let top = 1; // BASE^(w-1) mod 2^32, to roll the first character out
   for (let i = 1; i < w; i++) top = Math.imul(top, BASE);
   // A text shorter than a shingle is one shingle; its length is mixed in so it differs from a full one.
   let poly = n < p.shingle ? Math.imul(n + 1, 0x9e3779b1) : 0;
-  for (let i = 0; i < w; i++) poly = (Math.imul(poly, BASE) + nearText.charCodeAt(i)) | 0;
+  for (let i = 0; i < w; i++) poly = (Math.imul(poly, BASE) + codes[i]) | 0;
   for (let i = w; ; i++) {
     let x = poly ^ 0x5bd1e995; // fmix32, inlined: this loop is the hot path
     x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
@@ -99,7 +107,7 @@ export function minhashSignature(nearText: string, p: MinHashParams = MINHASH_DE
     const by = shiftB ? y >>> shiftB : (y * k2 * TO_UNIT) | 0;
     if (y < minB[by]) minB[by] = y;
     if (i >= n) break;
-    poly = (Math.imul(poly - Math.imul(nearText.charCodeAt(i - w), top), BASE) + nearText.charCodeAt(i)) | 0;
+    poly = (Math.imul(poly - Math.imul(codes[i - w], top), BASE) + codes[i]) | 0;
   }
   densify(minA, a.filled, 0x1d8e4e27);
   densify(minB, b.filled, 0x3c6ef372);

@@ -12,10 +12,13 @@ import {
   estimateJaccard,
   exactNormal,
   hash64,
+  hash64Codes,
   losersInRange,
   MINHASH_DEFAULTS,
+  minhashCodes,
   minhashSignature,
   nearNormal,
+  normalCodes,
   partitionEntries,
   reducePartition,
   resolveDuplicates,
@@ -103,6 +106,88 @@ describe('normalize', () => {
     }
     expect(seen.size).toBe(4000);
     for (const n of ones) expect(Math.abs(n / 4000 - 0.5)).toBeLessThan(0.04);
+  });
+});
+
+/** hash64(exactNormal(…)) and minhashSignature(nearNormal(…)) of the text below, as the string versions computed them. */
+const REF = {
+  exact: ['702f637c', 'bb4a8c90'],
+  bands: '7c92fd6cbbe37732a202cda194a30b4d',
+  sketch: '5304e1ce0c05316a',
+};
+
+describe('normalCodes, hash64Codes and minhashCodes (prepare: both texts in one pass)', () => {
+  /** Random texts over ASCII, accents and combining marks, CJK, emoji, lone surrogates and many kinds of space. */
+  const texts = (count: number, seed: number) => {
+    const rand = prng(seed);
+    const alphabet = [
+      ...'abcXYZ019 ,.;!?-—()\'"\t\n',
+      'é',
+      'e\u0301',
+      'ﬁ',
+      'Ａ',
+      '中',
+      'न',
+      'ि',
+      '\u00a0',
+      '\u3000',
+      '\u2028',
+      '\ufeff',
+      '😀',
+      '\ud83d',
+      '\ude00',
+      '  ',
+    ];
+    return Array.from({ length: count }, () =>
+      Array.from(
+        { length: Math.floor(rand() * 60) },
+        () => alphabet[Math.floor(rand() * alphabet.length)],
+      ).join(''),
+    );
+  };
+
+  const str = (codes: Uint16Array, n: number) => {
+    let out = '';
+    for (let i = 0; i < n; i += 4096) out += String.fromCharCode(...codes.subarray(i, Math.min(n, i + 4096)));
+    return out;
+  };
+
+  it('gives the code units of exactNormal and nearNormal', () => {
+    for (const t of [
+      ...texts(3000, 5),
+      '',
+      '  ',
+      'a',
+      ' ?! x ',
+      "Don't  stop—BELIEVING!!  (1984) ",
+      'x '.repeat(6000),
+    ]) {
+      const c = normalCodes(t);
+      expect(str(c.exact, c.exactLength)).toBe(exactNormal(t));
+      expect(str(c.near, c.nearLength)).toBe(nearNormal(t));
+    }
+  });
+
+  it('hashes and signs the codes as hash64 and minhashSignature do the strings', () => {
+    const p = { bands: 5, rows: 3, sketch: 12, shingle: 3 };
+    for (const t of [...texts(1000, 6), '', 'ab', 'x'.repeat(9000)]) {
+      const c = normalCodes(t);
+      expect(hash64Codes(c.exact, c.exactLength)).toEqual(hash64(exactNormal(t)));
+      expect(minhashCodes(c.near, c.nearLength)).toEqual(minhashSignature(nearNormal(t)));
+      expect(minhashCodes(c.near, c.nearLength, p)).toEqual(minhashSignature(nearNormal(t), p));
+    }
+  });
+
+  it('keeps the signatures of earlier versions (reference values)', () => {
+    const hex = (a: Uint32Array | Uint8Array, n: number) =>
+      Array.from(a.subarray(0, n), (x) => x.toString(16).padStart(a instanceof Uint8Array ? 2 : 8, '0')).join(
+        '',
+      );
+    const c = normalCodes('User: Give three tips for staying healthy.\nassistant: Eat well, sleep.');
+    const s = minhashCodes(c.near, c.nearLength);
+    expect(hash64Codes(c.exact, c.exactLength).map((x) => x.toString(16))).toEqual(REF.exact);
+    expect(hex(s.bands, 4)).toBe(REF.bands);
+    expect(hex(s.sketch, 8)).toBe(REF.sketch);
   });
 });
 

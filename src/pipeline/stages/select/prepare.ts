@@ -7,12 +7,12 @@ import {
   dedupText,
   encodeEdges,
   encodeLosers,
-  exactNormal,
   hash64,
+  hash64Codes,
   MINHASH_DEFAULTS,
   type MinHashParams,
-  minhashSignature,
-  nearNormal,
+  minhashCodes,
+  normalCodes,
   partitionEntries,
   reducePartition,
   resolveDuplicates,
@@ -80,13 +80,14 @@ export async function selectPrepare(
     records.forEach((r, i) => {
       if (ranks[i] < 0) return;
       const node = info.indexOffset + i;
-      const text = dedupText(r.turns);
+      // exactNormal and nearNormal of the text, in one pass (the same keys as from the strings)
+      const c = normalCodes(dedupText(r.turns));
       items.push({
         node,
         rank: ranks[i],
         // Exact dedup off: a key no other record has.
-        exact: exact ? hash64(exactNormal(text)) : hash64(`\u0000node:${node}`),
-        sig: params.bands > 0 ? minhashSignature(nearNormal(text), params) : none,
+        exact: exact ? hash64Codes(c.exact, c.exactLength) : hash64(`\u0000node:${node}`),
+        sig: params.bands > 0 ? minhashCodes(c.near, c.nearLength, params) : none,
       });
     });
     const parts = partitionEntries(items, state.partitions, params);
