@@ -1,9 +1,18 @@
-export { type DedupItem, decodeEntries, type Entries, partitionEntries } from './entries.ts';
+export {
+  type DedupColumns,
+  type DedupItem,
+  decodeEntries,
+  dedupColumns,
+  type Entries,
+  partitionColumns,
+  partitionEntries,
+} from './entries.ts';
 export {
   estimateJaccard,
   MINHASH_DEFAULTS,
   type MinHashParams,
   minhashCodes,
+  minhashInto,
   minhashSignature,
   type Signature,
 } from './minhash.ts';

@@ -75,8 +75,27 @@ export function minhashSignature(nearText: string, p: MinHashParams = MINHASH_DE
   return minhashCodes(text, n, p);
 }
 
-/** minhashSignature of the text in codes[0, n) (normalCodes' `near`, in prepare). */
+/** minhashSignature of the text in codes[0, n) (normalCodes' `near`). */
 export function minhashCodes(codes: Uint16Array, n: number, p: MinHashParams = MINHASH_DEFAULTS): Signature {
+  checkParams(p);
+  const sig = { bands: new Uint32Array(p.bands * 2), sketch: new Uint8Array(p.sketch) };
+  minhashInto(codes, n, p, sig.bands, 0, sig.sketch, 0);
+  return sig;
+}
+
+/**
+ * minhashCodes written into columns instead of new arrays (prepare: no allocation per record): the
+ * band keys at bands[bandsAt, bandsAt + 2·p.bands), the sketch at sketch[sketchAt, sketchAt + p.sketch).
+ */
+export function minhashInto(
+  codes: Uint16Array,
+  n: number,
+  p: MinHashParams,
+  bandsOut: Uint32Array,
+  bandsAt: number,
+  sketchOut: Uint8Array,
+  sketchAt: number,
+): void {
   checkParams(p);
   const k1 = p.bands * p.rows;
   const k2 = p.sketch;
@@ -112,7 +131,6 @@ export function minhashCodes(codes: Uint16Array, n: number, p: MinHashParams = M
   densify(minA, a.filled, 0x1d8e4e27);
   densify(minB, b.filled, 0x3c6ef372);
 
-  const bands = new Uint32Array(p.bands * 2);
   for (let band = 0; band < p.bands; band++) {
     let h1 = Math.imul(band + 1, 0x9e3779b1);
     let h2 = Math.imul(band + 1, 0x85ebca77) ^ 0x27d4eb2f;
@@ -124,12 +142,10 @@ export function minhashCodes(codes: Uint16Array, n: number, p: MinHashParams = M
       h2 = (h2 << 13) | (h2 >>> 19);
     }
     h1 = fmix32(h1 ^ Math.imul(h2, 0x2c1b3c6d));
-    bands[band * 2] = h1;
-    bands[band * 2 + 1] = fmix32(h2 ^ h1);
+    bandsOut[bandsAt + band * 2] = h1;
+    bandsOut[bandsAt + band * 2 + 1] = fmix32(h2 ^ h1);
   }
-  const sketch = new Uint8Array(k2);
-  for (let i = 0; i < k2; i++) sketch[i] = minB[i] & 0xff;
-  return { bands, sketch };
+  for (let i = 0; i < k2; i++) sketchOut[sketchAt + i] = minB[i] & 0xff;
 }
 
 /** Fills each empty bin with the value of the first originally non-empty bin on its probe sequence. */

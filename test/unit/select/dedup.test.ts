@@ -4,6 +4,7 @@ import {
   decodeEdges,
   decodeEntries,
   decodeLosers,
+  dedupColumns,
   dedupText,
   type Edges,
   type Entries,
@@ -16,9 +17,11 @@ import {
   losersInRange,
   MINHASH_DEFAULTS,
   minhashCodes,
+  minhashInto,
   minhashSignature,
   nearNormal,
   normalCodes,
+  partitionColumns,
   partitionEntries,
   reducePartition,
   resolveDuplicates,
@@ -310,6 +313,35 @@ describe('entries files', () => {
     const shifted = new Uint8Array(files[0].length + 1).subarray(1);
     shifted.set(files[0]);
     expect(decodeEntries(shifted)).toEqual(decoded[0]);
+  });
+
+  it('writes the same files from columns filled in place as from items', () => {
+    const p = { bands: 6, rows: 2, sketch: 8, shingle: 4 };
+    const texts = Array.from({ length: 40 }, (_, i) => `Record ${i % 13}: some text, number ${i * 7919}`);
+    const rows = texts.map((t, i) => ({ node: 1000 + 3 * i, rank: ((i * 37) % 11) / 10, text: t }));
+    const items = rows.map((r) => ({
+      node: r.node,
+      rank: r.rank,
+      exact: hash64(exactNormal(r.text)),
+      sig: minhashSignature(nearNormal(r.text), p),
+    }));
+    const c = dedupColumns(rows.length + 5, p); // room to spare: count says how many
+    rows.forEach((r, k) => {
+      const t = normalCodes(r.text);
+      const [hi, lo] = hash64Codes(t.exact, t.exactLength);
+      c.node[k] = r.node;
+      c.rank[k] = r.rank;
+      c.exact[2 * k] = hi;
+      c.exact[2 * k + 1] = lo;
+      minhashInto(t.near, t.nearLength, p, c.bands, 2 * p.bands * k, c.sketch, p.sketch * k);
+    });
+    c.count = rows.length;
+    const files = partitionColumns(c, 5, p);
+    expect(files).toEqual(partitionEntries(items, 5, p));
+    expect(files.reduce((a, f) => a + decodeEntries(f).count, 0)).toBe(40 * 7);
+    expect(() => partitionColumns({ ...c, count: 50 }, 5, p)).toThrow(
+      'dedup columns hold fewer than 50 items',
+    );
   });
 
   it('rejects bad items and corrupt files', () => {

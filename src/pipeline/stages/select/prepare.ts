@@ -1,9 +1,9 @@
 import type { Recipe } from '../../../../schemas/recipe.ts';
 import {
   DEDUP_THRESHOLD,
-  type DedupItem,
   decodeEdges,
   decodeEntries,
+  dedupColumns,
   dedupText,
   encodeEdges,
   encodeLosers,
@@ -11,9 +11,9 @@ import {
   hash64Codes,
   MINHASH_DEFAULTS,
   type MinHashParams,
-  minhashCodes,
+  minhashInto,
   normalCodes,
-  partitionEntries,
+  partitionColumns,
   reducePartition,
   resolveDuplicates,
 } from '../../../select/dedup/index.ts';
@@ -74,23 +74,26 @@ export async function selectPrepare(
     const { dedup } = spec.recipe.select;
     const exact = dedup !== false && dedup.exact;
     const params = minhashParams(spec.recipe);
-    // Near dedup off: no band entries, and a sketch nothing reads (exact buckets do not compare).
-    const none = { bands: new Uint32Array(0), sketch: new Uint8Array(params.sketch) };
-    const items: DedupItem[] = [];
+    // Near dedup off: bands = 0 (no band entries), and a zero sketch nothing reads.
+    const c = dedupColumns(candidates, params);
+    let k = 0;
     records.forEach((r, i) => {
       if (ranks[i] < 0) return;
       const node = info.indexOffset + i;
       // exactNormal and nearNormal of the text, in one pass (the same keys as from the strings)
-      const c = normalCodes(dedupText(r.turns));
-      items.push({
-        node,
-        rank: ranks[i],
-        // Exact dedup off: a key no other record has.
-        exact: exact ? hash64Codes(c.exact, c.exactLength) : hash64(`\u0000node:${node}`),
-        sig: params.bands > 0 ? minhashCodes(c.near, c.nearLength, params) : none,
-      });
+      const t = normalCodes(dedupText(r.turns));
+      // Exact dedup off: a key no other record has.
+      const [hi, lo] = exact ? hash64Codes(t.exact, t.exactLength) : hash64(`\u0000node:${node}`);
+      c.node[k] = node;
+      c.rank[k] = ranks[i];
+      c.exact[2 * k] = hi;
+      c.exact[2 * k + 1] = lo;
+      if (params.bands > 0)
+        minhashInto(t.near, t.nearLength, params, c.bands, 2 * params.bands * k, c.sketch, params.sketch * k);
+      k++;
     });
-    const parts = partitionEntries(items, state.partitions, params);
+    c.count = k;
+    const parts = partitionColumns(c, state.partitions, params);
     for (let p = 0; p < parts.length; p++) await store.put(dedupPartKey(spec.id, p, info.shard), parts[p]);
   }
   return { records: records.length, candidates, ...(ic?.compare ? { compare: ic.compare } : {}) };
