@@ -2,23 +2,31 @@
  * The select stage of the in-process reference, step by step: the default recipe with `--budget 30%`
  * (as bench/reference.ts), each select task timed by its step, the dedup files' sizes, and the band
  * buckets' sizes. With `--dump <dir>` the dedup map's partition files are written there, so
- * `bench/select-reduce.ts` can time dedup-reduce and dedup-resolve alone.
+ * `bench/select-reduce.ts` can time dedup-reduce and dedup-resolve alone. With `--repeat N`, every
+ * select task of the run is run again N more times in order (they overwrite their own outputs) and
+ * `repeats` has each step's median seconds; `--profile <file.cpuprofile>` profiles those repeats only.
  *
- *   node bench/select-probe.ts <input.jsonl> [--dump <dir>]
+ *   node bench/select-probe.ts <input.jsonl> [--dump <dir>] [--repeat N] [--profile <file>]
  *
  * Prints one JSON line.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { RecipeSchema } from '../schemas/recipe.ts';
-import { memoryJob, runLocal } from '../src/pipeline/index.ts';
-import { decodeEntries } from '../src/select/dedup/index.ts';
+import { memoryJob, runLocal, runTask, type Task } from '../src/pipeline/index.ts';
+import { decodeEntries, packedIndexLength, packedSpan } from '../src/select/dedup/index.ts';
 import { peakRssMb } from './proc.ts';
 
 const args = process.argv.slice(2);
 const input = args[0];
-const dumpAt = args.indexOf('--dump');
-const dump = dumpAt >= 0 ? args[dumpAt + 1] : undefined;
+const option = (name: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+};
+const dump = option('--dump');
+const repeat = Number(option('--repeat') ?? 0);
+const profile = option('--profile');
 if (!input) {
   process.stderr.write('usage: node bench/select-probe.ts <input.jsonl> [--dump <dir>]\n');
   process.exit(2);
@@ -30,6 +38,7 @@ const { store, spec } = await memoryJob(
   { id: 'bench', dataset: 'bench' },
 );
 const steps: Record<string, { seconds: number; tasks: number; max: number }> = {};
+const tasks: Task[] = [];
 const report = await runLocal(
   store,
   spec,
@@ -37,6 +46,7 @@ const report = await runLocal(
   {
     afterTask(task, dt) {
       if (task.stage !== 'select') return;
+      tasks.push(task);
       const s = (steps[task.step] ??= { seconds: 0, tasks: 0, max: 0 });
       s.seconds += dt;
       s.tasks++;
@@ -45,13 +55,35 @@ const report = await runLocal(
   },
 );
 
+const repeats: Record<string, number[]> = {};
+const session = profile ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
+for (let r = 0; r < repeat; r++) {
+  const run: Record<string, number> = {};
+  for (const task of tasks) {
+    const t0 = performance.now();
+    await runTask(store, task, {});
+    run[task.step] = (run[task.step] ?? 0) + (performance.now() - t0) / 1000;
+  }
+  for (const [step, s] of Object.entries(run)) (repeats[step] ??= []).push(s);
+}
+if (session && profile) {
+  const { profile: p } = await session.post('Profiler.stop');
+  writeFileSync(profile, JSON.stringify(p));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 const bytes: Record<string, { files: number; bytes: number; max: number }> = {};
 const kindOf = (key: string) =>
   key.includes('/dedup/edges/')
     ? 'edges'
     : key.endsWith('losers.bin')
       ? 'losers'
-      : key.includes('/select/dedup/')
+      : key.includes('/select/dedup/map/')
         ? 'entries'
         : undefined;
 const partitions = new Map<number, Uint8Array[]>();
@@ -62,14 +94,20 @@ for (const [key, v] of store.objects) {
   b.files++;
   b.bytes += v.byteLength;
   b.max = Math.max(b.max, v.byteLength);
-  if (kind === 'entries') {
-    const [p, s] = key.split('/').slice(-2);
-    const list = partitions.get(Number(p)) ?? [];
-    list[Number.parseInt(s, 10)] = v;
-    partitions.set(Number(p), list);
+  if (kind !== 'entries') continue;
+  // A shard's packed partitions: its index says how many.
+  const shard = key.split('/').pop()!.replace('.bin', '');
+  const count = new DataView(v.buffer, v.byteOffset).getUint32(8, true);
+  for (let p = 0; p < count; p++) {
+    const { offset, length } = packedSpan(v.subarray(0, packedIndexLength(count)), count, p);
+    const part = v.subarray(offset, offset + length);
+    const list = partitions.get(p) ?? [];
+    list[Number.parseInt(shard, 10)] = part;
+    partitions.set(p, list);
     if (dump) {
-      mkdirSync(join(dump, p), { recursive: true });
-      writeFileSync(join(dump, p, s), v);
+      const dir = join(dump, String(p).padStart(5, '0'));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${shard}.bin`), part);
     }
   }
 }
@@ -105,6 +143,13 @@ const out = {
   dedup: report.selection.dedup,
   selected: report.counts.selected,
   steps,
+  ...(repeat
+    ? {
+        repeats: Object.fromEntries(
+          Object.entries(repeats).map(([k, v]) => [k, { median: median(v), all: v }]),
+        ),
+      }
+    : {}),
   bytes,
   bandBuckets: Object.fromEntries([...hist].sort((a, b) => a[0] - b[0])),
   peakRssMb: peakRssMb(),

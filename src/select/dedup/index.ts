@@ -26,6 +26,7 @@ export {
   nearNormal,
   normalCodes,
 } from './normalize.ts';
+export { packedIndexLength, packedSpan, packPartitions } from './packed.ts';
 export {
   DEDUP_THRESHOLD,
   decodeEdges,

@@ -21,6 +21,9 @@ import {
   minhashSignature,
   nearNormal,
   normalCodes,
+  packedIndexLength,
+  packedSpan,
+  packPartitions,
   partitionColumns,
   partitionEntries,
   reducePartition,
@@ -367,6 +370,41 @@ describe('entries files', () => {
     const longer = new Uint8Array(file.length + 3);
     longer.set(file);
     expect(() => decodeEntries(longer)).toThrow('has 3 trailing bytes');
+  });
+});
+
+describe('packed partitions', () => {
+  const items = [0, 1, 2, 3, 4].map((i) => ({
+    node: 10 + i,
+    rank: i / 8,
+    exact: hash64(`text ${i}`),
+    sig: minhashSignature(`some other text number ${i}`),
+  }));
+
+  it('puts every partition behind an index that finds it with two reads', () => {
+    const parts = partitionEntries(items, 7);
+    const packed = packPartitions(parts);
+    const index = packed.subarray(0, packedIndexLength(7));
+    expect(packedIndexLength(7)).toBe(72);
+    for (let p = 0; p < 7; p++) {
+      const { offset, length } = packedSpan(index, 7, p);
+      expect(offset % 8).toBe(0);
+      expect(packed.subarray(offset, offset + length)).toEqual(parts[p]);
+      expect(decodeEntries(packed.subarray(offset, offset + length))).toEqual(decodeEntries(parts[p]));
+    }
+    const last = packedSpan(index, 7, 6);
+    expect(packed.length).toBe(Math.ceil((last.offset + last.length) / 8) * 8);
+  });
+
+  it('rejects a wrong partition count, a partition out of range and foreign bytes', () => {
+    const packed = packPartitions(partitionEntries(items, 3));
+    const index = packed.subarray(0, packedIndexLength(3));
+    expect(() => packedSpan(index, 4, 0)).toThrow('packed dedup partitions: 3 partitions, expected 4');
+    expect(() => packedSpan(packed.subarray(0, packedIndexLength(2)), 2, 0)).toThrow('truncated');
+    expect(() => packedSpan(index, 3, 3)).toThrow('packed dedup partitions: no partition 3 of 3');
+    expect(() => packedSpan(partitionEntries(items, 1)[0].subarray(0, 24), 1, 0)).toThrow(
+      'not a packed dedup partitions (expected magic WDDP, found "WDDE")',
+    );
   });
 });
 
