@@ -97,9 +97,8 @@ export const clusterAssignKey = (job: string, shard: number) =>
   `jobs/${job}/shards/${pad(shard)}/cluster.json`;
 export const clustersKey = (job: string) => `jobs/${job}/out/clusters.json`;
 
-/** Selection: band-key partitions of the dedup map, their edges, and the resolved losers. */
-export const dedupPartKey = (job: string, partition: number, shard: number) =>
-  `jobs/${job}/select/dedup/${pad(partition)}/${pad(shard)}.bin`;
+/** Selection: a shard's band-key partitions of the dedup map (packed), their edges, and the resolved losers. */
+export const dedupMapKey = (job: string, shard: number) => `jobs/${job}/select/dedup/map/${pad(shard)}.bin`;
 export const dedupEdgesKey = (job: string, partition: number) =>
   `jobs/${job}/select/dedup/edges/${pad(partition)}.bin`;
 export const dedupLosersKey = (job: string) => `jobs/${job}/select/dedup/losers.bin`;

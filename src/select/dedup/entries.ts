@@ -156,6 +156,33 @@ export interface Entries {
 const ENTRIES = 'WDDE';
 const isU32 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 
+/** Dedup items as columns (what prepare fills, without an object per record). */
+export interface DedupColumns {
+  count: number;
+  /** Global record index. */
+  node: Uint32Array;
+  /** Selection rank: of duplicates the highest survives. */
+  rank: Float64Array;
+  /** hash64 of the exact text: (hi, lo) at 2i. */
+  exact: Uint32Array;
+  /** Band keys: (hi, lo) per band, item i's at 2·bands·i. */
+  bands: Uint32Array;
+  /** Sketches, item i's at sketch·i. */
+  sketch: Uint8Array;
+}
+
+/** Empty columns for `count` items. */
+export function dedupColumns(count: number, p: MinHashParams = MINHASH_DEFAULTS): DedupColumns {
+  return {
+    count,
+    node: new Uint32Array(count),
+    rank: new Float64Array(count),
+    exact: new Uint32Array(2 * count),
+    bands: new Uint32Array(2 * p.bands * count),
+    sketch: new Uint8Array(p.sketch * count),
+  };
+}
+
 /**
  * One kind-0 (exact) entry keyed by `exact`, one kind-1 entry per band;
  * partition = (key lo >>> 0) % partitions.
@@ -167,41 +194,90 @@ export function partitionEntries(
   partitions: number,
   p: MinHashParams = MINHASH_DEFAULTS,
 ): Uint8Array[] {
-  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 65536)
-    throw new RangeError('partitions must be an integer in [1, 65536]');
   checkParams(p);
-  const counts = new Uint32Array(partitions);
+  const c = dedupColumns(items.length, p);
   for (let i = 0; i < items.length; i++) {
     const { node, rank, exact, sig } = items[i];
     if (!isU32(node)) throw new RangeError(`item ${i}: node must be an integer in [0, 2^32)`);
-    if (!Number.isFinite(rank)) throw new RangeError(`item ${i}: rank must be finite`);
     if (!isU32(exact[0]) || !isU32(exact[1])) throw new RangeError(`item ${i}: exact must be two u32 halves`);
     if (sig.bands.length !== 2 * p.bands || sig.sketch.length !== p.sketch)
       throw new RangeError(
         `item ${i}: signature does not match ${p.bands} bands and a ${p.sketch}-byte sketch`,
       );
-    counts[exact[1] % partitions]++;
-    for (let b = 0; b < p.bands; b++) counts[sig.bands[2 * b + 1] % partitions]++;
+    c.node[i] = node;
+    c.rank[i] = rank;
+    c.exact[2 * i] = exact[0];
+    c.exact[2 * i + 1] = exact[1];
+    c.bands.set(sig.bands, 2 * p.bands * i);
+    c.sketch.set(sig.sketch, p.sketch * i);
+  }
+  return partitionColumns(c, partitions, p);
+}
+
+/** partitionEntries over columns. */
+export function partitionColumns(
+  c: DedupColumns,
+  partitions: number,
+  p: MinHashParams = MINHASH_DEFAULTS,
+): Uint8Array[] {
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 65536)
+    throw new RangeError('partitions must be an integer in [1, 65536]');
+  checkParams(p);
+  const n = c.count;
+  const B = p.bands;
+  const S = p.sketch;
+  if (c.node.length < n || c.rank.length < n || c.exact.length < 2 * n)
+    throw new RangeError(`dedup columns hold fewer than ${n} items`);
+  if (c.bands.length < 2 * B * n || c.sketch.length < S * n)
+    throw new RangeError(`dedup columns do not match ${B} bands and a ${S}-byte sketch`);
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(c.rank[i])) throw new RangeError(`item ${i}: rank must be finite`);
+  // Each entry's partition, computed once: keys are u32, often past 2^31, where % is a double fmod.
+  const per = 1 + B;
+  const part = new Uint16Array(n * per);
+  const counts = new Uint32Array(partitions);
+  const mod = (v: number) => v - Math.floor(v / partitions) * partitions;
+  for (let i = 0; i < n; i++) {
+    let q = mod(c.exact[2 * i + 1]);
+    part[i * per] = q;
+    counts[q]++;
+    for (let b = 0, o = 2 * B * i; b < B; b++) {
+      q = mod(c.bands[o + 2 * b + 1]);
+      part[i * per + 1 + b] = q;
+      counts[q]++;
+    }
   }
   const files = Array.from(counts, (count) => {
-    const file = allocColumns(ENTRIES, count, p.sketch, layout(count, p.sketch));
-    const [rank, keyHi, keyLo, node, kind, sketch] = file.columns;
+    const file = allocColumns(ENTRIES, count, S, layout(count, S));
+    const [rank, keyHi, keyLo, node, kind, sketch] = file.columns as [
+      Float64Array,
+      Uint32Array,
+      Uint32Array,
+      Uint32Array,
+      Uint8Array,
+      Uint8Array,
+    ];
     return { at: 0, rank, keyHi, keyLo, node, kind, sketch, finish: file.finish };
   });
-  const put = (hi: number, lo: number, kind: number, item: DedupItem) => {
-    const f = files[lo % partitions];
-    const at = f.at++;
-    f.rank[at] = item.rank;
-    f.keyHi[at] = hi;
-    f.keyLo[at] = lo;
-    f.node[at] = item.node;
-    f.kind[at] = kind;
-    const sk = item.sig.sketch; // a loop beats .set() for a few dozen bytes
-    for (let i = 0, o = at * sk.length; i < sk.length; i++) f.sketch[o + i] = sk[i];
-  };
-  for (const item of items) {
-    put(item.exact[0], item.exact[1], 0, item);
-    for (let b = 0; b < p.bands; b++) put(item.sig.bands[2 * b], item.sig.bands[2 * b + 1], 1, item);
+  const sk = c.sketch;
+  for (let i = 0; i < n; i++) {
+    for (let e = 0; e <= B; e++) {
+      const f = files[part[i * per + e]];
+      const at = f.at++;
+      f.rank[at] = c.rank[i];
+      f.node[at] = c.node[i];
+      if (e === 0) {
+        f.keyHi[at] = c.exact[2 * i];
+        f.keyLo[at] = c.exact[2 * i + 1];
+        f.kind[at] = 0;
+      } else {
+        f.keyHi[at] = c.bands[2 * B * i + 2 * (e - 1)];
+        f.keyLo[at] = c.bands[2 * B * i + 2 * (e - 1) + 1];
+        f.kind[at] = 1;
+      }
+      const out = f.sketch; // a loop beats .set() for a few dozen bytes
+      for (let k = 0, o = at * S, from = i * S; k < S; k++) out[o + k] = sk[from + k];
+    }
   }
   return files.map((f) => f.finish());
 }

@@ -1,12 +1,32 @@
-export { type DedupItem, decodeEntries, type Entries, partitionEntries } from './entries.ts';
+export {
+  type DedupColumns,
+  type DedupItem,
+  decodeEntries,
+  dedupColumns,
+  type Entries,
+  partitionColumns,
+  partitionEntries,
+} from './entries.ts';
 export {
   estimateJaccard,
   MINHASH_DEFAULTS,
   type MinHashParams,
+  minhashCodes,
+  minhashInto,
   minhashSignature,
   type Signature,
 } from './minhash.ts';
-export { dedupText, exactNormal, fmix32, hash64, nearNormal } from './normalize.ts';
+export {
+  dedupText,
+  exactNormal,
+  fmix32,
+  hash64,
+  hash64Codes,
+  type NormalCodes,
+  nearNormal,
+  normalCodes,
+} from './normalize.ts';
+export { packedIndexLength, packedSpan, packPartitions } from './packed.ts';
 export {
   DEDUP_THRESHOLD,
   decodeEdges,

@@ -40,14 +40,19 @@ function bins(slot: number, k: number) {
 }
 
 const checked = new WeakSet<MinHashParams>();
+let text = new Uint16Array(4096); // minhashSignature's code units
 
-/** Throws a RangeError unless every parameter is an integer in [1, 4096] (remembered per params object). */
+/**
+ * Throws a RangeError unless every parameter is an integer in [1, 4096], bands in [0, 4096] (0: exact
+ * dedup only, no band entries), remembered per params object.
+ */
 export function checkParams(p: MinHashParams): void {
   if (checked.has(p)) return;
   for (const key of ['bands', 'rows', 'sketch', 'shingle'] as const) {
     const v = p[key];
-    if (!Number.isInteger(v) || v < 1 || v > 4096)
-      throw new RangeError(`${key} must be an integer in [1, 4096]`);
+    const min = key === 'bands' ? 0 : 1;
+    if (!Number.isInteger(v) || v < min || v > 4096)
+      throw new RangeError(`${key} must be an integer in [${min}, 4096]`);
   }
   if (p.bands * p.rows > 65536) throw new RangeError('bands × rows must be at most 65536');
   checked.add(p);
@@ -64,6 +69,33 @@ export function checkParams(p: MinHashParams): void {
  * hash64 too ≈ 45–70k records/s. This loop is ~2/3 of it, the normalization the rest.
  */
 export function minhashSignature(nearText: string, p: MinHashParams = MINHASH_DEFAULTS): Signature {
+  const n = nearText.length;
+  if (text.length < n) text = new Uint16Array(2 * n);
+  for (let i = 0; i < n; i++) text[i] = nearText.charCodeAt(i);
+  return minhashCodes(text, n, p);
+}
+
+/** minhashSignature of the text in codes[0, n) (normalCodes' `near`). */
+export function minhashCodes(codes: Uint16Array, n: number, p: MinHashParams = MINHASH_DEFAULTS): Signature {
+  checkParams(p);
+  const sig = { bands: new Uint32Array(p.bands * 2), sketch: new Uint8Array(p.sketch) };
+  minhashInto(codes, n, p, sig.bands, 0, sig.sketch, 0);
+  return sig;
+}
+
+/**
+ * minhashCodes written into columns instead of new arrays (prepare: no allocation per record): the
+ * band keys at bands[bandsAt, bandsAt + 2·p.bands), the sketch at sketch[sketchAt, sketchAt + p.sketch).
+ */
+export function minhashInto(
+  codes: Uint16Array,
+  n: number,
+  p: MinHashParams,
+  bandsOut: Uint32Array,
+  bandsAt: number,
+  sketchOut: Uint8Array,
+  sketchAt: number,
+): void {
   checkParams(p);
   const k1 = p.bands * p.rows;
   const k2 = p.sketch;
@@ -74,13 +106,12 @@ export function minhashSignature(nearText: string, p: MinHashParams = MINHASH_DE
   // The bin is the hash's top bits: a shift when the bin count is a power of two (0: multiply instead).
   const shiftA = k1 > 1 && (k1 & (k1 - 1)) === 0 ? 32 - Math.log2(k1) : 0;
   const shiftB = k2 > 1 && (k2 & (k2 - 1)) === 0 ? 32 - Math.log2(k2) : 0;
-  const n = nearText.length;
   const w = Math.min(p.shingle, n);
   let top = 1; // BASE^(w-1) mod 2^32, to roll the first character out
   for (let i = 1; i < w; i++) top = Math.imul(top, BASE);
   // A text shorter than a shingle is one shingle; its length is mixed in so it differs from a full one.
   let poly = n < p.shingle ? Math.imul(n + 1, 0x9e3779b1) : 0;
-  for (let i = 0; i < w; i++) poly = (Math.imul(poly, BASE) + nearText.charCodeAt(i)) | 0;
+  for (let i = 0; i < w; i++) poly = (Math.imul(poly, BASE) + codes[i]) | 0;
   for (let i = w; ; i++) {
     let x = poly ^ 0x5bd1e995; // fmix32, inlined: this loop is the hot path
     x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
@@ -95,12 +126,11 @@ export function minhashSignature(nearText: string, p: MinHashParams = MINHASH_DE
     const by = shiftB ? y >>> shiftB : (y * k2 * TO_UNIT) | 0;
     if (y < minB[by]) minB[by] = y;
     if (i >= n) break;
-    poly = (Math.imul(poly - Math.imul(nearText.charCodeAt(i - w), top), BASE) + nearText.charCodeAt(i)) | 0;
+    poly = (Math.imul(poly - Math.imul(codes[i - w], top), BASE) + codes[i]) | 0;
   }
   densify(minA, a.filled, 0x1d8e4e27);
   densify(minB, b.filled, 0x3c6ef372);
 
-  const bands = new Uint32Array(p.bands * 2);
   for (let band = 0; band < p.bands; band++) {
     let h1 = Math.imul(band + 1, 0x9e3779b1);
     let h2 = Math.imul(band + 1, 0x85ebca77) ^ 0x27d4eb2f;
@@ -112,12 +142,10 @@ export function minhashSignature(nearText: string, p: MinHashParams = MINHASH_DE
       h2 = (h2 << 13) | (h2 >>> 19);
     }
     h1 = fmix32(h1 ^ Math.imul(h2, 0x2c1b3c6d));
-    bands[band * 2] = h1;
-    bands[band * 2 + 1] = fmix32(h2 ^ h1);
+    bandsOut[bandsAt + band * 2] = h1;
+    bandsOut[bandsAt + band * 2 + 1] = fmix32(h2 ^ h1);
   }
-  const sketch = new Uint8Array(k2);
-  for (let i = 0; i < k2; i++) sketch[i] = minB[i] & 0xff;
-  return { bands, sketch };
+  for (let i = 0; i < k2; i++) sketchOut[sketchAt + i] = minB[i] & 0xff;
 }
 
 /** Fills each empty bin with the value of the first originally non-empty bin on its probe sequence. */
@@ -148,6 +176,11 @@ export function estimateJaccard(a: Uint8Array, b: Uint8Array): number {
   if (a.length === 0) return 0;
   let m = 0;
   for (let i = 0; i < a.length; i++) if (a[i] === b[i]) m++;
-  const j = (m / a.length - 1 / 256) / (1 - 1 / 256);
+  return jaccardOfMatches(m, a.length);
+}
+
+/** The Jaccard estimate of two `length`-byte sketches that agree in `matches` bytes (see estimateJaccard). */
+export function jaccardOfMatches(matches: number, length: number): number {
+  const j = (matches / length - 1 / 256) / (1 - 1 / 256);
   return Math.min(Math.max(j, 0), 1);
 }

@@ -70,6 +70,63 @@ function collapse(s: string, cls: CharClass): string {
   return out + s.slice(from, n);
 }
 
+/** exactNormal and nearNormal of one text as UTF-16 code units, in buffers reused by the next call. */
+export interface NormalCodes {
+  exact: Uint16Array;
+  exactLength: number;
+  near: Uint16Array;
+  nearLength: number;
+}
+
+const buffers: NormalCodes = {
+  exact: new Uint16Array(4096),
+  exactLength: 0,
+  near: new Uint16Array(4096),
+  nearLength: 0,
+};
+
+/**
+ * exactNormal(text) and nearNormal(text) as code units, from one NFKC and lower-casing and one pass that
+ * applies both collapses (each run of separators becomes one space, 32; leading and trailing ones go),
+ * without building either string: what select's prepare computes for every record. Valid until the
+ * next call.
+ */
+export function normalCodes(text: string): NormalCodes {
+  const s = text.normalize('NFKC').toLowerCase();
+  const n = s.length;
+  if (buffers.exact.length < n) {
+    buffers.exact = new Uint16Array(2 * n);
+    buffers.near = new Uint16Array(2 * n);
+  }
+  const { exact, near } = buffers;
+  let e = 0;
+  let m = 0;
+  let gapE = false;
+  let gapN = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (isSeparator(s, i, SPACE)) gapE = e > 0;
+    else {
+      if (gapE) {
+        exact[e++] = 32;
+        gapE = false;
+      }
+      exact[e++] = c;
+    }
+    if (isSeparator(s, i, WORD)) gapN = m > 0;
+    else {
+      if (gapN) {
+        near[m++] = 32;
+        gapN = false;
+      }
+      near[m++] = c;
+    }
+  }
+  buffers.exactLength = e;
+  buffers.nearLength = m;
+  return buffers;
+}
+
 /**
  * Deterministic 64-bit hash of a string's UTF-16 code units as [hi, lo] unsigned 32-bit halves: two
  * 32-bit lanes (multiply–rotate, different constants) and a murmur3 finalizer that mixes them
@@ -81,6 +138,22 @@ export function hash64(s: string): [hi: number, lo: number] {
   let h2 = 0x7f4a7c15 ^ Math.imul(s.length, 0x85ebca6b);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0xcc9e2d51);
+    h1 = (h1 << 15) | (h1 >>> 17);
+    h2 = Math.imul(h2 ^ c, 0x1b873593);
+    h2 = (h2 << 13) | (h2 >>> 19);
+  }
+  h1 = fmix32(h1 ^ Math.imul(h2, 0x2c1b3c6d));
+  h2 = fmix32(h2 ^ h1);
+  return [h1 >>> 0, h2 >>> 0];
+}
+
+/** hash64 of the text in codes[0, n) (the same value as hash64 of that string). */
+export function hash64Codes(codes: Uint16Array, n: number): [hi: number, lo: number] {
+  let h1 = 0x9e3779b9 ^ n;
+  let h2 = 0x7f4a7c15 ^ Math.imul(n, 0x85ebca6b);
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
     h1 = Math.imul(h1 ^ c, 0xcc9e2d51);
     h1 = (h1 << 15) | (h1 >>> 17);
     h2 = Math.imul(h2 ^ c, 0x1b873593);

@@ -1,5 +1,7 @@
+import { BandVerifier } from './band-verify.ts';
+import { EdgeList } from './edge-list.ts';
 import { decodeColumns, type Entries, encodeColumns } from './entries.ts';
-import { estimateJaccard } from './minhash.ts';
+import { keyGroups } from './key-groups.ts';
 
 export interface Edges {
   count: number;
@@ -70,136 +72,59 @@ export function reducePartition(
     sketch.set(f.sketch.subarray(0, f.count * len), at * len);
     at += f.count;
   }
-  // (kind, key) groups together; inside a group the best member comes first.
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort(
-    (x, y) =>
-      kind[x] - kind[y] ||
-      keyHi[x] - keyHi[y] ||
-      keyLo[x] - keyLo[y] ||
-      rank[y] - rank[x] ||
-      node[x] - node[y] ||
-      x - y,
-  );
-  const out = new EdgeList();
+  const { count: groups, start, member } = keyGroups(kind, keyHi, keyLo, n);
+  const out = new EdgeList(node, rank);
+  const verifier = new BandVerifier(sketch, len, threshold, maxCompare);
+  const distinct = new Set<number>();
   let buckets = 0;
   let compared = 0;
-  const sketchOf = (i: number) => sketch.subarray(i * len, i * len + len);
-  for (let s = 0; s < n; ) {
-    let e = s + 1;
-    const o = order[s];
-    while (
-      e < n &&
-      kind[order[e]] === kind[o] &&
-      keyHi[order[e]] === keyHi[o] &&
-      keyLo[order[e]] === keyLo[o]
-    )
-      e++;
-    if (e - s >= 2) {
-      // distinct nodes, best first (a node listed twice keeps its first, best, entry)
-      const seen = new Set<number>();
-      const members: number[] = [];
-      for (let g = s; g < e; g++) {
-        if (seen.has(node[order[g]])) continue;
-        seen.add(node[order[g]]);
-        members.push(order[g]);
+  for (let g = 0; g < groups; g++) {
+    const s = start[g];
+    const e = start[g + 1];
+    if (e - s < 2) continue;
+    bestFirst(member, s, e, rank, node);
+    // distinct nodes, best first (a node listed twice keeps its first, best, entry): member[s, s + m)
+    let m = 0;
+    if (e - s <= 8) {
+      for (let t = s; t < e; t++) {
+        let seen = false;
+        for (let u = s; u < s + m && !seen; u++) seen = node[member[u]] === node[member[t]];
+        if (!seen) member[s + m++] = member[t];
       }
-      if (members.length >= 2) {
-        buckets++;
-        if (kind[o] === 0)
-          for (let m = 1; m < members.length; m++) out.add(members[0], members[m], 0, node, rank);
-        else
-          compared += compareBand(members, sketchOf, threshold, maxCompare, (x, y) =>
-            out.add(x, y, 1, node, rank),
-          );
+    } else {
+      distinct.clear();
+      for (let t = s; t < e; t++) {
+        if (distinct.has(node[member[t]])) continue;
+        distinct.add(node[member[t]]);
+        member[s + m++] = member[t];
       }
     }
-    s = e;
+    if (m < 2) continue;
+    buckets++;
+    if (kind[member[s]] === 0) for (let t = 1; t < m; t++) out.add(member[s], member[s + t], 0);
+    else compared += verifier.bucket(member, s, m, out);
   }
   return { edges: out.finish(), buckets, compared };
 }
 
-/** Near edges one member gets in one band bucket, at most. */
-export const MAX_EDGES = 2;
-
-/** Verification inside one band bucket; returns the number of sketch comparisons. */
-function compareBand(
-  members: number[],
-  sketchOf: (i: number) => Uint8Array,
-  threshold: number,
-  maxCompare: number,
-  edge: (x: number, y: number) => void,
-): number {
-  const reps: number[] = []; // members with a sketch no earlier member has, best first
-  const byHash = new Map<number, number[]>();
-  let compared = 0;
-  for (const m of members) {
-    const sk = sketchOf(m);
-    let h = 0x811c9dc5;
-    for (let i = 0; i < sk.length; i++) h = Math.imul(h ^ sk[i], 0x01000193);
-    const same = byHash.get(h)?.find((r) => equalBytes(sketchOf(r), sk));
-    if (same !== undefined) {
-      edge(same, m);
-      continue;
-    }
-    // At most MAX_EDGES edges per member and bucket, to its best-ranked matches: resolve keeps a
-    // record when none of its matches was kept, so more edges add little, and templated data (every
-    // record similar to thousands) would otherwise grow the edges quadratically.
-    let found = 0;
-    for (let r = 0; r < reps.length && r < maxCompare && found < MAX_EDGES; r++) {
-      compared++;
-      if (estimateJaccard(sketchOf(reps[r]), sk) >= threshold) {
-        edge(reps[r], m);
-        found++;
-      }
-    }
-    reps.push(m);
-    const list = byHash.get(h);
-    if (list) list.push(m);
-    else byHash.set(h, [m]);
+/**
+ * Sorts list[s, e) best first: rank desc, node asc, then entry (an insertion sort when short).
+ */
+function bestFirst(list: Uint32Array, s: number, e: number, rank: Float64Array, node: Uint32Array): void {
+  if (e - s > 16) {
+    list.subarray(s, e).sort((x, y) => rank[y] - rank[x] || node[x] - node[y] || x - y);
+    return;
   }
-  return compared;
-}
-
-function equalBytes(x: Uint8Array, y: Uint8Array): boolean {
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
-
-/** Growable edge columns; `finish` orients (a < b), sorts (a, b, kind) and drops repeats. */
-class EdgeList {
-  a: number[] = [];
-  b: number[] = [];
-  rankA: number[] = [];
-  rankB: number[] = [];
-  kind: number[] = [];
-
-  add(x: number, y: number, kind: number, node: Uint32Array, rank: Float64Array): void {
-    if (node[x] === node[y]) return;
-    const [lo, hi] = node[x] < node[y] ? [x, y] : [y, x];
-    this.a.push(node[lo]);
-    this.b.push(node[hi]);
-    this.rankA.push(rank[lo]);
-    this.rankB.push(rank[hi]);
-    this.kind.push(kind);
-  }
-
-  finish(): Edges {
-    const { a, b, kind } = this;
-    const order = Array.from(a, (_, i) => i).sort((x, y) => a[x] - a[y] || b[x] - b[y] || kind[x] - kind[y]);
-    const keep = order.filter(
-      (i, k) =>
-        k === 0 || a[i] !== a[order[k - 1]] || b[i] !== b[order[k - 1]] || kind[i] !== kind[order[k - 1]],
-    );
-    return {
-      count: keep.length,
-      a: Uint32Array.from(keep, (i) => a[i]),
-      b: Uint32Array.from(keep, (i) => b[i]),
-      rankA: Float64Array.from(keep, (i) => this.rankA[i]),
-      rankB: Float64Array.from(keep, (i) => this.rankB[i]),
-      kind: Uint8Array.from(keep, (i) => kind[i]),
-    };
+  for (let t = s + 1; t < e; t++) {
+    const x = list[t];
+    const rx = rank[x];
+    let u = t - 1;
+    for (; u >= s; u--) {
+      const y = list[u];
+      if (!(rx > rank[y] || (rx === rank[y] && (node[x] < node[y] || (node[x] === node[y] && x < y))))) break;
+      list[u + 1] = y;
+    }
+    list[u + 1] = x;
   }
 }
 

@@ -114,6 +114,21 @@ describe('strategies under a budget', () => {
     120_000,
   );
 
+  it('exact dedup alone (near: false) rejects copies as duplicate and nothing as near_duplicate', async () => {
+    const some = rows.slice(0, 400);
+    const copies = some.slice(0, 30).map((r) => ({ ...r, output: r.output.toUpperCase() })); // same exact text
+    const reworded = some.slice(30, 60).map((r) => ({ ...r, output: `${r.output} Indeed.` }));
+    const out = await runRows([...some, ...copies, ...reworded], {
+      shardBytes: 60_000,
+      scorers: SCORERS,
+      select: { budget: '90%', dedup: { near: false } },
+    });
+    const dups = out.rejected.filter((l) => l.reason === 'duplicate');
+    expect(dups.length).toBeGreaterThanOrEqual(30);
+    expect(out.report.selection.dedup).toMatchObject({ duplicate: dups.length, near_duplicate: 0 });
+    expect(out.rejected.some((l) => l.reason === 'near_duplicate')).toBe(false);
+  }, 60_000);
+
   it('semantic dedup rejects records whose embeddings nearly coincide within a cluster', async () => {
     const some = rows.slice(0, 600);
     const copies = some.slice(0, 40).map((r) => ({ ...r, output: `${r.output} Indeed.` }));

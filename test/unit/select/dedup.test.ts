@@ -4,6 +4,7 @@ import {
   decodeEdges,
   decodeEntries,
   decodeLosers,
+  dedupColumns,
   dedupText,
   type Edges,
   type Entries,
@@ -12,10 +13,18 @@ import {
   estimateJaccard,
   exactNormal,
   hash64,
+  hash64Codes,
   losersInRange,
   MINHASH_DEFAULTS,
+  minhashCodes,
+  minhashInto,
   minhashSignature,
   nearNormal,
+  normalCodes,
+  packedIndexLength,
+  packedSpan,
+  packPartitions,
+  partitionColumns,
   partitionEntries,
   reducePartition,
   resolveDuplicates,
@@ -103,6 +112,88 @@ describe('normalize', () => {
     }
     expect(seen.size).toBe(4000);
     for (const n of ones) expect(Math.abs(n / 4000 - 0.5)).toBeLessThan(0.04);
+  });
+});
+
+/** hash64(exactNormal(…)) and minhashSignature(nearNormal(…)) of the text below, as the string versions computed them. */
+const REF = {
+  exact: ['702f637c', 'bb4a8c90'],
+  bands: '7c92fd6cbbe37732a202cda194a30b4d',
+  sketch: '5304e1ce0c05316a',
+};
+
+describe('normalCodes, hash64Codes and minhashCodes (prepare: both texts in one pass)', () => {
+  /** Random texts over ASCII, accents and combining marks, CJK, emoji, lone surrogates and many kinds of space. */
+  const texts = (count: number, seed: number) => {
+    const rand = prng(seed);
+    const alphabet = [
+      ...'abcXYZ019 ,.;!?-—()\'"\t\n',
+      'é',
+      'e\u0301',
+      'ﬁ',
+      'Ａ',
+      '中',
+      'न',
+      'ि',
+      '\u00a0',
+      '\u3000',
+      '\u2028',
+      '\ufeff',
+      '😀',
+      '\ud83d',
+      '\ude00',
+      '  ',
+    ];
+    return Array.from({ length: count }, () =>
+      Array.from(
+        { length: Math.floor(rand() * 60) },
+        () => alphabet[Math.floor(rand() * alphabet.length)],
+      ).join(''),
+    );
+  };
+
+  const str = (codes: Uint16Array, n: number) => {
+    let out = '';
+    for (let i = 0; i < n; i += 4096) out += String.fromCharCode(...codes.subarray(i, Math.min(n, i + 4096)));
+    return out;
+  };
+
+  it('gives the code units of exactNormal and nearNormal', () => {
+    for (const t of [
+      ...texts(3000, 5),
+      '',
+      '  ',
+      'a',
+      ' ?! x ',
+      "Don't  stop—BELIEVING!!  (1984) ",
+      'x '.repeat(6000),
+    ]) {
+      const c = normalCodes(t);
+      expect(str(c.exact, c.exactLength)).toBe(exactNormal(t));
+      expect(str(c.near, c.nearLength)).toBe(nearNormal(t));
+    }
+  });
+
+  it('hashes and signs the codes as hash64 and minhashSignature do the strings', () => {
+    const p = { bands: 5, rows: 3, sketch: 12, shingle: 3 };
+    for (const t of [...texts(1000, 6), '', 'ab', 'x'.repeat(9000)]) {
+      const c = normalCodes(t);
+      expect(hash64Codes(c.exact, c.exactLength)).toEqual(hash64(exactNormal(t)));
+      expect(minhashCodes(c.near, c.nearLength)).toEqual(minhashSignature(nearNormal(t)));
+      expect(minhashCodes(c.near, c.nearLength, p)).toEqual(minhashSignature(nearNormal(t), p));
+    }
+  });
+
+  it('keeps the signatures of earlier versions (reference values)', () => {
+    const hex = (a: Uint32Array | Uint8Array, n: number) =>
+      Array.from(a.subarray(0, n), (x) => x.toString(16).padStart(a instanceof Uint8Array ? 2 : 8, '0')).join(
+        '',
+      );
+    const c = normalCodes('User: Give three tips for staying healthy.\nassistant: Eat well, sleep.');
+    const s = minhashCodes(c.near, c.nearLength);
+    expect(hash64Codes(c.exact, c.exactLength).map((x) => x.toString(16))).toEqual(REF.exact);
+    expect(hex(s.bands, 4)).toBe(REF.bands);
+    expect(hex(s.sketch, 8)).toBe(REF.sketch);
   });
 });
 
@@ -227,6 +318,35 @@ describe('entries files', () => {
     expect(decodeEntries(shifted)).toEqual(decoded[0]);
   });
 
+  it('writes the same files from columns filled in place as from items', () => {
+    const p = { bands: 6, rows: 2, sketch: 8, shingle: 4 };
+    const texts = Array.from({ length: 40 }, (_, i) => `Record ${i % 13}: some text, number ${i * 7919}`);
+    const rows = texts.map((t, i) => ({ node: 1000 + 3 * i, rank: ((i * 37) % 11) / 10, text: t }));
+    const items = rows.map((r) => ({
+      node: r.node,
+      rank: r.rank,
+      exact: hash64(exactNormal(r.text)),
+      sig: minhashSignature(nearNormal(r.text), p),
+    }));
+    const c = dedupColumns(rows.length + 5, p); // room to spare: count says how many
+    rows.forEach((r, k) => {
+      const t = normalCodes(r.text);
+      const [hi, lo] = hash64Codes(t.exact, t.exactLength);
+      c.node[k] = r.node;
+      c.rank[k] = r.rank;
+      c.exact[2 * k] = hi;
+      c.exact[2 * k + 1] = lo;
+      minhashInto(t.near, t.nearLength, p, c.bands, 2 * p.bands * k, c.sketch, p.sketch * k);
+    });
+    c.count = rows.length;
+    const files = partitionColumns(c, 5, p);
+    expect(files).toEqual(partitionEntries(items, 5, p));
+    expect(files.reduce((a, f) => a + decodeEntries(f).count, 0)).toBe(40 * 7);
+    expect(() => partitionColumns({ ...c, count: 50 }, 5, p)).toThrow(
+      'dedup columns hold fewer than 50 items',
+    );
+  });
+
   it('rejects bad items and corrupt files', () => {
     expect(() => partitionEntries(items, 0)).toThrow('partitions must be an integer in [1, 65536]');
     expect(() => partitionEntries([{ ...items[0], rank: Number.NaN }], 2)).toThrow(
@@ -250,6 +370,41 @@ describe('entries files', () => {
     const longer = new Uint8Array(file.length + 3);
     longer.set(file);
     expect(() => decodeEntries(longer)).toThrow('has 3 trailing bytes');
+  });
+});
+
+describe('packed partitions', () => {
+  const items = [0, 1, 2, 3, 4].map((i) => ({
+    node: 10 + i,
+    rank: i / 8,
+    exact: hash64(`text ${i}`),
+    sig: minhashSignature(`some other text number ${i}`),
+  }));
+
+  it('puts every partition behind an index that finds it with two reads', () => {
+    const parts = partitionEntries(items, 7);
+    const packed = packPartitions(parts);
+    const index = packed.subarray(0, packedIndexLength(7));
+    expect(packedIndexLength(7)).toBe(72);
+    for (let p = 0; p < 7; p++) {
+      const { offset, length } = packedSpan(index, 7, p);
+      expect(offset % 8).toBe(0);
+      expect(packed.subarray(offset, offset + length)).toEqual(parts[p]);
+      expect(decodeEntries(packed.subarray(offset, offset + length))).toEqual(decodeEntries(parts[p]));
+    }
+    const last = packedSpan(index, 7, 6);
+    expect(packed.length).toBe(Math.ceil((last.offset + last.length) / 8) * 8);
+  });
+
+  it('rejects a wrong partition count, a partition out of range and foreign bytes', () => {
+    const packed = packPartitions(partitionEntries(items, 3));
+    const index = packed.subarray(0, packedIndexLength(3));
+    expect(() => packedSpan(index, 4, 0)).toThrow('packed dedup partitions: 3 partitions, expected 4');
+    expect(() => packedSpan(packed.subarray(0, packedIndexLength(2)), 2, 0)).toThrow('truncated');
+    expect(() => packedSpan(index, 3, 3)).toThrow('packed dedup partitions: no partition 3 of 3');
+    expect(() => packedSpan(partitionEntries(items, 1)[0].subarray(0, 24), 1, 0)).toThrow(
+      'not a packed dedup partitions (expected magic WDDP, found "WDDE")',
+    );
   });
 });
 

@@ -1,26 +1,29 @@
 import type { Recipe } from '../../../../schemas/recipe.ts';
 import {
   DEDUP_THRESHOLD,
-  type DedupItem,
   decodeEdges,
   decodeEntries,
+  dedupColumns,
   dedupText,
   encodeEdges,
   encodeLosers,
-  exactNormal,
   hash64,
+  hash64Codes,
   MINHASH_DEFAULTS,
   type MinHashParams,
-  minhashSignature,
-  nearNormal,
-  partitionEntries,
+  minhashInto,
+  normalCodes,
+  packedIndexLength,
+  packedSpan,
+  packPartitions,
+  partitionColumns,
   reducePartition,
   resolveDuplicates,
 } from '../../../select/dedup/index.ts';
 import { type RoundSpec, rankValue, type ShardSummary, summarize } from '../../../select/index.ts';
 import { hashUniform } from '../../../util/hash-uniform.ts';
 import { fromJsonl } from '../../jsonl.ts';
-import { dedupEdgesKey, dedupLosersKey, dedupPartKey, shardKey } from '../../keys.ts';
+import { dedupEdgesKey, dedupLosersKey, dedupMapKey, shardKey } from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
 import { type BlobStore, getText } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
@@ -74,21 +77,28 @@ export async function selectPrepare(
     const { dedup } = spec.recipe.select;
     const exact = dedup !== false && dedup.exact;
     const params = minhashParams(spec.recipe);
-    const items: DedupItem[] = [];
+    // Near dedup off: bands = 0 (no band entries), and a zero sketch nothing reads.
+    const c = dedupColumns(candidates, params);
+    let k = 0;
     records.forEach((r, i) => {
       if (ranks[i] < 0) return;
       const node = info.indexOffset + i;
-      const text = dedupText(r.turns);
-      items.push({
-        node,
-        rank: ranks[i],
-        // Exact dedup off: a key no other record has.
-        exact: exact ? hash64(exactNormal(text)) : hash64(`\u0000node:${node}`),
-        sig: minhashSignature(params.bands > 0 ? nearNormal(text) : '', params),
-      });
+      // exactNormal and nearNormal of the text, in one pass (the same keys as from the strings)
+      const t = normalCodes(dedupText(r.turns));
+      // Exact dedup off: a key no other record has.
+      const [hi, lo] = exact ? hash64Codes(t.exact, t.exactLength) : hash64(`\u0000node:${node}`);
+      c.node[k] = node;
+      c.rank[k] = ranks[i];
+      c.exact[2 * k] = hi;
+      c.exact[2 * k + 1] = lo;
+      if (params.bands > 0)
+        minhashInto(t.near, t.nearLength, params, c.bands, 2 * params.bands * k, c.sketch, params.sketch * k);
+      k++;
     });
-    const parts = partitionEntries(items, state.partitions, params);
-    for (let p = 0; p < parts.length; p++) await store.put(dedupPartKey(spec.id, p, info.shard), parts[p]);
+    c.count = k;
+    // One object per shard: on a local stack, 64 puts a shard cost ~0.12 s more than the work.
+    const parts = partitionColumns(c, state.partitions, params);
+    await store.put(dedupMapKey(spec.id, info.shard), packPartitions(parts));
   }
   return { records: records.length, candidates, ...(ic?.compare ? { compare: ic.compare } : {}) };
 }
@@ -133,18 +143,33 @@ async function inContext(
   return { name: estimate, values, compare };
 }
 
-/** Dedup reduce, one band partition: its entries from every shard, grouped by key and verified. */
+/**
+ * Dedup reduce, one band partition of `partitions`: its entries from every shard (two range reads
+ * each: the packed file's index, then the part), grouped by key and verified.
+ */
 export async function dedupReduce(
   store: BlobStore,
   spec: JobSpec,
   partition: number,
+  partitions: number,
   shards: number,
 ): Promise<DedupReduceResult> {
   const files = [];
   for (let s = 0; s < shards; s++) {
-    const bytes = await store.get(dedupPartKey(spec.id, partition, s));
-    if (!bytes) throw new Error(`dedup partition ${partition} of shard ${s} is missing`);
-    files.push(decodeEntries(bytes));
+    const key = dedupMapKey(spec.id, s);
+    const read = async (offset: number, length: number) => {
+      try {
+        return await store.range(key, offset, length);
+      } catch (e) {
+        throw new Error(`dedup partitions of shard ${s} are missing`, { cause: e });
+      }
+    };
+    const { offset, length } = packedSpan(
+      await read(0, packedIndexLength(partitions)),
+      partitions,
+      partition,
+    );
+    files.push(decodeEntries(await read(offset, length)));
   }
   const { edges, buckets, compared } = reducePartition(files, { threshold: nearThreshold(spec.recipe) });
   await store.put(dedupEdgesKey(spec.id, partition), encodeEdges(edges));

@@ -92,7 +92,9 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
       (t, { store }) => selectPrepare(store, t.spec, shardOf(t), t.input.plan, t.input.stats, t.shards),
       (r) => ({ in: r.records, out: r.records }),
     ),
-    'dedup-reduce': step((t, { store }) => dedupReduce(store, t.spec, t.index, t.shards)),
+    'dedup-reduce': step((t, { store }) =>
+      dedupReduce(store, t.spec, t.index, t.input.plan.partitions, t.shards),
+    ),
     'dedup-resolve': step((t, { store }) => dedupResolve(store, t.spec, t.input.plan.partitions)),
     'group-map': step((t, { store }) => groupMap(store, t.spec, shardOf(t), t.input.plan)),
     'group-reduce': step((t, { store }) =>
