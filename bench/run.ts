@@ -192,7 +192,10 @@ function scoreStageShare(ds: Dataset, win: Row): void {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });
-  if (r.status !== 0) return fail(`scoring --file exited ${r.status}: ${r.stderr.slice(-1000)}`);
+  if (r.status !== 0) {
+    fail(`scoring --file exited ${r.status}: ${r.stderr.slice(-1000)}`);
+    return;
+  }
   const inProcess = JSON.parse(r.stdout.trim().split('\n').pop()!).recordsPerSecond as number;
   const stage = win.counts.valid / (win.stages.score ?? Number.NaN);
   const line = `score stage on the stack: ${Math.round(stage).toLocaleString('en-US')} records/s; the same scorers in one process: ${Math.round(inProcess).toLocaleString('en-US')} records/s; share ${(stage / inProcess).toFixed(2)}`;

@@ -167,8 +167,14 @@ export function kmeansStatsBounded(
       } else if (delta[c] > runnerUp) runnerUp = delta[c];
     }
     const half = halfSeparationsCached(centroids, k, dim);
-    const { pending, from: allFrom, within: allWithin, best: allBest, dist2: allDist2, second: allSecond } =
-      scratchOf(bounds);
+    const {
+      pending,
+      from: allFrom,
+      within: allWithin,
+      best: allBest,
+      dist2: allDist2,
+      second: allSecond,
+    } = scratchOf(bounds);
     let count = 0;
     for (let i = 0; i < n; i++) {
       const a = labels[i];
