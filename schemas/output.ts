@@ -118,6 +118,18 @@ export const ReportSchema = z.object({
       meanLogLikelihood: z.number().optional(),
       inertia: z.number().optional(),
       bic: z.array(z.object({ k: z.number(), bic: z.number() })).optional(),
+      /** Where the fit ran (recipe `cluster.fit`). */
+      fit: z.object({
+        /** `sample`: to convergence in one task on the sample, then one pass assigned every record; `full`: map-reduce over every shard. */
+        path: z.enum(['sample', 'full']),
+        /** Records in the hash-uniform sample: what the fit ran on (`sample`), or what seeded k-means++ (`full`). */
+        sample: z.number(),
+        /**
+         * `recipe`: the recipe's `cluster.fit`; otherwise the sample fits one task (`fits`), or it would
+         * need too much memory (`memory`) or CPU (`cpu`), or read too many sample parts (`reads`).
+         */
+        reason: z.enum(['recipe', 'fits', 'memory', 'cpu', 'reads']),
+      }),
     })
     .optional(),
   selection: z.object({

@@ -191,8 +191,10 @@ export const EmbedSchema = z.strictObject({
 });
 
 /**
- * Clustering over the embeddings, distributed over shards: k-means (Lloyd) or a diagonal-covariance
- * Gaussian mixture (EM, initialized from k-means). `kGrid` (GMM) picks k by BIC.
+ * Clustering over the embeddings: k-means (Lloyd) or a diagonal-covariance Gaussian mixture (EM,
+ * initialized from k-means). `kGrid` (GMM) picks k by BIC. `fit` says where the fit runs: in one task
+ * on a hash-uniform sample of `sampleSize` records, then one pass assigning every record (`sample`), or
+ * as map-reduce iterations over every shard (`full`).
  */
 export const ClusterSchema = z
   .strictObject({
@@ -207,8 +209,16 @@ export const ClusterSchema = z
     /** k-means: relative change of inertia; GMM: change of mean log-likelihood per record. */
     tol: z.number().positive().default(1e-4),
     seed: z.number().int().optional(),
-    /** Records sampled (by content hash) for k-means++ seeding. */
+    /** Records sampled (by content hash): the sample fit runs on, or (`fit: "full"`) that seeds k-means++. */
     sampleSize: z.number().int().min(100).max(200_000).default(20_000),
+    /**
+     * `sample`: k-means / the GMM (every k of `kGrid`, and the PCA of `reduce: "pca"`) run to convergence
+     * in one task on the sample, then one pass over every shard assigns each record and computes the
+     * final statistics; `sample` given here shrinks the sample to what one task can fit. `full`: Lloyd /
+     * EM iterations as map-reduce over every shard. Absent: `sample` when `sampleSize` records fit one
+     * Worker's memory and CPU (docs/embeddings.md, "Where the fit runs"), else `full`.
+     */
+    fit: z.enum(['sample', 'full']).optional(),
     /** GMM variance floor added to every variance (scikit-learn's reg_covar). */
     varFloor: z.number().nonnegative().default(1e-6),
   })

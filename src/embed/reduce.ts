@@ -62,11 +62,13 @@ export interface Pca {
   dimOut: number;
 }
 
-/** One shard's PCA statistics: O(n·dim²/2). */
-export function pcaPartial(m: Matrix): PcaStats {
+/** One shard's PCA statistics: O(n·dim²/2). With `into`, m's are added to it in place (and it is returned). */
+export function pcaPartial(m: Matrix, into?: PcaStats): PcaStats {
   const d = m.dim;
-  const sum = new Float64Array(d);
-  const sumOuter = new Float64Array(d * d);
+  if (into && into.dim !== d)
+    throw new RangeError(`cannot add rows of dim ${d} to PCA statistics of dim ${into.dim}`);
+  const sum = into?.sum ?? new Float64Array(d);
+  const sumOuter = into?.sumOuter ?? new Float64Array(d * d);
   for (let r = 0; r < m.n; r++) {
     const at = r * d;
     for (let i = 0; i < d; i++) {
@@ -76,6 +78,10 @@ export function pcaPartial(m: Matrix): PcaStats {
       const row = i * d;
       for (let j = i; j < d; j++) sumOuter[row + j] += xi * m.data[at + j];
     }
+  }
+  if (into) {
+    into.n += m.n;
+    return into;
   }
   return { n: m.n, dim: d, sum, sumOuter };
 }
@@ -124,11 +130,15 @@ export function pcaFinalize(total: PcaStats, dimOut: number): Pca {
   return { mean, components, variances: values.slice(0, dimOut).map((v) => Math.max(v, 0)), dim: d, dimOut };
 }
 
-/** Each row x becomes (x − mean)·componentsᵀ: its coordinates along the principal axes. */
-export function pcaProject(m: Matrix, pca: Pca): Matrix {
+/**
+ * Each row x becomes (x − mean)·componentsᵀ: its coordinates along the principal axes. Written into
+ * `into` (at least n × dimOut values) when given.
+ */
+export function pcaProject(m: Matrix, pca: Pca, into?: Float32Array): Matrix {
   if (m.dim !== pca.dim) throw new RangeError(`matrix dim ${m.dim} does not match the PCA's dim ${pca.dim}`);
   const { dim: d, dimOut, mean, components } = pca;
-  const out = new Float32Array(m.n * dimOut);
+  if (into && into.length < m.n * dimOut) throw new RangeError('into must hold n × dimOut values');
+  const out = into ?? new Float32Array(m.n * dimOut);
   const x = new Float64Array(d);
   for (let r = 0; r < m.n; r++) {
     for (let j = 0; j < d; j++) x[j] = m.data[r * d + j] - mean[j];
@@ -138,7 +148,7 @@ export function pcaProject(m: Matrix, pca: Pca): Matrix {
       out[r * dimOut + k] = s;
     }
   }
-  return { data: out, n: m.n, dim: dimOut };
+  return { data: into ? out.subarray(0, m.n * dimOut) : out, n: m.n, dim: dimOut };
 }
 
 function checkDim(x: number, name: string): void {

@@ -75,6 +75,55 @@ describe('clustering on workerd', () => {
     expect(norm).toBeCloseTo(1, 5);
   });
 
+  it('fits on a sample by default and over every shard with fit "full": both assign every record', async () => {
+    await upload('topics-600', topicJsonl(600));
+    const base = {
+      shardBytes: 6000,
+      scorers: [{ id: 'length' }],
+      embed: { id: 'hashed', config: { dim: 128, charNgrams: false } },
+    };
+    const runs = [];
+    for (const fit of [undefined, 'full'] as const) {
+      const cluster = { algorithm: 'gmm', k: 3, dim: 32, seed: 4, sampleSize: 200, ...(fit ? { fit } : {}) };
+      const id = await startJob('topics-600', { ...base, cluster });
+      expect((await waitForJob(id)).state).toBe('done');
+      const report = await json<Report>(await api(`/v1/jobs/${id}/outputs/report.json`));
+      const all = [
+        ...lines(await output(id, 'selected.jsonl')),
+        ...lines(await output(id, 'rejected.jsonl')),
+      ];
+      runs.push({ report, all });
+    }
+    const [sample, full] = runs;
+    // The default: the whole fit in one task on the hash-uniform sample (about a third of 600).
+    expect(sample.report.clusters!.fit).toMatchObject({ path: 'sample', reason: 'fits' });
+    expect(sample.report.clusters!.fit.sample).toBeGreaterThan(150);
+    expect(sample.report.clusters!.fit.sample).toBeLessThan(250);
+    // fit "full": map-reduce over the shards, k-means++ seeded on the same sample.
+    expect(full.report.clusters!.fit).toEqual({
+      ...sample.report.clusters!.fit,
+      path: 'full',
+      reason: 'recipe',
+    });
+    for (const { report, all } of runs) {
+      expect(report.stages.embed.shards).toBeGreaterThan(3);
+      expect(report.clusters!.sizes.reduce((a, b) => a + b)).toBe(600);
+      expect(all).toHaveLength(600);
+      for (const l of all) expect(l.cluster).toBeGreaterThanOrEqual(0);
+      const sorted = all.sort((a, b) => a.source.index - b.source.index);
+      const truth = Int32Array.from(sorted, (l) => l.source.index % 3);
+      expect(
+        adjustedRandIndex(
+          truth,
+          Int32Array.from(sorted, (l) => l.cluster),
+        ),
+      ).toBeGreaterThan(0.8);
+    }
+    // The sample fit's objective, over all 600 records, is close to the full fit's.
+    const ll = runs.map((r) => r.report.clusters!.meanLogLikelihood!);
+    expect(Math.abs(ll[0] - ll[1])).toBeLessThan(0.05 * Math.abs(ll[1]));
+  });
+
   it('a job without a cluster has neither file', async () => {
     await upload('plain', topicJsonl(30));
     const id = await startJob('plain', { scorers: [{ id: 'length' }] });

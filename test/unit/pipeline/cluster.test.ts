@@ -1,14 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import type { OutputLine } from '../../../schemas/output.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
-import { adjustedRandIndex, gmmPosteriors } from '../../../src/cluster/index.ts';
+import {
+  adjustedRandIndex,
+  assignKmeans,
+  fitModel,
+  gmmPosteriors,
+  type Matrix,
+} from '../../../src/cluster/index.ts';
 import { mulberry32 } from '../../../src/demo/index.ts';
 import { decodeMatrix, pcaFinalize, pcaPartial, pcaProject } from '../../../src/embed/index.ts';
-import { clustersKey, embedKey, memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
+import {
+  clustersKey,
+  embedKey,
+  type MemoryStore,
+  memoryJob,
+  memoryOutput,
+  runLocal,
+} from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+import { readShardRecords } from '../../../src/pipeline/shard-records.ts';
+import { clusterFitPath } from '../../../src/pipeline/stages/cluster/fit-path.ts';
 import { FAN_IN } from '../../../src/pipeline/stages/cluster/plan.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
+import { hashUniform } from '../../../src/util/hash-uniform.ts';
 
 const TOPICS = [
   'oven flour butter sugar bake dough yeast whisk recipe knead pastry simmer garlic onion sauce',
@@ -90,10 +106,10 @@ describe('clustering as a pipeline stage', () => {
     expect(a.clusters.inertia).toBeCloseTo(b.clusters.inertia, 6);
   });
 
-  it('reduces more than FAN_IN shards through merge levels, with the same result as one shard', async () => {
+  it('fit "full": reduces more than FAN_IN shards through merge levels, with the same result as one shard', async () => {
     const rows = topicRecords(400, 6).map((d) => d.row);
     for (const algorithm of ['kmeans', 'gmm']) {
-      const cluster = { algorithm, k: 4, dim: 8, seed: 2, maxIter: 8 };
+      const cluster = { algorithm, k: 4, dim: 8, seed: 2, maxIter: 8, fit: 'full' };
       const many = await run(rows, { ...base, shardBytes: 1024, cluster }, `many-${algorithm}`);
       const one = await run(rows, { ...base, shardBytes: 1_000_000, cluster }, `one-${algorithm}`);
       expect(many.report.stages.embed.shards).toBeGreaterThan(FAN_IN);
@@ -146,25 +162,35 @@ describe('clustering as a pipeline stage', () => {
     expect(out.report.clusters!.meanLogLikelihood).toBeCloseTo(total / n, 6);
   });
 
-  it('GMM with a k grid picks k by BIC', async () => {
+  it('GMM with a k grid picks k by BIC, fitted on the sample or over every shard alike', async () => {
     const rows = topicRecords(320, 4).map((d) => d.row);
-    const out = await run(
-      rows,
-      { ...base, cluster: { algorithm: 'gmm', kGrid: [2, 4, 8], dim: 8, seed: 2 } },
-      'grid',
-    );
-    const bic = out.report.clusters!.bic!;
-    expect(bic.map((b) => b.k)).toEqual([2, 4, 8]);
-    const best = bic.reduce((a, b) => (b.bic < a.bic ? b : a));
-    expect(out.report.clusters!.k).toBe(best.k);
-    expect(out.clusters.bic).toHaveLength(3);
+    const grids = [];
+    for (const fit of ['sample', 'full']) {
+      const out = await run(
+        rows,
+        { ...base, cluster: { algorithm: 'gmm', kGrid: [2, 4, 8], dim: 8, seed: 2, fit } },
+        `grid-${fit}`,
+      );
+      const bic = out.report.clusters!.bic!;
+      expect(bic.map((b) => b.k)).toEqual([2, 4, 8]);
+      const best = bic.reduce((a, b) => (b.bic < a.bic ? b : a));
+      expect(out.report.clusters!.k).toBe(best.k);
+      expect(out.report.clusters!.fit).toEqual({ path: fit, sample: 320, reason: 'recipe' });
+      expect(out.clusters.bic).toHaveLength(3);
+      grids.push(bic);
+    }
+    // The sample is every record here: both paths fit the same rows. The full path's BIC takes the
+    // log-likelihood of its last E-step, one M-step before the final parameters the sample fit's
+    // takes: they differ by at most 2·n·tol.
+    for (let i = 0; i < 3; i++)
+      expect(Math.abs(grids[0][i].bic - grids[1][i].bic)).toBeLessThan(2 * 320 * 1e-4);
   });
 
-  it('PCA over every shard: the reduced vectors equal a single-process PCA of all the embeddings', async () => {
+  it('PCA over every shard (fit "full"): the reduced vectors equal a single-process PCA of all the embeddings', async () => {
     const data = topicRecords(300, 5);
     const out = await run(
       data.map((d) => d.row),
-      { ...base, cluster: { algorithm: 'kmeans', k: 4, dim: 8, reduce: 'pca', seed: 1 } },
+      { ...base, cluster: { algorithm: 'kmeans', k: 4, dim: 8, reduce: 'pca', seed: 1, fit: 'full' } },
       'pca',
     );
     const read = (which: 'embed' | 'reduced') => {
@@ -208,5 +234,164 @@ describe('clustering as a pipeline stage', () => {
     expect(() => validateRecipe(RecipeSchema.parse({ cluster: { k: 2 }, embed: { id: 'nope' } }))).toThrow(
       'embed.id: unknown embedder "nope"',
     );
+  });
+});
+
+/** Every shard's record hashes and stored vectors (`embed` or `reduced`), concatenated in shard order. */
+async function vectors(store: MemoryStore, id: string, which: 'embed' | 'reduced') {
+  const hashes: string[] = [];
+  const parts: Matrix[] = [];
+  for (let s = 0; ; s++) {
+    const bytes = store.objects.get(embedKey(id, s, which));
+    if (!bytes) break;
+    parts.push(decodeMatrix(bytes));
+    for (const r of await readShardRecords(store, id, s)) hashes.push(r.hash);
+  }
+  const dim = parts[0].dim;
+  const data = new Float32Array(hashes.length * dim);
+  let at = 0;
+  for (const p of parts) {
+    data.set(p.data.subarray(0, p.n * dim), at);
+    at += p.n * dim;
+  }
+  return { hashes, x: { data, n: hashes.length, dim } };
+}
+
+/** The rows of x whose record hash is in the hash-uniform sample of `rate`. */
+function sampleOf(x: Matrix, hashes: string[], rate: number): Matrix {
+  const rows = hashes.flatMap((h, i) => (hashUniform(h) < rate ? [i] : []));
+  const data = new Float32Array(rows.length * x.dim);
+  rows.forEach((r, i) => {
+    data.set(x.data.subarray(r * x.dim, (r + 1) * x.dim), i * x.dim);
+  });
+  return { data, n: rows.length, dim: x.dim };
+}
+
+const keysUnder = (store: MemoryStore, id: string, part: string) =>
+  [...store.objects.keys()].filter((k) => k.startsWith(`jobs/${id}/${part}`));
+
+describe('fitting on a sample in one task (cluster.fit "sample", the default)', () => {
+  it('fits the hash-uniform sample, then assigns every record and sums the objective over all of them', async () => {
+    const data = topicRecords(1200, 8);
+    const truth = Int32Array.from(data, (d) => d.topic);
+    for (const algorithm of ['kmeans', 'gmm'] as const) {
+      const id = `s-${algorithm}`;
+      const cluster = { algorithm, k: 4, dim: 16, seed: 5, sampleSize: 300 };
+      const out = await run(
+        data.map((d) => d.row),
+        { ...base, shardBytes: 8000, cluster },
+        id,
+      );
+      // The reference: the same rows picked by their content hash, fitted in this process.
+      const { hashes, x } = await vectors(out.store, id, 'reduced');
+      const sample = sampleOf(x, hashes, 300 / 1200);
+      expect(sample.n).toBeGreaterThan(200);
+      expect(sample.n).toBeLessThan(400);
+      expect(out.report.clusters!.fit).toEqual({ path: 'sample', sample: sample.n, reason: 'fits' });
+      expect(out.clusters.fit).toEqual({ path: 'sample', sample: sample.n });
+      const ref = fitModel(sample, { algorithm, ks: [4], maxIter: 50, tol: 1e-4, seed: 5, varFloor: 1e-6 });
+      const means = ref.model.kind === 'gmm' ? ref.model.means : ref.model.centroids;
+      expect(out.clusters.means.flat()).toEqual(Array.from(means));
+      expect(out.report.clusters!.iterations).toBe(ref.best.iterations);
+      // One fit, one set of parameters: no Lloyd or EM steps over the shards.
+      expect(keysUnder(out.store, id, 'cluster/params/')).toHaveLength(1);
+      // Every record is assigned under those parameters, and the objective is over all 1,200.
+      expect(out.lines).toHaveLength(1200);
+      const labels = Int32Array.from(out.lines, (l) => l.cluster!);
+      if (ref.model.kind === 'gmm') {
+        const post = gmmPosteriors(x, ref.model, 1);
+        expect(labels).toEqual(post.labels);
+        const mean = post.logLik.reduce((a, b) => a + b, 0) / x.n;
+        expect(out.clusters.meanLogLikelihood).toBeCloseTo(mean, 8);
+        expect(out.report.clusters!.meanLogLikelihood).toBeCloseTo(mean, 8);
+        expect(out.clusters.weights).toEqual(Array.from(ref.model.weights));
+      } else {
+        const a = assignKmeans(x, ref.model.centroids, 4);
+        expect(labels).toEqual(a.labels);
+        const inertia = a.dist2.reduce((s, d) => s + d, 0);
+        expect(out.report.clusters!.inertia! / inertia).toBeCloseTo(1, 6);
+      }
+      expect(out.report.clusters!.sizes.reduce((a, b) => a + b)).toBe(1200);
+      expect(adjustedRandIndex(truth, labels)).toBeGreaterThanOrEqual(0.95);
+    }
+  });
+
+  it('gives the fit over every shard when the sample is every record', async () => {
+    const rows = topicRecords(400, 6).map((d) => d.row);
+    for (const algorithm of ['kmeans', 'gmm']) {
+      const cluster = { algorithm, k: 4, dim: 8, seed: 2 };
+      const sample = await run(rows, { ...base, shardBytes: 3000, cluster }, `all-sample-${algorithm}`);
+      const full = await run(
+        rows,
+        { ...base, shardBytes: 3000, cluster: { ...cluster, fit: 'full' } },
+        `all-full-${algorithm}`,
+      );
+      expect(sample.report.clusters!.fit).toEqual({ path: 'sample', sample: 400, reason: 'fits' });
+      expect(full.report.clusters!.fit).toEqual({ path: 'full', sample: 400, reason: 'recipe' });
+      expect(sample.lines.map((l) => l.cluster)).toEqual(full.lines.map((l) => l.cluster));
+      expect(sample.report.clusters!.iterations).toBe(full.report.clusters!.iterations);
+      const key = algorithm === 'gmm' ? 'meanLogLikelihood' : 'inertia';
+      expect(sample.clusters[key]).toBeCloseTo(full.clusters[key], 6);
+      // The full path ran its iterations as steps over the shards; the sample path in one task.
+      expect(keysUnder(full.store, `all-full-${algorithm}`, 'cluster/params/').length).toBeGreaterThan(2);
+      expect(keysUnder(sample.store, `all-sample-${algorithm}`, 'cluster/params/')).toHaveLength(1);
+    }
+  });
+
+  it('fits the PCA on the sample too: no PCA pass over the shards, every shard projected by the assign step', async () => {
+    const data = topicRecords(900, 5);
+    const cluster = { algorithm: 'kmeans', k: 4, dim: 8, reduce: 'pca', seed: 1, sampleSize: 300 };
+    const out = await run(
+      data.map((d) => d.row),
+      { ...base, cluster },
+      'pca-sample',
+    );
+    expect(keysUnder(out.store, 'pca-sample', 'embed/pca/')).toEqual(['jobs/pca-sample/embed/pca/model.bin']);
+    const { hashes, x } = await vectors(out.store, 'pca-sample', 'embed');
+    const sample = sampleOf(x, hashes, 300 / 900);
+    expect(out.report.clusters!.fit).toMatchObject({ path: 'sample', sample: sample.n });
+    const want = pcaProject(x, pcaFinalize(pcaPartial(sample), 8));
+    const reduced = (await vectors(out.store, 'pca-sample', 'reduced')).x;
+    expect(reduced.dim).toBe(8);
+    for (let i = 0; i < want.data.length; i++) expect(reduced.data[i]).toBeCloseTo(want.data[i], 4);
+    const labels = Int32Array.from(out.lines, (l) => l.cluster!);
+    expect(
+      adjustedRandIndex(
+        Int32Array.from(data, (d) => d.topic),
+        labels,
+      ),
+    ).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('falls back to the fit over every shard when the sample would not fit one task, and says why', () => {
+    // 1,024-d, a grid of k = 2 and 64 run up to 500 iterations: 533 rows fit 10 s of CPU (fitBudget).
+    const cluster = RecipeSchema.parse({ cluster: { algorithm: 'gmm', kGrid: [2, 64], maxIter: 500 } })
+      .cluster!;
+    const at = { records: 2000, embedDim: 1024, shards: 8 };
+    expect(clusterFitPath(cluster, at)).toEqual({ path: 'full', rows: 2000, reason: 'cpu' });
+    // Asked for, the sample shrinks to what fits; `full` is always what the recipe says.
+    expect(clusterFitPath({ ...cluster, fit: 'sample' }, at)).toEqual({
+      path: 'sample',
+      rows: 533,
+      reason: 'recipe',
+    });
+    expect(clusterFitPath({ ...cluster, fit: 'full' }, { ...at, records: 300 })).toEqual({
+      path: 'full',
+      rows: 300,
+      reason: 'recipe',
+    });
+    const small = RecipeSchema.parse({ cluster: { k: 8 } }).cluster!;
+    expect(clusterFitPath(small, { records: 1e6, embedDim: 256, shards: 200 })).toEqual({
+      path: 'sample',
+      rows: 20_000,
+      reason: 'fits',
+    });
+    expect(
+      clusterFitPath({ ...small, sampleSize: 200_000 }, { records: 1e6, embedDim: 1024, shards: 200 }),
+    ).toMatchObject({ path: 'full', reason: 'memory' });
+    expect(clusterFitPath(small, { records: 1e6, embedDim: 256, shards: 9_001 })).toMatchObject({
+      path: 'full',
+      reason: 'reads',
+    });
   });
 });

@@ -30,9 +30,10 @@ import {
 import { readShardRecords } from '../../shard-records.ts';
 import { type BlobStore, getJson, getText } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
-import { clusterSeed, clusterVectors } from '../embed/embed.ts';
+import { clusterSeed, clusterVectors, projectShard, shardEmbeddings, usesPca } from '../embed/embed.ts';
 import type { ScoredLine } from '../score/score.ts';
 import { type ClusterParams, centroidsOf, decodeParams, encodeParams } from './files.ts';
+import { clusterFit } from './fit.ts';
 import { type ClusterState, type ClusterStep, FAN_IN, type StepResult } from './plan.ts';
 
 /** A shard's final assignment, beside its records. */
@@ -62,16 +63,29 @@ async function params(store: BlobStore, job: string, iter: number): Promise<Clus
   return decodeParams(bytes);
 }
 
+/**
+ * The vectors a map step of `plan` reads for a shard. When the fit task fits the PCA (path `sample`
+ * with `reduce: "pca"`), the sample step reads the embeddings, and the assign step projects them
+ * (storing them as `reduced.f32`, which selection reads).
+ */
+function mapVectors(store: BlobStore, spec: JobSpec, shard: number, step: ClusterStep, plan: ClusterState) {
+  const pcaInTask = plan.path === 'sample' && usesPca(spec);
+  if (pcaInTask && step.kind === 'sample') return shardEmbeddings(store, spec, shard);
+  if (pcaInTask && step.kind === 'assign') return projectShard(store, spec, shard);
+  return clusterVectors(store, spec, shard);
+}
+
 /** One map step on one shard. */
 export async function clusterMap(
   store: BlobStore,
   spec: JobSpec,
   info: ShardInfo,
-  step: ClusterStep,
+  plan: ClusterState,
   iter: number,
   rate: number,
 ): Promise<StepResult> {
-  const x = await clusterVectors(store, spec, info.shard);
+  const { step } = plan;
+  const x = await mapVectors(store, spec, info.shard, step, plan);
   const job = spec.id;
   switch (step.kind) {
     case 'sample': {
@@ -200,6 +214,8 @@ export async function clusterReduce(
       );
       return { kind: 'seed' };
     }
+    case 'fit':
+      return clusterFit(store, spec, iter, shards, plan);
     case 'merge':
       return mergeLevel(store, job, step, iter, index);
     case 'kmeans-reduce': {
@@ -339,6 +355,8 @@ function clustersFile(spec: JobSpec, p: ClusterParams, total: ClusterSummaryPart
     records: total.n,
     /** The distance kernel this isolate ran: WebAssembly SIMD where the host provides the module. */
     kernel: clusterKernel().name,
+    /** Fitted on the sample in one task, or over every shard; the sample's records. */
+    fit: { path: plan.path, sample: plan.sampled ?? 0 },
     iterations: plan.iterations,
     converged: plan.converged,
     ...(plan.kmeansIterations !== undefined ? { kmeansIterations: plan.kmeansIterations } : {}),

@@ -4,6 +4,12 @@ import type { Cluster } from '../../../../schemas/recipe.ts';
  * The cluster stage as a sequence of steps, each one coordinator iteration: maps run on every shard,
  * the others are one task. Parameters travel through R2, keyed by the iteration that wrote them.
  *
+ * Fitted on the sample (path `sample`, src/pipeline/stages/cluster/fit-path.ts):
+ *
+ *   sample → fit (one task: [PCA], k-means / GMM for every k, to convergence) → assign → summarize
+ *
+ * Fitted over every shard (path `full`):
+ *
  *   sample → seed → (kmeans-map → kmeans-reduce)* → [gmm: gmm-init-map → gmm-reduce → (gmm-map → gmm-reduce)*]
  *   → [kGrid: back to seed with the next k] → assign → summarize
  *
@@ -12,6 +18,8 @@ import type { Cluster } from '../../../../schemas/recipe.ts';
  */
 export type ClusterStep =
   | { kind: 'sample' }
+  /** The whole fit on the sample, in one task. */
+  | { kind: 'fit' }
   | { kind: 'seed'; k: number }
   | { kind: 'kmeans-map'; k: number; params: number }
   | { kind: 'kmeans-reduce'; k: number; params: number; parts: number }
@@ -68,6 +76,10 @@ export interface GridResult {
 
 export interface ClusterState {
   step: ClusterStep;
+  /** Fitted on the sample in one task, or as map-reduce over every shard. */
+  path: 'sample' | 'full';
+  /** Records in the sample, once the sample step ran. */
+  sampled?: number;
   /** Lloyd or EM iterations of the current fit, and the objective after each (inertia or mean log-likelihood). */
   iterations: number;
   history: number[];
@@ -83,6 +95,18 @@ export interface ClusterState {
 export type StepResult =
   | { kind: 'map'; n: number; objective: number }
   | { kind: 'seed' }
+  | {
+      kind: 'fit';
+      /** Sample records fitted on. */
+      n: number;
+      /** The chosen k's fit, and every k of a grid. */
+      k: number;
+      iterations: number;
+      converged: boolean;
+      kmeansIterations?: number;
+      history: number[];
+      grid: { k: number; bic: number; meanLogLikelihood: number; iterations: number; converged: boolean }[];
+    }
   | { kind: 'merge'; parts: number }
   | { kind: 'reduce'; n: number; objective: number; empty: number }
   | {
@@ -98,9 +122,9 @@ export type StepResult =
       inertia?: number;
     };
 
-export function firstClusterState(cluster: Cluster): ClusterState {
+export function firstClusterState(cluster: Cluster, path: ClusterState['path']): ClusterState {
   const ks = cluster.kGrid ?? [cluster.k!];
-  return { step: { kind: 'sample' }, iterations: 0, history: [], converged: false, todo: ks, grid: [] };
+  return { step: { kind: 'sample' }, path, iterations: 0, history: [], converged: false, todo: ks, grid: [] };
 }
 
 /**
@@ -123,8 +147,25 @@ export function nextClusterStep(
   });
   const objective = (results[0] as { objective?: number } | undefined)?.objective ?? Number.NaN;
   switch (step.kind) {
-    case 'sample':
-      return to({ kind: 'seed', k: state.todo[0] });
+    case 'sample': {
+      const sampled = results.reduce((a, r) => a + (r as { n: number }).n, 0);
+      if (state.path === 'sample') return to({ kind: 'fit' }, { sampled });
+      return to({ kind: 'seed', k: state.todo[0] }, { sampled });
+    }
+    case 'fit': {
+      const fit = results[0] as Extract<StepResult, { kind: 'fit' }>;
+      return to(
+        { kind: 'assign', k: fit.k, params: iter },
+        {
+          iterations: fit.iterations,
+          converged: fit.converged,
+          history: fit.history,
+          ...(fit.kmeansIterations !== undefined ? { kmeansIterations: fit.kmeansIterations } : {}),
+          grid: fit.grid.map((g) => ({ ...g, params: iter })),
+          todo: [],
+        },
+      );
+    }
     case 'seed':
       return to(
         { kind: 'kmeans-map', k: step.k, params: iter },

@@ -6,6 +6,7 @@ import type { JobSpec, JobView, ShardInfo, StageDef, StepDef } from '../../types
 import { embedStage } from '../embed/stage.ts';
 import { validRecords } from '../ingest/stage.ts';
 import { clusterMap, clusterReduce } from './cluster.ts';
+import { type FitPath, jobFitPath } from './fit-path.ts';
 import {
   type ClusterState,
   type ClusterStep,
@@ -21,7 +22,9 @@ type Summary = Extract<StepResult, { kind: 'summary' }>;
 export interface ClusterStageState {
   /** The step plan (src/pipeline/stages/cluster/plan.ts). */
   plan: ClusterState;
-  /** The seeding sample's uniform rate. */
+  /** Where the fit runs, and why (src/pipeline/stages/cluster/fit-path.ts). */
+  fit: FitPath;
+  /** The sample's uniform rate (a record is in it when its hash-uniform key is below). */
   rate: number;
   /** Sizes, score means and the fit's objective, once summarized. */
   summary?: Summary;
@@ -45,7 +48,7 @@ const step: StepDef<ClusterStageState, ClusterInput, StepResult> = {
   run: (t, env) => {
     const { plan, rate, shard } = t.input;
     return MAP_STEPS.has(plan.step.kind)
-      ? clusterMap(env.store, t.spec, shard!, plan.step, t.iter, rate)
+      ? clusterMap(env.store, t.spec, shard!, plan, t.iter, rate)
       : clusterReduce(env.store, t.spec, plan.step, t.iter, t.shards, plan, t.index);
   },
 };
@@ -59,24 +62,27 @@ const assign: StepDef<ClusterStageState, ClusterInput, StepResult> = {
 type Steps = Record<ClusterStep['kind'], StepResult>;
 
 /**
- * Distributed k-means or a diagonal Gaussian mixture over the embeddings: a seeding sample, k-means++,
- * Lloyd or EM iterations as map-reduce over shards (tree reduces past FAN_IN shards), a BIC grid over
- * k, then every record assigned and the clusters summarized.
+ * k-means or a diagonal Gaussian mixture over the embeddings. A hash-uniform sample; then either the
+ * whole fit in one task on it (path `sample`: PCA, every k of a BIC grid, to convergence), or
+ * k-means++ on it and Lloyd or EM iterations as map-reduce over shards (path `full`, tree reduces
+ * past FAN_IN shards); then every record assigned and the clusters summarized.
  */
 export const clusterStage: StageDef<ClusterStageState, ClusterInput, Steps> = {
   id: 'cluster',
   queue: 'select',
-  summary: 'cluster the embeddings (k-means or a Gaussian mixture, fitted as map-reduce over shards)',
+  summary:
+    'cluster the embeddings (k-means or a Gaussian mixture, fitted in one task on a sample or as map-reduce over shards)',
   applies: (spec) => !spec.recipe.pairs,
   runs: (view) => view.spec.recipe.cluster !== undefined,
   start(view) {
-    const cluster = view.spec.recipe.cluster as Cluster;
-    const plan = firstClusterState(cluster);
-    const rate = Math.min(1, cluster.sampleSize / Math.max(1, validRecords(view)));
-    return { step: plan.step.kind, state: { plan, rate } };
+    const fit = jobFitPath(view, view.of(embedStage)?.dim ?? 0);
+    const plan = firstClusterState(view.spec.recipe.cluster as Cluster, fit.path);
+    const rate = Math.min(1, fit.rows / Math.max(1, validRecords(view)));
+    return { step: plan.step.kind, state: { plan, fit, rate } };
   },
   steps: {
     sample: step,
+    fit: step,
     seed: step,
     'kmeans-map': step,
     'kmeans-reduce': step,
@@ -107,12 +113,13 @@ export const clusterStage: StageDef<ClusterStageState, ClusterInput, Steps> = {
     if (next === 'done') return { done: true, state: { ...b.state, summary: b.results[0] as Summary } };
     return { step: next.step.kind, state: { ...b.state, plan: next } };
   },
-  report: (view, s) => (s?.summary ? { clusters: clusterReport(view.spec, s.plan, s.summary) } : {}),
+  report: (view, s) => (s?.summary ? { clusters: clusterReport(view.spec, s, s.summary) } : {}),
   outputs: (view, s) =>
     s?.summary ? [singleFile('clusters.json', clustersKey(view.spec.id), s.summary.bytes)] : [],
 };
 
-function clusterReport(spec: JobSpec, plan: ClusterState, s: Summary) {
+function clusterReport(spec: JobSpec, state: ClusterStageState, s: Summary) {
+  const { plan, fit } = state;
   const step = plan.step as { k: number };
   return {
     algorithm: spec.recipe.cluster?.algorithm ?? 'kmeans',
@@ -125,6 +132,7 @@ function clusterReport(spec: JobSpec, plan: ClusterState, s: Summary) {
     ...(s.meanLogLikelihood !== undefined ? { meanLogLikelihood: s.meanLogLikelihood } : {}),
     ...(s.inertia !== undefined ? { inertia: s.inertia } : {}),
     ...(plan.grid.length > 1 ? { bic: plan.grid.map(({ k, bic }) => ({ k, bic })) } : {}),
+    fit: { path: plan.path, sample: plan.sampled ?? 0, reason: fit.reason },
   };
 }
 

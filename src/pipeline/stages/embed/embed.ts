@@ -161,7 +161,8 @@ export async function clusterVectors(store: BlobStore, spec: JobSpec, shard: num
   return decodeMatrix(bytes);
 }
 
-async function embeddings(store: BlobStore, spec: JobSpec, shard: number): Promise<Matrix> {
+/** A shard's embeddings as the embedder wrote them (not reduced). */
+export async function shardEmbeddings(store: BlobStore, spec: JobSpec, shard: number): Promise<Matrix> {
   const bytes = await store.get(embedKey(spec.id, shard, 'embed'));
   if (!bytes) throw new Error(`embeddings of shard ${shard} are missing`);
   return decodeMatrix(bytes);
@@ -173,7 +174,7 @@ export async function pcaShard(
   spec: JobSpec,
   info: ShardInfo,
 ): Promise<{ records: number }> {
-  const stats = pcaPartial(await embeddings(store, spec, info.shard));
+  const stats = pcaPartial(await shardEmbeddings(store, spec, info.shard));
   const bytes = encodeTables(
     'pca-stats',
     { n: stats.n, dim: stats.dim },
@@ -198,33 +199,52 @@ export async function pcaFit(store: BlobStore, spec: JobSpec, shards: number): P
     };
     total = total ? mergePca(total, part) : part;
   }
-  const pca = pcaFinalize(total!, Math.min(spec.recipe.cluster!.dim!, total!.dim));
+  await writePca(store, spec, pcaFinalize(total!, pcaDim(spec, total!.dim)));
+  return { shards };
+}
+
+/** The PCA's output dimension: the recipe's `cluster.dim`, at most the embeddings'. */
+export function pcaDim(spec: JobSpec, embedDim: number): number {
+  return Math.min(spec.recipe.cluster!.dim!, embedDim);
+}
+
+/** Stores the job's fitted PCA (pcaModelKey). */
+export async function writePca(store: BlobStore, spec: JobSpec, pca: Pca): Promise<void> {
   const bytes = encodeTables(
     'pca',
     { dim: pca.dim, dimOut: pca.dimOut },
     { mean: pca.mean, components: pca.components, variances: pca.variances },
   );
   await store.put(pcaModelKey(spec.id), bytes);
-  return { shards };
 }
 
-/** PCA pass 3, one shard: project its embeddings onto the principal axes. */
-export async function pcaProjectShard(
-  store: BlobStore,
-  spec: JobSpec,
-  info: ShardInfo,
-): Promise<{ records: number; dim: number }> {
+/** The job's fitted PCA. */
+export async function readPca(store: BlobStore, spec: JobSpec): Promise<Pca> {
   const bytes = await store.get(pcaModelKey(spec.id));
   if (!bytes) throw new Error('the PCA model is missing');
   const { meta, arrays } = decodeTables(bytes, 'pca');
-  const pca: Pca = {
+  return {
     dim: meta.dim as number,
     dimOut: meta.dimOut as number,
     mean: arrays.mean as Float64Array,
     components: arrays.components as Float32Array,
     variances: arrays.variances as Float64Array,
   };
-  const reduced = pcaProject(await embeddings(store, spec, info.shard), pca);
-  await store.put(embedKey(spec.id, info.shard, 'reduced'), encodeMatrix(reduced));
+}
+
+/** PCA pass 3, one shard: project its embeddings onto the principal axes (`reduced.f32`). */
+export async function pcaProjectShard(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+): Promise<{ records: number; dim: number }> {
+  const reduced = await projectShard(store, spec, info.shard);
   return { records: reduced.n, dim: reduced.dim };
+}
+
+/** Projects a shard's embeddings with the job's PCA, stores them as its `reduced.f32` and returns them. */
+export async function projectShard(store: BlobStore, spec: JobSpec, shard: number): Promise<Matrix> {
+  const reduced = pcaProject(await shardEmbeddings(store, spec, shard), await readPca(store, spec));
+  await store.put(embedKey(spec.id, shard, 'reduced'), encodeMatrix(reduced));
+  return reduced;
 }

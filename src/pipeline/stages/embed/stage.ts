@@ -3,6 +3,7 @@ import { npyHeader } from '../../../embed/matrix-file.ts';
 import { embedKey } from '../../keys.ts';
 import { NPY } from '../../outputs.ts';
 import type { ShardInfo, StageDef } from '../../types.ts';
+import { jobFitPath } from '../cluster/fit-path.ts';
 import { needsVectors } from '../select/plan.ts';
 import {
   type EmbedTally,
@@ -91,7 +92,9 @@ export const embedStage: StageDef<EmbedState, { shard?: ShardInfo; model?: strin
           rows: b.results.map((t) => t.records),
           bytes: b.results.map((t) => t.bytes),
         };
-        return usesPca(view.spec) ? { step: 'pca-partial', state } : { done: true, state };
+        // The cluster stage fits the PCA itself when it fits on a sample.
+        const pca = usesPca(view.spec) && jobFitPath(view, state.dim).path === 'full';
+        return pca ? { step: 'pca-partial', state } : { done: true, state };
       }
       case 'pca-partial':
         return { step: 'pca-fit', state: b.state };
