@@ -237,29 +237,29 @@ describe('clustering as a pipeline stage', () => {
   });
 });
 
-/** Every shard's record hashes and stored vectors (`embed` or `reduced`), concatenated in shard order. */
+/** Every shard's record ids and stored vectors (`embed` or `reduced`), concatenated in shard order. */
 async function vectors(store: MemoryStore, id: string, which: 'embed' | 'reduced') {
-  const hashes: string[] = [];
+  const ids: string[] = [];
   const parts: Matrix[] = [];
   for (let s = 0; ; s++) {
     const bytes = store.objects.get(embedKey(id, s, which));
     if (!bytes) break;
     parts.push(decodeMatrix(bytes));
-    for (const r of await readShardRecords(store, id, s)) hashes.push(r.hash);
+    for (const r of await readShardRecords(store, id, s)) ids.push(r.id);
   }
   const dim = parts[0].dim;
-  const data = new Float32Array(hashes.length * dim);
+  const data = new Float32Array(ids.length * dim);
   let at = 0;
   for (const p of parts) {
     data.set(p.data.subarray(0, p.n * dim), at);
     at += p.n * dim;
   }
-  return { hashes, x: { data, n: hashes.length, dim } };
+  return { ids, x: { data, n: ids.length, dim } };
 }
 
-/** The rows of x whose record hash is in the hash-uniform sample of `rate`. */
-function sampleOf(x: Matrix, hashes: string[], rate: number): Matrix {
-  const rows = hashes.flatMap((h, i) => (hashUniform(h) < rate ? [i] : []));
+/** The rows of x whose record id is in the hash-uniform sample of `rate`. */
+function sampleOf(x: Matrix, ids: string[], rate: number): Matrix {
+  const rows = ids.flatMap((id, i) => (hashUniform(id) < rate ? [i] : []));
   const data = new Float32Array(rows.length * x.dim);
   rows.forEach((r, i) => {
     data.set(x.data.subarray(r * x.dim, (r + 1) * x.dim), i * x.dim);
@@ -282,9 +282,9 @@ describe('fitting on a sample in one task (cluster.fit "sample", the default)', 
         { ...base, shardBytes: 8000, cluster },
         id,
       );
-      // The reference: the same rows picked by their content hash, fitted in this process.
-      const { hashes, x } = await vectors(out.store, id, 'reduced');
-      const sample = sampleOf(x, hashes, 300 / 1200);
+      // The reference: the same rows picked by their ids' hash, fitted in this process.
+      const { ids, x } = await vectors(out.store, id, 'reduced');
+      const sample = sampleOf(x, ids, 300 / 1200);
       expect(sample.n).toBeGreaterThan(200);
       expect(sample.n).toBeLessThan(400);
       expect(out.report.clusters!.fit).toEqual({ path: 'sample', sample: sample.n, reason: 'fits' });
@@ -347,8 +347,8 @@ describe('fitting on a sample in one task (cluster.fit "sample", the default)', 
       'pca-sample',
     );
     expect(keysUnder(out.store, 'pca-sample', 'embed/pca/')).toEqual(['jobs/pca-sample/embed/pca/model.bin']);
-    const { hashes, x } = await vectors(out.store, 'pca-sample', 'embed');
-    const sample = sampleOf(x, hashes, 300 / 900);
+    const { ids, x } = await vectors(out.store, 'pca-sample', 'embed');
+    const sample = sampleOf(x, ids, 300 / 900);
     expect(out.report.clusters!.fit).toMatchObject({ path: 'sample', sample: sample.n });
     const want = pcaProject(x, pcaFinalize(pcaPartial(sample), 8));
     const reduced = (await vectors(out.store, 'pca-sample', 'reduced')).x;
