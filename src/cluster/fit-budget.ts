@@ -31,8 +31,11 @@ const NS = {
   eigenCube: 12,
 } as const;
 
-/** Bytes per row besides the vectors: Hamerly bounds (labels, upper, lower, norms), final labels and distances. */
-const ROW_WORK_BYTES = 48;
+/**
+ * Bytes per row besides the vectors: Hamerly bounds (labels, upper, lower, norms: 28), their working
+ * arrays (36), the final labels and distances (12), rounded up.
+ */
+const ROW_WORK_BYTES = 80;
 
 export interface FitSize {
   algorithm: 'kmeans' | 'gmm';

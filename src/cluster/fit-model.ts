@@ -20,7 +20,7 @@ export interface FitModelOptions {
   /** k-means++ for k runs with seed + k (as the distributed fit seeds it). */
   seed: number;
   varFloor?: number;
-  /** Rows per chunk of the in-process map steps. */
+  /** Rows per chunk of the in-process map steps (default: every row in one, so nothing to merge). */
   chunkRows?: number;
 }
 
@@ -55,8 +55,8 @@ export interface ModelFit {
  * float64 summation order.
  */
 export function fitModel(x: Matrix, options: FitModelOptions): ModelFit {
-  const { algorithm, ks, maxIter, tol, seed, varFloor = 1e-6, chunkRows = 5_000 } = options;
   checkMatrix(x);
+  const { algorithm, ks, maxIter, tol, seed, varFloor = 1e-6, chunkRows = Math.max(1, x.n) } = options;
   if (ks.length === 0) throw new RangeError('ks must not be empty');
   if (algorithm === 'kmeans' && ks.length > 1) throw new RangeError('a k grid needs algorithm "gmm"');
   for (const k of ks) checkK(k, x.n);

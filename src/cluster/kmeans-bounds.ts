@@ -38,6 +38,36 @@ export interface KmeansBounds {
   recomputed: number;
 }
 
+/** What one call works in: the rows out of bound, their clusters, bounds and results. */
+interface BoundsScratch {
+  pending: Int32Array;
+  from: Int32Array;
+  within: Float64Array;
+  best: Int32Array;
+  dist2: Float64Array;
+  second: Float64Array;
+}
+
+/** Each state's working arrays, kept from one call to the next (not part of the state: never encoded). */
+const scratches = new WeakMap<KmeansBounds, BoundsScratch>();
+
+function scratchOf(bounds: KmeansBounds): BoundsScratch {
+  let scratch = scratches.get(bounds);
+  if (!scratch || scratch.pending.length !== bounds.n) {
+    const { n } = bounds;
+    scratch = {
+      pending: new Int32Array(n),
+      from: new Int32Array(n),
+      within: new Float64Array(n),
+      best: new Int32Array(n),
+      dist2: new Float64Array(n),
+      second: new Float64Array(n),
+    };
+    scratches.set(bounds, scratch);
+  }
+  return scratch;
+}
+
 /** A fresh state for the rows of x and k clusters (filled by the first kmeansStats call). */
 export function createKmeansBounds(x: Matrix, k: number): KmeansBounds {
   checkMatrix(x);
@@ -110,8 +140,7 @@ export function kmeansStatsBounded(
     // First call: every row, measured and added; m = the centroids' mean.
     const { origin } = bounds;
     for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) origin[j] += centroids[c * dim + j] / k;
-    const dist2 = new Float64Array(n);
-    const second = new Float64Array(n);
+    const { dist2, second } = scratchOf(bounds);
     kernel.assign(x, null, n, centroids, k, { labels, dist2, second, sums: bounds.sums, origin, norms });
     for (let i = 0; i < n; i++) {
       upper[i] = Math.sqrt(dist2[i]);
@@ -138,9 +167,14 @@ export function kmeansStatsBounded(
       } else if (delta[c] > runnerUp) runnerUp = delta[c];
     }
     const half = halfSeparationsCached(centroids, k, dim);
-    const pending = new Int32Array(n);
-    const from = new Int32Array(n);
-    const within = new Float64Array(n);
+    const {
+      pending,
+      from: allFrom,
+      within: allWithin,
+      best: allBest,
+      dist2: allDist2,
+      second: allSecond,
+    } = scratchOf(bounds);
     let count = 0;
     for (let i = 0; i < n; i++) {
       const a = labels[i];
@@ -151,14 +185,16 @@ export function kmeansStatsBounded(
       const bound = Math.max(half[a], l);
       if (u * (1 + BOUND_SLACK) <= bound) continue;
       pending[count] = i;
-      from[count] = a;
-      within[count++] = bound;
+      allFrom[count] = a;
+      allWithin[count++] = bound;
     }
     // Rows out of bound: measured against their centroid, and against all if still out of bound.
     const rows = pending.subarray(0, count);
-    const best = new Int32Array(count);
-    const dist2 = new Float64Array(count);
-    const second = new Float64Array(count);
+    const from = allFrom.subarray(0, count);
+    const within = allWithin.subarray(0, count);
+    const best = allBest.subarray(0, count);
+    const dist2 = allDist2.subarray(0, count);
+    const second = allSecond.subarray(0, count);
     kernel.assign(x, rows, count, centroids, k, {
       labels: best,
       dist2,
