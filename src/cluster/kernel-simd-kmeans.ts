@@ -2,6 +2,9 @@ import { type AssignOutputs, BOUND_SLACK } from './kernel-api.ts';
 import { blockRows, pad4, U32, type WasmMemory } from './kernel-simd-memory.ts';
 import type { Matrix } from './types.ts';
 
+/** The staging window of gathered rows, in blocks: rows of a block spread over at most this many blocks are copied at once. */
+const STAGE_BLOCKS = 4;
+
 /**
  * See ClusterKernel.assign: float32 products rank the centroids, then exact float64 sums. With
  * `bound`, each block first measures the rows against their current centroid and compacts the
@@ -38,6 +41,9 @@ export function wasmAssign(
     dist: B * 8,
     norms: B * 8,
     rownorms: B * 8,
+    // A window of source rows gathered from (rows out of bound are typically a quarter or more).
+    stage: rows ? STAGE_BLOCKS * B * w * 4 : 0,
+    stageIdx: rows ? B * 4 : 0,
   });
   const { f32, f64, i32, ex } = mem;
   mem.storePoints(centroids, k, kp, dim, w, at);
@@ -53,7 +59,12 @@ export function wasmAssign(
   const slot = new Int32Array(B);
   for (let start = 0; start < count; start += B) {
     const m = Math.min(B, count - start);
-    if (rows) mem.gatherRows(data, dim, w, rows, start, m, at.xraw);
+    if (rows)
+      mem.gatherRows(data, dim, w, rows, start, m, at.xraw, {
+        at: at.stage,
+        rows: STAGE_BLOCKS * B,
+        idx: at.stageIdx,
+      });
     else mem.loadRows(data, dim, w, start, m, at.xraw);
     if (norms && origin) {
       ex.rownorms(at.xraw, m, w, at.origin, at.rownorms);

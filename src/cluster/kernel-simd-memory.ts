@@ -34,6 +34,17 @@ export interface KernelExports {
     mode: number,
   ): void;
   rownorms(x: number, m: number, w: number, origin: number, out: number): void;
+  gather(src: number, idx: number, m: number, w: number, dst: number): void;
+}
+
+/**
+ * Where gatherRows may stage a window of source rows (byte offsets): `rows` rows w wide at `at`, and
+ * the window-relative index of each gathered row at `idx`.
+ */
+export interface GatherStage {
+  at: number;
+  rows: number;
+  idx: number;
 }
 
 /** float32 unit roundoff. */
@@ -52,7 +63,11 @@ export interface WasmMemory {
   allocate<K extends string>(sizes: Record<K, number>): Record<K, number>;
   /** Rows [start, start + m) of data into float32 rows w wide at byte offset dst, zero-padded. */
   loadRows(data: Float32Array, dim: number, w: number, start: number, m: number, dst: number): void;
-  /** Rows rows[from..from + m) of data into float32 rows w wide at byte offset dst, zero-padded. */
+  /**
+   * Rows rows[from..from + m) of data into float32 rows w wide at byte offset dst, zero-padded. With
+   * `stage`, rows that fall in a window of at most stage.rows rows are copied as the whole window at
+   * once and gathered inside the module.
+   */
   gatherRows(
     data: Float32Array,
     dim: number,
@@ -61,6 +76,7 @@ export interface WasmMemory {
     from: number,
     m: number,
     dst: number,
+    stage?: GatherStage,
   ): void;
   /** Float64 rows (k × dim) into rows w wide at byte offset dst, zero-padded. */
   storeRows64(src: Float64Array, k: number, dim: number, w: number, dst: number): void;
@@ -165,8 +181,26 @@ export function createWasmMemory(module: WebAssembly.Module): WasmMemory {
     from: number,
     m: number,
     dst: number,
+    stage?: GatherStage,
   ): void {
     const base = dst >> 2;
+    if (stage && dim === w && m > 0) {
+      let first = rows[from];
+      let last = first;
+      for (let i = 1; i < m; i++) {
+        const r = rows[from + i];
+        if (r < first) first = r;
+        else if (r > last) last = r;
+      }
+      // Dense enough: one copy of the window (one call, however many runs), then a gather in the module.
+      if (last - first < stage.rows) {
+        mem.f32.set(data.subarray(first * dim, (last + 1) * dim), stage.at >> 2);
+        const idx = stage.idx >> 2;
+        for (let i = 0; i < m; i++) mem.i32[idx + i] = rows[from + i] - first;
+        mem.ex.gather(stage.at, stage.idx, m, w, dst);
+        return;
+      }
+    }
     if (dim !== w) {
       for (let i = 0; i < m; i++) {
         const o = base + i * w;

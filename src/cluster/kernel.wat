@@ -240,6 +240,25 @@
       (local.set $sum (i32.add (local.get $sum) (i32.const 32)))
       (br_if $j (i32.lt_u (local.get $x) (local.get $end)))))
 
+  ;; Row i of dst = row idx[i] of src, for i < m (float32 rows w wide; src and dst do not overlap).
+  (func (export "gather") (param $src i32) (param $idx i32) (param $m i32) (param $w i32) (param $dst i32)
+    (local $i i32) (local $p i32) (local $q i32) (local $end i32) (local $wb i32)
+    (local.set $wb (i32.shl (local.get $w) (i32.const 2)))
+    (local.set $q (local.get $dst))
+    (local.set $i (i32.const 0))
+    (block $iend (loop $iloop
+      (br_if $iend (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $p (i32.add (local.get $src) (i32.mul (local.get $wb)
+        (i32.load (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2)))))))
+      (local.set $end (i32.add (local.get $p) (local.get $wb)))
+      (loop $j
+        (v128.store (local.get $q) (v128.load (local.get $p)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br_if $j (i32.lt_u (local.get $p) (local.get $end))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $iloop))))
+
   ;; out[i] = Σ_j (x_ij − origin_j)² for rows i < m, in float64 like finish's distances.
   (func (export "rownorms") (param $x i32) (param $m i32) (param $w i32) (param $origin i32) (param $out i32)
     (local $i i32) (local $p i32) (local $q i32) (local $end i32) (local $v v128) (local $d v128)
