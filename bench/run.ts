@@ -2,7 +2,7 @@
  * `npm run bench`: end-to-end time and peak memory of Winnow on the local stack (the real CLI:
  * wrangler dev + workerd) against the reference (the same core in one Node process).
  *
- *   node bench/run.ts [--only 9k|100k|1m|scoring|cluster|select|pairs|crash|integrity|recovery|hops] [--runs N]
+ *   node bench/run.ts [--only 9k|100k|1m|scoring|cluster|cluster-stage|cluster-sample|select|pairs|crash|integrity|recovery|hops] [--runs N]
  *
  * See bench/README.md.
  */
@@ -258,7 +258,18 @@ async function main(): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`--runs must be a positive integer, got ${values.runs}`);
-  const extra = ['scoring', 'cluster', 'select', 'pairs', 'crash', 'integrity', 'recovery', 'hops'];
+  const extra = [
+    'scoring',
+    'cluster',
+    'cluster-stage',
+    'cluster-sample',
+    'select',
+    'pairs',
+    'crash',
+    'integrity',
+    'recovery',
+    'hops',
+  ];
   if (values.only && !extra.includes(values.only) && !DATASETS.some((d) => d.key === values.only))
     throw new Error(
       `--only must be one of ${[...DATASETS.map((d) => d.key), ...extra].join('|')}, got ${values.only}`,
@@ -273,8 +284,22 @@ async function main(): Promise<number> {
     else process.stdout.write(`${r.stdout}\n`);
     if (values.only === 'cluster') return failures.length ? 1 : 0;
   }
+  if (!values.only || values.only === 'cluster-stage') {
+    // Issue #17's case on the local stack: 2,000 records, GMM k = 8, the cluster stage against
+    // scikit-learn's fit + predict on the same matrix, fit on the sample and over every shard (~2 min a run).
+    note('the cluster stage on the local stack against scikit-learn (bench/cluster-stage.ts) …');
+    const r = await runNode([join(ROOT, 'bench', 'cluster-stage.ts'), '--runs', String(runs)]);
+    if (r.code !== 0) fail(`cluster-stage bench exited ${r.code}:\n${r.stderr.slice(-2000)}`);
+    else process.stdout.write(`${r.stdout}\n`);
+    if (values.only === 'cluster-stage') return failures.length ? 1 : 0;
+  }
   mkdirSync(OUT, { recursive: true });
-  if (['select', 'pairs', 'crash', 'integrity', 'recovery', 'hops'].includes(values.only ?? '')) {
+  if (
+    ['cluster-sample', 'select', 'pairs', 'crash', 'integrity', 'recovery', 'hops'].includes(
+      values.only ?? '',
+    )
+  ) {
+    // The fit on a sample against the fit over every record at 100k records, ~10 minutes.
     // Selection (dedup + strategies) against the old top-k, ~15 minutes; preference pairs at 1M
     // rollout steps against a naive reference, ~2 minutes; kill -9 of the local stack in every stage,
     // ~8 minutes. Only on request. They inherit stdio, so their progress shows as they run; options:

@@ -209,7 +209,7 @@ export const ClusterSchema = z
     /** k-means: relative change of inertia; GMM: change of mean log-likelihood per record. */
     tol: z.number().positive().default(1e-4),
     seed: z.number().int().optional(),
-    /** Records sampled (by content hash): the sample fit runs on, or (`fit: "full"`) that seeds k-means++. */
+    /** Records sampled (by the hash of their id): the sample the fit runs on, or (`fit: "full"`) that seeds k-means++. */
     sampleSize: z.number().int().min(100).max(200_000).default(20_000),
     /**
      * `sample`: k-means / the GMM (every k of `kGrid`, and the PCA of `reduce: "pca"`) run to convergence

@@ -28,7 +28,7 @@ export async function clusterFit(
   const kMax = Math.max(...plan.todo);
   if (n < kMax) {
     throw new Error(
-      `cluster: the sample has ${n} records, fewer than k = ${kMax}; raise sampleSize or lower k`,
+      `cluster: the sample has ${n} records, fewer than k = ${kMax}; raise sampleSize or lower k, or fit "full"`,
     );
   }
   const x = usesPca(spec)
