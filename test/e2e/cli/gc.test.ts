@@ -12,7 +12,8 @@ import { sharedClient, sharedStackArgs, unique } from '../stack.ts';
 import { ROOT, run, winnowRunShared } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-gc-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// A shared machine can take longer than the default 10 s to delete an installed package's tree.
+afterAll(() => rmSync(tmp, { recursive: true, force: true }), 120_000);
 const CLI = join(ROOT, 'workers/cli/winnow.js');
 const cli = (...args: string[]) =>
   run(process.execPath, [CLI, ...args, ...sharedStackArgs()], { cwd: ROOT, timeout: 60_000 });
@@ -49,5 +50,5 @@ describe('winnow gc and delete', () => {
     const gone = await cli('delete', 'dataset', dataset);
     expect(gone.stdout).toMatch(new RegExp(`^deleted dataset ${dataset}: \\d+ objects, `));
     expect(await client.dataset(dataset)).toBeNull();
-  });
+  }, 120_000);
 });

@@ -9,7 +9,8 @@ import { jsonl, ROOT } from './helpers.ts';
 
 const run = promisify(execFile);
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-pkg-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// A shared machine can take longer than the default 10 s to delete an installed package's tree.
+afterAll(() => rmSync(tmp, { recursive: true, force: true }), 120_000);
 
 describe('the npm package (winnow-data, bin winnow)', () => {
   it('packs, installs by name into a prefix, and its winnow runs a job on the local stack', async () => {
