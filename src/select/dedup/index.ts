@@ -26,7 +26,7 @@ export {
   nearNormal,
   normalCodes,
 } from './normalize.ts';
-export { packedIndexLength, packedSpan, packPartitions } from './packed.ts';
+export { packedIndexLength, packedOffsets, packedSpan, packPartitions } from './packed.ts';
 export {
   DEDUP_THRESHOLD,
   decodeEdges,

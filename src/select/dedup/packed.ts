@@ -16,18 +16,28 @@ export function packedIndexLength(partitions: number): number {
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
+/**
+ * Where each part starts in a packed file, given every part's length (so a reader told the lengths
+ * needs no index read); the last value is the file's length.
+ */
+export function packedOffsets(lengths: readonly number[]): number[] {
+  const out = new Array<number>(lengths.length + 1);
+  let at = align8(packedIndexLength(lengths.length));
+  for (let p = 0; p < lengths.length; p++) {
+    out[p] = at;
+    at = align8(at + lengths[p]);
+  }
+  out[lengths.length] = at;
+  return out;
+}
+
 /** The parts (partitionEntries' files, in partition order) in one file. */
 export function packPartitions(parts: readonly Uint8Array[]): Uint8Array {
   const n = parts.length;
-  const start = new Uint32Array(n);
-  const length = new Uint32Array(n);
-  let at = align8(packedIndexLength(n));
-  for (let p = 0; p < n; p++) {
-    start[p] = at;
-    length[p] = parts[p].byteLength;
-    at = align8(at + parts[p].byteLength);
-  }
-  const out = new Uint8Array(at);
+  const length = Uint32Array.from(parts, (p) => p.byteLength);
+  const offsets = packedOffsets(Array.from(length));
+  const start = Uint32Array.from(offsets.slice(0, n));
+  const out = new Uint8Array(offsets[n]);
   out.set(encodeColumns(PACKED, n, 0, [start, length]));
   for (let p = 0; p < n; p++) out.set(parts[p], start[p]);
   return out;

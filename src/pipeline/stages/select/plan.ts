@@ -72,6 +72,8 @@ export interface IcScoreResult {
 export interface PrepareResult {
   records: number;
   candidates: number;
+  /** Dedup on: the byte length of each band partition's part in the shard's packed object. */
+  parts?: number[];
   /** In-context with the full scorer in the recipe too: [estimate, full score] of a uniform subsample. */
   compare?: [number, number][];
 }

@@ -22,6 +22,7 @@ import {
 } from '../../../select/dedup/index.ts';
 import { type RoundSpec, rankValue, type ShardSummary, summarize } from '../../../select/index.ts';
 import { hashUniform } from '../../../util/hash-uniform.ts';
+import { inParallel } from '../../in-parallel.ts';
 import { fromJsonl } from '../../jsonl.ts';
 import { dedupEdgesKey, dedupLosersKey, dedupMapKey, shardKey } from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
@@ -73,6 +74,7 @@ export async function selectPrepare(
   });
   await store.put(shardKey(spec.id, info.shard, 'rank.f64'), new Uint8Array(ranks.buffer));
   await store.put(shardKey(spec.id, info.shard, 'ids.bin'), encodeIds(records.map((r) => r.id)));
+  let lengths: number[] | undefined;
   if (lexicalDedup(spec.recipe)) {
     const { dedup } = spec.recipe.select;
     const exact = dedup !== false && dedup.exact;
@@ -99,8 +101,14 @@ export async function selectPrepare(
     // One object per shard: on a local stack, 64 puts a shard cost ~0.12 s more than the work.
     const parts = partitionColumns(c, state.partitions, params);
     await store.put(dedupMapKey(spec.id, info.shard), packPartitions(parts));
+    lengths = parts.map((p) => p.byteLength);
   }
-  return { records: records.length, candidates, ...(ic?.compare ? { compare: ic.compare } : {}) };
+  return {
+    records: records.length,
+    candidates,
+    ...(lengths ? { parts: lengths } : {}),
+    ...(ic?.compare ? { compare: ic.compare } : {}),
+  };
 }
 
 /** Pairs of (estimate, full score) a shard contributes to the report's comparison, at most. */
@@ -144,8 +152,10 @@ async function inContext(
 }
 
 /**
- * Dedup reduce, one band partition of `partitions`: its entries from every shard (two range reads
- * each: the packed file's index, then the part), grouped by key and verified.
+ * Dedup reduce, one band partition of `partitions`: its entries from every shard, grouped by key and
+ * verified. The part of each shard's packed object is one range read when `spans` (per shard its
+ * offset and length, from prepare's results) are given, else two (the object's index, then the part);
+ * six shards at a time.
  */
 export async function dedupReduce(
   store: BlobStore,
@@ -153,9 +163,9 @@ export async function dedupReduce(
   partition: number,
   partitions: number,
   shards: number,
+  spans?: readonly number[],
 ): Promise<DedupReduceResult> {
-  const files = [];
-  for (let s = 0; s < shards; s++) {
+  const files = await inParallel(shards, async (s) => {
     const key = dedupMapKey(spec.id, s);
     const read = async (offset: number, length: number) => {
       try {
@@ -164,13 +174,11 @@ export async function dedupReduce(
         throw new Error(`dedup partitions of shard ${s} are missing`, { cause: e });
       }
     };
-    const { offset, length } = packedSpan(
-      await read(0, packedIndexLength(partitions)),
-      partitions,
-      partition,
-    );
-    files.push(decodeEntries(await read(offset, length)));
-  }
+    const { offset, length } = spans
+      ? { offset: spans[2 * s], length: spans[2 * s + 1] }
+      : packedSpan(await read(0, packedIndexLength(partitions)), partitions, partition);
+    return decodeEntries(await read(offset, length));
+  });
   const { edges, buckets, compared } = reducePartition(files, { threshold: nearThreshold(spec.recipe) });
   await store.put(dedupEdgesKey(spec.id, partition), encodeEdges(edges));
   return { edges: edges.count, buckets, compared };
@@ -182,12 +190,11 @@ export async function dedupResolve(
   spec: JobSpec,
   partitions: number,
 ): Promise<DedupResolveResult> {
-  const sets = [];
-  for (let p = 0; p < partitions; p++) {
+  const sets = await inParallel(partitions, async (p) => {
     const bytes = await store.get(dedupEdgesKey(spec.id, p));
     if (!bytes) throw new Error(`dedup edges of partition ${p} are missing`);
-    sets.push(decodeEdges(bytes));
-  }
+    return decodeEdges(bytes);
+  });
   const losers = resolveDuplicates(sets);
   await store.put(dedupLosersKey(spec.id), encodeLosers(losers));
   let duplicate = 0;

@@ -18,6 +18,7 @@ import {
 } from './plan.ts';
 import { dedupReduce, dedupResolve, selectPrepare, selectRound } from './prepare.ts';
 import { selectScatter } from './scatter.ts';
+import { dedupParts, spansOf } from './spans.ts';
 
 export interface SelectBudget {
   requested: Budget;
@@ -33,6 +34,12 @@ export interface SelectStageState {
   budget: SelectBudget;
   /** Set once the rounds have found it: export applies it. */
   cut?: Cut;
+  /**
+   * From prepare until dedup-reduce: per shard, the length of each band partition's part in its packed
+   * object, so a reduce task reads each part with one range read instead of two (left out above
+   * MAX_SPANS values, where reduce tasks read each object's index instead).
+   */
+  dedupParts?: number[][];
 }
 
 export interface SelectInput {
@@ -48,6 +55,8 @@ export interface SelectInput {
   target: number;
   /** Fitted models (the in-context scorer's). */
   models: Record<string, ModelRef>;
+  /** dedup-reduce: per shard, the offset and length of the task's part in the shard's packed object. */
+  spans?: number[];
 }
 
 type Step<R> = StepDef<SelectStageState, SelectInput, R>;
@@ -93,7 +102,7 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
       (r) => ({ in: r.records, out: r.records }),
     ),
     'dedup-reduce': step((t, { store }) =>
-      dedupReduce(store, t.spec, t.index, t.input.plan.partitions, t.shards),
+      dedupReduce(store, t.spec, t.index, t.input.plan.partitions, t.shards, t.input.spans),
     ),
     'dedup-resolve': step((t, { store }) => dedupResolve(store, t.spec, t.input.plan.partitions)),
     'group-map': step((t, { store }) => groupMap(store, t.spec, shardOf(t), t.input.plan)),
@@ -116,12 +125,22 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
       stats: view.of(scoreStage)?.ranges ?? {},
       target: s.budget.target,
       models: view.of(fitStage)?.models ?? {},
+      ...(s.plan.step.kind === 'dedup-reduce' && s.dedupParts ? { spans: spansOf(s.dedupParts, index) } : {}),
     };
   },
   next(view, b) {
     const { budget } = b.state;
     const d = nextSelectStep(view.spec.recipe, b.state.plan, b, view.table.count(), budget.target);
-    if (d.kind === 'next') return { step: d.state.step.kind, state: { ...b.state, plan: d.state } };
+    if (d.kind === 'next') {
+      // Prepare's part lengths are kept until the reduce tasks have read them.
+      const { dedupParts: _, ...rest } = b.state;
+      const parts =
+        b.step === 'prepare' && d.state.step.kind === 'dedup-reduce' ? dedupParts(b.results) : undefined;
+      return {
+        step: d.state.step.kind,
+        state: { ...rest, plan: d.state, ...(parts ? { dedupParts: parts } : {}) },
+      };
+    }
     const reachable = budget.reachable && budget.target <= d.candidates;
     return { done: true, state: { plan: d.state, budget: { ...budget, reachable }, cut: d.cut } };
   },
