@@ -81,7 +81,7 @@ const bytes: Record<string, { files: number; bytes: number; max: number }> = {};
 const kindOf = (key: string) =>
   key.includes('/dedup/edges/')
     ? 'edges'
-    : key.endsWith('losers.bin')
+    : key.includes('/dedup/losers/')
       ? 'losers'
       : key.includes('/select/dedup/map/')
         ? 'entries'

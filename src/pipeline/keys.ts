@@ -101,7 +101,9 @@ export const clustersKey = (job: string) => `jobs/${job}/out/clusters.json`;
 export const dedupMapKey = (job: string, shard: number) => `jobs/${job}/select/dedup/map/${pad(shard)}.bin`;
 export const dedupEdgesKey = (job: string, partition: number) =>
   `jobs/${job}/select/dedup/edges/${pad(partition)}.bin`;
-export const dedupLosersKey = (job: string) => `jobs/${job}/select/dedup/losers.bin`;
+/** One shard's losers (resolve writes every shard's, so a shard reads only its own). */
+export const dedupLosersKey = (job: string, shard: number) =>
+  `jobs/${job}/select/dedup/losers/${pad(shard)}.bin`;
 /** Selection: candidates shuffled to cluster partitions, and each partition's verdicts per shard. */
 export const groupPartKey = (job: string, group: number, shard: number) =>
   `jobs/${job}/select/groups/${pad(group)}/${pad(shard)}.bin`;

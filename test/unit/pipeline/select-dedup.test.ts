@@ -1,11 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
-import { dedupEdgesKey, dedupMapKey, memoryJob, runLocal, type Task } from '../../../src/pipeline/index.ts';
+import {
+  dedupEdgesKey,
+  dedupLosersKey,
+  dedupMapKey,
+  memoryJob,
+  runLocal,
+  type Task,
+} from '../../../src/pipeline/index.ts';
 import { dedupReduce } from '../../../src/pipeline/stages/select/prepare.ts';
 import { dedupParts, MAX_SPANS, spansOf } from '../../../src/pipeline/stages/select/spans.ts';
 import type { SelectInput } from '../../../src/pipeline/stages/select/stage.ts';
-import { packedIndexLength, packedSpan, packPartitions } from '../../../src/select/dedup/index.ts';
+import {
+  decodeLosers,
+  packedIndexLength,
+  packedSpan,
+  packPartitions,
+} from '../../../src/select/dedup/index.ts';
 import { dataFile } from '../../support/data.ts';
 
 type Row = { instruction: string; input: string; output: string };
@@ -55,6 +67,16 @@ describe('dedup reduce reads', () => {
       edges += alone.edges;
     }
     expect(edges).toBeGreaterThan(100);
+    // Resolve wrote each shard its own losers, and only its own.
+    const starts = reduces[0].input.starts;
+    let losers = 0;
+    for (let s = 0; s < shards; s++) {
+      const l = decodeLosers((await store.get(dedupLosersKey(spec.id, s)))!);
+      const end = s + 1 < shards ? starts[s + 1] : Number.POSITIVE_INFINITY;
+      for (const node of l.node) expect(node >= starts[s] && node < end).toBe(true);
+      losers += l.count;
+    }
+    expect(losers).toBeGreaterThanOrEqual(180);
   });
 
   it('names the shard whose packed partitions are missing', async () => {

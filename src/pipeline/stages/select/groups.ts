@@ -33,8 +33,8 @@ export async function shardLosers(
 ): Promise<Losers> {
   if (!lexicalDedup(spec.recipe))
     return { count: 0, node: new Uint32Array(0), keep: new Uint32Array(0), reason: new Uint8Array(0) };
-  const bytes = await store.get(dedupLosersKey(spec.id));
-  if (!bytes) throw new Error('dedup losers are missing');
+  const bytes = await store.get(dedupLosersKey(spec.id, info.shard));
+  if (!bytes) throw new Error(`dedup losers of shard ${info.shard} are missing`);
   return losersInRange(decodeLosers(bytes), info.indexOffset, info.indexOffset + n);
 }
 

@@ -104,7 +104,9 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
     'dedup-reduce': step((t, { store }) =>
       dedupReduce(store, t.spec, t.index, t.input.plan.partitions, t.shards, t.input.spans),
     ),
-    'dedup-resolve': step((t, { store }) => dedupResolve(store, t.spec, t.input.plan.partitions)),
+    'dedup-resolve': step((t, { store }) =>
+      dedupResolve(store, t.spec, t.input.plan.partitions, t.input.starts),
+    ),
     'group-map': step((t, { store }) => groupMap(store, t.spec, shardOf(t), t.input.plan)),
     'group-reduce': step((t, { store }) =>
       groupReduce(store, t.spec, t.index, t.input.starts, t.input.target),
