@@ -2,7 +2,8 @@
  * `npm run bench`: end-to-end time and peak memory of Winnow on the local stack (the real CLI:
  * wrangler dev + workerd) against the reference (the same core in one Node process).
  *
- *   node bench/run.ts [--only 9k|100k|1m|scoring|cluster|cluster-stage|cluster-sample|select|pairs|crash|integrity|recovery|hops] [--runs N]
+ *   node bench/run.ts [--only 9k|100k|1m|scoring|cluster|cluster-stage|cluster-sample|embed|select|pairs|crash|integrity|recovery|hops] [--runs N]
+ *                    [--embedder <id>]   (with --only embed: the embedder to measure)
  *
  * See bench/README.md.
  */
@@ -253,7 +254,11 @@ function summarize(ds: Dataset, mode: Row['mode'], runs: Run[]): Row {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { only: { type: 'string' }, runs: { type: 'string', default: '1' } },
+    options: {
+      only: { type: 'string' },
+      runs: { type: 'string', default: '1' },
+      embedder: { type: 'string' },
+    },
   });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
@@ -263,6 +268,7 @@ async function main(): Promise<number> {
     'cluster',
     'cluster-stage',
     'cluster-sample',
+    'embed',
     'select',
     'pairs',
     'crash',
@@ -294,6 +300,24 @@ async function main(): Promise<number> {
     if (values.only === 'cluster-stage') return failures.length ? 1 : 0;
   }
   mkdirSync(OUT, { recursive: true });
+  if (values.only === 'embed') {
+    // Issue #18: does the default embedder find topics? Winnow's embed → k-means against scikit-learn's
+    // TF-IDF → SVD → k-means, ARI against topic labels, on generated topic sets up to 100k records and
+    // Dolly's categories (~10 minutes; only on request). scikit-learn comes from Debian's python3-sklearn.
+    const sklearn = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0;
+    if (!sklearn) note('scikit-learn is missing (apt-get install -y python3-sklearn): Winnow only');
+    note('embeddings against topic labels (bench/embed-topics.ts) …');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'bench', 'embed-topics.ts'),
+        ...(sklearn ? [] : ['--skip-sklearn']),
+        ...(values.embedder ? ['--embedder', values.embedder] : []),
+      ],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    return r.status ?? 1;
+  }
   if (
     ['cluster-sample', 'select', 'pairs', 'crash', 'integrity', 'recovery', 'hops'].includes(
       values.only ?? '',
