@@ -186,7 +186,7 @@ export const FitSchema = z.strictObject({
 
 /** How records become vectors (src/embed/): an embedder id and its config. */
 export const EmbedSchema = z.strictObject({
-  id: z.string().min(1).default('hashed'),
+  id: z.string().min(1).default('tfidf'),
   config: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -252,7 +252,7 @@ export const RecipeSchema = z.strictObject({
    */
   keep: z.enum(['outputs', 'all']).default('outputs'),
   /** The embedder used when the recipe clusters or exports embeddings. */
-  embed: EmbedSchema.default({ id: 'hashed', config: {} }),
+  embed: EmbedSchema.default({ id: 'tfidf', config: {} }),
   /** Absent: no clustering. */
   cluster: ClusterSchema.optional(),
   /** Also write `embeddings.npy` (float32, one row per valid record in input order). */

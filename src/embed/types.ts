@@ -23,6 +23,17 @@ export interface EmbedPrepare<C = unknown, P = unknown, M = unknown> {
   decodeModel(b: Uint8Array): M;
 }
 
+/**
+ * A model learned from a sample of the dataset before anything is embedded (vocabulary, idf, SVD):
+ * the fit stage fits it from the job's hash-uniform fit sample and keeps it with the dataset, like a
+ * learning scorer's model, so later jobs and appended parts embed the same way.
+ */
+export interface EmbedFit<C = unknown, M = unknown> {
+  fit(sample: ScoreInput[], config: C): { model: M; summary: Record<string, number | string> };
+  encodeModel(m: M): Uint8Array;
+  decodeModel(b: Uint8Array): M;
+}
+
 /** Turns records into fixed-length vectors. Registered by a stable `id`, like scorers. */
 export interface Embedder<C = unknown, P = unknown, M = unknown> {
   id: string;
@@ -36,6 +47,8 @@ export interface Embedder<C = unknown, P = unknown, M = unknown> {
   /** Length of every vector this config produces. */
   dim(config: C): number;
   prepare?: EmbedPrepare<C, P, M>;
+  /** A model fitted on the fit stage's sample (an embedder has `prepare` or `fitted`, not both). */
+  fitted?: EmbedFit<C, M>;
   /** `records.length × dim(config)` numbers, row-major; L2-normalized where the embedder says so. */
   embed(records: ScoreInput[], config: C, ctx: EmbedContext<M>): Promise<Float32Array> | Float32Array;
 }

@@ -23,6 +23,9 @@ const RECIPE = {
   scorers: [{ id: 'length' }, { id: 'lexical' }],
   exportEmbeddings: true,
   select: { budget: '30%' },
+  // Both jobs of a test run at once on one dataset: each fits the embedder itself (and writes its fit
+  // sample), rather than one reusing the other's model depending on which got there first.
+  fit: { refit: true },
 };
 const FILES = ['selected.jsonl', 'rejected.jsonl', 'invalid.jsonl', 'weights.jsonl', 'embeddings.npy'];
 

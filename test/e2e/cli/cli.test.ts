@@ -114,7 +114,7 @@ describe('winnow run (CLI on the local workerd stack)', () => {
     const npy = readFileSync(join(clustered, 'embeddings.npy'));
     expect(npy.subarray(1, 6).toString()).toBe('NUMPY');
     expect(npy.toString('latin1', 10, 10 + npy.readUInt16LE(8))).toContain(
-      `'shape': (${report.counts.valid}, 256)`,
+      `'shape': (${report.counts.valid}, 128)`,
     );
     expect(jsonl(join(clustered, 'selected.jsonl')).every((l) => Number.isInteger(l.cluster))).toBe(true);
     // winnow jobs <dataset>: both jobs of this input's dataset, newest first, done.

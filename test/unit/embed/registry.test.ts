@@ -21,6 +21,7 @@ function thrown(f: () => unknown): WinnowError {
 describe('embedder registry', () => {
   it('registers the built-ins at import, once each', () => {
     expect(listEmbedders().map((e) => [e.id, e.kind])).toEqual([
+      ['tfidf', 'offline'],
       ['hashed', 'offline'],
       ['workers-ai', 'model'],
       ['openai', 'model'],
@@ -31,7 +32,7 @@ describe('embedder registry', () => {
 
   it('names the known ids when one is unknown', () => {
     expect(thrown(() => getEmbedder('bert')).message).toMatchInlineSnapshot(
-      `"unknown embedder "bert"; known: hashed, openai, workers-ai"`,
+      `"unknown embedder "bert"; known: hashed, openai, tfidf, workers-ai"`,
     );
     // An unknown embedder has its own code, as an unknown scorer has.
     expect(thrown(() => getEmbedder('bert')).code).toBe('unknown_embedder');
@@ -41,7 +42,7 @@ describe('embedder registry', () => {
       {
         code: 'unknown_embedder',
         path: 'recipe.embed.id',
-        message: 'unknown embedder "bert"; known: hashed, openai, workers-ai',
+        message: 'unknown embedder "bert"; known: hashed, openai, tfidf, workers-ai',
       },
     ]);
   });
@@ -50,6 +51,10 @@ describe('embedder registry', () => {
     expect(resolveEmbedder({ id: 'hashed' })).toMatchObject({
       config: { dim: 256, field: 'both', charNgrams: [3, 5], seed: 0 },
       dim: 256,
+    });
+    expect(resolveEmbedder({ id: 'tfidf' })).toMatchObject({
+      config: { dim: 128, field: 'both', bigrams: true, vocabulary: 32768, minDf: 2, maxDf: 1, seed: 0 },
+      dim: 128,
     });
     expect(resolveEmbedder({ id: 'workers-ai', config: { provider: 'ai' } })).toMatchObject({
       config: { provider: 'ai', model: '@cf/baai/bge-small-en-v1.5' },

@@ -118,6 +118,28 @@ describe('the cell cache', () => {
     );
   });
 
+  it('the embedder is fitted once per dataset: later jobs and appended records embed with its model', async () => {
+    const { store, objects } = await setup(
+      generateDemo({ records: 300, seed: 6 }),
+      generateDemo({ records: 40, seed: 98 }),
+    );
+    const cells = new MemoryCellCache();
+    const recipe = { shardBytes: 8000, scorers: SCORERS, cluster: { k: 3 } };
+    const a = await run(store, [objects[0]], recipe, cells, 'a');
+    expect(a.report.fits['embed:tfidf']).toMatchObject({ reused: false, summary: { dim: 128 } });
+    expect(a.report.fits['embed:tfidf'].summary.vocabulary).toBeGreaterThan(50);
+    const b = await run(store, objects, recipe, cells, 'b');
+    expect(b.report.fits['embed:tfidf']).toMatchObject({
+      reused: true,
+      summary: a.report.fits['embed:tfidf'].summary,
+    });
+    const c = await run(store, objects, { ...recipe, fit: { refit: true } }, cells, 'c');
+    expect(c.report.fits['embed:tfidf'].reused).toBe(false);
+    // Without clustering or exported embeddings, nothing is embedded and nothing fitted for it.
+    const d = await run(store, objects, { shardBytes: 8000, scorers: SCORERS }, cells, 'd');
+    expect(d.report.fits['embed:tfidf']).toBeUndefined();
+  });
+
   it('cache: false computes everything and leaves the cache alone', async () => {
     const { store, objects } = await setup(generateDemo({ records: 100, seed: 5 }));
     const cells = new MemoryCellCache();

@@ -69,7 +69,7 @@ describe('strategies under a budget', () => {
   it.each([
     ['topk', { id: 'topk' }],
     ['balanced', { id: 'balanced', quota: 'sqrt', cap: 150 }],
-    ['diverse', { id: 'diverse', threshold: 0.35 }],
+    ['diverse', { id: 'diverse', threshold: 0.8 }],
     ['kcenter', { id: 'kcenter' }],
   ])(
     '%s meets the budget exactly, accounts for every record and reruns identically',
@@ -106,7 +106,7 @@ describe('strategies under a budget', () => {
           expect(kept.cluster).toBe(l.cluster);
           expect(kept.reason === undefined || kept.reason === 'budget').toBe(true);
           expect(kept.rank).toBeGreaterThanOrEqual(l.rank);
-          expect(l.similarity).toBeGreaterThanOrEqual(0.35);
+          expect(l.similarity).toBeGreaterThanOrEqual(0.8);
         }
       }
       if (name === 'kcenter') for (const c of per) if (c.available > 0) expect(c.selected).toBeGreaterThan(0);

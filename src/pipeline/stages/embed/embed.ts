@@ -95,10 +95,21 @@ export async function embedShard(
   vectors?: VectorCache,
   /** The content hash of the embedder's model (the merge step's), when it has one. */
   modelHash = '',
+  /** The embedder's model from the fit stage, when it learns from the fit sample. */
+  fitted?: { key: string; hash: string },
 ): Promise<EmbedTally> {
   const { embedder: e, config } = embedder(spec);
   let model: unknown;
-  if (e.prepare) {
+  if (e.fitted) {
+    if (!fitted) throw new Error('the embedder model is missing (the fit stage must fit it first)');
+    const id = `${fitted.key}#${fitted.hash}`;
+    if (cachedModel?.id !== id) {
+      const bytes = await store.get(fitted.key);
+      if (!bytes) throw new Error(`the embedder model is missing at ${fitted.key}`);
+      cachedModel = { id, model: e.fitted.decodeModel(bytes) };
+    }
+    model = cachedModel.model;
+  } else if (e.prepare) {
     const key = embedModelKey(spec.id);
     const id = `${key}#${modelHash}`;
     if (cachedModel?.id !== id) {

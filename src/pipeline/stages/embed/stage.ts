@@ -4,6 +4,8 @@ import { embedKey } from '../../keys.ts';
 import { NPY } from '../../outputs.ts';
 import type { ShardInfo, StageDef } from '../../types.ts';
 import { jobFitPath } from '../cluster/fit-path.ts';
+import type { ModelRef } from '../fit/fit.ts';
+import { fitStage } from '../fit/stage.ts';
 import { needsVectors } from '../select/plan.ts';
 import {
   type EmbedTally,
@@ -43,7 +45,11 @@ interface EmbedSteps {
  * Embed every valid record: the embedder's first pass and its merge when it has one (document
  * frequencies), the vectors, then PCA for clustering when the recipe reduces that way.
  */
-export const embedStage: StageDef<EmbedState, { shard?: ShardInfo; model?: string }, EmbedSteps> = {
+export const embedStage: StageDef<
+  EmbedState,
+  { shard?: ShardInfo; model?: string; fitted?: ModelRef },
+  EmbedSteps
+> = {
   id: 'embed',
   queue: 'score',
   summary: 'embed every valid record (and reduce the vectors for clustering)',
@@ -66,6 +72,7 @@ export const embedStage: StageDef<EmbedState, { shard?: ShardInfo; model?: strin
           env.providers(t.shards + 1),
           env.deps.vectors?.(t.spec.dataset),
           t.input.model,
+          t.input.fitted,
         ),
       counts: (r) => ({ in: r.records, out: r.records }),
     },
@@ -76,7 +83,11 @@ export const embedStage: StageDef<EmbedState, { shard?: ShardInfo; model?: strin
   input: (view, s, step, index) =>
     step === 'merge' || step === 'pca-fit'
       ? {}
-      : { shard: view.table.shard(index), ...(step === 'embed' && s.model ? { model: s.model } : {}) },
+      : {
+          shard: view.table.shard(index),
+          ...(step === 'embed' && s.model ? { model: s.model } : {}),
+          ...(step === 'embed' && view.of(fitStage)?.embed ? { fitted: view.of(fitStage)!.embed } : {}),
+        },
   next(view, b) {
     switch (b.step) {
       case 'prepare':

@@ -1,3 +1,4 @@
+import { type EmbedderRef, type ResolvedEmbedder, resolveEmbedder } from '../../../embed/index.ts';
 import { WinnowError } from '../../../errors.ts';
 import { contentHash, normalizeRecord, planShards, readShard } from '../../../formats/index.ts';
 import type { ModelUsage, ProviderSet } from '../../../providers/types.ts';
@@ -11,6 +12,7 @@ import { storeSource } from '../../range-source.ts';
 import { readShardRecords, scoreInput } from '../../shard-records.ts';
 import { type BlobStore, getJson, getText, type ObjectInfo } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
+import { needsVectors } from '../select/plan.ts';
 
 /** A fitted model as the score stage finds it. */
 export interface ModelRef {
@@ -24,6 +26,8 @@ export interface FitOutcome {
   summary: Record<string, number | string>;
   /** The model was already fitted for this dataset and config and was reused. */
   reused: boolean;
+  /** The embedder's model rather than a scorer's (`scorer` is then `embed:<id>`). */
+  embedder?: boolean;
   /** Model endpoint usage of the fit (golden scores its anchors once). */
   usage?: ModelUsage;
   seconds: number;
@@ -32,6 +36,18 @@ export interface FitOutcome {
 /** The recipe's scorers that learn from data, in recipe order, then the in-context scorer's when it has its own. */
 export function fitters(spec: JobSpec): ResolvedScorer[] {
   return resolveScorers(withInContext(spec)).filter((r) => typeof r.scorer.fit === 'function');
+}
+
+/** The recipe's embedder when the job embeds and the embedder learns from a sample (`fitted`). */
+export function embedFitter(spec: JobSpec): ResolvedEmbedder | undefined {
+  if (spec.recipe.pairs || !needsVectors(spec.recipe)) return undefined;
+  const r = resolveEmbedder(spec.recipe.embed as EmbedderRef);
+  return r.embedder.fitted ? r : undefined;
+}
+
+/** Model tasks of the fit stage: one per learning scorer, then one for the embedder when it learns. */
+export function fitTasks(spec: JobSpec): number {
+  return fitters(spec).length + (embedFitter(spec) ? 1 : 0);
 }
 
 /** The recipe's scorers plus `select.incontext.scorer` when no scorer of that id runs already. */
@@ -49,9 +65,13 @@ function scope(spec: JobSpec) {
   return { job: spec.id, dataset: spec.dataset, shared: spec.recipe.cache };
 }
 
-async function reusable(store: BlobStore, spec: JobSpec, r: ResolvedScorer): Promise<boolean> {
+function embedModelName({ embedder, config }: ResolvedEmbedder): string {
+  return `embed-${embedder.id}@${embedder.version}-${shortHash(JSON.stringify(config), 16)}`;
+}
+
+async function reusable(store: BlobStore, spec: JobSpec, name: string): Promise<boolean> {
   if (!spec.recipe.cache || spec.recipe.fit.refit) return false;
-  return (await store.head(modelKey(scope(spec), `${modelName(r)}.json`))) !== null;
+  return (await store.head(modelKey(scope(spec), `${name}.json`))) !== null;
 }
 
 /**
@@ -65,8 +85,10 @@ export async function fitSample(
   rate: number,
 ): Promise<{ records: number; sampled: number }> {
   const pending: ResolvedScorer[] = [];
-  for (const r of fitters(spec)) if (!(await reusable(store, spec, r))) pending.push(r);
-  if (pending.length === 0) return { records: 0, sampled: 0 };
+  for (const r of fitters(spec)) if (!(await reusable(store, spec, modelName(r)))) pending.push(r);
+  const embed = embedFitter(spec);
+  const embedPending = embed !== undefined && !(await reusable(store, spec, embedModelName(embed)));
+  if (pending.length === 0 && !embedPending) return { records: 0, sampled: 0 };
   const records = await readShardRecords(store, spec.id, info.shard);
   const sample: ScoreInput[] = [];
   for (const r of records) {
@@ -87,11 +109,13 @@ export async function fitModel(
   providers?: ProviderSet,
 ): Promise<FitOutcome> {
   const t0 = Date.now();
-  const ref = fitters(spec)[index];
+  const learning = fitters(spec);
+  if (index === learning.length && embedFitter(spec)) return fitEmbedder(store, spec, shards);
+  const ref = learning[index];
   if (!ref) throw new Error(`fit task ${index} has no learning scorer`);
   const name = modelName(ref);
   const where = scope(spec);
-  if (await reusable(store, spec, ref)) {
+  if (await reusable(store, spec, name)) {
     const meta = await getJson<{ hash: string; summary: FitOutcome['summary'] }>(
       store,
       modelKey(where, `${name}.json`),
@@ -101,9 +125,7 @@ export async function fitModel(
       return { scorer: ref.scorer.id, model, summary: meta.summary, reused: true, seconds: 0 };
     }
   }
-  const self: ScoreInput[] = [];
-  for (let s = 0; s < shards; s++)
-    self.push(...fromJsonl<ScoreInput>(await getText(store, fitSampleKey(spec.id, s))));
+  const self = await readFitSample(store, spec, shards);
   const references: Record<string, ScoreInput[]> = {};
   for (const key of ref.scorer.references?.(ref.config) ?? []) {
     references[key] = await readReference(store, key, spec.recipe.fit.sampleSize);
@@ -127,6 +149,44 @@ export async function fitModel(
     seconds: (Date.now() - t0) / 1000,
     ...(providers ? { usage: providers.usage() } : {}),
   };
+}
+
+async function readFitSample(store: BlobStore, spec: JobSpec, shards: number): Promise<ScoreInput[]> {
+  const self: ScoreInput[] = [];
+  for (let s = 0; s < shards; s++)
+    self.push(...fromJsonl<ScoreInput>(await getText(store, fitSampleKey(spec.id, s))));
+  return self;
+}
+
+/**
+ * Fit (or reuse) the embedder's model from the fit sample, kept with the dataset like a scorer's
+ * (`fit.refit` fits again; `cache: false` keeps it to the job).
+ */
+async function fitEmbedder(store: BlobStore, spec: JobSpec, shards: number): Promise<FitOutcome> {
+  const t0 = Date.now();
+  const resolved = embedFitter(spec)!;
+  const { embedder, config } = resolved;
+  const name = embedModelName(resolved);
+  const where = scope(spec);
+  const scorer = `embed:${embedder.id}`;
+  if (await reusable(store, spec, name)) {
+    const meta = await getJson<{ hash: string; summary: FitOutcome['summary'] }>(
+      store,
+      modelKey(where, `${name}.json`),
+    );
+    if (meta) {
+      const model = { key: modelKey(where, `${name}.bin`), hash: meta.hash };
+      return { scorer, model, summary: meta.summary, reused: true, embedder: true, seconds: 0 };
+    }
+  }
+  const sample = await readFitSample(store, spec, shards);
+  const { model, summary } = embedder.fitted!.fit(sample, config);
+  const bytes = embedder.fitted!.encodeModel(model);
+  const hash = shortHash(bytes, 16);
+  const out = { key: modelKey(where, `${name}.bin`), hash };
+  await store.put(out.key, bytes);
+  await store.put(modelKey(where, `${name}.json`), JSON.stringify({ hash, summary, job: spec.id }));
+  return { scorer, model: out, summary, reused: false, embedder: true, seconds: (Date.now() - t0) / 1000 };
 }
 
 /**

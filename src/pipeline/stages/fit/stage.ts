@@ -1,13 +1,23 @@
 import type { ShardInfo, StageDef } from '../../types.ts';
 import { validRecords } from '../ingest/stage.ts';
 import { scoresRecords } from '../score/scores-records.ts';
-import { type FitOutcome, fitModel, fitSample, fitters, type ModelRef } from './fit.ts';
+import {
+  embedFitter,
+  type FitOutcome,
+  fitModel,
+  fitSample,
+  fitTasks,
+  fitters,
+  type ModelRef,
+} from './fit.ts';
 
 export interface FitState {
   /** The uniform sampling rate of the sample step. */
   rate: number;
   /** Fitted models by scorer id, and what each fit did. */
   models: Record<string, ModelRef>;
+  /** The embedder's fitted model, when it learns from the sample (src/embed/tfidf.ts). */
+  embed?: ModelRef;
   fits: FitOutcome[];
 }
 
@@ -25,7 +35,9 @@ export const fitStage: StageDef<FitState, { shard?: ShardInfo; rate: number }, F
   queue: 'score',
   summary: 'fit the models of scorers that learn from the data (a sample map, then one task per model)',
   applies: () => true,
-  runs: (view) => scoresRecords(view.spec) && fitters(view.spec).length > 0 && validRecords(view) > 0,
+  runs: (view) =>
+    validRecords(view) > 0 &&
+    ((scoresRecords(view.spec) && fitters(view.spec).length > 0) || embedFitter(view.spec) !== undefined),
   start: (view) => ({
     step: 'sample',
     state: {
@@ -41,7 +53,7 @@ export const fitStage: StageDef<FitState, { shard?: ShardInfo; rate: number }, F
       counts: (r) => ({ in: r.records, out: r.sampled }),
     },
     model: {
-      fan: (_state, view) => fitters(view.spec).length,
+      fan: (_state, view) => fitTasks(view.spec),
       run: (t, env) => fitModel(env.store, t.spec, t.index, t.shards, env.providers(t.shards + 1)),
     },
   },
@@ -49,8 +61,9 @@ export const fitStage: StageDef<FitState, { shard?: ShardInfo; rate: number }, F
     step === 'sample' ? { shard: view.table.shard(index), rate: state.rate } : { rate: state.rate },
   next(_view, b) {
     if (b.step === 'sample') return { step: 'model', state: b.state };
-    const models = Object.fromEntries(b.results.map((f) => [f.scorer, f.model]));
-    return { done: true, state: { ...b.state, models, fits: b.results } };
+    const models = Object.fromEntries(b.results.filter((f) => !f.embedder).map((f) => [f.scorer, f.model]));
+    const embed = b.results.find((f) => f.embedder)?.model;
+    return { done: true, state: { ...b.state, models, ...(embed ? { embed } : {}), fits: b.results } };
   },
   report: (_view, s) => ({
     fits: Object.fromEntries(
