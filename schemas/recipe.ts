@@ -219,6 +219,12 @@ export const ClusterSchema = z
      * Worker's memory and CPU (docs/embeddings.md, "Where the fit runs"), else `full`.
      */
     fit: z.enum(['sample', 'full']).optional(),
+    /**
+     * k-means++ starts on the sample, the one with the least inertia kept (scikit-learn's n_init); the
+     * GMM starts from it. Only the `sample` fit restarts: `full` runs one start (each start would be
+     * another pass of map-reduce iterations).
+     */
+    nInit: z.number().int().min(1).max(20).default(4),
     /** GMM variance floor added to every variance (scikit-learn's reg_covar). */
     varFloor: z.number().nonnegative().default(1e-6),
   })

@@ -48,6 +48,8 @@ export interface FitSize {
   maxIter: number;
   /** Sample parts the task reads (one per shard); with PCA, each is read twice. */
   parts: number;
+  /** k-means starts per k (`cluster.nInit`); a GMM runs EM once, from the best. Default 1. */
+  nInit?: number;
 }
 
 export interface FitCost {
@@ -71,7 +73,7 @@ export function fitBudget(size: FitSize, budget: FitCost = FIT_BUDGET_COST): { m
 
 /** Bytes and nanoseconds as fixed + perRow · rows. */
 function linear(size: FitSize) {
-  const { algorithm, ks, dim, pcaFrom, maxIter, parts } = size;
+  const { algorithm, ks, dim, pcaFrom, maxIter, parts, nInit = 1 } = size;
   const kMax = Math.max(...ks);
   // Parameters and statistics of one k alive at a time: centroids or means, variances, Σx, Σx², copies.
   const paramBytes = 8 * 8 * kMax * dim;
@@ -81,10 +83,11 @@ function linear(size: FitSize) {
   const partRow = pcaFrom
     ? (2 * 4 * pcaFrom * 1.25) / Math.max(1, parts)
     : (2 * 4 * dim * 1.25) / Math.max(1, parts);
-  // Every fit runs maxIter iterations, plus about two passes: k-means++ and the final assignment.
+  // Every fit runs maxIter iterations, plus about two passes: k-means++ and the final assignment;
+  // k-means once per start.
   let perIter = 0;
   for (const k of ks) {
-    perIter += dim * (NS.kmeansRowDim + NS.kmeansRowDimK * k);
+    perIter += nInit * dim * (NS.kmeansRowDim + NS.kmeansRowDimK * k);
     if (algorithm === 'gmm') perIter += dim * (NS.gmmRowDim + NS.gmmRowDimK * k);
   }
   const pcaNs = pcaFrom ? (NS.pcaProduct * (pcaFrom * pcaFrom)) / 2 + pcaFrom * dim * NS.pcaProduct : 0;

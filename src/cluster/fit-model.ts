@@ -19,6 +19,11 @@ export interface FitModelOptions {
   tol: number;
   /** k-means++ for k runs with seed + k (as the distributed fit seeds it). */
   seed: number;
+  /**
+   * k-means runs from this many k-means++ starts (the first with seed + k, then seed + k + 7919·r) and
+   * keeps the one with the least inertia (scikit-learn's n_init); a GMM starts from that one. Default 1.
+   */
+  nInit?: number;
   varFloor?: number;
   /** Rows per chunk of the in-process map steps (default: every row in one, so nothing to merge). */
   chunkRows?: number;
@@ -56,14 +61,28 @@ export interface ModelFit {
  */
 export function fitModel(x: Matrix, options: FitModelOptions): ModelFit {
   checkMatrix(x);
-  const { algorithm, ks, maxIter, tol, seed, varFloor = 1e-6, chunkRows = Math.max(1, x.n) } = options;
+  const {
+    algorithm,
+    ks,
+    maxIter,
+    tol,
+    seed,
+    varFloor = 1e-6,
+    chunkRows = Math.max(1, x.n),
+    nInit = 1,
+  } = options;
+  if (!Number.isInteger(nInit) || nInit < 1) throw new RangeError('nInit must be a positive integer');
   if (ks.length === 0) throw new RangeError('ks must not be empty');
   if (algorithm === 'kmeans' && ks.length > 1) throw new RangeError('a k grid needs algorithm "gmm"');
   for (const k of ks) checkK(k, x.n);
   let chosen: ModelFit | null = null;
   const grid: FitModelEntry[] = [];
   for (const k of ks) {
-    const km = fitKmeans(x, { k, maxIter, tol, seed: seed + k, sampleSize: x.n, chunkRows });
+    let km = fitKmeans(x, { k, maxIter, tol, seed: seed + k, sampleSize: x.n, chunkRows });
+    for (let r = 1; r < nInit; r++) {
+      const again = fitKmeans(x, { k, maxIter, tol, seed: seed + k + 7919 * r, sampleSize: x.n, chunkRows });
+      if (again.inertia < km.inertia) km = again;
+    }
     let fit: ModelFit;
     if (algorithm === 'kmeans') {
       const best = {

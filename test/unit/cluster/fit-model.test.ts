@@ -122,3 +122,20 @@ describe('fitModel: the whole fit in one task', () => {
     );
   });
 });
+
+describe('k-means restarts (nInit)', () => {
+  it('keeps the start with the least inertia: never worse than one start, the first start as before', () => {
+    // Overlapping blobs and k above their number: k-means++ starts end in different local optima.
+    const { x } = gaussianBlobs({ n: 1500, dim: 6, k: 5, spread: 1.5, seed: 4 });
+    const base = { algorithm: 'kmeans' as const, ks: [9], maxIter: 100, tol: 1e-6, seed: 3 };
+    const one = fitModel(x, base);
+    const again = fitModel(x, { ...base, nInit: 1 });
+    expect(again.best.objective).toBe(one.best.objective);
+    const starts = [0, 1, 2, 3, 4].map((r) => fitModel(x, { ...base, seed: base.seed + 7919 * r }));
+    expect(new Set(starts.map((s) => s.best.objective)).size).toBeGreaterThan(1);
+    const many = fitModel(x, { ...base, nInit: 5 });
+    expect(many.best.objective).toBe(Math.min(...starts.map((s) => s.best.objective)));
+    expect(many.best.objective).toBeLessThanOrEqual(one.best.objective);
+    expect(() => fitModel(x, { ...base, nInit: 0 })).toThrow('nInit');
+  });
+});

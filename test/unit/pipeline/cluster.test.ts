@@ -168,7 +168,7 @@ describe('clustering as a pipeline stage', () => {
     for (const fit of ['sample', 'full']) {
       const out = await run(
         rows,
-        { ...base, cluster: { algorithm: 'gmm', kGrid: [2, 4, 8], dim: 8, seed: 2, fit } },
+        { ...base, cluster: { algorithm: 'gmm', kGrid: [2, 4, 8], dim: 8, seed: 2, fit, nInit: 1 } },
         `grid-${fit}`,
       );
       const bic = out.report.clusters!.bic!;
@@ -179,7 +179,7 @@ describe('clustering as a pipeline stage', () => {
       expect(out.clusters.bic).toHaveLength(3);
       grids.push(bic);
     }
-    // The sample is every record here: both paths fit the same rows. The full path's BIC takes the
+    // The sample is every record here and one k-means start (the full path has no restarts): both paths fit the same rows. The full path's BIC takes the
     // log-likelihood of its last E-step, one M-step before the final parameters the sample fit's
     // takes: they differ by at most 2·n·tol.
     for (let i = 0; i < 3; i++)
@@ -364,9 +364,16 @@ describe('fitting on a sample in one task (cluster.fit "sample", the default)', 
   });
 
   it('falls back to the fit over every shard when the sample would not fit one task, and says why', () => {
-    // 1,024-d, a grid of k = 2 and 64 run up to 500 iterations: 533 rows fit 10 s of CPU (fitBudget).
-    const cluster = RecipeSchema.parse({ cluster: { algorithm: 'gmm', kGrid: [2, 64], maxIter: 500 } })
-      .cluster!;
+    // 1,024-d, a grid of k = 2 and 64 run up to 500 iterations from one k-means start: 533 rows fit
+    // 10 s of CPU (fitBudget). Each further start (nInit) costs its k-means iterations again.
+    const cluster = RecipeSchema.parse({
+      cluster: { algorithm: 'gmm', kGrid: [2, 64], maxIter: 500, nInit: 1 },
+    }).cluster!;
+    const four = clusterFitPath(
+      { ...cluster, nInit: 4, fit: 'sample' },
+      { records: 2000, embedDim: 1024, shards: 8 },
+    );
+    expect(four.rows).toBeLessThan(533);
     const at = { records: 2000, embedDim: 1024, shards: 8 };
     expect(clusterFitPath(cluster, at)).toEqual({ path: 'full', rows: 2000, reason: 'cpu' });
     // Asked for, the sample shrinks to what fits; `full` is always what the recipe says.

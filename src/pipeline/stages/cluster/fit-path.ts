@@ -52,6 +52,7 @@ export function clusterFitPath(
     pcaFrom,
     maxIter: cluster.maxIter,
     parts: shards,
+    nInit: cluster.nInit,
   });
   if (cluster.fit === 'sample')
     return { path: 'sample', rows: Math.min(wanted, cap.memory, cap.cpu), reason: 'recipe' };
