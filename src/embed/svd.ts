@@ -12,8 +12,8 @@ export interface Csr {
 
 /** The top right singular vectors of a matrix and their singular values. */
 export interface TruncatedSvd {
-  /** `cols × k` row-major: row j is feature j's loading on each component. */
-  components: Float64Array;
+  /** `cols × k` row-major: row j is feature j's loading on each component (float32: the model's size). */
+  components: Float32Array;
   /** Singular values, largest first; 0 for components past the matrix's rank. */
   values: Float64Array;
   k: number;
@@ -113,7 +113,7 @@ function orthonormalize(m: Float64Array, n: number, l: number, passes = 2): { q:
 export function truncatedSvd(x: Csr, k: number, options: SvdOptions = {}): TruncatedSvd {
   const { oversample = 10, iterations = 4, seed = 0 } = options;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
-  const components = new Float64Array(x.cols * k);
+  const components = new Float32Array(x.cols * k);
   const values = new Float64Array(k);
   const l0 = Math.min(k + oversample, x.rows, x.cols);
   if (l0 === 0 || x.index.length === 0) return { components, values, k };

@@ -30,13 +30,13 @@ export const TfidfConfigSchema = z.strictObject({
     .int()
     .min(64, 'vocabulary must be in [64, 131072]')
     .max(131072, 'vocabulary must be in [64, 131072]')
-    .default(32768),
+    .default(16384),
   /** Features in fewer sample records than this are dropped. */
   minDf: z.number().int().min(1).default(2),
   /** Features in more than this share of the sample's records are dropped (1: none). */
   maxDf: z.number().gt(0).max(1).default(1),
   /** Sample records the SVD is fitted on (the document frequencies use the whole fit sample). */
-  svdRecords: z.number().int().min(100).max(100000).default(20000),
+  svdRecords: z.number().int().min(100).max(100000).default(5000),
   /** Changes the feature hashes and the SVD's random sketch. */
   seed: z.number().int().default(0),
 });
@@ -204,7 +204,7 @@ export function fitTfidf(sample: readonly ScoreInput[], c: TfidfConfig): TfidfMo
   // The SVD's rows: the first svdRecords of the sample (already a hash-uniform draw).
   const x = tfidfMatrix(sample.slice(0, c.svdRecords), c, model);
   const svd = truncatedSvd(x, c.dim, { seed: c.seed });
-  model.components = Float32Array.from(svd.components);
+  model.components = svd.components;
   return model;
 }
 
