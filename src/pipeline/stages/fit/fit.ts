@@ -114,17 +114,8 @@ export async function fitModel(
   const ref = learning[index];
   if (!ref) throw new Error(`fit task ${index} has no learning scorer`);
   const name = modelName(ref);
-  const where = scope(spec);
-  if (await reusable(store, spec, name)) {
-    const meta = await getJson<{ hash: string; summary: FitOutcome['summary'] }>(
-      store,
-      modelKey(where, `${name}.json`),
-    );
-    if (meta) {
-      const model = { key: modelKey(where, `${name}.bin`), hash: meta.hash };
-      return { scorer: ref.scorer.id, model, summary: meta.summary, reused: true, seconds: 0 };
-    }
-  }
+  const kept = await keptModel(store, spec, name);
+  if (kept) return { scorer: ref.scorer.id, ...kept, reused: true, seconds: 0 };
   const self = await readFitSample(store, spec, shards);
   const references: Record<string, ScoreInput[]> = {};
   for (const key of ref.scorer.references?.(ref.config) ?? []) {
@@ -137,10 +128,7 @@ export async function fitModel(
   const bytes = ref.scorer.encodeModel
     ? ref.scorer.encodeModel(model)
     : new TextEncoder().encode(JSON.stringify(model));
-  const hash = shortHash(bytes, 16);
-  const out = { key: modelKey(where, `${name}.bin`), hash };
-  await store.put(out.key, bytes);
-  await store.put(modelKey(where, `${name}.json`), JSON.stringify({ hash, summary, job: spec.id }));
+  const out = await keepModel(store, spec, name, bytes, summary);
   return {
     scorer: ref.scorer.id,
     model: out,
@@ -149,6 +137,38 @@ export async function fitModel(
     seconds: (Date.now() - t0) / 1000,
     ...(providers ? { usage: providers.usage() } : {}),
   };
+}
+
+/** A model an earlier job kept with the dataset under `name`, when the recipe may reuse it. */
+async function keptModel(
+  store: BlobStore,
+  spec: JobSpec,
+  name: string,
+): Promise<{ model: ModelRef; summary: FitOutcome['summary'] } | null> {
+  if (!(await reusable(store, spec, name))) return null;
+  const where = scope(spec);
+  const meta = await getJson<{ hash: string; summary: FitOutcome['summary'] }>(
+    store,
+    modelKey(where, `${name}.json`),
+  );
+  if (!meta) return null;
+  return { model: { key: modelKey(where, `${name}.bin`), hash: meta.hash }, summary: meta.summary };
+}
+
+/** Store a fitted model's bytes and its summary under `name`, for this job and (with `cache`) later ones. */
+async function keepModel(
+  store: BlobStore,
+  spec: JobSpec,
+  name: string,
+  bytes: Uint8Array,
+  summary: FitOutcome['summary'],
+): Promise<ModelRef> {
+  const where = scope(spec);
+  const hash = shortHash(bytes, 16);
+  const out = { key: modelKey(where, `${name}.bin`), hash };
+  await store.put(out.key, bytes);
+  await store.put(modelKey(where, `${name}.json`), JSON.stringify({ hash, summary, job: spec.id }));
+  return out;
 }
 
 async function readFitSample(store: BlobStore, spec: JobSpec, shards: number): Promise<ScoreInput[]> {
@@ -167,25 +187,12 @@ async function fitEmbedder(store: BlobStore, spec: JobSpec, shards: number): Pro
   const resolved = embedFitter(spec)!;
   const { embedder, config } = resolved;
   const name = embedModelName(resolved);
-  const where = scope(spec);
   const scorer = `embed:${embedder.id}`;
-  if (await reusable(store, spec, name)) {
-    const meta = await getJson<{ hash: string; summary: FitOutcome['summary'] }>(
-      store,
-      modelKey(where, `${name}.json`),
-    );
-    if (meta) {
-      const model = { key: modelKey(where, `${name}.bin`), hash: meta.hash };
-      return { scorer, model, summary: meta.summary, reused: true, embedder: true, seconds: 0 };
-    }
-  }
+  const kept = await keptModel(store, spec, name);
+  if (kept) return { scorer, ...kept, reused: true, embedder: true, seconds: 0 };
   const sample = await readFitSample(store, spec, shards);
   const { model, summary } = embedder.fitted!.fit(sample, config);
-  const bytes = embedder.fitted!.encodeModel(model);
-  const hash = shortHash(bytes, 16);
-  const out = { key: modelKey(where, `${name}.bin`), hash };
-  await store.put(out.key, bytes);
-  await store.put(modelKey(where, `${name}.json`), JSON.stringify({ hash, summary, job: spec.id }));
+  const out = await keepModel(store, spec, name, embedder.fitted!.encodeModel(model), summary);
   return { scorer, model: out, summary, reused: false, embedder: true, seconds: (Date.now() - t0) / 1000 };
 }
 
