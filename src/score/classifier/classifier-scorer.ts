@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { Scorer } from '../types.ts';
 import { type ClassifierModel, decodeClassifier, encodeClassifier, predict } from './classifier-model.ts';
 import { crossValidate } from './cross-validate.ts';
-import { featurize } from './featurize.ts';
+import { bucketIdf, featurize } from './featurize.ts';
 import { labelledExamples, labelOf, subsample } from './labels.ts';
 import { trainLogistic } from './logistic.ts';
+import { fitNumeric, numericRows, standardized, standardizeFrom } from './numeric.ts';
 
 export const ClassifierConfigSchema = z.strictObject({
   /** R2 key of labelled rows (record fields plus `labelField`); else the job's own rows that carry it. */
@@ -32,33 +33,74 @@ export const ClassifierConfigSchema = z.strictObject({
   maxExamples: z.number().int().min(4).default(50_000),
   /** Stratified cross-validation folds for the reported AUC (capped by the smaller class). */
   folds: z.number().int().min(2).max(20).default(5),
+  /**
+   * What the classifier reads besides the text's n-grams: `idf` weighs them by inverse document
+   * frequency over the training examples (TF-IDF); `scores` adds these offline scorers' outputs (their
+   * default configs; a learning one is fitted on the job's own sample), standardized.
+   */
+  features: z
+    .strictObject({
+      idf: z.boolean().default(false),
+      scores: z.array(z.string().min(1)).max(16).default(['length', 'lexical', 'heuristics', 'perplexity']),
+    })
+    .default({ idf: false, scores: ['length', 'lexical', 'heuristics', 'perplexity'] }),
 });
 export type ClassifierConfig = z.infer<typeof ClassifierConfigSchema>;
 
 /**
- * fastText-style classifier: L2-normalized hashed word uni+bigram features, logistic regression by
- * AdaGrad SGD (seeded shuffles). `classifier` = P(positive). The fit reports k-fold stratified
+ * Logistic regression by AdaGrad SGD (seeded shuffles) on L2-normalized TF-IDF of hashed word
+ * uni+bigrams (idf over the training examples) plus the standardized outputs of offline scorers
+ * (`features.scores`: length, lexical, heuristics and perplexity by default). `classifier` = P(positive). The fit reports k-fold stratified
  * cross-validated AUC (mean and sample standard deviation over folds), then trains on every example.
  */
 export const classifierScorer: Scorer<ClassifierConfig, ClassifierModel> = {
   id: 'classifier',
-  version: 1,
-  description: 'Hashed n-gram logistic regression trained on labelled rows: P(positive).',
+  version: 2,
+  description:
+    'Logistic regression on TF-IDF of hashed word n-grams and standardized offline scores, trained on labelled rows: P(positive).',
   kind: 'offline',
   config: ClassifierConfigSchema,
   outputs: ['classifier'],
   references: (config) => (config.labels ? [config.labels] : []),
   wantsForFit: (r, config) =>
     config.labels === undefined && labelOf(r.record, config.labelField) !== undefined,
-  fit(input, config) {
+  async fit(input, config) {
     const all = labelledExamples(input, config);
     const { records, y } = subsample(all.records, all.y, config.maxExamples, input.seed);
-    const xs = records.map((r) => featurize(r.turns, config));
+    const idf = config.features.idf
+      ? bucketIdf(
+          records.map((r) => r.turns),
+          config,
+        )
+      : undefined;
+    // The learning feature scorers (perplexity) fit on the job's own sample; with labels from
+    // another dataset and no sample of the job's own, on the labelled examples.
+    const own = input.self.length > 0 ? input.self : records;
+    const numeric =
+      config.features.scores.length > 0
+        ? await fitNumeric({ ...input, self: own }, config.features.scores)
+        : undefined;
+    const rows = numeric ? await numericRows(records, numeric) : undefined;
+    if (numeric && rows) standardizeFrom(rows, records.length, numeric);
+    const d = numeric?.names.length ?? 0;
+    const xs = records.map((r, i) => {
+      const text = featurize(r.turns, { ...config, idf });
+      if (!numeric || !rows) return text;
+      const index = new Uint32Array(text.index.length + d);
+      const value = new Float64Array(text.value.length + d);
+      index.set(text.index);
+      value.set(text.value);
+      for (let c = 0; c < d; c++) {
+        index[text.index.length + c] = config.buckets + c;
+        value[text.value.length + c] = standardized(rows, i, c, numeric);
+      }
+      return { index, value };
+    });
     let positives = 0;
     for (const v of y) positives += v;
     const negatives = y.length - positives;
     const folds = Math.min(config.folds, positives, negatives);
-    const opts = { ...config, seed: input.seed };
+    const opts = { ...config, buckets: config.buckets + d, seed: input.seed };
     const cv = crossValidate(xs, y, folds, opts);
     const { weights, bias } = trainLogistic(xs, y, opts);
     const { field, buckets, orders, tf, signed } = config;
@@ -70,6 +112,8 @@ export const classifierScorer: Scorer<ClassifierConfig, ClassifierModel> = {
       signed,
       weights: Float32Array.from(weights),
       bias,
+      ...(idf ? { idf } : {}),
+      ...(numeric ? { numeric } : {}),
     };
     return {
       model,
@@ -81,13 +125,21 @@ export const classifierScorer: Scorer<ClassifierConfig, ClassifierModel> = {
         aucStd: cv.std,
         folds,
         labelled: all.records.length,
+        features: [config.features.idf ? 'tfidf' : 'tf', ...(numeric?.names ?? [])].join(','),
       },
     };
   },
   encodeModel: encodeClassifier,
   decodeModel: decodeClassifier,
-  score(batch, _config, { model }) {
+  async score(batch, _config, { model }) {
     if (!model) throw new TypeError('classifier: no model; the fit stage must run first');
-    return batch.map((r) => ({ scores: { classifier: predict(model, r.turns) } }));
+    const { numeric } = model;
+    if (!numeric) return batch.map((r) => ({ scores: { classifier: predict(model, r.turns) } }));
+    const rows = await numericRows(batch, numeric);
+    const z = new Float64Array(numeric.names.length);
+    return batch.map((r, i) => {
+      for (let c = 0; c < z.length; c++) z[c] = standardized(rows, i, c, numeric);
+      return { scores: { classifier: predict(model, r.turns, z) } };
+    });
   },
 };

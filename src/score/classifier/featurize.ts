@@ -17,18 +17,22 @@ export interface FeatureOptions {
   /** `sublinear`: 1 + ln(count); `binary`: 1 per present feature. */
   tf: 'sublinear' | 'binary';
   signed: boolean;
+  /** Inverse document frequency per bucket (TF-IDF); absent: every bucket weighs 1. */
+  idf?: Float32Array;
 }
 
 /**
  * The hashed word n-grams of a record's `field` text(s) (joined by a blank line) as an L2-normalized
- * sparse vector: per bucket sign(c)·(1 + ln|c|) or sign(c) of its (signed) count c.
+ * sparse vector: per bucket sign(c)·(1 + ln|c|) or sign(c) of its (signed) count c, times the
+ * bucket's idf when the options carry one.
  */
 export function featurize(turns: readonly Turn[], o: FeatureOptions): SparseVector {
   const v = sparseCounts(hashesOf(turns, o), { buckets: o.buckets, signed: o.signed });
   let norm = 0;
   for (let i = 0; i < v.value.length; i++) {
     const c = v.value[i];
-    const x = Math.sign(c) * (o.tf === 'binary' ? 1 : 1 + Math.log(Math.abs(c)));
+    const x =
+      Math.sign(c) * (o.tf === 'binary' ? 1 : 1 + Math.log(Math.abs(c))) * (o.idf ? o.idf[v.index[i]] : 1);
     v.value[i] = x;
     norm += x * x;
   }
@@ -37,6 +41,17 @@ export function featurize(turns: readonly Turn[], o: FeatureOptions): SparseVect
     for (let i = 0; i < v.value.length; i++) v.value[i] *= inv;
   }
   return v;
+}
+
+/** Document frequency per bucket over `records`, as smooth idf: ln((1 + n)/(1 + df)) + 1. */
+export function bucketIdf(turnsOf: readonly (readonly Turn[])[], o: FeatureOptions): Float32Array {
+  const df = new Uint32Array(o.buckets);
+  for (const turns of turnsOf) {
+    const v = sparseCounts(hashesOf(turns, o), { buckets: o.buckets, signed: o.signed });
+    for (const b of v.index) df[b]++;
+  }
+  const n = turnsOf.length;
+  return Float32Array.from(df, (d) => Math.log((1 + n) / (1 + d)) + 1);
 }
 
 function hashesOf(turns: readonly Turn[], o: FeatureOptions): Uint32Array {
@@ -85,7 +100,7 @@ export function featureDot(turns: readonly Turn[], o: FeatureOptions, weights: A
     slotKey[s] = 0;
     slotCount[s] = 0;
     if (c === 0) continue;
-    const x = Math.sign(c) * (o.tf === 'binary' ? 1 : 1 + Math.log(Math.abs(c)));
+    const x = Math.sign(c) * (o.tf === 'binary' ? 1 : 1 + Math.log(Math.abs(c))) * (o.idf ? o.idf[b] : 1);
     dot += weights[b] * x;
     norm += x * x;
   }

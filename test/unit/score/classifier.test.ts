@@ -5,6 +5,8 @@ import {
   type ClassifierConfig,
   ClassifierConfigSchema,
   classifierScorer,
+  decodeClassifier,
+  encodeClassifier,
   featureDot,
   featurize,
   margin,
@@ -12,6 +14,8 @@ import {
   stratifiedFolds,
   subsample,
 } from '../../../src/score/classifier/index.ts';
+// The registry of built-in scorers: the classifier's offline-score features (features.scores) read it.
+import '../../../src/score/index.ts';
 import type { ScoreInput } from '../../../src/score/types.ts';
 import { dataFile } from '../../support/data.ts';
 
@@ -156,20 +160,71 @@ describe('classifier scorer', () => {
     expect(subsample([...y.keys()], y, 10, 1)).toEqual(sub);
   });
 
-  it('needs two examples of each class', () => {
+  it('needs two examples of each class', async () => {
     const rows = [
       rec({ instruction: 'a', input: '', output: 'x', label: 'good' }, '1'),
       rec({ instruction: 'b', input: '', output: 'y', label: true }, '2'),
       rec({ instruction: 'c', input: '', output: 'z', label: 'bad' }, '3'),
       rec({ instruction: 'd', input: '', output: 'w' }, '4'),
     ];
-    expect(() =>
-      classifierScorer.fit!({ self: rows, references: {}, seed: 1 }, cfg()),
-    ).toThrowErrorMatchingInlineSnapshot(
+    await expect(
+      (async () => classifierScorer.fit!({ self: rows, references: {}, seed: 1 }, cfg()))(),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(
       `[RangeError: classifier: need at least 2 positive and 2 negative examples, got 2 positive and 1 negative (field "label" in the job's own records; positive values: good, high, 1, true, yes, positive)]`,
     );
-    expect(() =>
-      classifierScorer.fit!({ self: rows, references: {}, seed: 1 }, cfg({ labels: 'refs/l.jsonl' })),
-    ).toThrow('got 0 positive and 0 negative');
+    await expect(
+      (async () =>
+        classifierScorer.fit!({ self: rows, references: {}, seed: 1 }, cfg({ labels: 'refs/l.jsonl' })))(),
+    ).rejects.toThrow('got 0 positive and 0 negative');
+  });
+});
+
+describe('classifier features beyond the n-grams', () => {
+  // Labels a length feature separates and the words do not: the same words, long answers positive.
+  const rows = Array.from({ length: 80 }, (_, i) => {
+    const long = i % 2 === 0;
+    const words = ['river', 'stone', 'cloud', 'field'][i % 4];
+    const output = long ? `${words} `.repeat(40 + (i % 7)) : `${words} ${words}`;
+    return rec(
+      { instruction: `Tell me about the ${words}.`, input: '', output, label: long ? 'good' : 'bad' },
+      String(i),
+    );
+  });
+
+  it('reads standardized offline scores beside the n-grams, and keeps them in its model', async () => {
+    const both = await classifierScorer.fit!({ self: rows, references: {}, seed: 1 }, cfg());
+    const words = await classifierScorer.fit!(
+      { self: rows, references: {}, seed: 1 },
+      cfg({ features: { idf: false, scores: [] } }),
+    );
+    expect(String(both.summary.features)).toContain('length');
+    expect(words.summary.features).toBe('tf');
+    expect(both.summary.auc as number).toBeGreaterThan(0.95);
+    // Longer answers are the positives here: the length feature's weight came out positive.
+    const m = both.model;
+    expect(m.weights[m.buckets + m.numeric!.names.indexOf('length')]).toBeGreaterThan(0);
+    // Its model carries the standardization and the fitted perplexity model: the same scores after bytes.
+    const model = decodeClassifier(encodeClassifier(both.model));
+    expect(model.numeric?.names).toEqual(both.model.numeric?.names);
+    const a = await classifierScorer.score(rows, cfg(), { seed: 0, model: both.model });
+    const b = await classifierScorer.score(rows, cfg(), { seed: 0, model });
+    expect(b).toEqual(a);
+  });
+
+  it('names a feature scorer that cannot be one, where it is', async () => {
+    await expect(
+      (async () =>
+        classifierScorer.fit!(
+          { self: rows, references: {}, seed: 1 },
+          cfg({ features: { idf: false, scores: ['length', 'judge'] } }),
+        ))(),
+    ).rejects.toThrow('classifier.config.features.scores[1]: "judge" cannot be a classifier feature');
+    await expect(
+      (async () =>
+        classifierScorer.fit!(
+          { self: rows, references: {}, seed: 1 },
+          cfg({ features: { idf: false, scores: ['nope'] } }),
+        ))(),
+    ).rejects.toThrow('classifier.config.features.scores[0]: unknown scorer "nope"');
   });
 });

@@ -32,7 +32,7 @@ describe('scorer registry', () => {
       'identity@1',
       'perplexity@1',
       'dsir@1',
-      'classifier@1',
+      'classifier@2',
       'judge@1',
       'self_critique@1',
       'ifd@1',
