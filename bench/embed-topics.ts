@@ -8,7 +8,16 @@
  *   npx node bench/embed-topics.ts                        # every dataset, the recipe's default embedder
  *   npx node bench/embed-topics.ts --embedder hashed      # another embedder by id (recipe `embed: {id}`)
  *   npx node bench/embed-topics.ts --only en-2k,dolly     # some datasets
+ *   npx node bench/embed-topics.ts --seeds 5 --seeds-100k 3   # seeds per side (the defaults)
  *   npx node bench/embed-topics.ts --skip-sklearn         # Winnow's side only
+ *
+ * Seeds: each side runs once per seed s = 0 … N−1 (`--seeds`; en-100k: `--seeds-100k`, at most N).
+ * Winnow: the recipe's `seed` and `cluster.seed` = s, which seed k-means++ (and its restarts); the
+ * embedder's own `config.seed` (tfidf: its feature hashes and the SVD's sketch) stays at its default,
+ * and the fit and cluster samples are drawn by record hash, so the embedding is the same for every s.
+ * scikit-learn: `random_state` = s for both TruncatedSVD and KMeans, over one TF-IDF matrix. The
+ * table gives each side's median ARI, its min–max, and the difference of the medians; the JSON keeps
+ * every seed's values.
  *
  * Each record's cluster is its `cluster` field in selected.jsonl or rejected.jsonl, placed by
  * `source.index`: every valid record is embedded and clustered before selection, so filtered,
@@ -76,21 +85,37 @@ const DATASETS: Dataset[] = [
   },
 ];
 
+interface SklearnRun {
+  seed: number;
+  ari: number;
+  seconds: number;
+  stages: Record<string, number>;
+}
+
 interface SklearnResult {
   sklearn: string;
   k: number;
   features: number;
-  ari: number;
-  seconds: number;
-  stages: Record<string, number>;
-  winnowAri?: number;
-  winnowUnassigned?: number;
+  runs: SklearnRun[];
+  winnowAri?: number[];
+  winnowUnassigned?: number[];
 }
 
-/** Runs the pipeline on `file`; returns each record's cluster (-1: none), the report's embed stage and the job's seconds. */
-async function winnow(file: string, records: number, k: number, embedder: string | undefined) {
+/** The median (the mean of the middle two for an even count). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Runs the pipeline on `file` with recipe `seed` and `cluster.seed` = `seed`; returns each record's
+ * cluster (-1: none), the report's embed stage and the job's seconds.
+ */
+async function winnow(file: string, records: number, k: number, embedder: string | undefined, seed: number) {
   const recipe = RecipeSchema.parse({
-    cluster: { algorithm: 'kmeans', k },
+    seed,
+    cluster: { algorithm: 'kmeans', k, seed },
     select: { budget: '100%' },
     ...(embedder ? { embed: { id: embedder } } : {}),
   });
@@ -133,7 +158,13 @@ function sklearnAvailable(): boolean {
   return spawnSync(PYTHON, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0;
 }
 
-function sklearn(file: string, labels: string, assignments: string, lang: string): SklearnResult {
+function sklearn(
+  file: string,
+  labels: string,
+  assignments: string[],
+  lang: string,
+  seeds: number[],
+): SklearnResult {
   const py = spawnSync(
     PYTHON,
     [
@@ -142,10 +173,12 @@ function sklearn(file: string, labels: string, assignments: string, lang: string
       file,
       '--labels',
       labels,
-      '--assignments',
-      assignments,
       '--lang',
       lang,
+      '--seeds',
+      seeds.join(','),
+      '--assignments',
+      ...assignments,
     ],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
@@ -163,9 +196,18 @@ async function main(): Promise<number> {
     options: {
       embedder: { type: 'string' },
       only: { type: 'string' },
+      seeds: { type: 'string', default: '5' },
+      'seeds-100k': { type: 'string', default: '3' },
       'skip-sklearn': { type: 'boolean', default: false },
     },
   });
+  const count = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
+    return n;
+  };
+  const seedCount = count('seeds', args.seeds);
+  const seedCount100k = Math.min(seedCount, count('seeds-100k', args['seeds-100k']));
   const embedder = args.embedder ?? RecipeSchema.parse({}).embed.id;
   const only = args.only?.split(',');
   const unknown = only?.filter((n) => !DATASETS.some((d) => d.name === n)) ?? [];
@@ -184,53 +226,91 @@ async function main(): Promise<number> {
     process.stderr.write(`${ds.name}: writing the data …\n`);
     const { file, labels } = ds.make();
     const k = new Set(labels).size;
-    process.stderr.write(`${ds.name}: ${labels.length} records, k = ${k}, Winnow (embedder ${embedder}) …\n`);
-    const w = await winnow(file, labels.length, k, args.embedder);
-    const unassigned = w.assigned.filter((c) => c < 0).length;
-    const embed = w.report.stages.embed;
-    const winnowAri = adjustedRandIndex(labels, w.assigned);
-    const assignFile = join(WORK, `${ds.name}.${embedder}.assign`);
-    writeFileSync(assignFile, `${w.assigned.join('\n')}\n`);
+    const seeds = Array.from({ length: ds.name === 'en-100k' ? seedCount100k : seedCount }, (_, i) => i);
     const labelsFile = ds.name === 'dolly' ? join(WORK, 'dolly.labels') : `${file}.labels`;
+    const runs = [];
+    const assignFiles = [];
+    for (const seed of seeds) {
+      process.stderr.write(
+        `${ds.name}: ${labels.length} records, k = ${k}, Winnow (embedder ${embedder}, seed ${seed}) …\n`,
+      );
+      const w = await winnow(file, labels.length, k, args.embedder, seed);
+      const embed = w.report.stages.embed;
+      const assignFile = join(WORK, `${ds.name}.${embedder}.seed${seed}.assign`);
+      writeFileSync(assignFile, `${w.assigned.join('\n')}\n`);
+      assignFiles.push(assignFile);
+      runs.push({
+        seed,
+        ari: adjustedRandIndex(labels, w.assigned),
+        embedSeconds: embed?.seconds ?? null,
+        embedRecordsPerSecond: embed ? embed.records / embed.seconds : null,
+        jobSeconds: w.seconds,
+        unassigned: w.assigned.filter((c) => c < 0).length,
+        outputLines: w.lines,
+        invalid: w.report.counts.invalid,
+      });
+      process.stderr.write(`  ARI ${runs.at(-1)!.ari.toFixed(3)}, job ${w.seconds.toFixed(1)} s\n`);
+    }
     let sk: SklearnResult | null = null;
     if (withSklearn) {
-      process.stderr.write(`${ds.name}: scikit-learn …\n`);
-      sk = sklearn(file, labelsFile, assignFile, ds.lang);
-      if (sk.winnowAri !== undefined && Math.abs(sk.winnowAri - winnowAri) > 1e-9)
-        throw new Error(`${ds.name}: Winnow's ARI is ${winnowAri} here but ${sk.winnowAri} in scikit-learn`);
+      process.stderr.write(`${ds.name}: scikit-learn, random_state ${seeds.join(', ')} …\n`);
+      sk = sklearn(file, labelsFile, assignFiles, ds.lang, seeds);
+      runs.forEach((r, i) => {
+        const theirs = sk?.winnowAri?.[i];
+        if (theirs !== undefined && Math.abs(theirs - r.ari) > 1e-9)
+          throw new Error(
+            `${ds.name} seed ${r.seed}: Winnow's ARI is ${r.ari} here but ${theirs} in scikit-learn`,
+          );
+      });
     }
+    const nums = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
+    const medianOf = (xs: (number | null)[]) => (nums(xs).length ? median(nums(xs)) : null);
+    const winnowAris = runs.map((r) => r.ari);
+    const sklearnAris = sk?.runs.map((r) => r.ari) ?? [];
+    const winnowAri = median(winnowAris);
+    const sklearnAri = sk ? median(sklearnAris) : null;
     const row = {
       dataset: ds.name,
       lang: ds.lang,
       records: labels.length,
       k,
       embedder,
+      seeds,
       winnowAri,
-      sklearnAri: sk?.ari ?? null,
-      difference: sk ? winnowAri - sk.ari : null,
-      embedSeconds: embed?.seconds ?? null,
-      embedRecordsPerSecond: embed ? embed.records / embed.seconds : null,
-      jobSeconds: w.seconds,
-      sklearnSeconds: sk?.seconds ?? null,
-      sklearnStages: sk?.stages ?? null,
+      winnowAriMin: Math.min(...winnowAris),
+      winnowAriMax: Math.max(...winnowAris),
+      sklearnAri,
+      sklearnAriMin: sk ? Math.min(...sklearnAris) : null,
+      sklearnAriMax: sk ? Math.max(...sklearnAris) : null,
+      /** Difference of the medians. */
+      difference: sklearnAri === null ? null : winnowAri - sklearnAri,
+      embedSeconds: medianOf(runs.map((r) => r.embedSeconds)),
+      embedRecordsPerSecond: medianOf(runs.map((r) => r.embedRecordsPerSecond)),
+      jobSeconds: median(runs.map((r) => r.jobSeconds)),
+      sklearnSeconds: sk ? median(sk.runs.map((r) => r.seconds)) : null,
       sklearnFeatures: sk?.features ?? null,
-      unassigned,
-      outputLines: w.lines,
-      invalid: w.report.counts.invalid,
+      sklearnVersion: sk?.sklearn ?? null,
+      winnowRuns: runs,
+      sklearnRuns: sk?.runs ?? null,
     };
     process.stderr.write(`  ${JSON.stringify(row)}\n`);
     results.push(row);
   }
 
   const f = (v: number | null, digits: number) => (v === null ? '' : v.toFixed(digits));
+  const range = (lo: number | null, hi: number | null) =>
+    lo === null || hi === null ? '' : `${lo.toFixed(3)}–${hi.toFixed(3)}`;
   const md = table(
     [
       'dataset',
       'records',
       'K',
-      `Winnow ARI (${embedder})`,
-      'scikit-learn ARI',
-      'Winnow − sklearn',
+      'seeds',
+      `Winnow ARI (${embedder}), median`,
+      'Winnow min–max',
+      'scikit-learn ARI, median',
+      'sklearn min–max',
+      'Winnow − sklearn (medians)',
       'embed stage s',
       'embed records/s',
       'Winnow job s',
@@ -240,8 +320,11 @@ async function main(): Promise<number> {
       r.dataset,
       r.records.toLocaleString('en-US'),
       r.k,
+      r.seeds.length,
       r.winnowAri.toFixed(3),
+      range(r.winnowAriMin, r.winnowAriMax),
       f(r.sklearnAri, 3),
+      range(r.sklearnAriMin, r.sklearnAriMax),
       r.difference === null ? '' : `${r.difference >= 0 ? '+' : ''}${r.difference.toFixed(3)}`,
       f(r.embedSeconds, 2),
       r.embedRecordsPerSecond === null ? '' : Math.round(r.embedRecordsPerSecond).toLocaleString('en-US'),
@@ -251,7 +334,14 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`${md}\n`);
   const machine = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model };
-  const json = { date: new Date().toISOString(), embedder, machine, results };
+  const json = {
+    date: new Date().toISOString(),
+    embedder,
+    seeds: seedCount,
+    seeds100k: seedCount100k,
+    machine,
+    results,
+  };
   writeFileSync(join(OUT, 'embed-topics.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(join(OUT, 'embed-topics.md'), `${md}\n`);
   process.stderr.write(`results in ${join(OUT, 'embed-topics.json')} and embed-topics.md\n`);

@@ -4,6 +4,7 @@
  *
  *   node bench/run.ts [--only 9k|100k|1m|scoring|cluster|cluster-stage|cluster-sample|embed|select|pairs|crash|integrity|recovery|hops] [--runs N]
  *                    [--embedder <id>]   (with --only embed: the embedder to measure)
+ *                    [--seeds N] [--seeds-100k M]   (with --only embed: seeds per side, default 5; en-100k's, default 3)
  *
  * See bench/README.md.
  */
@@ -258,6 +259,8 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       runs: { type: 'string', default: '1' },
       embedder: { type: 'string' },
+      seeds: { type: 'string' },
+      'seeds-100k': { type: 'string' },
     },
   });
   const runs = Number(values.runs);
@@ -303,7 +306,7 @@ async function main(): Promise<number> {
   if (values.only === 'embed') {
     // Issue #18: does the default embedder find topics? Winnow's embed → k-means against scikit-learn's
     // TF-IDF → SVD → k-means, ARI against topic labels, on generated topic sets up to 100k records and
-    // Dolly's categories (~10 minutes; only on request). scikit-learn comes from Debian's python3-sklearn.
+    // Dolly's categories, over 5 seeds per side (3 on 100k) (~10 minutes; only on request). scikit-learn comes from Debian's python3-sklearn.
     const sklearn = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0;
     if (!sklearn) note('scikit-learn is missing (apt-get install -y python3-sklearn): Winnow only');
     note('embeddings against topic labels (bench/embed-topics.ts) …');
@@ -313,6 +316,8 @@ async function main(): Promise<number> {
         join(ROOT, 'bench', 'embed-topics.ts'),
         ...(sklearn ? [] : ['--skip-sklearn']),
         ...(values.embedder ? ['--embedder', values.embedder] : []),
+        ...(values.seeds ? ['--seeds', values.seeds] : []),
+        ...(values['seeds-100k'] ? ['--seeds-100k', values['seeds-100k']] : []),
       ],
       { cwd: ROOT, stdio: 'inherit' },
     );
