@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Turn } from '../../schemas/record.ts';
 import type { ProviderSet } from '../providers/types.ts';
+import type { CellCache } from './cell-cache.ts';
 
 /** A normalized record as scorers see it. */
 export interface ScoreInput {
@@ -38,6 +39,10 @@ export interface FitInput {
   references: Record<string, ScoreInput[]>;
   seed: number;
   providers?: ProviderSet;
+  /** The job's valid records (for what a fit reports against a full run). */
+  records?: number;
+  /** The dataset's cell cache, for a fit that scores a sample with another scorer (`labelsFrom`). */
+  cells?: CellCache;
 }
 
 export interface FitResult<M> {

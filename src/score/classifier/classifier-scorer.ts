@@ -4,47 +4,58 @@ import { type ClassifierModel, decodeClassifier, encodeClassifier, predict } fro
 import { crossValidate } from './cross-validate.ts';
 import { bucketIdf, featurize } from './featurize.ts';
 import { labelledExamples, labelOf, subsample } from './labels.ts';
+import { LabelsFromSchema, labelsFromScorer } from './labels-from.ts';
 import { trainLogistic } from './logistic.ts';
 import { fitNumeric, numericRows, standardized, standardizeFrom } from './numeric.ts';
 
-export const ClassifierConfigSchema = z.strictObject({
-  /** R2 key of labelled rows (record fields plus `labelField`); else the job's own rows that carry it. */
-  labels: z.string().min(1).optional(),
-  /** The label's field in each row. */
-  labelField: z.string().min(1).default('label'),
-  /** String labels counted as positive (case-insensitive); `true` and `1` always are, anything else is not. */
-  positive: z.array(z.string()).min(1).default(['good', 'high', '1', 'true', 'yes', 'positive']),
-  /** Which text is featurized: the assistant turns, the user turns, or both. */
-  field: z.enum(['answer', 'instruction', 'both']).default('both'),
-  /** Hash buckets of the word n-grams. */
-  buckets: z
-    .number()
-    .int()
-    .min(2)
-    .max(2 ** 24)
-    .default(2 ** 18),
-  orders: z.array(z.number().int().min(1).max(5)).min(1).default([1, 2]),
-  tf: z.enum(['sublinear', 'binary']).default('sublinear'),
-  signed: z.boolean().default(false),
-  epochs: z.number().int().min(1).max(1000).default(10),
-  learningRate: z.number().positive().default(0.2),
-  l2: z.number().min(0).default(1e-5),
-  /** Labelled examples used at most (a seeded uniform subset beyond it): bounds the fit time. */
-  maxExamples: z.number().int().min(4).default(50_000),
-  /** Stratified cross-validation folds for the reported AUC (capped by the smaller class). */
-  folds: z.number().int().min(2).max(20).default(5),
-  /**
-   * What the classifier reads besides the text's n-grams: `idf` weighs them by inverse document
-   * frequency over the training examples (TF-IDF); `scores` adds these offline scorers' outputs (their
-   * default configs; a learning one is fitted on the job's own sample), standardized.
-   */
-  features: z
-    .strictObject({
-      idf: z.boolean().default(false),
-      scores: z.array(z.string().min(1)).max(16).default(['length', 'lexical', 'heuristics', 'perplexity']),
-    })
-    .default({ idf: false, scores: ['length', 'lexical', 'heuristics', 'perplexity'] }),
-});
+export const ClassifierConfigSchema = z
+  .strictObject({
+    /** R2 key of labelled rows (record fields plus `labelField`); else the job's own rows that carry it. */
+    labels: z.string().min(1).optional(),
+    /** The label's field in each row. */
+    labelField: z.string().min(1).default('label'),
+    /** String labels counted as positive (case-insensitive); `true` and `1` always are, anything else is not. */
+    positive: z.array(z.string()).min(1).default(['good', 'high', '1', 'true', 'yes', 'positive']),
+    /** Which text is featurized: the assistant turns, the user turns, or both. */
+    field: z.enum(['answer', 'instruction', 'both']).default('both'),
+    /** Hash buckets of the word n-grams. */
+    buckets: z
+      .number()
+      .int()
+      .min(2)
+      .max(2 ** 24)
+      .default(2 ** 18),
+    orders: z.array(z.number().int().min(1).max(5)).min(1).default([1, 2]),
+    tf: z.enum(['sublinear', 'binary']).default('sublinear'),
+    signed: z.boolean().default(false),
+    epochs: z.number().int().min(1).max(1000).default(10),
+    learningRate: z.number().positive().default(0.2),
+    l2: z.number().min(0).default(1e-5),
+    /** Labelled examples used at most (a seeded uniform subset beyond it): bounds the fit time. */
+    maxExamples: z.number().int().min(4).default(50_000),
+    /** Stratified cross-validation folds for the reported AUC (capped by the smaller class). */
+    folds: z.number().int().min(2).max(20).default(5),
+    /**
+     * What the classifier reads besides the text's n-grams: `idf` weighs them by inverse document
+     * frequency over the training examples (TF-IDF); `scores` adds these offline scorers' outputs (their
+     * default configs; a learning one is fitted on the job's own sample), standardized.
+     */
+    features: z
+      .strictObject({
+        idf: z.boolean().default(false),
+        scores: z.array(z.string().min(1)).max(16).default(['length', 'lexical', 'heuristics', 'perplexity']),
+      })
+      .default({ idf: false, scores: ['length', 'lexical', 'heuristics', 'perplexity'] }),
+    /**
+     * Labels from a model-backed scorer run on a sample of the job's records instead of from rows
+     * (distilling a judge): `{scorer: "judge", config: {provider: "…"}, min: 4.5, sample: 2000}`.
+     */
+    labelsFrom: LabelsFromSchema.optional(),
+  })
+  .refine((c) => !(c.labels && c.labelsFrom), {
+    message: 'labels (a labelled dataset) and labelsFrom (a scorer labels a sample) exclude each other',
+    path: ['labelsFrom'],
+  });
 export type ClassifierConfig = z.infer<typeof ClassifierConfigSchema>;
 
 /**
@@ -63,9 +74,12 @@ export const classifierScorer: Scorer<ClassifierConfig, ClassifierModel> = {
   outputs: ['classifier'],
   references: (config) => (config.labels ? [config.labels] : []),
   wantsForFit: (r, config) =>
-    config.labels === undefined && labelOf(r.record, config.labelField) !== undefined,
+    config.labels === undefined &&
+    config.labelsFrom === undefined &&
+    labelOf(r.record, config.labelField) !== undefined,
   async fit(input, config) {
-    const all = labelledExamples(input, config);
+    const distilled = config.labelsFrom ? await labelsFromScorer(input, config.labelsFrom) : undefined;
+    const all = distilled ?? labelledExamples(input, config);
     const { records, y } = subsample(all.records, all.y, config.maxExamples, input.seed);
     const idf = config.features.idf
       ? bucketIdf(
@@ -126,6 +140,7 @@ export const classifierScorer: Scorer<ClassifierConfig, ClassifierModel> = {
         folds,
         labelled: all.records.length,
         features: [config.features.idf ? 'tfidf' : 'tf', ...(numeric?.names ?? [])].join(','),
+        ...(distilled?.summary ?? {}),
       },
     };
   },

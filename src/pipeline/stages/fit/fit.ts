@@ -2,7 +2,12 @@ import { type EmbedderRef, type ResolvedEmbedder, resolveEmbedder } from '../../
 import { WinnowError } from '../../../errors.ts';
 import { contentHash, normalizeRecord, planShards, readShard } from '../../../formats/index.ts';
 import type { ModelUsage, ProviderSet } from '../../../providers/types.ts';
-import { type ResolvedScorer, resolveScorers, type ScoreInput } from '../../../score/index.ts';
+import {
+  type CellCache,
+  type ResolvedScorer,
+  resolveScorers,
+  type ScoreInput,
+} from '../../../score/index.ts';
 import { hashUniform } from '../../../util/hash-uniform.ts';
 import { shortHash } from '../../../util/hex.ts';
 import { referenceProblem } from '../../internal-keys.ts';
@@ -107,6 +112,8 @@ export async function fitModel(
   index: number,
   shards: number,
   providers?: ProviderSet,
+  /** The job's valid records, and the dataset's cell cache: for fits that score a sample (`labelsFrom`). */
+  extra: { records?: number; cells?: CellCache } = {},
 ): Promise<FitOutcome> {
   const t0 = Date.now();
   const learning = fitters(spec);
@@ -122,7 +129,14 @@ export async function fitModel(
     references[key] = await readReference(store, key, spec.recipe.fit.sampleSize);
   }
   const { model, summary } = await ref.scorer.fit!(
-    { self, references, seed: spec.recipe.seed, providers },
+    {
+      self,
+      references,
+      seed: spec.recipe.seed,
+      providers,
+      ...(extra.records !== undefined ? { records: extra.records } : {}),
+      ...(extra.cells && spec.recipe.cache ? { cells: extra.cells } : {}),
+    },
     ref.config,
   );
   const bytes = ref.scorer.encodeModel

@@ -30,7 +30,7 @@ interface FitSteps {
  * Learning scorers fit on the job's own records: a hash-uniform sample from every shard, then one task
  * per learning scorer fits (or reuses) its model.
  */
-export const fitStage: StageDef<FitState, { shard?: ShardInfo; rate: number }, FitSteps> = {
+export const fitStage: StageDef<FitState, { shard?: ShardInfo; rate: number; records?: number }, FitSteps> = {
   id: 'fit',
   queue: 'score',
   summary: 'fit the models of scorers that learn from the data (a sample map, then one task per model)',
@@ -54,11 +54,17 @@ export const fitStage: StageDef<FitState, { shard?: ShardInfo; rate: number }, F
     },
     model: {
       fan: (_state, view) => fitTasks(view.spec),
-      run: (t, env) => fitModel(env.store, t.spec, t.index, t.shards, env.providers(t.shards + 1)),
+      run: (t, env) =>
+        fitModel(env.store, t.spec, t.index, t.shards, env.providers(t.shards + 1), {
+          ...(t.input.records !== undefined ? { records: t.input.records } : {}),
+          ...(env.deps.cells ? { cells: env.deps.cells(t.spec.dataset) } : {}),
+        }),
     },
   },
   input: (view, state, step, index) =>
-    step === 'sample' ? { shard: view.table.shard(index), rate: state.rate } : { rate: state.rate },
+    step === 'sample'
+      ? { shard: view.table.shard(index), rate: state.rate }
+      : { rate: state.rate, records: validRecords(view) },
   next(_view, b) {
     if (b.step === 'sample') return { step: 'model', state: b.state };
     const models = Object.fromEntries(b.results.filter((f) => !f.embedder).map((f) => [f.scorer, f.model]));
