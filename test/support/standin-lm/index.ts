@@ -6,6 +6,7 @@ export {
   seedCorpus,
 } from './model.ts';
 export { type NgramModel, trainNgram } from './ngram.ts';
+export { standinProviders } from './providers.ts';
 export { type AlpacaRow, DATA, readAlpaca, scoreInput } from './records.ts';
 export {
   type Failure,

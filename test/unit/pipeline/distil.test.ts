@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProviders } from '../../../src/providers/index.ts';
 import { dataFile } from '../../support/data.ts';
-import { type Standin, startStandin } from '../../support/standin-lm/index.ts';
+import { type Standin, standinProviders, startStandin } from '../../support/standin-lm/index.ts';
 import { runRows } from './select-helpers.ts';
 
 const rows = (JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as unknown[]).slice(0, 400);
@@ -13,11 +12,7 @@ describe('a classifier distilled from a judge (classifier.labelsFrom), against t
     lm = await startStandin();
   });
   afterAll(() => lm.close());
-  const providers = () =>
-    createProviders(
-      { lm: { kind: 'openai', baseUrl: lm.url, model: lm.modelName, concurrency: 8 } },
-      { fetch, secrets: {} },
-    );
+  const providers = () => standinProviders(lm);
   const judge = { id: 'judge', config: { provider: 'lm' } };
   const classifier = (extra: object = {}) => ({
     id: 'classifier',

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProviders } from '../../../src/providers/index.ts';
 import { dataFile } from '../../support/data.ts';
-import { type Standin, startStandin } from '../../support/standin-lm/index.ts';
+import { type Standin, standinProviders, startStandin } from '../../support/standin-lm/index.ts';
 import { runRows } from './select-helpers.ts';
 
 const rows = (JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as unknown[]).slice(0, 240);
@@ -14,11 +13,7 @@ describe('accelerated in-context selection against the stand-in model server', (
     lm = await startStandin();
   });
   afterAll(() => lm.close());
-  const providers = () =>
-    createProviders(
-      { lm: { kind: 'openai', baseUrl: lm.url, model: lm.modelName, concurrency: 8 } },
-      { fetch, secrets: {} },
-    );
+  const providers = () => standinProviders(lm);
   const golden = { id: 'golden', config: { provider: 'lm', anchors: 'refs/anchors.json', maxAnchors: 8 } };
   const recipe = (full: boolean) => ({
     shardBytes: 30_000,
