@@ -44,6 +44,8 @@ export const NextBodySchema = z.strictObject({
 export const BatchSchema = z.object({
   step: z.number(),
   ids: z.array(z.string()),
+  /** Each example's training weight from the job's weights.jsonl (mean 1 over the selection), in `ids` order. */
+  weights: z.array(z.number()),
   components: z.array(z.number()),
   records: z.array(z.unknown()).optional(),
 });
@@ -93,6 +95,8 @@ export const SamplerStatusSchema = z.object({
   examples: z.number(),
   step: z.number(),
   served: z.number(),
+  /** The mean training weight of the examples served so far (null before the first batch). */
+  meanWeightServed: z.number().nullable(),
   feedbackSteps: z.number(),
   components: z.array(ComponentStatusSchema),
 });

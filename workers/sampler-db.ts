@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS examples (
 CREATE TABLE IF NOT EXISTS resp (idx INTEGER PRIMARY KEY, r TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (step INTEGER PRIMARY KEY, idx TEXT NOT NULL, comps TEXT NOT NULL, p TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (step INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS weights (idx INTEGER PRIMARY KEY, w REAL NOT NULL);
 `;
 
 /** Posteriors kept per example (the job's GMM lines carry the top 3). */
@@ -18,6 +19,8 @@ export interface Config extends SamplerCreate {
   /** Output parts of the job's selected.jsonl (their keys), and the next one to load. */
   parts: number;
   keys?: string[];
+  /** The job's weights.jsonl parts, one per selected.jsonl part (absent: every weight is 1). */
+  weightKeys?: string[];
 }
 
 export interface Loading {
@@ -54,10 +57,15 @@ export class SamplerDb {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM examples').one().n;
   }
 
-  /** Append examples from one part, in order (idempotent: a part loaded twice changes nothing). */
-  addExamples(lines: readonly SelectedLine[]): void {
+  /**
+   * Append examples from one part, in order (idempotent: a part loaded twice changes nothing), with
+   * their training weights by id (weights.jsonl) when given.
+   */
+  addExamples(lines: readonly SelectedLine[], weights?: ReadonlyMap<string, number>): void {
     let idx = this.count();
     for (const l of lines) {
+      const w = weights?.get(l.id);
+      if (w !== undefined) this.sql.exec('INSERT OR IGNORE INTO weights (idx, w) VALUES (?, ?)', idx, w);
       const post = l.posteriors?.length
         ? l.posteriors.slice(0, WIDTH).map((q) => [q.cluster, q.p])
         : [[l.cluster ?? 0, 1]];
@@ -141,6 +149,18 @@ export class SamplerDb {
 
   ids(idx: readonly number[]): string[] {
     return this.column(idx, 'id');
+  }
+
+  /** The training weights of the examples at `idx`, in that order (1 where the job wrote none). */
+  weights(idx: readonly number[]): number[] {
+    const rows = this.sql
+      .exec<{ idx: number; w: number }>(
+        'SELECT idx, w FROM weights WHERE idx IN (SELECT value FROM json_each(?))',
+        JSON.stringify(idx),
+      )
+      .toArray();
+    const byIdx = new Map(rows.map((r) => [r.idx, r.w]));
+    return idx.map((i) => byIdx.get(i) ?? 1);
   }
 
   records(idx: readonly number[]): unknown[] {

@@ -35,14 +35,20 @@ export class SamplerRun extends DurableObject<Env> {
     this.db = new SamplerDb(ctx.storage.sql);
   }
 
-  /** `parts`: the job's selected.jsonl parts, from its output manifest. */
-  async create(id: string, body: SamplerCreate, parts: OutputPart[]): Promise<SamplerStatus | null> {
+  /** `parts`: the job's selected.jsonl parts, from its output manifest; `weightParts`: its weights.jsonl parts. */
+  async create(
+    id: string,
+    body: SamplerCreate,
+    parts: OutputPart[],
+    weightParts: OutputPart[] = [],
+  ): Promise<SamplerStatus | null> {
     if (!this.db.get<Config>('config')) {
       this.db.set('config', {
         ...body,
         id,
         parts: parts.length,
         keys: parts.map((p) => p.key),
+        ...(weightParts.length === parts.length ? { weightKeys: weightParts.map((p) => p.key) } : {}),
       } satisfies Config);
       this.db.set('loading', { next: 0, error: null } satisfies Loading);
     }
@@ -73,12 +79,23 @@ export class SamplerRun extends DurableObject<Env> {
     const o = await this.env.DATA_BUCKET.get(key);
     if (!o) throw new Error(`part ${key} of the job's selected.jsonl is missing`);
     const text = await o.text();
+    const weights = new Map<string, number>();
+    const wkey = c.weightKeys?.[part];
+    if (wkey) {
+      const w = await this.env.DATA_BUCKET.get(wkey);
+      if (!w) throw new Error(`part ${wkey} of the job's weights.jsonl is missing`);
+      for (const t of (await w.text()).split('\n')) {
+        if (!t) continue;
+        const line = JSON.parse(t) as { id: string; weight: number };
+        weights.set(line.id, line.weight);
+      }
+    }
     if (this.db.get<Loading>('loading')!.next !== part) return true; // another call loaded it meanwhile
     const lines = text
       .split('\n')
       .filter((t) => t.length > 0)
       .map((t) => JSON.parse(t) as SelectedLine);
-    this.db.addExamples(lines);
+    this.db.addExamples(lines, weights);
     this.db.set('loading', { next: part + 1, error: null });
     return part + 1 < c.parts;
   }
@@ -132,6 +149,8 @@ export class SamplerRun extends DurableObject<Env> {
     }
     this.ctx.storage.transactionSync(() => {
       this.db.saveBatch(drawn.step, drawn.idx, drawn.comps, drawn.p, s.state);
+      const sum = this.db.weights(drawn.idx).reduce((a, w) => a + w, 0);
+      this.db.set('weightServed', (this.db.get<number>('weightServed') ?? 0) + sum);
     });
     return ok(this.answer(drawn.step, records));
   }
@@ -141,6 +160,7 @@ export class SamplerRun extends DurableObject<Env> {
     return {
       step,
       ids: this.db.ids(b.idx),
+      weights: this.db.weights(b.idx),
       components: b.comps,
       ...(records ? { records: this.db.records(b.idx) } : {}),
     };
@@ -206,7 +226,14 @@ export class SamplerRun extends DurableObject<Env> {
       feedbackSteps: this.db.feedbackSteps(),
     };
     if (loading || l.error)
-      return { ...base, state: l.error ? 'failed' : 'loading', step: 0, served: 0, components: [] };
+      return {
+        ...base,
+        state: l.error ? 'failed' : 'loading',
+        step: 0,
+        served: 0,
+        meanWeightServed: null,
+        components: [],
+      };
     const s = this.get();
     const w = s.weights();
     return {
@@ -214,6 +241,8 @@ export class SamplerRun extends DurableObject<Env> {
       state: s.state.exhausted ? 'exhausted' : 'ready',
       step: s.state.step,
       served: s.state.served,
+      meanWeightServed:
+        s.state.served > 0 ? (this.db.get<number>('weightServed') ?? 0) / s.state.served : null,
       components: s.state.comps.map((cs, k) => ({
         component: k,
         size: s.size(k),

@@ -53,6 +53,14 @@ describe('sampler runs (a SamplerRun Durable Object per run)', () => {
       expect(b0.records![n]).toEqual(byId.get(id)!.record);
       expect(b0.components[n]).toBe(byId.get(id)!.cluster);
     });
+    // Each example's training weight comes with it, as the job's weights.jsonl has it.
+    const weightOf = new Map(
+      lines<{ id: string; weight: number }>(await output(job, 'weights.jsonl')).map((l) => [l.id, l.weight]),
+    );
+    expect(b0.weights).toEqual(b0.ids.map((id) => weightOf.get(id)));
+    expect(new Set(b0.weights).size).toBeGreaterThan(1);
+    const served = await json<SamplerStatus>(await api(`/v1/runs/${run.id}`));
+    expect(served.meanWeightServed).toBeCloseTo(b0.weights.reduce((a, w) => a + w, 0) / 16, 9);
     // Asking again for a served step gives the same batch; a step not reached is refused.
     expect(await next(run.id, { step: 0 })).toEqual({ ...b0, records: undefined });
     const ahead = await post(`/v1/runs/${run.id}/next`, { step: 5 });

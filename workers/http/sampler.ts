@@ -62,7 +62,10 @@ openapi(sampler, create, async (c) => {
     });
   const id = newId('r');
   const parts = manifest ? outputNamed(manifest, 'selected.jsonl').parts : [];
-  return c.json(await samplerRun(c.env, id).create(id, body, parts), 201);
+  const weights = manifest?.files.some((f) => f.name === 'weights.jsonl')
+    ? outputNamed(manifest, 'weights.jsonl').parts
+    : [];
+  return c.json(await samplerRun(c.env, id).create(id, body, parts, weights), 201);
 });
 
 /** A sampler run id (`r…`): anything else is a 400 that states the rule; an unknown one is a 404. */
