@@ -87,10 +87,19 @@ export function recordFeatures(
   c: Pick<TfidfConfig, 'field' | 'bigrams' | 'seed'>,
 ): { hash: Uint32Array; count: Uint32Array } {
   const total = gather(r, c);
-  const all = scratch.subarray(0, total).sort();
   const hash = new Uint32Array(total);
   const count = new Uint32Array(total);
   let m = 0;
+  eachFeature(total, (h, n) => {
+    hash[m] = h;
+    count[m++] = n;
+  });
+  return { hash: hash.subarray(0, m), count: count.subarray(0, m) };
+}
+
+/** Each distinct feature among the first `total` hashes of `scratch` (sorted in place), with its count, by hash. */
+function eachFeature(total: number, visit: (hash: number, count: number) => void): void {
+  const all = scratch.subarray(0, total).sort();
   for (let i = 0; i < total; ) {
     const h = all[i];
     let n = 0;
@@ -98,10 +107,8 @@ export function recordFeatures(
       i++;
       n++;
     }
-    hash[m] = h;
-    count[m++] = n;
+    visit(h, n);
   }
-  return { hash: hash.subarray(0, m), count: count.subarray(0, m) };
 }
 
 function buildTable(vocab: Uint32Array): Int32Array {
@@ -138,27 +145,20 @@ let rowValue = new Float64Array(4096);
  */
 function tfidfRow(r: ScoreInput, c: TfidfConfig, m: TfidfModel): number {
   const total = gather(r, c);
-  const all = scratch.subarray(0, total).sort();
   if (rowIndex.length < total) {
     rowIndex = new Int32Array(total * 2);
     rowValue = new Float64Array(total * 2);
   }
   let n = 0;
   let ss = 0;
-  for (let i = 0; i < total; ) {
-    const h = all[i];
-    let count = 0;
-    while (i < total && all[i] === h) {
-      i++;
-      count++;
-    }
+  eachFeature(total, (h, count) => {
     const j = lookup(m, h);
-    if (j < 0) continue;
+    if (j < 0) return;
     const w = (1 + Math.log(count)) * m.idf[j];
     rowIndex[n] = j;
     rowValue[n++] = w;
     ss += w * w;
-  }
+  });
   const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
   for (let p = 0; p < n; p++) rowValue[p] *= inv;
   return n;
