@@ -80,8 +80,25 @@ export async function embedMerge(
   return { shards, hash: shortHash(bytes, 16) };
 }
 
-/** The last decoded embedder model, per isolate, by key and content hash (from the merge step). */
+/** The last decoded embedder model, per isolate, by key and content hash (the fit's or the merge step's). */
 let cachedModel: { id: string; model: unknown } | undefined;
+
+/** The embedder model at `key` (content hash `hash`), decoded once per isolate. */
+async function decodedModel(
+  store: BlobStore,
+  key: string,
+  hash: string,
+  decode: (bytes: Uint8Array) => unknown,
+  madeBy: string,
+): Promise<unknown> {
+  const id = `${key}#${hash}`;
+  if (cachedModel?.id !== id) {
+    const bytes = await store.get(key);
+    if (!bytes) throw new Error(`the embedder model is missing at ${key} (${madeBy} must write it first)`);
+    cachedModel = { id, model: decode(bytes) };
+  }
+  return cachedModel.model;
+}
 
 /**
  * Embed one shard: `embed.f32` holds the full vectors (for export); when the recipe reduces for
@@ -102,22 +119,15 @@ export async function embedShard(
   let model: unknown;
   if (e.fitted) {
     if (!fitted) throw new Error('the embedder model is missing (the fit stage must fit it first)');
-    const id = `${fitted.key}#${fitted.hash}`;
-    if (cachedModel?.id !== id) {
-      const bytes = await store.get(fitted.key);
-      if (!bytes) throw new Error(`the embedder model is missing at ${fitted.key}`);
-      cachedModel = { id, model: e.fitted.decodeModel(bytes) };
-    }
-    model = cachedModel.model;
+    model = await decodedModel(store, fitted.key, fitted.hash, e.fitted.decodeModel, 'the fit stage');
   } else if (e.prepare) {
-    const key = embedModelKey(spec.id);
-    const id = `${key}#${modelHash}`;
-    if (cachedModel?.id !== id) {
-      const bytes = await store.get(key);
-      if (!bytes) throw new Error('the embedder model is missing (the first pass must run first)');
-      cachedModel = { id, model: e.prepare.decodeModel(bytes) };
-    }
-    model = cachedModel.model;
+    model = await decodedModel(
+      store,
+      embedModelKey(spec.id),
+      modelHash,
+      e.prepare.decodeModel,
+      'the first pass',
+    );
   }
   const rs = await readShardRecords(store, spec.id, info.shard);
   const dim = e.dim(config);
