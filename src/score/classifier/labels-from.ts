@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { validationError, WinnowError, zodIssues } from '../../errors.ts';
 import { scorerColumn } from '../column.ts';
-import { getScorer } from '../registry.ts';
 import type { FitInput, ScoreInput, ScoreRow, Scorer } from '../types.ts';
+import { scorerAt } from './numeric.ts';
 
 export const LabelsFromSchema = z.strictObject({
   /** A model-backed scorer (`judge`, `self_critique`, `ifd`, …) whose verdicts become the labels. */
@@ -21,15 +21,7 @@ export type LabelsFrom = z.infer<typeof LabelsFromSchema>;
 const AT = 'classifier.config.labelsFrom';
 
 function modelScorer(from: LabelsFrom): { scorer: Scorer; config: unknown; output: string } {
-  let scorer: Scorer;
-  try {
-    scorer = getScorer(from.scorer);
-  } catch (e) {
-    throw new WinnowError('unknown_scorer', {
-      path: `${AT}.scorer`,
-      detail: e instanceof Error ? e.message : String(e),
-    });
-  }
+  const scorer = scorerAt(from.scorer, `${AT}.scorer`);
   if (scorer.kind !== 'model') {
     throw new WinnowError('validation_failed', {
       path: `${AT}.scorer`,

@@ -22,16 +22,17 @@ export interface NumericFeatures {
   models: unknown[];
 }
 
-function offlineScorer(id: string, at: number): Scorer {
-  let s: Scorer;
+/** The registered scorer `id`, or an `unknown_scorer` error located at `path` of the classifier's config. */
+export function scorerAt(id: string, path: string): Scorer {
   try {
-    s = getScorer(id);
+    return getScorer(id);
   } catch (e) {
-    throw new WinnowError('unknown_scorer', {
-      path: `classifier.config.features.scores[${at}]`,
-      detail: e instanceof Error ? e.message : String(e),
-    });
+    throw new WinnowError('unknown_scorer', { path, detail: e instanceof Error ? e.message : String(e) });
   }
+}
+
+function offlineScorer(id: string, at: number): Scorer {
+  const s = scorerAt(id, `classifier.config.features.scores[${at}]`);
   if (s.kind !== 'offline' || s.id === 'classifier') {
     throw new WinnowError('validation_failed', {
       path: `classifier.config.features.scores[${at}]`,
