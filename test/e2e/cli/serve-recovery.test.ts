@@ -124,10 +124,16 @@ describe('winnow serve: the local stack recovers by itself', () => {
 
     // When the stack cannot be started again (here its port is taken the moment it dies), serve says
     // so and exits 1 after a few tries, leaving nothing running.
+    // serve is paused meanwhile (SIGSTOP), so that it cannot take the port back before the blocker does.
     const port = Number(new URL(url).port);
-    await killGroup(stackPid());
-    blocker = createServer();
-    await new Promise<void>((ok, fail) => blocker!.once('error', fail).listen(port, '127.0.0.1', ok));
+    serve.kill('SIGSTOP');
+    try {
+      await killGroup(stackPid());
+      blocker = createServer();
+      await new Promise<void>((ok, fail) => blocker!.once('error', fail).listen(port, '127.0.0.1', ok));
+    } finally {
+      serve.kill('SIGCONT');
+    }
     expect(await exited).toBe(1);
     expect(err).toMatch(
       new RegExp(
