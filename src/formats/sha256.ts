@@ -65,16 +65,21 @@ function compress(p: Uint8Array, off: number): void {
   H[7] = (H[7] + h) | 0;
 }
 
+/** The digest of `data` in one call (short records: the fast path, no object per call). */
 export function sha256(data: Uint8Array): Uint8Array {
-  const n = data.byteLength;
   H.set(H0);
+  const n = data.byteLength;
   // Whole blocks straight from the input; only the last one or two are copied to be padded.
   const full = n >> 6;
   for (let k = 0; k < full; k++) compress(data, k * 64);
-  const rest = n - full * 64;
-  const tail = new Uint8Array(rest + 9 > 64 ? 128 : 64);
-  tail.set(data.subarray(full * 64));
-  tail[rest] = 0x80;
+  return pad(data.subarray(full * 64), n);
+}
+
+/** Pad the last `rest` bytes (< 64) of an `n`-byte message into H and return the digest. */
+function pad(rest: Uint8Array, n: number): Uint8Array {
+  const tail = new Uint8Array(rest.byteLength + 9 > 64 ? 128 : 64);
+  tail.set(rest);
+  tail[rest.byteLength] = 0x80;
   const bits = n * 8;
   const view = new DataView(tail.buffer);
   view.setUint32(tail.byteLength - 8, Math.floor(bits / 0x100000000));
@@ -90,4 +95,44 @@ export function sha256(data: Uint8Array): Uint8Array {
     out[i * 4 + 3] = v & 0xff;
   }
   return out;
+}
+
+/**
+ * SHA-256 over data that arrives in pieces (an object read by ranges): `update` as often as needed,
+ * then `digest` once. Gives the same digest as `sha256` of the pieces joined.
+ */
+export class Sha256 {
+  private readonly state = new Int32Array(H0);
+  /** Bytes of an unfinished block, carried to the next update. */
+  private readonly block = new Uint8Array(64);
+  private held = 0;
+  private bytes = 0;
+
+  update(data: Uint8Array): this {
+    H.set(this.state);
+    let at = 0;
+    this.bytes += data.byteLength;
+    if (this.held > 0) {
+      const take = Math.min(64 - this.held, data.byteLength);
+      this.block.set(data.subarray(0, take), this.held);
+      this.held += take;
+      at = take;
+      if (this.held < 64) {
+        this.state.set(H);
+        return this;
+      }
+      compress(this.block, 0);
+      this.held = 0;
+    }
+    for (; at + 64 <= data.byteLength; at += 64) compress(data, at);
+    this.block.set(data.subarray(at));
+    this.held = data.byteLength - at;
+    this.state.set(H);
+    return this;
+  }
+
+  digest(): Uint8Array {
+    H.set(this.state);
+    return pad(this.block.subarray(0, this.held), this.bytes);
+  }
 }

@@ -6,26 +6,41 @@ import { baseReport, dropUnset, mergeReport, reportText } from './report.ts';
 import type { JobView, StageTimes } from './types.ts';
 
 /**
- * A job's end: report.json from every stage's part (in pipeline order, a later part wins), and the
- * manifest of every output file, the last stage's first (a selection's record files lead), then
- * report.json itself.
+ * The report from every applying stage's part (in pipeline order, a later part wins), and every
+ * output file, the last stage's first (a selection's record files lead), trailer stages' after the rest. `before`: only the stages
+ * before that one (what the card stage describes; it runs last).
  */
+export function assemble(
+  view: JobView,
+  stages: StageTimes,
+  seconds: number,
+  before?: string,
+): { report: Report; files: OutputFile[] } {
+  let report = baseReport(view, stages, seconds);
+  const files: OutputFile[][] = [];
+  const trailers: OutputFile[][] = [];
+  for (const stage of listStages()) {
+    if (stage.id === before) break;
+    if (!stage.applies(view.spec)) continue;
+    const state = view.of(stage);
+    if (stage.report) report = mergeReport(report, stage.report(view, state));
+    if (stage.outputs) (stage.trailer ? trailers : files).unshift(stage.outputs(view, state));
+  }
+  const outputs = [...files.flat(), ...trailers.flat()];
+  return {
+    report: dropUnset({ ...report, outputs: [...outputs.map((f) => f.name), 'report.json'] }),
+    files: outputs,
+  };
+}
+
+/** A job's end: report.json from every stage's part, and the manifest of every output file, report.json last. */
 export function finish(
   view: JobView,
   stages: StageTimes,
   seconds: number,
 ): { report: Report; manifest: OutputManifest } {
-  let report = baseReport(view, stages, seconds);
-  const files: OutputFile[][] = [];
-  for (const stage of listStages()) {
-    if (!stage.applies(view.spec)) continue;
-    const state = view.of(stage);
-    if (stage.report) report = mergeReport(report, stage.report(view, state));
-    if (stage.outputs) files.unshift(stage.outputs(view, state));
-  }
-  const outputs = files.flat();
-  report = dropUnset({ ...report, outputs: [...outputs.map((f) => f.name), 'report.json'] });
+  const { report, files } = assemble(view, stages, seconds);
   const bytes = new TextEncoder().encode(reportText(report)).byteLength;
-  outputs.push(singleFile('report.json', reportKey(view.spec.id), bytes));
-  return { report, manifest: { files: outputs } };
+  files.push(singleFile('report.json', reportKey(view.spec.id), bytes));
+  return { report, manifest: { files } };
 }

@@ -43,6 +43,9 @@ export const outputPartKey = (job: string, file: PartFile, shard: number) =>
   `jobs/${job}/out/${file.replace('.jsonl', '')}/part-${pad(shard)}.jsonl`;
 export const reportKey = (job: string) => `jobs/${job}/out/report.json`;
 export const outputManifestKey = (job: string) => `jobs/${job}/out/manifest.json`;
+/** The dataset card (README.md with Hugging Face front matter) and provenance.json (stages/card). */
+export const cardKey = (job: string) => `jobs/${job}/out/README.md`;
+export const provenanceKey = (job: string) => `jobs/${job}/out/provenance.json`;
 /** A run compared with an earlier one: diff.json, and diff.jsonl as one part per id-bucket range. */
 export const diffKey = (job: string) => `jobs/${job}/out/diff.json`;
 /** Every shard's members-file bucket starts in one object (written with weights.jsonl). */

@@ -168,6 +168,8 @@ export interface StageDef<S = unknown, I = unknown, Steps = Record<string, unkno
    * Asked whether or not it ran (`state` undefined): a file it would have written is then empty.
    */
   outputs?(view: JobView, state: S | undefined): OutputFile[];
+  /** Its outputs go after every other stage's (the card and provenance, which describe the rest). */
+  trailer?: boolean;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds stages of every state and result type

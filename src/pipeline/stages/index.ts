@@ -1,4 +1,5 @@
 import { registerStage } from '../registry.ts';
+import { cardStage } from './card/stage.ts';
 import { clusterStage } from './cluster/stage.ts';
 import { embedStage } from './embed/stage.ts';
 import { exportStage } from './export/stage.ts';
@@ -23,10 +24,12 @@ for (const stage of [
   selectStage,
   exportStage,
   pairsStage,
+  cardStage,
 ])
   registerStage(stage);
 
 export {
+  cardStage,
   clusterStage,
   embedStage,
   exportStage,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/demo/index.ts';
-import { sha256 } from '../../../src/formats/sha256.ts';
+import { Sha256, sha256 } from '../../../src/formats/sha256.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -24,5 +24,24 @@ describe('sha256', () => {
       const bytes = Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
       expect(hex(sha256(bytes))).toBe(createHash('sha256').update(bytes).digest('hex'));
     }
+  });
+
+  it('Sha256 over pieces of every size equals node:crypto over the whole', () => {
+    const rand = mulberry32(2);
+    const bytes = Uint8Array.from({ length: 5000 }, () => Math.floor(rand() * 256));
+    for (const cuts of [[0], [1, 63, 64, 65], [3, 7, 11, 200, 1000], [64, 128, 4000], [4999]]) {
+      const h = new Sha256();
+      let at = 0;
+      for (const c of [...cuts, bytes.length]) {
+        h.update(bytes.subarray(at, c));
+        at = c;
+      }
+      expect(hex(h.digest())).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+    // A piece in between does not disturb a one-call digest (they share working state).
+    const h = new Sha256().update(bytes.subarray(0, 100));
+    expect(hex(sha256(bytes))).toBe(createHash('sha256').update(bytes).digest('hex'));
+    h.update(bytes.subarray(100));
+    expect(hex(h.digest())).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 });

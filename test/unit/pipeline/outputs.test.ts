@@ -41,6 +41,8 @@ describe('the output manifest', () => {
       'rejected.jsonl',
       'invalid.jsonl',
       'weights.jsonl',
+      'README.md',
+      'provenance.json',
       'report.json',
     ]);
     for (const f of manifest.files) {
@@ -69,7 +71,7 @@ describe('the output manifest', () => {
     expect(gone.message).toBe(`output rejected.jsonl cannot be served: part ${part.key} is missing`);
     // An output the job did not write is not found, with the ones it did.
     expect((await failure(memoryOutput(store, 'job', 'pairs.jsonl'))).message).toBe(
-      'no output "pairs.jsonl"; outputs: selected.jsonl, rejected.jsonl, invalid.jsonl, weights.jsonl, report.json',
+      'no output "pairs.jsonl"; outputs: selected.jsonl, rejected.jsonl, invalid.jsonl, weights.jsonl, README.md, provenance.json, report.json',
     );
   });
 });
