@@ -100,6 +100,8 @@ describe('stages registered by id, on workerd', () => {
       ['rejected.jsonl', 'application/x-ndjson; charset=utf-8'],
       ['invalid.jsonl', 'application/x-ndjson; charset=utf-8'],
       ['weights.jsonl', 'application/x-ndjson; charset=utf-8'],
+      ['README.md', 'text/markdown; charset=utf-8'],
+      ['provenance.json', 'application/json'],
       ['report.json', 'application/json'],
     ]);
     const res = await api(`/v1/jobs/${id}/outputs/rejected.jsonl`);
