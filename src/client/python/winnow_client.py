@@ -18,6 +18,7 @@ repository and in the npm package.
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import os
@@ -276,11 +277,40 @@ class Winnow:
         return self._send(method, path, source, _remaining(source), content_type)
 
     def _send(self, method: str, path: str, body: Any, size: Optional[int], content_type: str) -> Json:
-        headers = {"Content-Type": content_type}
+        """Send a body as it is read (chunked when its size is unknown), in 1 MiB writes.
+
+        The API may refuse a body before reading all of it (over MAX_UPLOAD_BYTES) and close the
+        connection: its answer is read after the broken pipe, so the error raised is the API's.
+        """
+        url = f"{self.url}{path}"
+        where = f"{method} {url}"
+        parts = urllib.parse.urlsplit(url)
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        conn = cls(parts.netloc, timeout=self.timeout, blocksize=CHUNK)
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": content_type}
         if size is not None:
             headers["Content-Length"] = str(size)
-        with self.open(method, path, body, headers) as res:
-            return json.loads(res.read())
+        cut = False
+        try:
+            try:
+                conn.request(method, f"{parts.path}?{parts.query}" if parts.query else parts.path, body, headers)
+            except (BrokenPipeError, ConnectionResetError):
+                cut = True  # refused part-way: the answer says why
+            res = conn.getresponse()
+            data = res.read()
+        except (OSError, http.client.HTTPException) as e:
+            why = (
+                " (the connection closed before the whole body was sent, as when the API refuses an upload"
+                " over its MAX_UPLOAD_BYTES, decompressed)"
+                if cut
+                else ""
+            )
+            raise NetworkError("network", f"{where} failed: {e}{why}", url=where) from e
+        finally:
+            conn.close()
+        if res.status >= 400:
+            raise error_from_response(res.status, res.reason, data, where)
+        return json.loads(data)
 
     def health(self) -> Json:
         """`{"ok": true, "service": "winnow"}` when the instance answers (no token needed)."""
