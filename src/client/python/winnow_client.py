@@ -21,6 +21,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import math
 import os
 import shutil
 import sys
@@ -498,9 +499,14 @@ class Winnow:
     def feedback(self, run_id: str, step: int, ids: List[str], losses: List[float]) -> Json:
         """Per-example losses of a served batch, in `ids` order: `{step, accepted, duplicate}`.
 
-        Sending the same feedback again is a no-op (`duplicate`); different losses for a step are a `Conflict`.
+        Sending the same feedback again is a no-op (`duplicate`); different losses for a step are a
+        `Conflict`. A NaN or infinite loss is a `ValueError` naming it, before any request.
         """
-        body = {"step": step, "ids": list(ids), "losses": [float(x) for x in losses]}
+        values = [float(x) for x in losses]
+        bad = next((i for i, x in enumerate(values) if not math.isfinite(x)), None)
+        if bad is not None:
+            raise ValueError(f"losses[{bad}] is {values[bad]} (id {list(ids)[bad]!r}): send finite losses")
+        body = {"step": step, "ids": list(ids), "losses": values}
         return self.request("POST", f"/v1/runs/{segment(run_id, 'run id')}/feedback", body)
 
     def batches(self, run_id: str, records: bool = False, poll: float = 1.0) -> Iterator[Batch]:

@@ -84,6 +84,11 @@ class Helpers(unittest.TestCase):
             os.environ.pop("WINNOW_TOKEN", None)
             os.environ.update(env)
 
+    def test_feedback_refuses_non_finite_losses(self):
+        w = wc.Winnow("http://127.0.0.1:9", "t" * 16)  # nothing listens: the check comes first
+        with self.assertRaisesRegex(ValueError, r"^losses\[1\] is nan \(id 'b'\): send finite losses$"):
+            w.feedback("r00000000", 0, ["a", "b"], [0.5, float("nan")])
+
     def test_python_39_grammar(self):
         with open(wc.__file__) as f:
             ast.parse(f.read(), feature_version=(3, 9))
