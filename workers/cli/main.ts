@@ -7,6 +7,7 @@ import { ApiError } from '../../src/client/index.ts';
 import { generateDemo } from '../../src/demo/index.ts';
 import { deleteCommand, gcCommand } from './gc.ts';
 import { pairsGet, pairsRound, pairsSet } from './pairs.ts';
+import { pythonClient } from './python-client.ts';
 import { fetchJob, runPipeline, summary } from './run.ts';
 import {
   append,
@@ -55,6 +56,8 @@ usage:
   winnow pairs round <set> <file> [--scope round|all] [--out <file>]
                                                  append a round of rollouts, wait, write its pairs.jsonl
   winnow pairs get <set>                         the set's rounds
+
+  winnow python-client [<dir>]                   write the Python client, winnow_client.py, into dir
 
   <input>      JSON array or JSONL (Alpaca, ShareGPT or OpenAI messages; gzip accepted); with a
                recipe that has \`pairs\`: responses rows or rollouts (see docs/pairs.md)
@@ -158,6 +161,11 @@ async function main(argv: string[]): Promise<number> {
     const report = await runPipeline({ ...common, input });
     process.stdout.write(`${summary(report, common.out)}\n`);
     return noRecords(report, input);
+  }
+  if (command === 'python-client') {
+    const args = [input, ...rest].filter((a) => a !== undefined);
+    if (args.length > 1) throw new Error('usage: winnow python-client [<dir>]');
+    return pythonClient(args[0]);
   }
   const target = {
     state: common.state,
