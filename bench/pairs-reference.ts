@@ -6,10 +6,10 @@
  * Definitions:
  * - a rollout's index is its 0-based position among the file's non-empty lines;
  * - group: the task, plus the canonical JSON (keys sorted recursively) of initialState when the key is present;
- * - log R_self = Σ_steps max(logprob, ln pFloor); steps without a numeric logprob add 0;
+ * - log R_self = Σ_steps max(logprob, ln pFloor); a step without a numeric logprob counts ln pFloor;
  * - R_ext = exp(−Σ_stages Σ_costs β·max(0, cost − τ));
  * - I = 1 when success === true, else 0;
- * - total = λ_self·log R_self + λ_ext·R_ext + λ_success·I (defaults 0.01, 1, 5; pFloor 1e-3, β 0.01, τ 0);
+ * - total = λ_self·log R_self + λ_ext·R_ext + λ_success·I (defaults 0.01, 1, 5; pFloor 0.05, β 0.01, τ 0);
  * - members ordered by (total desc, index asc): one pair (first, last) per group, unless the group has a
  *   single member ('single_response') or first.total − last.total ≤ 0 ('margin_too_small').
  *
@@ -94,12 +94,12 @@ function tauFor(opts: ReferenceOptions, task: string, stage: string, name: strin
 
 /** GRAPE's trajectory score of one parsed rollout. */
 export function scoreRollout(row: Record<string, unknown>, opts: ReferenceOptions = {}): RolloutScore {
-  const floor = Math.log(opts.pFloor ?? 1e-3);
+  const floor = Math.log(opts.pFloor ?? 0.05);
   const steps = Array.isArray(row.steps) ? (row.steps as Record<string, unknown>[]) : [];
   let logRself = 0;
   for (const step of steps) {
     const lp = step?.logprob;
-    if (typeof lp === 'number') logRself += Math.max(lp, floor);
+    logRself += typeof lp === 'number' ? Math.max(lp, floor) : floor;
   }
   let penalty = 0;
   const costs = (row.costs ?? {}) as Record<string, Record<string, unknown>>;
@@ -161,7 +161,7 @@ if (import.meta.main) {
   });
   if (positionals.length !== 1) {
     process.stderr.write(
-      'usage: node bench/pairs-reference.ts <file.jsonl> [--options \'{"pFloor":1e-3}\']\n',
+      'usage: node bench/pairs-reference.ts <file.jsonl> [--options \'{"pFloor":0.05}\']\n',
     );
     process.exit(2);
   }

@@ -71,7 +71,7 @@ const ThresholdsSchema = z.record(z.string(), z.record(z.string(), z.number().fi
 /**
  * GRAPE's trajectory score, total = λ_self·log R_self + λ_ext·R_ext + λ_success·I:
  * - log R_self = Σ_steps max(logprob, log pFloor): the policy's own likelihood of its actions, each step's
- *   probability floored at `pFloor` (steps without a logprob add 0);
+ *   probability floored at `pFloor` (a step without a logprob: see `missingLogprob`);
  * - R_ext = Π_stages exp(−Σ_c β_c · max(0, cost_{s,c} − τ_{s,c})): 1 when every cost is under its threshold;
  * - I = 1 when `success` is true, else 0.
  */
@@ -83,7 +83,14 @@ export const TrajectoryScoreSchema = z.strictObject({
       success: z.number().finite().default(5),
     })
     .prefault({}),
-  pFloor: z.number().gt(0).max(1).default(1e-3),
+  /** Each step's probability floor: GRAPE's evaluator uses 0.05. */
+  pFloor: z.number().gt(0).max(1).default(0.05),
+  /**
+   * A step without a `logprob`: `floor` counts it at `pFloor` (the worst a step can count, so a
+   * partly logged rollout gains nothing from what it did not log); `skip` leaves the rollout unscored
+   * (it is not paired); `error` makes the rollout invalid, naming the step.
+   */
+  missingLogprob: z.enum(['floor', 'skip', 'error']).default('floor'),
   /** β for every cost name, or per cost name (names not listed: 0.01). */
   beta: z.union([z.number().nonnegative(), z.record(z.string(), z.number().nonnegative())]).default(0.01),
   /** τ by stage and cost name: `default` for every task, `tasks[task]` overriding it; a missing τ is 0. */

@@ -19,6 +19,7 @@ import {
 } from '../formats/index.ts';
 import { canonicalJson } from '../util/index.ts';
 import { rolloutHash } from './keys.ts';
+import { missingLogprobStep } from './trajectory-score.ts';
 
 /** One member of a preference record: a response, or the rollout itself. */
 export interface PairMember {
@@ -60,6 +61,8 @@ export function normalizePairRecord(
   text: string,
   format: InputFormat,
   groupBy: Pairs['groupBy'],
+  /** The recipe's pairs config: with `trajectory.missingLogprob: "error"`, a rollout ranked by it must log every step. */
+  pairs?: Pick<Pairs, 'score' | 'trajectory'>,
 ): PairNormalized {
   let value: unknown;
   try {
@@ -75,7 +78,7 @@ export function normalizePairRecord(
     const keys = Object.keys(value).slice(0, 8).join(', ') || 'no keys';
     return fail('unknown_format', `a pairs recipe reads preference data: ${KNOWN}; the record has: ${keys}`);
   }
-  if (chosen === 'trajectory') return trajectory(value, text, groupBy);
+  if (chosen === 'trajectory') return trajectory(value, text, groupBy, pairs);
   return chosen === 'responses' ? responses(value, groupBy) : response(value, groupBy);
 }
 
@@ -152,9 +155,24 @@ function response(value: Record<string, unknown>, groupBy: Pairs['groupBy']): Pa
   return { ok: true, members: [member], errors: [] };
 }
 
-function trajectory(value: Record<string, unknown>, text: string, groupBy: Pairs['groupBy']): PairNormalized {
+function trajectory(
+  value: Record<string, unknown>,
+  text: string,
+  groupBy: Pairs['groupBy'],
+  pairs?: Pick<Pairs, 'score' | 'trajectory'>,
+): PairNormalized {
   const row = TrajectoryRowSchema.safeParse(value);
   if (!row.success) return { ok: false, error: schemaError(row.error.issues, value) };
+  const byTrajectory = pairs && (pairs.score === 'trajectory' || pairs.score === 'auto');
+  if (byTrajectory && pairs.trajectory.missingLogprob === 'error') {
+    const at = missingLogprobStep(row.data);
+    if (at >= 0)
+      return fail(
+        'missing_logprob',
+        `steps[${at}] has no logprob, and pairs.trajectory.missingLogprob is "error": log every step's logprob, or set it to "floor" or "skip"`,
+        `steps[${at}].logprob`,
+      );
+  }
   if (groupBy === 'prompt' || groupBy === 'group')
     return fail(
       'invalid_record',

@@ -1,6 +1,6 @@
 import { BUILTIN_PAIR_SCORES, type Pairs, type TrajectoryRow } from '../../schemas/pairs.ts';
 import type { ShardRecord } from '../../schemas/record.ts';
-import { trajectoryScore } from './trajectory-score.ts';
+import { missingLogprobStep, trajectoryScore } from './trajectory-score.ts';
 
 /** Whether a pairs recipe ranks by a scorer's output (the score stage runs) rather than the data's own numbers. */
 export function pairsScoreNeedsScorers(pairs: Pairs | undefined): boolean {
@@ -20,8 +20,10 @@ export function memberScore(
   const by = pairs.score === 'auto' ? (rollout ? 'trajectory' : 'given') : pairs.score;
   let s: number | null;
   if (by === 'given') s = r.pair?.given ?? null;
-  else if (by === 'trajectory')
-    s = rollout ? trajectoryScore(r.record as TrajectoryRow, pairs.trajectory).total : null;
-  else s = scores?.[by] ?? null;
+  else if (by === 'trajectory') {
+    const row = r.record as TrajectoryRow;
+    const unscored = pairs.trajectory.missingLogprob === 'skip' && missingLogprobStep(row) >= 0;
+    s = rollout && !unscored ? trajectoryScore(row, pairs.trajectory).total : null;
+  } else s = scores?.[by] ?? null;
   return s !== null && Number.isFinite(s) ? s : null;
 }

@@ -163,6 +163,55 @@ describe('pairs pipeline: rollouts across shards', () => {
     });
   }
 
+  it('a step without a logprob: counted at the floor, the rollout skipped, or an error naming the step', async () => {
+    // Task a: a fully logged failure (−1 per step, above the floor) and a partly logged failure
+    // whose missing step would count as p = 1 if it added 0. Task b: two fully logged rollouts.
+    const rows = [
+      {
+        task: 'a',
+        steps: [
+          { action: [0], logprob: -1 },
+          { action: [1], logprob: -1 },
+        ],
+        success: false,
+      },
+      { task: 'a', steps: [{ action: [0], logprob: -1 }, { action: [1] }], success: false },
+      { task: 'b', steps: [{ action: [0], logprob: -0.1 }], success: true },
+      { task: 'b', steps: [{ action: [0], logprob: -2 }], success: true },
+    ];
+    const text = `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+    const pairsOf = (out: Run) => out.pairs.map((l) => [key(l.chosen), key(l.rejected)]);
+    // floor (the default): the missing step counts ln 0.05 < −1, so the fully logged rollout wins.
+    const floor = await run(text, { pairs: { payload: 'key' } });
+    expect(pairsOf(floor).sort()).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    expect(floor.pairs.find((l) => key(l.chosen) === 0)!.margin).toBeCloseTo(0.01 * (-1 - Math.log(0.05)), 9);
+    // skip: the partly logged rollout is not scored; task a has one scored member left.
+    const skip = await run(text, { pairs: { payload: 'key', trajectory: { missingLogprob: 'skip' } } });
+    expect(pairsOf(skip)).toEqual([[2, 3]]);
+    expect(skip.report.pairs!.members).toMatchObject({ total: 4, scored: 3 });
+    expect(skip.report.pairs!.groups.skipped).toEqual({ missing_score: 1 });
+    // error: the partly logged rollout is invalid, with the step named; the others are paired.
+    const error = await run(text, { pairs: { payload: 'key', trajectory: { missingLogprob: 'error' } } });
+    expect(error.invalid).toEqual([
+      expect.objectContaining({
+        source: { index: 1, line: 2 },
+        error: expect.objectContaining({ code: 'missing_logprob', path: 'steps[1].logprob' }),
+      }),
+    ]);
+    expect(error.invalid[0].error.message).toContain('steps[1] has no logprob');
+    expect(error.report.counts).toMatchObject({ input: 4, valid: 3, invalid: 1 });
+    expect(pairsOf(error)).toEqual([[2, 3]]);
+    // Ranked by a given score, a rollout without logprobs is not an error.
+    const given = rows.map((r, i) => ({ ...r, score: i }));
+    const byGiven = await run(`${given.map((r) => JSON.stringify(r)).join('\n')}\n`, {
+      pairs: { payload: 'key', score: 'given', trajectory: { missingLogprob: 'error' } },
+    });
+    expect(byGiven.invalid).toEqual([]);
+  });
+
   it('matches the reference with non-default trajectory settings', async () => {
     const trajectory = {
       lambda: { self: 0.5, external: 3, success: 1 },

@@ -5,13 +5,13 @@ import { canonicalJson, referencePairs, scoreRollout } from '../../../bench/pair
 // τ = 8 on grasp.time and τ = 1 on grasp.collision; every other τ is 0; β = 0.01 everywhere.
 const OPTS = { thresholds: { default: { grasp: { time: 8, collision: 1 } } } };
 
-// ln(1e-3) = −6.907755278982137 (the floor of a step's log-probability).
+// ln(0.05) = −2.995732273553991 (the floor of a step's log-probability, GRAPE's).
 const ROWS = [
-  // 0 (A): logprobs −0.5, −20 (below the floor: counts −6.907755278982137), none (adds 0):
-  //   log R_self = −7.407755278982137.
+  // 0 (A): logprobs −0.5, −20 (below the floor: counts −2.995732273553991), none (counts the floor too):
+  //   log R_self = −6.491464547107982.
   //   penalty = 0.01·max(0, 0.5 − 1) + 0.01·max(0, 10 − 8) + 0.01·3 + 0.01·0 = 0.05,
   //   R_ext = e^−0.05 = 0.951229424500714; I = 1.
-  //   total = −0.07407755278982137 + 0.951229424500714 + 5 = 5.877151871710892.
+  //   total = −0.06491464547107982 + 0.951229424500714 + 5 = 5.886314779029634.
   {
     task: 't',
     initialState: { seed: 1, objects: 2 },
@@ -50,13 +50,13 @@ const TEXT = ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n\n';
 describe('pairs reference', () => {
   it('scores rollouts by hand-computed GRAPE totals', () => {
     const [a, b, c] = ROWS.map((r) => scoreRollout(r, OPTS));
-    expect(a.logRself).toBeCloseTo(-7.407755278982137, 12);
+    expect(a.logRself).toBeCloseTo(-6.491464547107982, 12);
     expect(a.rext).toBeCloseTo(0.951229424500714, 12);
-    expect(a.total).toBeCloseTo(5.877151871710892, 12);
+    expect(a.total).toBeCloseTo(5.886314779029634, 12);
     expect(b.total).toBeCloseTo(0.5704955788122659, 12);
     expect(c.total).toBeCloseTo(5.999, 12);
-    // Defaults (τ = 0): A's penalty is 0.01·(0.5 + 10 + 3) = 0.135, total = −0.0740775… + e^−0.135 + 5.
-    expect(scoreRollout(ROWS[0]).total).toBeCloseTo(5.799638358898213, 12);
+    // Defaults (τ = 0): A's penalty is 0.01·(0.5 + 10 + 3) = 0.135, total = −0.0649146… + e^−0.135 + 5.
+    expect(scoreRollout(ROWS[0]).total).toBeCloseTo(5.808801266216955, 12);
   });
 
   it('pairs the best against the worst of each group', () => {

@@ -91,7 +91,7 @@ function parseRecord(
   spec: JobSpec,
 ): { members: Member[]; errors: { error: RecordError; raw: string }[] } {
   if (spec.recipe.pairs) {
-    const norm = normalizePairRecord(text, spec.recipe.format, spec.recipe.pairs.groupBy);
+    const norm = normalizePairRecord(text, spec.recipe.format, spec.recipe.pairs.groupBy, spec.recipe.pairs);
     return norm.ok ? norm : { members: [], errors: [{ error: norm.error, raw: text }] };
   }
   const norm = normalizeRecord(text, spec.recipe.format);
