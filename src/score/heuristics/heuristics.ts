@@ -24,7 +24,7 @@ function instructionOf(turns: readonly Turn[]): string {
  */
 export const heuristicsScorer: Scorer<HeuristicsConfig> = {
   id: 'heuristics',
-  version: 1,
+  version: 2,
   description:
     'Gopher/C4/FineWeb-style rules adapted to instruction data: empty, cut-off, repetitive, gibberish, echoing, refusing or boilerplate answers.',
   kind: 'offline',

@@ -31,7 +31,7 @@ function expectRule(user: string, answer: string, flags: string[], junk: 0 | 1) 
 
 describe('heuristics scorer', () => {
   it('is an offline scorer whose config parses from {} and is strict', () => {
-    expect(heuristicsScorer).toMatchObject({ id: 'heuristics', version: 1, kind: 'offline' });
+    expect(heuristicsScorer).toMatchObject({ id: 'heuristics', version: 2, kind: 'offline' });
     expect(heuristicsScorer.outputs).toEqual(['heuristics', 'junk']);
     expect(cfg.dupLineFrac).toBe(0.3);
     expect(cfg.dupNgramFrac).toEqual([0.15, 0.14, 0.13, 0.12, 0.11, 0.1]);
@@ -104,6 +104,34 @@ describe('heuristics scorer', () => {
     expect(soft.note).toBe('cut_off: no final punctuation');
     expectRule('Sort these words alphabetically: to, chess, like', 'chess like to', [], 0);
     expectRule('Give a Python loop.', '```python\nfor i in range(3):\n    print(i)\n```', [], 0);
+  });
+
+  it('cut_off: a strong connective cuts lists and short answers; a 1–3 letter non-word cuts prose', () => {
+    // List items and short answers ending on a connective.
+    expectRule(
+      'Give me three steps for pancakes.',
+      '1. Whisk the eggs.\n2. Add milk.\n3. Mix the flour and',
+      ['cut_off'],
+      1,
+    );
+    expectRule('Name three characters.', '1. Napoleon: the leader.\n2. Boxer: The', ['cut_off'], 1);
+    expectRule('Find the logarithm of 100.', 'The logarithm of', ['cut_off'], 1);
+    expectRule('Fill in the blank: I love ___ swim.', 'I love to', ['cut_off'], 1);
+    // A word cut in the middle.
+    const mid = expectRule(
+      'Why is the sky blue?',
+      'Sunlight is scattered by the air, so the sky looks bl',
+      ['cut_off'],
+      1,
+    );
+    expect(mid.note).toBe("cut_off!: ends mid-word ('bl')");
+    // A list item ending on a preposition that can end a sentence: soft only (not removed).
+    expectRule('List 2 goals.', '1. Growth\n2. Measurable goals for the company to strive for', ['cut_off'], 0);
+    // Finished answers that end on a word, a formula, a comma list or a unit stay clean.
+    expectRule('Write an equation for twice y.', 'x = 2 * y', [], 0);
+    expectRule('Categorize these as fish or insects.', 'Insects - ant, bee\nFish - salmon, pike, cod', [], 0);
+    expectRule('Is this review positive or negative?', 'Positive', [], 0);
+    expectRule('Convert 40 kg to pounds.', 'The weight in pounds is 88.18 lbs', [], 0);
   });
 
   it('code_fence: an odd number of ``` lines', () => {

@@ -28,7 +28,7 @@ describe('scorer registry', () => {
     expect(listScorers().map((s) => `${s.id}@${s.version}`)).toEqual([
       'length@1',
       'lexical@1',
-      'heuristics@1',
+      'heuristics@2',
       'identity@1',
       'perplexity@1',
       'dsir@1',
