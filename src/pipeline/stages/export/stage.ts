@@ -1,9 +1,10 @@
 import type { Report } from '../../../../schemas/output.ts';
 import type { DiffCounts } from '../../../../schemas/schedule.ts';
+import { CONFIG_FILES, ROW_FILES } from '../../../export/index.ts';
 import { ALL, type Cut } from '../../../select/index.ts';
 import { diffKey, diffPartKey, outputPartKey } from '../../keys.ts';
-import { jsonlFile, singleFile } from '../../outputs.ts';
-import type { JobView, ShardInfo, StageDef } from '../../types.ts';
+import { jsonlFile, type OutputFile, singleFile } from '../../outputs.ts';
+import type { Decision, JobView, ShardInfo, StageDef } from '../../types.ts';
 import { validRecords } from '../ingest/stage.ts';
 import { scoreStage } from '../score/stage.ts';
 import type { SelectState } from '../select/plan.ts';
@@ -18,6 +19,14 @@ import {
   writeMembersIndex,
 } from './diff.ts';
 import { type ExportTally, exportShard, mergeExportTallies } from './export.ts';
+import {
+  configFile,
+  mergeTrainTallies,
+  planOf,
+  type TrainSummary,
+  type TrainTally,
+  writeTrainShard,
+} from './train.ts';
 import { type WeightsResult, writeWeights } from './weights.ts';
 
 /** The record files every shard writes a part of. */
@@ -30,6 +39,8 @@ export interface ExportState {
   /** Bytes of each shard's part of every record file. */
   parts: Record<RecordFile, number[]>;
   weights?: WeightsResult;
+  /** With `export.formats`: the trainer files' rows, parts and configuration files. */
+  train?: TrainSummary;
   /** Compared with `spec.previous`: the diff parts, their merged counts and sizes, then diff.json. */
   diff?: { parts: number; counts?: DiffCounts; bytes?: number; partBytes?: number[]; result?: DiffResult };
 }
@@ -45,19 +56,22 @@ interface ExportInput {
 interface ExportSteps {
   write: ExportTally;
   weights: WeightsResult;
+  train: TrainTally;
   'diff-part': DiffPartResult;
   diff: DiffResult;
 }
 
 /**
  * Apply the cut: every shard writes its part of selected.jsonl, rejected.jsonl and invalid.jsonl; one
- * task writes weights.jsonl (and the members index a later run compares with); with a previous run,
- * tasks per id-bucket range diff the two and one task writes diff.json.
+ * task writes weights.jsonl (and the members index a later run compares with); with `export.formats`,
+ * every shard writes its part of the trainer files (src/export/); with a previous run, tasks per
+ * id-bucket range diff the two and one task writes diff.json.
  */
 export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
   id: 'export',
   queue: 'export',
-  summary: 'write the selection, the rejections and the invalid lines, weights.jsonl and the diff',
+  summary:
+    'write the selection, the rejections and the invalid lines, weights.jsonl, the trainer files and the diff',
   applies: (spec) => !spec.recipe.pairs,
   start: () => ({
     step: 'write',
@@ -79,6 +93,14 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
         await writeMembersIndex(env.store, t.spec, t.shards);
         return writeWeights(env.store, t.spec, t.shards);
       },
+    },
+    train: {
+      fan: 'shards',
+      run: (t, env) => writeTrainShard(env.store, t.spec, t.index),
+      counts: (r) => ({
+        in: r.exported + Object.values(r.notExported).reduce((a, n) => a + n, 0),
+        out: r.exported,
+      }),
     },
     'diff-part': {
       fan: (s) => s.diff?.parts ?? 0,
@@ -112,9 +134,11 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
       }
       case 'weights': {
         const state = { ...b.state, weights: b.results[0] };
-        if (!view.spec.previous) return { done: true, state };
-        return { step: 'diff-part', state: { ...state, diff: { parts: diffParts(validRecords(view)) } } };
+        if (view.spec.recipe.export.formats.length > 0) return { step: 'train', state };
+        return afterTrain(view, state);
       }
+      case 'train':
+        return afterTrain(view, { ...b.state, train: mergeTrainTallies(b.results) });
       case 'diff-part': {
         const merged = mergeDiffParts(b.results);
         const diff = { parts: b.results.length, ...merged, partBytes: b.results.map((r) => r.bytes) };
@@ -143,6 +167,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
         missing: w.missing,
       },
       diff: d && { previous: d.previous, counts: d.counts, threshold: d.threshold, truncated: d.truncated },
+      ...(view.spec.recipe.export.formats.length > 0 ? { export: exportReport(view, s?.train) } : {}),
     };
   },
   outputs(view, s) {
@@ -152,6 +177,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
       Array.from({ length: shards }, (_, n) => outputPartKey(job, file, n));
     const files = RECORD_FILES.map((f) => jsonlFile(f, perShard(f), s?.parts[f] ?? []));
     files.push(jsonlFile('weights.jsonl', perShard('weights.jsonl'), s?.weights?.partBytes ?? []));
+    files.push(...trainerFiles(view, s?.train));
     const diff = s?.diff;
     if (diff?.result) {
       files.push(singleFile('diff.json', diffKey(job), diff.result.bytes));
@@ -161,6 +187,44 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
     return files;
   },
 };
+
+/** After the trainer files: the diff with the previous run, when there is one. */
+function afterTrain(view: JobView, state: ExportState): Decision<ExportState, ExportSteps> {
+  if (!view.spec.previous) return { done: true, state };
+  return { step: 'diff-part', state: { ...state, diff: { parts: diffParts(validRecords(view)) } } };
+}
+
+/** The trainer files in the output manifest: each row file as one part per shard, then the configurations. */
+function trainerFiles(view: JobView, train: TrainSummary | undefined): OutputFile[] {
+  const plan = planOf(view.spec);
+  const shards = train ? view.table.count() : 0;
+  const job = view.spec.id;
+  return [
+    ...ROW_FILES.filter((f) => plan.rows.includes(f)).map((f) =>
+      jsonlFile(
+        f,
+        Array.from({ length: shards }, (_, n) => outputPartKey(job, f, n)),
+        train?.partBytes[f] ?? [],
+      ),
+    ),
+    ...CONFIG_FILES.filter((f) => plan.configs.includes(f)).map((f) => configFile(job, f, train?.configs[f])),
+  ];
+}
+
+/** The export section of the report: the files written with their rows, and what was left out. */
+export function exportReport(view: JobView, train: TrainSummary | undefined): Report['export'] {
+  const plan = planOf(view.spec);
+  const rows = train?.exported ?? 0;
+  return {
+    formats: view.spec.recipe.export.formats,
+    weight: view.spec.recipe.export.weight && !view.spec.recipe.pairs,
+    files: [...plan.rows.map((name) => ({ name, rows })), ...plan.configs.map((name) => ({ name }))],
+    exported: rows,
+    notExported: Object.values(train?.notExported ?? {}).reduce((a, n) => a + n, 0),
+    notExportedByReason: train?.notExported ?? {},
+    examples: train?.examples ?? {},
+  };
+}
 
 /** What dedup and the strategy did: counts, per-cluster availability and selection, score histograms. */
 function selectionReport(
