@@ -180,12 +180,22 @@ const isMessage = (m: unknown): m is Message =>
   ['system', 'user', 'assistant'].includes((m as Message).role) &&
   typeof (m as Message).content === 'string';
 
+/** An answer of pairs.jsonl as text: a string, or one assistant message in a list (TRL's conversational form). */
+function answerText(a: unknown): string | null {
+  if (typeof a === 'string') return a;
+  if (Array.isArray(a) && a.length === 1 && isMessage(a[0]) && a[0].role === 'assistant') return a[0].content;
+  return null;
+}
+
 /**
- * A pairs.jsonl line as a chat pair: its prompt a string (one user turn) or a message list, its
- * answers strings. A rollout pair (its prompt a task, its answers rollouts or their keys) is not chat.
+ * A pairs.jsonl line as a chat pair (docs/pairs.md): its prompt a string (one user turn) or a message
+ * list, its answers strings or one assistant message each. A rollout pair (its prompt a task, its
+ * answers rollouts or their keys) is not chat.
  */
 export function checkPair(p: PairSource): CheckedPair {
-  if (typeof p.chosen !== 'string' || typeof p.rejected !== 'string')
+  const chosen = answerText(p.chosen);
+  const rejected = answerText(p.rejected);
+  if (chosen === null || rejected === null)
     return { ok: false, reason: 'not_chat', message: 'chosen and rejected are not text (a rollout pair)' };
   let turns: Turn[];
   if (typeof p.prompt === 'string') turns = [{ role: 'user', content: p.prompt }];
@@ -193,7 +203,7 @@ export function checkPair(p: PairSource): CheckedPair {
   else return { ok: false, reason: 'not_chat', message: 'the prompt is neither text nor a message list' };
   const checked = checkTurns(turns, 'user');
   if (!checked.ok) return checked;
-  return { ok: true, prompt: checked.conversation, chosen: p.chosen, rejected: p.rejected };
+  return { ok: true, prompt: checked.conversation, chosen, rejected };
 }
 
 const answer = (content: string): Message => ({ role: 'assistant', content });
@@ -216,7 +226,7 @@ export function rankingRow(prompt: Conversation, chosen: string, rejected: strin
  * `1`), so that readers that infer types from the text (DuckDB, pyarrow, pandas) read a float column
  * even when every weight is whole. Weights are finite (weights.jsonl clips them).
  */
-export function rowLine(row: { weight?: number }): string {
+export function rowLine(row: object & { weight?: number }): string {
   const { weight, ...rest } = row;
   const text = JSON.stringify(rest);
   if (weight === undefined) return text;

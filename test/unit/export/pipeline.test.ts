@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputLine, Report } from '../../../schemas/output.ts';
 import { type RecipeInput, RecipeSchema } from '../../../schemas/recipe.ts';
 import { MemoryStore, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+import { type ColumnTypes, columnTypes } from './column-types.ts';
 
 /**
  * The trainer files of a real run (in process, on the memory store) over a dataset that mixes the
@@ -85,59 +82,12 @@ async function run(recipe: RecipeInput) {
   return { store, report, output: (name: string) => memoryOutput(store, 'job', name) };
 }
 
-/** Two rows' JSON structures as one; an empty list (`["NULL"]`) fits a list of anything. Throws on a conflict. */
-function unify(a: unknown, b: unknown, at = '$'): unknown {
-  const empty = (x: unknown) => Array.isArray(x) && x.length === 1 && x[0] === 'NULL';
-  if (empty(a) && Array.isArray(b)) return b;
-  if (empty(b) && Array.isArray(a)) return a;
-  if (Array.isArray(a) && Array.isArray(b)) return [unify(a[0], b[0], `${at}[]`)];
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
-    const ka = Object.keys(a);
-    if (JSON.stringify(ka) !== JSON.stringify(Object.keys(b)))
-      throw new Error(`${at}: keys ${ka} and ${Object.keys(b)}`);
-    return Object.fromEntries(
-      ka.map((k) => [
-        k,
-        unify((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`),
-      ]),
-    );
-  }
-  if (a !== b) throw new Error(`${at}: ${JSON.stringify(a)} in one row, ${JSON.stringify(b)} in another`);
-  return a;
-}
-
-let dir: string;
-let db: DuckDBInstance;
+let duck: ColumnTypes;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'winnow-export-'));
-  db = await DuckDBInstance.create(':memory:');
+  duck = await columnTypes();
 });
-afterAll(() => {
-  db?.closeSync();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** DuckDB's column types of a JSONL file, inferred from every row; and its rows' JSON structures unified. */
-async function types(name: string, text: string) {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  const c = await db.connect();
-  try {
-    const described = await c.runAndReadAll(
-      `DESCRIBE SELECT * FROM read_json_auto('${file}', sample_size=-1)`,
-    );
-    const columns = Object.fromEntries(
-      described.getRowObjectsJson().map((r) => [r.column_name as string, r.column_type as string]),
-    );
-    const structures = await c.runAndReadAll(
-      `SELECT json_structure(json) AS s FROM read_ndjson_objects('${file}')`,
-    );
-    const rows = structures.getRowObjectsJson().map((r) => JSON.parse(r.s as string));
-    return { columns, rows: rows.length, structure: rows.reduce((a, b) => unify(a, b)) };
-  } finally {
-    c.closeSync();
-  }
-}
+afterAll(() => duck?.close());
+const types = (name: string, text: string) => duck.types(name, text);
 
 const MESSAGES = 'STRUCT("role" VARCHAR, "content" VARCHAR)[]';
 

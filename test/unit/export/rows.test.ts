@@ -242,9 +242,14 @@ describe('pair converters', () => {
       { role: 'assistant', content: 'Hello' },
       { role: 'user', content: 'Why?' },
     ];
-    const p = checkPair({ prompt, chosen: 'Because.', rejected: 'No.' });
+    const answer = (content: string) => [{ role: 'assistant', content }];
+    const p = checkPair({ prompt, chosen: answer('Because.'), rejected: answer('No.') });
     if (!p.ok) throw new Error(p.message);
-    expect(trlPairRow(p.prompt, p.chosen, p.rejected).prompt).toEqual(prompt);
+    expect(trlPairRow(p.prompt, p.chosen, p.rejected)).toEqual({
+      prompt,
+      chosen: answer('Because.'),
+      rejected: answer('No.'),
+    });
     expect(checkPair({ prompt: prompt.slice(0, 3), chosen: 'a', rejected: 'b' })).toEqual({
       ok: false,
       reason: 'prompt_ends_with_assistant',

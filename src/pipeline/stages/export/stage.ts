@@ -1,9 +1,8 @@
 import type { Report } from '../../../../schemas/output.ts';
 import type { DiffCounts } from '../../../../schemas/schedule.ts';
-import { CONFIG_FILES, ROW_FILES } from '../../../export/index.ts';
 import { ALL, type Cut } from '../../../select/index.ts';
 import { diffKey, diffPartKey, outputPartKey } from '../../keys.ts';
-import { jsonlFile, type OutputFile, singleFile } from '../../outputs.ts';
+import { jsonlFile, singleFile } from '../../outputs.ts';
 import type { Decision, JobView, ShardInfo, StageDef } from '../../types.ts';
 import { validRecords } from '../ingest/stage.ts';
 import { scoreStage } from '../score/stage.ts';
@@ -20,11 +19,11 @@ import {
 } from './diff.ts';
 import { type ExportTally, exportShard, mergeExportTallies } from './export.ts';
 import {
-  configFile,
+  exportReport,
   mergeTrainTallies,
-  planOf,
   type TrainSummary,
   type TrainTally,
+  trainerFiles,
   writeTrainShard,
 } from './train.ts';
 import { type WeightsResult, writeWeights } from './weights.ts';
@@ -177,7 +176,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
       Array.from({ length: shards }, (_, n) => outputPartKey(job, file, n));
     const files = RECORD_FILES.map((f) => jsonlFile(f, perShard(f), s?.parts[f] ?? []));
     files.push(jsonlFile('weights.jsonl', perShard('weights.jsonl'), s?.weights?.partBytes ?? []));
-    files.push(...trainerFiles(view, s?.train));
+    files.push(...trainerFiles(view, s?.train, s?.train ? view.table.count() : 0));
     const diff = s?.diff;
     if (diff?.result) {
       files.push(singleFile('diff.json', diffKey(job), diff.result.bytes));
@@ -192,38 +191,6 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
 function afterTrain(view: JobView, state: ExportState): Decision<ExportState, ExportSteps> {
   if (!view.spec.previous) return { done: true, state };
   return { step: 'diff-part', state: { ...state, diff: { parts: diffParts(validRecords(view)) } } };
-}
-
-/** The trainer files in the output manifest: each row file as one part per shard, then the configurations. */
-function trainerFiles(view: JobView, train: TrainSummary | undefined): OutputFile[] {
-  const plan = planOf(view.spec);
-  const shards = train ? view.table.count() : 0;
-  const job = view.spec.id;
-  return [
-    ...ROW_FILES.filter((f) => plan.rows.includes(f)).map((f) =>
-      jsonlFile(
-        f,
-        Array.from({ length: shards }, (_, n) => outputPartKey(job, f, n)),
-        train?.partBytes[f] ?? [],
-      ),
-    ),
-    ...CONFIG_FILES.filter((f) => plan.configs.includes(f)).map((f) => configFile(job, f, train?.configs[f])),
-  ];
-}
-
-/** The export section of the report: the files written with their rows, and what was left out. */
-export function exportReport(view: JobView, train: TrainSummary | undefined): Report['export'] {
-  const plan = planOf(view.spec);
-  const rows = train?.exported ?? 0;
-  return {
-    formats: view.spec.recipe.export.formats,
-    weight: view.spec.recipe.export.weight && !view.spec.recipe.pairs,
-    files: [...plan.rows.map((name) => ({ name, rows })), ...plan.configs.map((name) => ({ name }))],
-    exported: rows,
-    notExported: Object.values(train?.notExported ?? {}).reduce((a, n) => a + n, 0),
-    notExportedByReason: train?.notExported ?? {},
-    examples: train?.examples ?? {},
-  };
 }
 
 /** What dedup and the strategy did: counts, per-cluster availability and selection, score histograms. */

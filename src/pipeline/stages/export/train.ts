@@ -1,11 +1,14 @@
+import type { Report } from '../../../../schemas/output.ts';
 import {
   alpacaRow,
   axolotlYaml,
   type Checked,
+  CONFIG_FILES,
   type ConfigFile,
   datasetInfo,
   type ExportPlan,
   exportPlan,
+  ROW_FILES,
   type RowFile,
   rowLine,
   sharegptRow,
@@ -14,10 +17,10 @@ import {
 } from '../../../export/index.ts';
 import { fromJsonl } from '../../jsonl.ts';
 import { exportConfigKey, outputPartKey } from '../../keys.ts';
-import { JSON_TYPE, type OutputFile, singleFile } from '../../outputs.ts';
+import { JSON_TYPE, jsonlFile, type OutputFile, singleFile } from '../../outputs.ts';
 import { readShardRecords } from '../../shard-records.ts';
 import { type BlobStore, getText } from '../../store.ts';
-import type { JobSpec } from '../../types.ts';
+import type { JobSpec, JobView } from '../../types.ts';
 
 /** Not-exported records named per reason in the report (with why); the count has them all. */
 export const NOT_EXPORTED_EXAMPLES = 5;
@@ -141,3 +144,37 @@ export function mergeTrainTallies(tallies: readonly TrainTally[]) {
   return { exported, notExported, examples, partBytes, configs: tallies[0]?.configs ?? {} };
 }
 export type TrainSummary = ReturnType<typeof mergeTrainTallies>;
+
+/**
+ * The trainer files in the output manifest: each row file as `parts` parts (one per shard, or per
+ * pairs partition), then the configuration files. Asked before they were written: empty files.
+ */
+export function trainerFiles(view: JobView, train: TrainSummary | undefined, parts: number): OutputFile[] {
+  const plan = planOf(view.spec);
+  const job = view.spec.id;
+  return [
+    ...ROW_FILES.filter((f) => plan.rows.includes(f)).map((f) =>
+      jsonlFile(
+        f,
+        Array.from({ length: parts }, (_, n) => outputPartKey(job, f, n)),
+        train?.partBytes[f] ?? [],
+      ),
+    ),
+    ...CONFIG_FILES.filter((f) => plan.configs.includes(f)).map((f) => configFile(job, f, train?.configs[f])),
+  ];
+}
+
+/** The report's `export` section: the files written with their rows, and what was left out. */
+export function exportReport(view: JobView, train: TrainSummary | undefined): Report['export'] {
+  const plan = planOf(view.spec);
+  const rows = train?.exported ?? 0;
+  return {
+    formats: view.spec.recipe.export.formats,
+    weight: view.spec.recipe.export.weight && !view.spec.recipe.pairs,
+    files: [...plan.rows.map((name) => ({ name, rows })), ...plan.configs.map((name) => ({ name }))],
+    exported: rows,
+    notExported: Object.values(train?.notExported ?? {}).reduce((a, n) => a + n, 0),
+    notExportedByReason: train?.notExported ?? {},
+    examples: train?.examples ?? {},
+  };
+}
