@@ -93,14 +93,8 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
         return writeWeights(env.store, t.spec, t.shards);
       },
     },
-    train: {
-      fan: 'shards',
-      run: (t, env) => writeTrainShard(env.store, t.spec, t.index),
-      counts: (r) => ({
-        in: r.exported + Object.values(r.notExported).reduce((a, n) => a + n, 0),
-        out: r.exported,
-      }),
-    },
+    // Counts nothing: the write step counted the records this stage read.
+    train: { fan: 'shards', run: (t, env) => writeTrainShard(env.store, t.spec, t.index) },
     'diff-part': {
       fan: (s) => s.diff?.parts ?? 0,
       run: (t, env) => diffPart(env.store, t.spec, t.index, t.input.diff!.parts),
