@@ -99,6 +99,37 @@ describe('trainer exports served by the API', () => {
     });
   });
 
+  it("serves a pairs job's preference rows, written by the pairs-export stage", async () => {
+    const rows = Array.from({ length: 6 }, (_, i) => ({
+      prompt: `Question ${i}?`,
+      responses: [
+        { text: `good ${i}`, score: 1 },
+        { text: `bad ${i}`, score: 0 },
+      ],
+    }));
+    expect((await upload('export-pairs', jsonl(rows))).status).toBe(201);
+    const id = await startJob('export-pairs', {
+      pairs: { partitions: 2 },
+      export: { formats: ['trl', 'llamafactory'] },
+    });
+    const status = await waitForJob(id);
+    expect(status.error).toBeNull();
+    expect(status.stages.map((s) => s.name)).toEqual([
+      'plan',
+      'ingest',
+      'fit',
+      'score',
+      'pairs',
+      'pairs-export',
+    ]);
+    const train = lines(await output(id, 'train.jsonl'));
+    expect(train).toHaveLength(6);
+    expect(Object.keys(train[0])).toEqual(['prompt', 'chosen', 'rejected']);
+    const ranking = lines(await output(id, 'train.ranking.jsonl'));
+    expect(ranking.map((r) => r.chosen.content).sort()).toEqual(rows.map((_, i) => `good ${i}`).sort());
+    expect(JSON.parse(await output(id, 'dataset_info.json')).winnow_ranking.ranking).toBe(true);
+  });
+
   it('refuses a recipe that lists a format twice, naming where', async () => {
     const res = await api('/v1/jobs', {
       method: 'POST',
