@@ -57,6 +57,8 @@ describe('trainer exports served by the API', () => {
       'train.alpaca.jsonl',
       'dataset_info.json',
       'axolotl.yaml',
+      'README.md',
+      'provenance.json',
       'report.json',
     ]);
     const report = JSON.parse(await output(id, 'report.json'));

@@ -100,6 +100,8 @@ describe('trainer exports of a pairs job', () => {
       'pairs.jsonl',
       'groups.jsonl',
       'invalid.jsonl',
+      'README.md',
+      'provenance.json',
       'report.json',
     ]);
     expect(report.stages['pairs-export'].shards).toBe(3);

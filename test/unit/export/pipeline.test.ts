@@ -138,6 +138,8 @@ describe('trainer exports of a mixed dataset', () => {
       'train.sharegpt.jsonl',
       'dataset_info.json',
       'axolotl.yaml',
+      'README.md',
+      'provenance.json',
       'report.json',
     ]);
 
@@ -209,6 +211,8 @@ describe('trainer exports of a mixed dataset', () => {
       'invalid.jsonl',
       'weights.jsonl',
       'train.alpaca.jsonl',
+      'README.md',
+      'provenance.json',
       'report.json',
     ]);
     expect(none.report.export?.weight).toBe(false);
@@ -225,6 +229,8 @@ describe('trainer exports of a mixed dataset', () => {
       'rejected.jsonl',
       'invalid.jsonl',
       'weights.jsonl',
+      'README.md',
+      'provenance.json',
       'report.json',
     ]);
   });
