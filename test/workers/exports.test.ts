@@ -123,6 +123,7 @@ describe('trainer exports served by the API', () => {
       'score',
       'pairs',
       'pairs-export',
+      'card',
     ]);
     const train = lines(await output(id, 'train.jsonl'));
     expect(train).toHaveLength(6);
