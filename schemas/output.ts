@@ -201,6 +201,24 @@ export const ReportSchema = z.object({
     .optional(),
   /** When the job was compared with an earlier run (scheduled runs): diff.json's counts. */
   diff: DiffSchema.pick({ previous: true, counts: true, threshold: true, truncated: true }).optional(),
+  /**
+   * Trainer-ready exports (recipe `export.formats`, docs/exports.md): the files written, each row
+   * file with its rows (every row file holds the same records), and the selected records (pairs, in a
+   * pairs job) left out of every file because they are not a conversation trainers accept, by reason,
+   * with the first few of each (`id`: the record's, or a pair's `chosen_id`).
+   */
+  export: z
+    .object({
+      formats: z.array(z.string()),
+      /** Whether the selection's row files carry a `weight` column. */
+      weight: z.boolean(),
+      files: z.array(z.object({ name: z.string(), rows: z.number().optional() })),
+      exported: z.number(),
+      notExported: z.number(),
+      notExportedByReason: z.record(z.string(), z.number()),
+      examples: z.record(z.string(), z.array(z.object({ id: z.string(), message: z.string() }))),
+    })
+    .optional(),
   /** Pairs jobs (a recipe with `pairs`): groups used and skipped by reason, pairs, gaps. Counts are of members. */
   pairs: PairsReportSchema.optional(),
   stages: z.record(z.string(), StageReportSchema),

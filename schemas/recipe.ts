@@ -235,6 +235,31 @@ export const ClusterSchema = z
   );
 export type Cluster = z.infer<typeof ClusterSchema>;
 
+/** The trainer-ready files a selection or pairs job can write (docs/exports.md). */
+export const EXPORT_FORMATS = ['trl', 'alpaca', 'sharegpt', 'llamafactory', 'axolotl'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/**
+ * Trainer-ready exports (docs/exports.md), written beside selected.jsonl:
+ * - `trl`: `train.jsonl`, `{"messages": [{role, content}, …]}` per selected record (TRL's conversational
+ *   format); for a pairs job, TRL's conversational preference format `{prompt, chosen, rejected}`;
+ * - `alpaca`: `train.alpaca.jsonl`, LLaMA-Factory's alpaca columns `{instruction, input, output, system, history}`;
+ * - `sharegpt`: `train.sharegpt.jsonl`, `{conversations: [{from: "human" | "gpt", value}], system}`;
+ * - `llamafactory`: `dataset_info.json` describing the files written (and `train.jsonl`; for a pairs
+ *   job `train.ranking.jsonl`, its ranking format);
+ * - `axolotl`: `axolotl.yaml`, a `datasets:` entry for `train.jsonl` (chat_template; DPO for a pairs job).
+ * Every row of a file has the same keys with the same types. A selected record that is not a
+ * conversation of the shape trainers accept (one leading system turn at most, then user and assistant
+ * turns alternating, ending with the assistant) is left out of every file and counted in the report.
+ * `weight`: a `weight` column (the record's weights.jsonl value; 1 when it has none) on every row of
+ * the selection files (not for pairs).
+ */
+export const ExportSchema = z.strictObject({
+  formats: z.array(z.enum(EXPORT_FORMATS)).default([]),
+  weight: z.boolean().default(true),
+});
+export type Export = z.infer<typeof ExportSchema>;
+
 export const RecipeSchema = z.strictObject({
   /** Record format; `auto` detects it per record from its keys. */
   format: InputFormatSchema.default('auto'),
@@ -269,6 +294,8 @@ export const RecipeSchema = z.strictObject({
    * members and writes pairs.jsonl (schemas/pairs.ts). Embedding, clustering and `select` do not run.
    */
   pairs: PairsSchema.optional(),
+  /** Trainer-ready files (TRL, Alpaca, ShareGPT, LLaMA-Factory, axolotl) beside the job's outputs. */
+  export: ExportSchema.prefault({}),
 });
 export type Recipe = z.infer<typeof RecipeSchema>;
 export type RecipeInput = z.input<typeof RecipeSchema>;

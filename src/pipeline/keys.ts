@@ -38,9 +38,16 @@ export type PartFile =
   | 'weights.jsonl'
   /** Pairs jobs: one part per hash partition (invalid.jsonl stays one per shard). */
   | 'pairs.jsonl'
-  | 'groups.jsonl';
+  | 'groups.jsonl'
+  /** Trainer-ready exports (src/export/files.ts), one part per shard (pairs jobs: per partition). */
+  | 'train.jsonl'
+  | 'train.alpaca.jsonl'
+  | 'train.sharegpt.jsonl'
+  | 'train.ranking.jsonl';
 export const outputPartKey = (job: string, file: PartFile, shard: number) =>
   `jobs/${job}/out/${file.replace('.jsonl', '')}/part-${pad(shard)}.jsonl`;
+/** An export's configuration file (`dataset_info.json`, `axolotl.yaml`): one object. */
+export const exportConfigKey = (job: string, name: string) => `jobs/${job}/out/${name}`;
 export const reportKey = (job: string) => `jobs/${job}/out/report.json`;
 export const outputManifestKey = (job: string) => `jobs/${job}/out/manifest.json`;
 /** The dataset card (README.md with Hugging Face front matter) and provenance.json (stages/card). */

@@ -40,6 +40,7 @@ export function baseReport(view: JobView, stages: StageTimes, seconds: number): 
     },
     weights: undefined,
     diff: undefined,
+    export: undefined,
     pairs: undefined,
     stages,
     seconds,

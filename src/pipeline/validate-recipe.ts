@@ -98,6 +98,7 @@ export function validateRecipe(recipe: Recipe, at?: string): void {
   issues.push(
     ...selectionIssues(recipe, outputs, late),
     ...pairsIssues(recipe, outputs, late),
+    ...exportIssues(recipe),
     ...referenceIssues(recipe),
   );
   recipe.select.rank.terms.forEach((t, i) => {
@@ -190,6 +191,34 @@ function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>): I
       code: 'needs_budget',
       path: 'pairs.balanceTasks',
       message: 'balancing spreads a budget over tasks: set pairs.budget',
+    });
+  return issues;
+}
+
+/** Export formats: each named once, and only those a pairs job can write (its rows are preference pairs). */
+function exportIssues(recipe: Recipe): Issue[] {
+  const issues: Issue[] = [];
+  const { formats } = recipe.export;
+  formats.forEach((f, i) => {
+    if (formats.indexOf(f) < i)
+      issues.push({
+        code: 'duplicate',
+        path: `export.formats[${i}]`,
+        message: `"${f}" is listed twice (also at export.formats[${formats.indexOf(f)}])`,
+      });
+    else if (recipe.pairs && (f === 'alpaca' || f === 'sharegpt'))
+      issues.push({
+        code: 'conflict',
+        path: `export.formats[${i}]`,
+        message: `"${f}" holds one answer per prompt; a pairs job exports preference pairs: trl, llamafactory or axolotl`,
+      });
+  });
+  if (recipe.pairs && recipe.format === 'trajectory' && formats.length > 0)
+    issues.push({
+      code: 'conflict',
+      path: 'export.formats',
+      message:
+        'rollouts are not conversations: a trajectory pairs job has no trainer export (pairs.jsonl holds its pairs)',
     });
   return issues;
 }

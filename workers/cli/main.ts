@@ -8,7 +8,7 @@ import { generateDemo } from '../../src/demo/index.ts';
 import { deleteCommand, gcCommand } from './gc.ts';
 import { pairsGet, pairsRound, pairsSet } from './pairs.ts';
 import { pythonClient } from './python-client.ts';
-import { fetchJob, runPipeline, summary } from './run.ts';
+import { fetchJob, parseExportFormats, runPipeline, summary } from './run.ts';
 import {
   append,
   diff,
@@ -28,6 +28,7 @@ usage:
   winnow run <input> [--budget <N|P%>] [--recipe <file>] [--out <dir>] [--state <dir>]
                      [--strategy topk|balanced|diverse|kcenter]
                      [--cluster kmeans|gmm --k <n>] [--export-embeddings]
+                     [--export trl,alpaca,sharegpt,llamafactory,axolotl]
                      [--url <api> --token <t>] [--quiet]
                      run again after an interruption, it reattaches to the job it started
   winnow fetch <job> [--out <dir>]   wait for a job, then download its outputs
@@ -69,6 +70,8 @@ usage:
   --cluster    kmeans or gmm: cluster the embeddings (needs --k or the recipe's cluster.k)
   --k          clusters (mixture components)
   --export-embeddings  also write embeddings.npy (float32, one row per valid record)
+  --export     trainer-ready files, a comma-separated list (docs/exports.md): trl (train.jsonl),
+               alpaca, sharegpt, llamafactory (dataset_info.json), axolotl (axolotl.yaml)
   --out        output directory (default ./winnow-out); for diff, a file for diff.json
   --part       the part's name (default: the file's name and a hash of its contents)
   --cron       a 5-field cron in UTC; --every an interval, first due at once
@@ -99,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
       cluster: { type: 'string' },
       k: { type: 'string' },
       'export-embeddings': { type: 'boolean', default: false },
+      export: { type: 'string' },
       part: { type: 'string' },
       cron: { type: 'string' },
       every: { type: 'string' },
@@ -137,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
     shardBytes,
     k,
     exportEmbeddings: values['export-embeddings'],
+    exportFormats: values.export === undefined ? undefined : parseExportFormats(values.export),
   };
   if (command === 'demo') {
     const dir = join(common.state, 'demo');

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { JobStatus } from '../../schemas/api.ts';
 import type { Report } from '../../schemas/output.ts';
-import { type Recipe, RecipeSchema } from '../../schemas/recipe.ts';
+import { EXPORT_FORMATS, type ExportFormat, type Recipe, RecipeSchema } from '../../schemas/recipe.ts';
 import { ApiError, type WinnowClient } from '../../src/client/index.ts';
 import { ProgressView } from './progress.ts';
 import { parseProviderFlags, providerVars, recipeEndpoints } from './providers.ts';
@@ -29,6 +29,8 @@ export interface RunOptions {
   k?: number;
   exportEmbeddings?: boolean;
   strategy?: string;
+  /** `--export trl,alpaca`: the trainer files to write (replaces the recipe's export.formats). */
+  exportFormats?: ExportFormat[];
   /** `--provider <name>=<url>[,key=<ENV>]`: model endpoints declared for the local stack. */
   provider?: string[];
 }
@@ -40,10 +42,22 @@ export function parseBudget(text: string): number | string {
   throw new Error(`--budget must be a count like 5000 or a percentage like 30%, got "${text}"`);
 }
 
+/** Parse `--export`: a comma-separated list of export formats, each once. */
+export function parseExportFormats(text: string): ExportFormat[] {
+  const names = text.split(',').map((s) => s.trim());
+  const valid = EXPORT_FORMATS.join(', ');
+  for (const [i, name] of names.entries()) {
+    if (!EXPORT_FORMATS.includes(name as ExportFormat))
+      throw new Error(`--export takes a comma-separated list of ${valid}; "${name}" is not one of them`);
+    if (names.indexOf(name) < i) throw new Error(`--export lists "${name}" twice`);
+  }
+  return names as ExportFormat[];
+}
+
 export function loadRecipe(
   opts: Pick<
     RunOptions,
-    'recipe' | 'budget' | 'strategy' | 'shardBytes' | 'cluster' | 'k' | 'exportEmbeddings'
+    'recipe' | 'budget' | 'strategy' | 'shardBytes' | 'cluster' | 'k' | 'exportEmbeddings' | 'exportFormats'
   >,
 ): Recipe {
   let raw: Record<string, unknown> = {};
@@ -72,6 +86,10 @@ export function loadRecipe(
     raw = { ...raw, cluster };
   }
   if (opts.exportEmbeddings) raw = { ...raw, exportEmbeddings: true };
+  if (opts.exportFormats !== undefined) {
+    const current = (raw.export ?? {}) as Record<string, unknown>;
+    raw = { ...raw, export: { ...current, formats: opts.exportFormats } };
+  }
   const r = RecipeSchema.safeParse(raw);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(recipe)'}: ${i.message}`);
@@ -274,6 +292,7 @@ export function summary(report: Report, out: string): string {
     `selected  ${c.selected}${pct(c.selected)}${report.budget.reachable ? '' : '  (budget not reachable: all candidates selected)'}`,
     `rejected  ${c.rejected}${reasons ? `  (${reasons})` : ''}`,
     `scoring   ${report.scoring.computed} cells computed, ${report.scoring.cached} from cache`,
+    ...exportLines(report),
     `time      ${report.seconds.toFixed(1)}s`,
     '',
     `outputs in ${resolve(out)}/`,
@@ -293,9 +312,22 @@ function pairsSummary(report: Report, out: string): string {
     `members   ${c.valid} valid    invalid ${c.invalid}`,
     `groups    ${p.groups.total}: ${p.groups.used} used${skipped ? `, skipped: ${skipped}` : ''}`,
     `pairs     ${p.pairs} of ${p.candidates} candidates (${p.strategy.id}, by ${p.score})`,
+    ...exportLines(report),
     `time      ${report.seconds.toFixed(1)}s`,
     '',
     `outputs in ${resolve(out)}/`,
     ...report.outputs.map((f) => `  ${f}`),
   ].join('\n');
+}
+
+/** The trainer files' rows, and the records (pairs) left out of them with why. */
+function exportLines(report: Report): string[] {
+  const e = report.export;
+  if (!e) return [];
+  const files = e.files.filter((f) => f.rows !== undefined).map((f) => f.name);
+  const reasons = Object.entries(e.notExportedByReason)
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  const left = e.notExported > 0 ? `; ${e.notExported} not exported (${reasons}), see report.json` : '';
+  return [`exported  ${e.exported} rows to ${files.join(', ') || 'no row file'}${left}`];
 }

@@ -49,7 +49,7 @@ export async function append(t: Target, dataset: string, file: string, part?: st
 export interface ScheduleSetOptions
   extends Pick<
     RunOptions,
-    'recipe' | 'budget' | 'strategy' | 'shardBytes' | 'cluster' | 'k' | 'exportEmbeddings'
+    'recipe' | 'budget' | 'strategy' | 'shardBytes' | 'cluster' | 'k' | 'exportEmbeddings' | 'exportFormats'
   > {
   cron?: string;
   every?: string;
@@ -62,7 +62,9 @@ export interface ScheduleSetOptions
 export function scheduleBody(o: ScheduleSetOptions): ScheduleBodyInput {
   if ((o.cron === undefined) === (o.every === undefined))
     throw new Error('winnow schedule set needs one of --cron "<5 fields>" or --every <15m|6h|1d>');
-  const shaped = [o.recipe, o.budget, o.strategy, o.shardBytes, o.cluster, o.k].some((v) => v !== undefined);
+  const shaped = [o.recipe, o.budget, o.strategy, o.shardBytes, o.cluster, o.k, o.exportFormats].some(
+    (v) => v !== undefined,
+  );
   if (o.recipeRef !== undefined && (shaped || o.exportEmbeddings))
     throw new Error(
       '--recipe-ref reuses an earlier job recipe as it ran; it takes no --recipe, --budget or other recipe options',

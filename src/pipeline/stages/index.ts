@@ -2,6 +2,7 @@ import { registerStage } from '../registry.ts';
 import { cardStage } from './card/stage.ts';
 import { clusterStage } from './cluster/stage.ts';
 import { embedStage } from './embed/stage.ts';
+import { pairsExportStage } from './export/pairs-export.ts';
 import { exportStage } from './export/stage.ts';
 import { fitStage } from './fit/stage.ts';
 import { ingestStage } from './ingest/stage.ts';
@@ -24,6 +25,7 @@ for (const stage of [
   selectStage,
   exportStage,
   pairsStage,
+  pairsExportStage,
   cardStage,
 ])
   registerStage(stage);
@@ -35,6 +37,7 @@ export {
   exportStage,
   fitStage,
   ingestStage,
+  pairsExportStage,
   pairsStage,
   planStage,
   scoreStage,

@@ -57,6 +57,7 @@ describe('a stage of its own, registered by id', () => {
       'select',
       'export',
       'pairs',
+      'pairs-export',
       'card',
     ]);
   });

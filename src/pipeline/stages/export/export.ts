@@ -23,7 +23,7 @@ export interface ExportTally {
   invalid: number;
   rejectedByReason: Record<string, number>;
   /** Bytes written per output file, for the output manifest (weights.jsonl is written later). */
-  bytes: Record<Exclude<PartFile, 'weights.jsonl' | 'pairs.jsonl' | 'groups.jsonl'>, number>;
+  bytes: Record<Extract<PartFile, 'selected.jsonl' | 'rejected.jsonl' | 'invalid.jsonl'>, number>;
   /** Per cluster (when the recipe clusters): candidates the strategy saw, and those selected. */
   perCluster?: { available: number[]; selected: number[] };
   /** Per score: histograms over the dataset's [min, max] of every valid record and of the selection. */

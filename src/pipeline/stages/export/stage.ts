@@ -3,7 +3,7 @@ import type { DiffCounts } from '../../../../schemas/schedule.ts';
 import { ALL, type Cut } from '../../../select/index.ts';
 import { diffKey, diffPartKey, outputPartKey } from '../../keys.ts';
 import { jsonlFile, singleFile } from '../../outputs.ts';
-import type { JobView, ShardInfo, StageDef } from '../../types.ts';
+import type { Decision, JobView, ShardInfo, StageDef } from '../../types.ts';
 import { validRecords } from '../ingest/stage.ts';
 import { scoreStage } from '../score/stage.ts';
 import type { SelectState } from '../select/plan.ts';
@@ -18,6 +18,14 @@ import {
   writeMembersIndex,
 } from './diff.ts';
 import { type ExportTally, exportShard, mergeExportTallies } from './export.ts';
+import {
+  exportReport,
+  mergeTrainTallies,
+  type TrainSummary,
+  type TrainTally,
+  trainerFiles,
+  writeTrainShard,
+} from './train.ts';
 import { type WeightsResult, writeWeights } from './weights.ts';
 
 /** The record files every shard writes a part of. */
@@ -30,6 +38,8 @@ export interface ExportState {
   /** Bytes of each shard's part of every record file. */
   parts: Record<RecordFile, number[]>;
   weights?: WeightsResult;
+  /** With `export.formats`: the trainer files' rows, parts and configuration files. */
+  train?: TrainSummary;
   /** Compared with `spec.previous`: the diff parts, their merged counts and sizes, then diff.json. */
   diff?: { parts: number; counts?: DiffCounts; bytes?: number; partBytes?: number[]; result?: DiffResult };
 }
@@ -45,19 +55,22 @@ interface ExportInput {
 interface ExportSteps {
   write: ExportTally;
   weights: WeightsResult;
+  train: TrainTally;
   'diff-part': DiffPartResult;
   diff: DiffResult;
 }
 
 /**
  * Apply the cut: every shard writes its part of selected.jsonl, rejected.jsonl and invalid.jsonl; one
- * task writes weights.jsonl (and the members index a later run compares with); with a previous run,
- * tasks per id-bucket range diff the two and one task writes diff.json.
+ * task writes weights.jsonl (and the members index a later run compares with); with `export.formats`,
+ * every shard writes its part of the trainer files (src/export/); with a previous run, tasks per
+ * id-bucket range diff the two and one task writes diff.json.
  */
 export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
   id: 'export',
   queue: 'export',
-  summary: 'write the selection, the rejections and the invalid lines, weights.jsonl and the diff',
+  summary:
+    'write the selection, the rejections and the invalid lines, weights.jsonl, the trainer files and the diff',
   applies: (spec) => !spec.recipe.pairs,
   start: () => ({
     step: 'write',
@@ -80,6 +93,8 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
         return writeWeights(env.store, t.spec, t.shards);
       },
     },
+    // Counts nothing: the write step counted the records this stage read.
+    train: { fan: 'shards', run: (t, env) => writeTrainShard(env.store, t.spec, t.index) },
     'diff-part': {
       fan: (s) => s.diff?.parts ?? 0,
       run: (t, env) => diffPart(env.store, t.spec, t.index, t.input.diff!.parts),
@@ -112,9 +127,11 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
       }
       case 'weights': {
         const state = { ...b.state, weights: b.results[0] };
-        if (!view.spec.previous) return { done: true, state };
-        return { step: 'diff-part', state: { ...state, diff: { parts: diffParts(validRecords(view)) } } };
+        if (view.spec.recipe.export.formats.length > 0) return { step: 'train', state };
+        return afterTrain(view, state);
       }
+      case 'train':
+        return afterTrain(view, { ...b.state, train: mergeTrainTallies(b.results) });
       case 'diff-part': {
         const merged = mergeDiffParts(b.results);
         const diff = { parts: b.results.length, ...merged, partBytes: b.results.map((r) => r.bytes) };
@@ -143,6 +160,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
         missing: w.missing,
       },
       diff: d && { previous: d.previous, counts: d.counts, threshold: d.threshold, truncated: d.truncated },
+      ...(view.spec.recipe.export.formats.length > 0 ? { export: exportReport(view, s?.train) } : {}),
     };
   },
   outputs(view, s) {
@@ -152,6 +170,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
       Array.from({ length: shards }, (_, n) => outputPartKey(job, file, n));
     const files = RECORD_FILES.map((f) => jsonlFile(f, perShard(f), s?.parts[f] ?? []));
     files.push(jsonlFile('weights.jsonl', perShard('weights.jsonl'), s?.weights?.partBytes ?? []));
+    files.push(...trainerFiles(view, s?.train, s?.train ? view.table.count() : 0));
     const diff = s?.diff;
     if (diff?.result) {
       files.push(singleFile('diff.json', diffKey(job), diff.result.bytes));
@@ -161,6 +180,12 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
     return files;
   },
 };
+
+/** After the trainer files: the diff with the previous run, when there is one. */
+function afterTrain(view: JobView, state: ExportState): Decision<ExportState, ExportSteps> {
+  if (!view.spec.previous) return { done: true, state };
+  return { step: 'diff-part', state: { ...state, diff: { parts: diffParts(validRecords(view)) } } };
+}
 
 /** What dedup and the strategy did: counts, per-cluster availability and selection, score histograms. */
 function selectionReport(
