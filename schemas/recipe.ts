@@ -257,6 +257,17 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const ExportSchema = z.strictObject({
   formats: z.array(z.enum(EXPORT_FORMATS)).default([]),
   weight: z.boolean().default(true),
+  /**
+   * Also write every part file as Parquet, laid out as the Hugging Face Hub expects
+   * (`<config>/train-00000-of-000NN.parquet`): `data/` the trainer rows of `train.jsonl`, then
+   * `selected/`, `rejected/`, `invalid/`, `weights/`, `alpaca/`, `sharegpt/` (a pairs job: `pairs/`,
+   * `ranking/`). One declared type per column in every part (docs/exports.md#parquet).
+   */
+  parquet: z.boolean().default(false),
+  /** Write the dataset card `README.md` (provenance.json is always written). */
+  card: z.boolean().default(true),
+  /** The card's `license` (a Hugging Face license id such as `apache-2.0`, `cc-by-nc-4.0`). */
+  license: z.string().min(1).max(100).default('unknown'),
 });
 export type Export = z.infer<typeof ExportSchema>;
 

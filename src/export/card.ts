@@ -68,8 +68,16 @@ function table(head: string[], rows: (string | number)[][]): string {
 export function datasetCard(input: CardInput): string {
   const { report: r, recipe, dataset } = input;
   const pairs = r.pairs;
-  const examples = pairs ? pairs.pairs : r.counts.selected;
   const path = trainFiles(input.files);
+  // The trainer files leave out records that are not trainable conversations (report.export).
+  const trainer = path === 'train.jsonl' || path === 'data/train-*.parquet';
+  const examples = trainer && r.export ? r.export.exported : pairs ? pairs.pairs : r.counts.selected;
+  // Every other Parquet folder is a config of its own (`selected`, `rejected`, …), its rows one split.
+  const folders = [
+    ...new Set(
+      input.files.flatMap((f) => /^([a-z]+)\/train-\d{5}-of-\d{5}\.parquet$/.exec(f.name)?.[1] ?? []),
+    ),
+  ].filter((d) => d !== 'data');
   const front = [
     '---',
     `license: ${q(input.license)}`,
@@ -86,6 +94,12 @@ export function datasetCard(input: CardInput): string {
     '  data_files:',
     '  - split: train',
     `    path: ${q(path)}`,
+    ...folders.flatMap((d) => [
+      `- config_name: ${d}`,
+      '  data_files:',
+      '  - split: train',
+      `    path: ${q(`${d}/train-*.parquet`)}`,
+    ]),
     'dataset_info:',
     '  splits:',
     '  - name: train',
@@ -183,12 +197,7 @@ export function datasetCard(input: CardInput): string {
   body.push('', '## Recipe', '', 'As the job ran it (defaults filled in):', '', '```json');
   body.push(JSON.stringify(r.recipe, null, 2), '```');
   body.push('', '## Files', '');
-  body.push(
-    table(
-      ['file', 'bytes'],
-      input.files.map((f) => [`\`${f.name}\``, int(f.bytes)]),
-    ),
-  );
+  body.push(table(['file', 'bytes'], fileRows(input.files)));
   body.push(
     '',
     '`provenance.json` gives the SHA-256 of every input object, the job id, the recipe hash and the Winnow version.',
@@ -211,4 +220,25 @@ function safeScorers(
       return { id: ref.id, config };
     }
   });
+}
+
+/** The files table: each file with its size, Parquet parts summed per folder (`data/train-*.parquet (12 parts)`). */
+function fileRows(files: CardInput['files']): string[][] {
+  const rows: string[][] = [];
+  const folders = new Map<string, { parts: number; bytes: number; at: number }>();
+  for (const f of files) {
+    const m = /^([a-z]+)\/train-\d{5}-of-\d{5}\.parquet$/.exec(f.name);
+    if (!m) {
+      rows.push([`\`${f.name}\``, int(f.bytes)]);
+      continue;
+    }
+    const d = folders.get(m[1]);
+    if (d) {
+      d.parts++;
+      d.bytes += f.bytes;
+    } else folders.set(m[1], { parts: 1, bytes: f.bytes, at: rows.push([]) - 1 });
+  }
+  for (const [name, d] of folders)
+    rows[d.at] = [`\`${name}/train-*.parquet\` (${d.parts} part${d.parts === 1 ? '' : 's'})`, int(d.bytes)];
+  return rows;
 }

@@ -15,6 +15,8 @@ export type ColumnKind =
   | 'json'
   /** `[{role, content}]` */
   | 'messages'
+  /** `{role, content}` */
+  | 'message'
   /** `[{from, value}]` (ShareGPT) */
   | 'conversations'
   /** `[[user, assistant]]` (Alpaca's history) */
@@ -64,6 +66,8 @@ function elements({ name, kind }: ParquetColumn): SchemaElement[] {
       return [{ name, type: 'BYTE_ARRAY', converted_type: 'JSON', repetition_type: 'OPTIONAL' }];
     case 'messages':
       return list(name, struct(['role', 'content']));
+    case 'message':
+      return [{ name, repetition_type: 'OPTIONAL', num_children: 2 }, text('role'), text('content')];
     case 'conversations':
       return list(name, struct(['from', 'value']));
     case 'strings':
@@ -108,6 +112,8 @@ export function parquetFile(
 }
 
 /** A part's name as the Hugging Face Hub lays parquet out: `<config>/train-00003-of-00012.parquet`. */
+export const PARQUET = 'application/vnd.apache.parquet';
+
 export function parquetPartName(config: string, part: number, parts: number): string {
   const five = (n: number) => String(n).padStart(5, '0');
   return `${config}/train-${five(part)}-of-${five(parts)}.parquet`;

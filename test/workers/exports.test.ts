@@ -1,3 +1,4 @@
+import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import type { OutputList } from '../../schemas/api.ts';
 import { api, json, lines, output, startJob, upload, waitForJob } from './helpers.ts';
@@ -148,5 +149,38 @@ describe('trainer exports served by the API', () => {
         message: '"trl" is listed twice (also at export.formats[0])',
       },
     ]);
+  });
+
+  it('serves Parquet parts by their Hub names (a slash in the name, sent encoded), read by hyparquet in workerd', async () => {
+    expect((await upload('parquet-out', dataset())).status).toBe(201);
+    const id = await startJob('parquet-out', {
+      shardBytes: 1024,
+      scorers: [{ id: 'length' }],
+      select: { budget: '100%', dedup: false },
+      export: { formats: ['trl'], parquet: true },
+    });
+    expect((await waitForJob(id)).error).toBeNull();
+    const listed = await json<OutputList>(await api(`/v1/jobs/${id}/outputs`));
+    const data = listed.files.filter((f) => f.name.startsWith('data/'));
+    expect(data.length).toBeGreaterThan(2);
+    expect(data.map((f) => f.name)).toEqual(
+      data.map(
+        (_, p) =>
+          `data/train-${String(p).padStart(5, '0')}-of-${String(data.length).padStart(5, '0')}.parquet`,
+      ),
+    );
+    let rows = 0;
+    for (const f of data) {
+      const res = await api(`/v1/jobs/${id}/outputs/${encodeURIComponent(f.name)}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/vnd.apache.parquet');
+      const bytes = await res.arrayBuffer();
+      expect(bytes.byteLength).toBe(f.bytes);
+      expect(new TextDecoder().decode(new Uint8Array(bytes, 0, 4))).toBe('PAR1');
+      const objects = await parquetReadObjects({ file: bytes });
+      rows += objects.length;
+      for (const o of objects) expect(o.messages.at(-1).role).toBe('assistant');
+    }
+    expect(rows).toBe(lines(await output(id, 'train.jsonl')).length);
   });
 });

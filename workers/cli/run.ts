@@ -30,7 +30,7 @@ export interface RunOptions {
   exportEmbeddings?: boolean;
   strategy?: string;
   /** `--export trl,alpaca`: the trainer files to write (replaces the recipe's export.formats). */
-  exportFormats?: ExportFormat[];
+  exportFormats?: ExportOption[];
   /** `--provider <name>=<url>[,key=<ENV>]`: model endpoints declared for the local stack. */
   provider?: string[];
 }
@@ -43,15 +43,19 @@ export function parseBudget(text: string): number | string {
 }
 
 /** Parse `--export`: a comma-separated list of export formats, each once. */
-export function parseExportFormats(text: string): ExportFormat[] {
+/** What `--export` takes: the trainer formats, and `parquet` (every part file also as Parquet). */
+export type ExportOption = ExportFormat | 'parquet';
+const EXPORT_OPTIONS: readonly ExportOption[] = [...EXPORT_FORMATS, 'parquet'];
+
+export function parseExportFormats(text: string): ExportOption[] {
   const names = text.split(',').map((s) => s.trim());
-  const valid = EXPORT_FORMATS.join(', ');
+  const valid = EXPORT_OPTIONS.join(', ');
   for (const [i, name] of names.entries()) {
-    if (!EXPORT_FORMATS.includes(name as ExportFormat))
+    if (!EXPORT_OPTIONS.includes(name as ExportOption))
       throw new Error(`--export takes a comma-separated list of ${valid}; "${name}" is not one of them`);
     if (names.indexOf(name) < i) throw new Error(`--export lists "${name}" twice`);
   }
-  return names as ExportFormat[];
+  return names as ExportOption[];
 }
 
 export function loadRecipe(
@@ -88,7 +92,9 @@ export function loadRecipe(
   if (opts.exportEmbeddings) raw = { ...raw, exportEmbeddings: true };
   if (opts.exportFormats !== undefined) {
     const current = (raw.export ?? {}) as Record<string, unknown>;
-    raw = { ...raw, export: { ...current, formats: opts.exportFormats } };
+    const formats = opts.exportFormats.filter((f) => f !== 'parquet');
+    const parquet = opts.exportFormats.includes('parquet') || current.parquet === true;
+    raw = { ...raw, export: { ...current, formats, parquet } };
   }
   const r = RecipeSchema.safeParse(raw);
   if (!r.success) {
@@ -265,6 +271,8 @@ export async function waitAndDownload(
   // Every file the job's manifest lists, report.json last.
   for (const { name: file } of await client.outputs(id)) {
     const stream = await client.output(id, file);
+    // Parquet parts are named by folder, as the Hub lays them out (`data/train-00000-of-00004.parquet`).
+    mkdirSync(dirname(join(opts.out, file)), { recursive: true });
     await pipeline(
       Readable.fromWeb(stream as import('node:stream/web').ReadableStream),
       createWriteStream(join(opts.out, file)),

@@ -13,8 +13,9 @@ describe('winnow run --export', () => {
   it('takes a comma-separated list of formats, each once', () => {
     expect(parseExportFormats('trl')).toEqual(['trl']);
     expect(parseExportFormats('trl, alpaca,llamafactory')).toEqual(['trl', 'alpaca', 'llamafactory']);
+    expect(parseExportFormats('trl,parquet')).toEqual(['trl', 'parquet']);
     expect(() => parseExportFormats('trl,openai')).toThrow(
-      '--export takes a comma-separated list of trl, alpaca, sharegpt, llamafactory, axolotl; "openai" is not one of them',
+      '--export takes a comma-separated list of trl, alpaca, sharegpt, llamafactory, axolotl, parquet; "openai" is not one of them',
     );
     expect(() => parseExportFormats('')).toThrow('"" is not one of them');
     expect(() => parseExportFormats('trl,alpaca,trl')).toThrow('--export lists "trl" twice');
@@ -23,12 +24,30 @@ describe('winnow run --export', () => {
   it("replaces the recipe's formats and keeps its weight setting", () => {
     const file = join(dir, 'recipe.json');
     writeFileSync(file, JSON.stringify({ export: { formats: ['sharegpt'], weight: false } }));
-    expect(loadRecipe({ recipe: file }).export).toEqual({ formats: ['sharegpt'], weight: false });
+    const rest = { card: true, license: 'unknown' };
+    expect(loadRecipe({ recipe: file }).export).toEqual({
+      formats: ['sharegpt'],
+      weight: false,
+      parquet: false,
+      ...rest,
+    });
     expect(loadRecipe({ recipe: file, exportFormats: ['trl', 'axolotl'] }).export).toEqual({
       formats: ['trl', 'axolotl'],
       weight: false,
+      parquet: false,
+      ...rest,
     });
-    expect(loadRecipe({ exportFormats: ['alpaca'] }).export).toEqual({ formats: ['alpaca'], weight: true });
+    expect(loadRecipe({ exportFormats: ['alpaca'] }).export).toEqual({
+      formats: ['alpaca'],
+      weight: true,
+      parquet: false,
+      ...rest,
+    });
+    // `parquet` in the list turns on export.parquet.
+    expect(loadRecipe({ exportFormats: ['trl', 'parquet'] }).export).toMatchObject({
+      formats: ['trl'],
+      parquet: true,
+    });
   });
 
   it('schedule set sends a recipe when only --export shapes it', () => {

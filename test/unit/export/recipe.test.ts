@@ -16,8 +16,14 @@ function issues(recipe: unknown, at?: string): string[] {
 
 describe('recipe export', () => {
   it('defaults to no format, with weights', () => {
-    expect(RecipeSchema.parse({}).export).toEqual({ formats: [], weight: true });
-    expect(RecipeSchema.parse({ export: { formats: ['trl'] } }).export).toEqual({
+    expect(RecipeSchema.parse({}).export).toEqual({
+      formats: [],
+      weight: true,
+      parquet: false,
+      card: true,
+      license: 'unknown',
+    });
+    expect(RecipeSchema.parse({ export: { formats: ['trl'] } }).export).toMatchObject({
       formats: ['trl'],
       weight: true,
     });

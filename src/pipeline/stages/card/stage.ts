@@ -25,10 +25,9 @@ interface CardInput {
 
 type CardResult = Required<CardState>;
 
-/** The card's options: the recipe's `export.card` and `export.license` (a card by default, license `unknown`). */
+/** The card's options: the recipe's `export.card` and `export.license`. */
 export function cardOptions(spec: JobSpec): { card: boolean; license: string } {
-  const e = (spec.recipe as { export?: { card?: boolean; license?: string } }).export;
-  return { card: e?.card ?? true, license: e?.license ?? 'unknown' };
+  return { card: spec.recipe.export.card, license: spec.recipe.export.license };
 }
 
 /** Hash the inputs, then write provenance.json and (unless the recipe turns it off) README.md. */

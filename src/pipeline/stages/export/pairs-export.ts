@@ -1,10 +1,11 @@
 import type { PairLine } from '../../../../schemas/pairs.ts';
 import { checkPair, type RowFile, rankingRow, rowLine, trlPairRow } from '../../../export/index.ts';
 import { fromJsonl } from '../../jsonl.ts';
-import { outputPartKey } from '../../keys.ts';
+import { outputPartKey, type PartFile } from '../../keys.ts';
 import { type BlobStore, getText } from '../../store.ts';
 import type { JobSpec, StageDef } from '../../types.ts';
 import { pairsStage } from '../pairs/stage.ts';
+import { type ParquetBytes, parquetOutputs, writeParquetParts } from './parquet.ts';
 import {
   exportReport,
   leaveOut,
@@ -21,7 +22,12 @@ export interface PairsExportState {
   /** Partitions of pairs.jsonl: the parts read, and the parts each trainer file is written in. */
   partitions: number;
   train?: TrainSummary;
+  /** With `export.parquet`: each partition's Parquet parts' bytes, by config folder. */
+  parquet?: ParquetBytes[];
 }
+
+/** The part files a pairs job's Parquet step converts: pairs.jsonl and the trainer rows. */
+const parquetSources = (spec: JobSpec): PartFile[] => ['pairs.jsonl', ...planOf(spec).rows];
 
 /**
  * A pairs.jsonl part as the trainer files' parts: `train.jsonl` in TRL's conversational preference
@@ -57,11 +63,16 @@ export async function writePairsTrain(
  * A pairs job's trainer files (recipe `export.formats`), after the pairs stage: a task per partition
  * of pairs.jsonl writes its part of each. Pairs carry no weight.
  */
-export const pairsExportStage: StageDef<PairsExportState, undefined, { write: TrainTally }> = {
+export const pairsExportStage: StageDef<
+  PairsExportState,
+  number,
+  { write: TrainTally; parquet: ParquetBytes }
+> = {
   id: 'pairs-export',
   queue: 'export',
   summary: "write a pairs job's trainer files (TRL preference, LLaMA-Factory ranking) from pairs.jsonl",
-  applies: (spec) => spec.recipe.pairs !== undefined && spec.recipe.export.formats.length > 0,
+  applies: (spec) =>
+    spec.recipe.pairs !== undefined && (spec.recipe.export.formats.length > 0 || spec.recipe.export.parquet),
   start: (view) => ({ step: 'write', state: { partitions: view.of(pairsStage)?.partitions ?? 0 } }),
   steps: {
     write: {
@@ -72,9 +83,22 @@ export const pairsExportStage: StageDef<PairsExportState, undefined, { write: Tr
         out: r.exported,
       }),
     },
+    parquet: {
+      fan: (s) => s.partitions,
+      run: (t, env) => writeParquetParts(env.store, t.spec, parquetSources(t.spec), t.index, t.input),
+    },
   },
-  input: () => undefined,
-  next: (_view, b) => ({ done: true, state: { ...b.state, train: mergeTrainTallies(b.results) } }),
-  report: (view, s) => ({ export: exportReport(view, s?.train) }),
-  outputs: (view, s) => trainerFiles(view, s?.train, s?.train ? s.partitions : 0),
+  // The parts a Parquet file is cut in: pairs.jsonl's partitions.
+  input: (_view, s) => s.partitions,
+  next(view, b) {
+    if (b.step === 'parquet') return { done: true, state: { ...b.state, parquet: b.results } };
+    const state = { ...b.state, train: mergeTrainTallies(b.results as TrainTally[]) };
+    return view.spec.recipe.export.parquet ? { step: 'parquet', state } : { done: true, state };
+  },
+  report: (view, s) =>
+    view.spec.recipe.export.formats.length > 0 ? { export: exportReport(view, s?.train) } : {},
+  outputs: (view, s) => [
+    ...trainerFiles(view, s?.train, s?.train ? s.partitions : 0),
+    ...parquetOutputs(view.spec, parquetSources(view.spec), s?.parquet),
+  ],
 };

@@ -1,9 +1,9 @@
 import type { Report } from '../../../../schemas/output.ts';
 import type { DiffCounts } from '../../../../schemas/schedule.ts';
 import { ALL, type Cut } from '../../../select/index.ts';
-import { diffKey, diffPartKey, outputPartKey } from '../../keys.ts';
+import { diffKey, diffPartKey, outputPartKey, type PartFile } from '../../keys.ts';
 import { jsonlFile, singleFile } from '../../outputs.ts';
-import type { Decision, JobView, ShardInfo, StageDef } from '../../types.ts';
+import type { Decision, JobSpec, JobView, ShardInfo, StageDef } from '../../types.ts';
 import { validRecords } from '../ingest/stage.ts';
 import { scoreStage } from '../score/stage.ts';
 import type { SelectState } from '../select/plan.ts';
@@ -18,9 +18,11 @@ import {
   writeMembersIndex,
 } from './diff.ts';
 import { type ExportTally, exportShard, mergeExportTallies } from './export.ts';
+import { type ParquetBytes, parquetOutputs, writeParquetParts } from './parquet.ts';
 import {
   exportReport,
   mergeTrainTallies,
+  planOf,
   type TrainSummary,
   type TrainTally,
   trainerFiles,
@@ -40,6 +42,8 @@ export interface ExportState {
   weights?: WeightsResult;
   /** With `export.formats`: the trainer files' rows, parts and configuration files. */
   train?: TrainSummary;
+  /** With `export.parquet`: each shard's Parquet parts' bytes, by config folder. */
+  parquet?: ParquetBytes[];
   /** Compared with `spec.previous`: the diff parts, their merged counts and sizes, then diff.json. */
   diff?: { parts: number; counts?: DiffCounts; bytes?: number; partBytes?: number[]; result?: DiffResult };
 }
@@ -56,6 +60,7 @@ interface ExportSteps {
   write: ExportTally;
   weights: WeightsResult;
   train: TrainTally;
+  parquet: ParquetBytes;
   'diff-part': DiffPartResult;
   diff: DiffResult;
 }
@@ -95,6 +100,11 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
     },
     // Counts nothing: the write step counted the records this stage read.
     train: { fan: 'shards', run: (t, env) => writeTrainShard(env.store, t.spec, t.index) },
+    // Counts nothing either: it converts the parts written above.
+    parquet: {
+      fan: 'shards',
+      run: (t, env) => writeParquetParts(env.store, t.spec, parquetSources(t.spec), t.index, t.shards),
+    },
     'diff-part': {
       fan: (s) => s.diff?.parts ?? 0,
       run: (t, env) => diffPart(env.store, t.spec, t.index, t.input.diff!.parts),
@@ -132,6 +142,8 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
       }
       case 'train':
         return afterTrain(view, { ...b.state, train: mergeTrainTallies(b.results) });
+      case 'parquet':
+        return afterParquet(view, { ...b.state, parquet: b.results });
       case 'diff-part': {
         const merged = mergeDiffParts(b.results);
         const diff = { parts: b.results.length, ...merged, partBytes: b.results.map((r) => r.bytes) };
@@ -171,6 +183,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
     const files = RECORD_FILES.map((f) => jsonlFile(f, perShard(f), s?.parts[f] ?? []));
     files.push(jsonlFile('weights.jsonl', perShard('weights.jsonl'), s?.weights?.partBytes ?? []));
     files.push(...trainerFiles(view, s?.train, s?.train ? view.table.count() : 0));
+    files.push(...parquetOutputs(view.spec, parquetSources(view.spec), s?.parquet));
     const diff = s?.diff;
     if (diff?.result) {
       files.push(singleFile('diff.json', diffKey(job), diff.result.bytes));
@@ -181,8 +194,19 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
   },
 };
 
-/** After the trainer files: the diff with the previous run, when there is one. */
+/** The part files a selection's Parquet step converts: the record files, weights.jsonl, the trainer rows. */
+function parquetSources(spec: JobSpec): PartFile[] {
+  return [...RECORD_FILES, 'weights.jsonl', ...planOf(spec).rows];
+}
+
+/** After the trainer files: their Parquet copies (`export.parquet`), then the diff. */
 function afterTrain(view: JobView, state: ExportState): Decision<ExportState, ExportSteps> {
+  if (view.spec.recipe.export.parquet) return { step: 'parquet', state };
+  return afterParquet(view, state);
+}
+
+/** After the Parquet parts: the diff with the previous run, when there is one. */
+function afterParquet(view: JobView, state: ExportState): Decision<ExportState, ExportSteps> {
   if (!view.spec.previous) return { done: true, state };
   return { step: 'diff-part', state: { ...state, diff: { parts: diffParts(validRecords(view)) } } };
 }
