@@ -191,7 +191,7 @@ function toItem(
   if (failed === null) return { value, ...at };
   const error = {
     ...failed.error,
-    message: `${where(file, at.rowGroup)}, row ${at.row}: ${failed.error.message}`,
+    message: `${where(file, at.rowGroup, failed.error.path)}, row ${at.row}: ${failed.error.message}`,
   };
   return { unreadable: error, ...at, raw: JSON.stringify(value).slice(0, RAW_PREVIEW) };
 }
