@@ -25,8 +25,10 @@ export interface RowGroupSpan {
   /** Byte range [start, end) of its column chunks. */
   start: number;
   end: number;
-  /** Its column chunks' compressed size, what a shard is packed by. */
+  /** Its column chunks' compressed size: what a task reads. */
   bytes: number;
+  /** Their uncompressed size: what a task decodes and holds, what a shard is packed by. */
+  decoded: number;
 }
 
 /**
@@ -74,6 +76,7 @@ export function rowGroupSpans(metadata: FileMetaData): RowGroupSpan[] {
     let start = Number.POSITIVE_INFINITY;
     let end = 0;
     let bytes = 0;
+    let decoded = 0;
     for (const chunk of group.columns) {
       const meta = chunk.meta_data;
       if (!meta) continue;
@@ -82,9 +85,10 @@ export function rowGroupSpans(metadata: FileMetaData): RowGroupSpan[] {
       start = Math.min(start, from);
       end = Math.max(end, from + size);
       bytes += size;
+      decoded += Number(meta.total_uncompressed_size);
     }
     const rows = Number(group.num_rows);
-    const span = { rows, firstRow, start: Number.isFinite(start) ? start : 0, end, bytes };
+    const span = { rows, firstRow, start: Number.isFinite(start) ? start : 0, end, bytes, decoded };
     firstRow += rows;
     return span;
   });

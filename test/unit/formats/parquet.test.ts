@@ -65,7 +65,7 @@ describe('Parquet: detection, plan and read', () => {
     );
   });
 
-  it('makes a shard of whole row groups, packed up to shardBytes by compressed size', async () => {
+  it('makes a shard of whole row groups, packed up to shardBytes by uncompressed size', async () => {
     const metadata = await readParquetFooter(bytesSource(bytes), FILE);
     const spans = rowGroupSpans(metadata);
     expect(spans.map((s) => s.rows)).toEqual([150, 150, 150, 150, 150, 150, 100]);
@@ -75,7 +75,7 @@ describe('Parquet: detection, plan and read', () => {
     );
     expect((await plan(bytes, 1 << 30)).map((s) => s.groups)).toEqual([{ first: 0, count: 7 }]);
     // In between: consecutive groups while their bytes stay within the limit, never a group split.
-    const limit = spans[0].bytes + spans[1].bytes + spans[2].bytes;
+    const limit = spans[0].decoded + spans[1].decoded + spans[2].decoded;
     const shards = await plan(bytes, limit);
     expect(shards.length).toBeGreaterThan(1);
     expect(shards.length).toBeLessThan(7);
@@ -84,7 +84,7 @@ describe('Parquet: detection, plan and read', () => {
     for (const s of shards) {
       const groups = spans.slice(s.groups!.first, s.groups!.first + s.groups!.count);
       expect(s.groups!.first).toBe(next);
-      expect(groups.reduce((n, g) => n + g.bytes, 0)).toBeLessThanOrEqual(limit);
+      expect(groups.reduce((n, g) => n + g.decoded, 0)).toBeLessThanOrEqual(limit);
       expect(s.firstIndex).toBe(row);
       expect(s.count).toBe(groups.reduce((n, g) => n + g.rows, 0));
       next += s.groups!.count;
