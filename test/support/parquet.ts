@@ -17,7 +17,10 @@ export interface WriteOptions {
   messageColumns?: string[];
 }
 
-/** Parquet bytes of `rows`: string columns as STRING, numbers as DOUBLE, turn lists as LIST<STRUCT>. */
+/**
+ * Parquet bytes of `rows`: string columns as STRING, numbers as DOUBLE, turn lists as LIST<STRUCT>,
+ * any other value (objects, arrays) as a JSON column.
+ */
 export function writeParquet(rows: Record<string, unknown>[], opts: WriteOptions = {}): Uint8Array {
   const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const lists = new Set(opts.messageColumns ?? []);
@@ -26,6 +29,8 @@ export function writeParquet(rows: Record<string, unknown>[], opts: WriteOptions
     if (lists.has(name)) schema.push(...turnListSchema(name));
     else if (rows.some((r) => typeof r[name] === 'number'))
       schema.push({ name, type: 'DOUBLE', repetition_type: 'OPTIONAL' });
+    else if (rows.some((r) => typeof r[name] === 'object' && r[name] !== null))
+      schema.push({ name, type: 'BYTE_ARRAY', converted_type: 'JSON', repetition_type: 'OPTIONAL' });
     else schema.push({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' });
   }
   const columnData = names.map((name) => ({ name, data: rows.map((r) => r[name] ?? null) }));

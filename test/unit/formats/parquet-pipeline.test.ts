@@ -21,9 +21,11 @@ async function run(objects: (string | Uint8Array)[], recipe: unknown) {
     createdAt: '',
   };
   const report = await runLocal(store, spec);
-  const read = async <T>(file: string) => fromJsonl<T>(await memoryOutput(store, 'j1', file));
+  const read = async <T>(file: string) =>
+    report.outputs.includes(file) ? fromJsonl<T>(await memoryOutput(store, 'j1', file)) : [];
   return {
     report,
+    pairs: await read<Record<string, unknown>>('pairs.jsonl'),
     selected: await read<OutputLine>('selected.jsonl'),
     rejected: await read<OutputLine>('rejected.jsonl'),
     invalid: await read<InvalidLine>('invalid.jsonl'),
@@ -34,6 +36,7 @@ async function run(objects: (string | Uint8Array)[], recipe: unknown) {
 const picked = (lines: OutputLine[]) => lines.map((l) => [l.source.index, l.hash]);
 
 describe('a Parquet dataset selects what its JSONL form selects', () => {
+  // Records are told apart by position and content (source.index, hash), not by id: see the first test.
   it('alpaca-random-9k: the same records, the same counts and threshold', async () => {
     const rows = JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as Row[];
     const recipe = { shardBytes: 512 * 1024, select: { budget: '10%' } };
@@ -88,5 +91,27 @@ describe('a Parquet dataset selects what its JSONL form selects', () => {
     expect(picked(mixed.selected)).toEqual(picked(whole.selected));
     const parts = new Set(mixed.selected.map((l) => `${l.source.part}:${l.source.index >= 250}`));
     expect(parts).toEqual(new Set(['0:false', '1:true']));
+  });
+
+  it('preference rows (responses): the same pairs from both forms', async () => {
+    const rows = Array.from({ length: 80 }, (_, i) => ({
+      prompt: `Question ${i % 30}: what is ${i % 7} plus ${i % 5}?`,
+      responses: [
+        { text: `It is ${(i % 7) + (i % 5)}.`, score: (i * 7) % 10 },
+        { text: `Maybe ${i}.`, score: (i * 3) % 10 },
+        ...(i % 4 === 0 ? [{ score: 1 }] : []),
+      ],
+    }));
+    const recipe = { shardBytes: 2048, pairs: { partitions: 2 } };
+    const jsonl = await run([toJsonlText(rows)], recipe);
+    const parquet = await run([writeParquet(rows, { rowGroupSize: 16 })], recipe);
+    expect(parquet.report.counts).toEqual(jsonl.report.counts);
+    expect(parquet.pairs.length).toBeGreaterThan(10);
+    expect(parquet.invalid).toHaveLength(20);
+    const pair = (p: Record<string, unknown>) => JSON.stringify([p.prompt, p.chosen, p.rejected]);
+    expect(parquet.pairs.map(pair).sort()).toEqual(jsonl.pairs.map(pair).sort());
+    expect(parquet.invalid.map((l) => [l.source.index, l.error.code])).toEqual(
+      jsonl.invalid.map((l) => [l.source.index, l.error.code]),
+    );
   });
 });
