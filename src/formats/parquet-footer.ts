@@ -9,8 +9,19 @@ export const PARQUET_MAGIC = Uint8Array.of(0x50, 0x41, 0x52, 0x31);
 /** Magic, then at the end the footer's length (4 bytes) and the magic again: the least a file can be. */
 const MIN_PARQUET_BYTES = 12;
 
+/** `PARE`: the magic of a Parquet file with an encrypted footer. */
+const ENCRYPTED_MAGIC = Uint8Array.of(0x50, 0x41, 0x52, 0x45);
+
+const hasMagic = (magic: Uint8Array, bytes: Uint8Array, at: number) =>
+  magic.every((b, i) => bytes[at + i] === b);
+
 export function isParquetMagic(bytes: Uint8Array, at = 0): boolean {
-  return PARQUET_MAGIC.every((b, i) => bytes[at + i] === b);
+  return hasMagic(PARQUET_MAGIC, bytes, at);
+}
+
+/** A Parquet file, plain (`PAR1`) or with an encrypted footer (`PARE`), by its first four bytes. */
+export function startsLikeParquet(bytes: Uint8Array): boolean {
+  return hasMagic(PARQUET_MAGIC, bytes, 0) || hasMagic(ENCRYPTED_MAGIC, bytes, 0);
 }
 
 /** A Parquet file that cannot be read at all: the job stops, naming the file. */
@@ -45,6 +56,12 @@ export async function readParquetFooter(src: RangeSource, file: string): Promise
     );
   }
   const tail = await src.read(size - 8, 8);
+  if (tail.length === 8 && hasMagic(ENCRYPTED_MAGIC, tail, 4)) {
+    throw parquetFileError(
+      file,
+      'is encrypted Parquet (its footer is encrypted, magic PARE), which Winnow does not read: decrypt it first',
+    );
+  }
   if (tail.length < 8 || !isParquetMagic(tail, 4)) {
     throw parquetFileError(
       file,

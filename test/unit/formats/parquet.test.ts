@@ -183,6 +183,16 @@ describe('Parquet: broken files', () => {
     );
   });
 
+  it('an encrypted file (PARE) fails naming the file, rather than being read as JSONL', async () => {
+    const pare = bytes.slice();
+    pare.set(new TextEncoder().encode('PARE'), 0);
+    pare.set(new TextEncoder().encode('PARE'), pare.length - 4);
+    expect(await detectContainer(bytesSource(pare))).toBe('parquet');
+    expect((await thrown(plan(pare))).message).toMatchInlineSnapshot(
+      `"Parquet file data.parquet: is encrypted Parquet (its footer is encrypted, magic PARE), which Winnow does not read: decrypt it first"`,
+    );
+  });
+
   it('a footer that does not parse, or claims more bytes than the file has, fails naming the file', async () => {
     const garbled = bytes.slice();
     garbled.fill(0xff, bytes.length - 8 - footerLength, bytes.length - 8 - footerLength + 40);
