@@ -5,6 +5,7 @@ import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { recordId } from '../../../src/formats/index.ts';
 import { MemoryStore, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
+import { readReference } from '../../../src/pipeline/stages/fit/fit.ts';
 import { dataFile } from '../../support/data.ts';
 import { toJsonlText, writeParquet } from '../../support/parquet.ts';
 
@@ -113,5 +114,16 @@ describe('a Parquet dataset selects what its JSONL form selects', () => {
     expect(parquet.invalid.map((l) => [l.source.index, l.error.code])).toEqual(
       jsonl.invalid.map((l) => [l.source.index, l.error.code]),
     );
+  });
+
+  it('a reference dataset (a learning scorer reads it) may be Parquet too', async () => {
+    const rows = (JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as Row[]).slice(0, 300);
+    const store = new MemoryStore();
+    await store.put('refs/a.parquet', writeParquet(rows, { rowGroupSize: 64 }));
+    await store.put('refs/a.jsonl', toJsonlText(rows));
+    const fromParquet = await readReference(store, 'refs/a.parquet', 1000);
+    const fromJsonl = await readReference(store, 'refs/a.jsonl', 1000);
+    expect(fromParquet).toHaveLength(300);
+    expect(fromParquet.map((r) => r.hash)).toEqual(fromJsonl.map((r) => r.hash));
   });
 });
