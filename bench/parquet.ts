@@ -6,6 +6,11 @@
  * both forms pay the same for those. Each form is timed `--runs` times, alternating; medians.
  *
  *   node bench/parquet.ts [--runs 3] [--codec ZSTD|SNAPPY] [--row-group 10000]
+ *   node --expose-gc bench/parquet.ts --memory [--row-group 10000,50000]
+ *
+ * `--memory` instead measures what one ingest task holds: the heap in use when it writes
+ * records.jsonl (all its records built, the file's text made), over the heap before, for a shard of
+ * one row group of N rows and for the same rows as a JSONL shard (docs/limits.md).
  *
  * The JSONL is bench/out/gen-1m.jsonl (the 1m bench's, bench/gen-alpaca.ts, made when missing). The
  * Parquet is written from it with hyparquet-writer: one column per key, strings as STRING, in row
@@ -24,6 +29,85 @@ import { ingest } from '../src/pipeline/stages/ingest/ingest.ts';
 import type { BlobStore, ObjectInfo } from '../src/pipeline/store.ts';
 import type { JobSpec } from '../src/pipeline/types.ts';
 import { writeAlpacaLike } from './gen-alpaca.ts';
+
+/** The first `n` rows of the JSONL that are Alpaca records, as JSONL text and as ZSTD Parquet of one row group. */
+function memoryInputs(jsonl: string, n: number): { jsonl: Uint8Array; parquet: Uint8Array } {
+  const rows: Record<string, string | null>[] = [];
+  for (const line of readFileSync(jsonl, 'utf8').split('\n')) {
+    if (rows.length >= n) break;
+    try {
+      const v = JSON.parse(line);
+      if (typeof v?.instruction === 'string' && typeof v.output === 'string')
+        rows.push({
+          instruction: v.instruction,
+          input: typeof v.input === 'string' ? v.input : null,
+          output: v.output,
+        });
+    } catch {}
+  }
+  const names = ['instruction', 'input', 'output'];
+  const file = join(OUT, `memory-${n}.parquet`);
+  const writer = new ParquetWriter({
+    writer: fileWriter(file),
+    schema: [
+      { name: 'root', num_children: names.length },
+      ...names.map((name) => ({
+        name,
+        type: 'BYTE_ARRAY' as const,
+        converted_type: 'UTF8' as const,
+        repetition_type: 'OPTIONAL' as const,
+      })),
+    ],
+    codec: 'ZSTD',
+    compressors: { ZSTD: (input: Uint8Array) => new Uint8Array(zstdCompressSync(input)) },
+  });
+  writer.write({
+    columnData: names.map((name) => ({ name, data: rows.map((r) => r[name]) })),
+    rowGroupSize: n,
+  });
+  writer.finish();
+  const text = `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+  return { jsonl: new TextEncoder().encode(text), parquet: new Uint8Array(readFileSync(file)) };
+}
+
+/** Heap held by one ingest task over `bytes` (one shard): in use at its records.jsonl write, over before. */
+async function heldBy(bytes: Uint8Array): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('--memory needs node --expose-gc');
+  let peak = 0;
+  const store = {
+    head: async () => null,
+    get: async () => null,
+    range: async (_key: string, offset: number, length: number) => bytes.slice(offset, offset + length),
+    put: async () => {
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+    },
+  };
+  const object = { key: 'memory', size: bytes.length, etag: '' };
+  const recipe = RecipeSchema.parse({ shardBytes: 64 * 1024 * 1024 });
+  const spec: JobSpec = { id: 'memory', dataset: 'memory', objects: [object], recipe, createdAt: '' };
+  const source = { size: bytes.length, read: async (o: number, n: number) => bytes.subarray(o, o + n) };
+  const [range] = await planShards(source, { part: 0, shardBytes: recipe.shardBytes });
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  await ingest(store, spec, { shard: 0, range, indexOffset: 0, lineOffset: 0, multipart: false });
+  return peak - before;
+}
+
+async function memory(jsonl: string, sizes: number[]): Promise<void> {
+  const lines = [
+    '| rows in the row group | uncompressed (JSONL) | heap held, Parquet | heap held, JSONL |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const n of sizes) {
+    const inputs = memoryInputs(jsonl, n);
+    const parquet = await heldBy(inputs.parquet);
+    const text = await heldBy(inputs.jsonl);
+    const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
+    lines.push(`| ${n} | ${mb(inputs.jsonl.length)} | ${mb(parquet)} | ${mb(text)} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -169,18 +253,23 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '3' },
       codec: { type: 'string', default: 'ZSTD' },
-      'row-group': { type: 'string', default: '10000' },
+      'row-group': { type: 'string' },
+      memory: { type: 'boolean', default: false },
     },
   });
   const runs = Number(values.runs);
   const codec = values.codec as 'ZSTD' | 'SNAPPY';
-  const rowGroup = Number(values['row-group']);
   mkdirSync(OUT, { recursive: true });
   const jsonl = join(OUT, 'gen-1m.jsonl');
   if (!existsSync(jsonl)) {
     process.stderr.write('writing bench/out/gen-1m.jsonl …\n');
     writeAlpacaLike(jsonl, 1_000_000, 1);
   }
+  if (values.memory) {
+    await memory(jsonl, (values['row-group'] ?? '10000,50000').split(',').map(Number));
+    return;
+  }
+  const rowGroup = Number(values['row-group'] ?? 10000);
   const parquet = join(OUT, `gen-1m-${codec.toLowerCase()}-rg${rowGroup}.parquet`);
   if (!existsSync(parquet)) {
     process.stderr.write(`writing ${parquet} …\n`);
