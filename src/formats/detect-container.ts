@@ -1,12 +1,16 @@
 import { DEFAULT_CHUNK_BYTES, isJsonWhitespace, positiveInt } from './bytes.ts';
+import { startsLikeParquet } from './parquet-footer.ts';
 import type { RangeSource } from './range-source.ts';
 import type { Container } from './types.ts';
 
 const FIRST_READ = 1024;
 
 /**
- * Which container an object uses: skip a UTF-8 BOM and whitespace, then `[` means a JSON array and
- * anything else JSONL. Returns null when the object is empty or whitespace only.
+ * Which container an object uses, by its content (never its name): the Parquet magic `PAR1` (or
+ * `PARE`, encrypted) as its first bytes means Parquet (the reader then checks the magic at the end,
+ * and refuses an encrypted file by name); otherwise skip a UTF-8 BOM
+ * and whitespace, then `[` means a JSON array and anything else JSONL. Returns null when the object is
+ * empty or whitespace only.
  */
 export async function detectContainer(src: RangeSource, chunkBytes?: number): Promise<Container | null> {
   const maxStep = positiveInt(chunkBytes, DEFAULT_CHUNK_BYTES, 'chunkBytes');
@@ -16,6 +20,7 @@ export async function detectContainer(src: RangeSource, chunkBytes?: number): Pr
   for (let offset = 0; offset < src.size; step = Math.min(step * 2, maxStep)) {
     const chunk = await src.read(offset, Math.min(step, src.size - offset));
     if (chunk.length === 0) break;
+    if (offset === 0 && startsLikeParquet(chunk)) return 'parquet';
     for (let i = 0; i < chunk.length; i++) {
       const at = offset + i;
       const b = chunk[i];

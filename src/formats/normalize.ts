@@ -45,6 +45,11 @@ export function normalizeRecord(text: string, format: InputFormat): Normalized {
   } catch (e) {
     return fail('invalid_json', `not valid JSON: ${(e as Error).message}`);
   }
+  return normalizeValue(value, format);
+}
+
+/** `normalizeRecord` for a record already parsed (a Parquet row): the same detection and checks. */
+export function normalizeValue(value: unknown, format: InputFormat): Normalized {
   if (!isPlainObject(value)) {
     return fail('invalid_record', `record is ${kindOf(value)}, expected an object`);
   }

@@ -1,6 +1,7 @@
 import { createArrayScanner } from './array-scanner.ts';
 import { DEFAULT_CHUNK_BYTES, positiveInt } from './bytes.ts';
 import { detectContainer } from './detect-container.ts';
+import { planParquet } from './parquet-plan.ts';
 import type { RangeSource } from './range-source.ts';
 import type { ShardRange } from './types.ts';
 
@@ -12,12 +13,16 @@ export interface PlanOptions {
   shardBytes: number;
   /** Read size, default 1 MiB. */
   chunkBytes?: number;
+  /** The object's name in errors (its key); default `part <part>`. */
+  name?: string;
 }
 
 /**
  * Cut one object into shards of about `shardBytes`. JSONL needs no scan: ranges are aligned to lines
  * when read (a line belongs to the shard holding its first byte). A JSON array is scanned once, in
- * chunks, and cut at element starts; structural errors throw `malformed_input`.
+ * chunks, and cut at element starts; structural errors throw `malformed_input`. Parquet is cut into
+ * whole row groups from its footer (parquet-plan.ts); a footer that cannot be read throws
+ * `malformed_input` naming the object.
  */
 export async function planShards(src: RangeSource, opts: PlanOptions): Promise<ShardRange[]> {
   const { part } = opts;
@@ -27,6 +32,7 @@ export async function planShards(src: RangeSource, opts: PlanOptions): Promise<S
   const container = await detectContainer(src, chunkBytes);
   if (container === null) return [];
   if (container === 'jsonl') return planJsonl(src.size, part, shardBytes);
+  if (container === 'parquet') return planParquet(src, part, shardBytes, opts.name ?? `part ${part}`);
   return planArray(src, part, shardBytes, chunkBytes);
 }
 

@@ -60,7 +60,7 @@ usage:
 
   winnow python-client [<dir>]                   write the Python client, winnow_client.py, into dir
 
-  <input>      JSON array or JSONL (Alpaca, ShareGPT or OpenAI messages; gzip accepted); with a
+  <input>      JSON array, JSONL or Parquet (Alpaca, ShareGPT or OpenAI messages; gzip accepted); with a
                recipe that has \`pairs\`: responses rows or rollouts (see docs/pairs.md)
   --budget     records to select: a count (5000) or a share of valid records (30%)
   --recipe     a JSON recipe (see docs/recipe.md); --budget overrides its select.budget

@@ -33,7 +33,7 @@ const params = z.object({ name: DatasetNameSchema });
 const upload = createRoute({
   method: 'put',
   path: '/{name}',
-  summary: 'Upload a dataset (JSON array or JSONL; gzip accepted), streamed into R2',
+  summary: 'Upload a dataset (JSONL, JSON array or Parquet; gzip accepted), streamed into R2',
   request: { params, body: rawRequest('application/octet-stream') },
   responses: {
     201: json('stored', DatasetInfoSchema),

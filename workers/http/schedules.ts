@@ -32,7 +32,7 @@ const noSchedule = (name: string) =>
 const append = createRoute({
   method: 'put',
   path: '/{name}/parts/{part}',
-  summary: 'Append a part (JSON array or JSONL; gzip accepted) to a dataset; later runs read it too',
+  summary: 'Append a part (JSONL, JSON array or Parquet; gzip accepted) to a dataset; later runs read it too',
   request: { params: params.extend({ part: PartNameSchema }), body: rawRequest('application/octet-stream') },
   responses: {
     201: json('the dataset with the part', DatasetInfoSchema),

@@ -55,7 +55,8 @@ export async function readAll(
     const gen = readShard(src, range, opts);
     let next = await gen.next();
     while (!next.done) {
-      const item = next.value;
+      // These helpers read JSON containers, whose items are text or oversize (Parquet has its own tests).
+      const item = next.value as RawItem | OversizeItem;
       const line = item.localLine === undefined ? undefined : lines + item.localLine;
       items.push({ item, index: records + item.local, line, shard });
       next = await gen.next();

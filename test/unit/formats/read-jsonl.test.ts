@@ -208,7 +208,7 @@ describe('readShard (jsonl)', () => {
       { maxRecordBytes: 10, chunkBytes: 4 },
     ))
       items.push(item);
-    expect(items.map((i) => (isOversize(i) ? `oversize ${i.bytes}` : i.text))).toEqual([
+    expect(items.map((i) => (isOversize(i) ? `oversize ${i.bytes}` : 'text' in i && i.text))).toEqual([
       exact,
       'oversize 11',
     ]);

@@ -1,6 +1,12 @@
 import { type EmbedderRef, type ResolvedEmbedder, resolveEmbedder } from '../../../embed/index.ts';
 import { WinnowError } from '../../../errors.ts';
-import { contentHash, normalizeRecord, planShards, readShard } from '../../../formats/index.ts';
+import {
+  contentHash,
+  normalizeRecord,
+  normalizeValue,
+  planShards,
+  readShard,
+} from '../../../formats/index.ts';
 import type { ModelUsage, ProviderSet } from '../../../providers/types.ts';
 import {
   type CellCache,
@@ -222,8 +228,9 @@ export async function readReference(store: BlobStore, ref: string, cap: number):
     for (const range of await planShards(source, { part, shardBytes: 64 * 1024 * 1024 })) {
       for await (const item of readShard(source, range)) {
         if (out.length >= cap) return out;
-        if ('oversize' in item || item.notUtf8) continue;
-        const norm = normalizeRecord(item.text, 'auto');
+        if ('oversize' in item || 'unreadable' in item || ('notUtf8' in item && item.notUtf8)) continue;
+        const norm =
+          'value' in item ? normalizeValue(item.value, 'auto') : normalizeRecord(item.text, 'auto');
         if (norm.ok) {
           const id = `${ref}#${part}:${item.local}`;
           out.push({ id, hash: contentHash(norm.turns), turns: norm.turns, record: norm.record });

@@ -1,7 +1,14 @@
 import type { InvalidLine, RecordError } from '../../../../schemas/output.ts';
 import type { ShardRecord } from '../../../../schemas/record.ts';
 import type { NotUtf8 } from '../../../formats/bytes.ts';
-import { contentHash, normalizeRecord, readShard, recordId } from '../../../formats/index.ts';
+import {
+  contentHash,
+  normalizeRecord,
+  normalizeValue,
+  readShard,
+  recordId,
+  type ShardItem,
+} from '../../../formats/index.ts';
 import { formatBytes, MAX_RECORD_BYTES } from '../../../limits.ts';
 import { normalizePairRecord } from '../../../pairs/normalize.ts';
 import { toJsonl } from '../../jsonl.ts';
@@ -21,39 +28,45 @@ const RAW_LIMIT = 4096;
 
 /**
  * Parse one shard's byte range into normalized records. Invalid records go to the shard's
- * invalid file with their shard-local position; export turns that into the global one.
+ * invalid file with their shard-local position; export turns that into the global one. A Parquet
+ * row's position is its row number in the file (no byte offset, no line): its id is made from it as a
+ * JSON record's is from its byte offset.
  */
 export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): Promise<IngestTally> {
   const { range } = info;
   const object = spec.objects[range.part];
   const valid: ShardRecord[] = [];
   const invalid: InvalidLine[] = [];
-  const it = readShard(storeSource(store, object), range);
+  const it = readShard(storeSource(store, object), range, { name: object.key });
   let next = await it.next();
   while (!next.done) {
     const item = next.value;
-    const source = { index: item.local, ...(item.localLine === undefined ? {} : { line: item.localLine }) };
-    const at = { source, offset: item.offset };
+    const line = 'localLine' in item && item.localLine !== undefined ? { line: item.localLine } : {};
+    const source = { index: item.local, ...line };
+    const at = 'offset' in item ? { source, offset: item.offset } : { source };
     if ('oversize' in item) {
       invalid.push({ ...at, error: tooLarge(item.bytes), raw: item.head });
-    } else if (item.notUtf8) {
+    } else if ('unreadable' in item) {
+      invalid.push({ ...at, error: item.unreadable, raw: item.raw });
+    } else if ('notUtf8' in item && item.notUtf8) {
       invalid.push({ ...at, error: notUtf8(item.offset, item.notUtf8), raw: item.text.slice(0, RAW_LIMIT) });
     } else {
-      const { members, errors } = parseRecord(item.text, spec);
+      const position = 'row' in item ? item.row : item.offset;
+      const { members, errors } = parseRecord(item, spec);
       for (const m of members) {
         valid.push({
-          // A responses row's members share its offset: the response's index tells them apart.
-          id: recordId(range.part, item.offset, m.sub === 0 ? m.hash : `${m.hash}:${m.sub}`),
+          // A responses row's members share its position: the response's index tells them apart.
+          id: recordId(range.part, position, m.sub === 0 ? m.hash : `${m.hash}:${m.sub}`),
           hash: m.hash,
           format: m.format,
           turns: m.turns,
           local: item.local,
-          ...(item.localLine === undefined ? {} : { localLine: item.localLine }),
+          ...('localLine' in item && item.localLine !== undefined ? { localLine: item.localLine } : {}),
           record: m.record,
           ...(m.pair ? { pair: m.pair } : {}),
         });
       }
-      for (const e of errors) invalid.push({ ...at, error: e.error, raw: e.raw.slice(0, RAW_LIMIT) });
+      for (const e of errors) invalid.push({ ...at, error: e.error, raw: e.raw().slice(0, RAW_LIMIT) });
     }
     next = await it.next();
   }
@@ -82,19 +95,33 @@ function notUtf8(offset: number, bad: NotUtf8): RecordError {
 
 type Member = Pick<ShardRecord, 'hash' | 'format' | 'turns' | 'record' | 'pair'> & { sub: number };
 
+/** A record to parse: JSON text, or a Parquet row already parsed. */
+type Parsable = Exclude<ShardItem, { oversize: true } | { unreadable: unknown }>;
+
 /**
  * One input record's valid members and its errors: an instruction record is one member; a
  * preference record (a recipe with `pairs`) one per response or rollout, each valid on its own.
+ * `raw` gives the record's text for invalid.jsonl (a Parquet row's is its JSON, made only then).
  */
 function parseRecord(
-  text: string,
+  item: Parsable,
   spec: JobSpec,
-): { members: Member[]; errors: { error: RecordError; raw: string }[] } {
+): { members: Member[]; errors: { error: RecordError; raw: () => string }[] } {
+  const text = 'text' in item ? () => item.text : () => JSON.stringify(item.value);
   if (spec.recipe.pairs) {
-    const norm = normalizePairRecord(text, spec.recipe.format, spec.recipe.pairs.groupBy, spec.recipe.pairs);
-    return norm.ok ? norm : { members: [], errors: [{ error: norm.error, raw: text }] };
+    const norm = normalizePairRecord(
+      text(),
+      spec.recipe.format,
+      spec.recipe.pairs.groupBy,
+      spec.recipe.pairs,
+    );
+    if (!norm.ok) return { members: [], errors: [{ error: norm.error, raw: text }] };
+    return { members: norm.members, errors: norm.errors.map((e) => ({ error: e.error, raw: () => e.raw })) };
   }
-  const norm = normalizeRecord(text, spec.recipe.format);
+  const norm =
+    'text' in item
+      ? normalizeRecord(item.text, spec.recipe.format)
+      : normalizeValue(item.value, spec.recipe.format);
   if (!norm.ok) return { members: [], errors: [{ error: norm.error, raw: text }] };
   const member = {
     sub: 0,
