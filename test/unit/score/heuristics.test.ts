@@ -126,7 +126,12 @@ describe('heuristics scorer', () => {
     );
     expect(mid.note).toBe("cut_off!: ends mid-word ('bl')");
     // A list item ending on a preposition that can end a sentence: soft only (not removed).
-    expectRule('List 2 goals.', '1. Growth\n2. Measurable goals for the company to strive for', ['cut_off'], 0);
+    expectRule(
+      'List 2 goals.',
+      '1. Growth\n2. Measurable goals for the company to strive for',
+      ['cut_off'],
+      0,
+    );
     // Finished answers that end on a word, a formula, a comma list or a unit stay clean.
     expectRule('Write an equation for twice y.', 'x = 2 * y', [], 0);
     expectRule('Categorize these as fish or insects.', 'Insects - ant, bee\nFish - salmon, pike, cod', [], 0);
