@@ -17,6 +17,7 @@ const FATAL = new Set([
   'unknown_provider',
   'provider_not_allowed',
   'request_budget_exhausted',
+  'too_many_shards',
 ]);
 
 /** A model endpoint's 4xx other than 408/429 (bad model name, bad key): retrying the task cannot help. */
