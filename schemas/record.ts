@@ -59,9 +59,10 @@ export const SourceSchema = z.object({
 export type Source = z.infer<typeof SourceSchema>;
 
 /**
- * A valid record as ingest writes it to `jobs/{job}/shards/{s}/records.jsonl`.
+ * A valid record as the stages read it from `jobs/{job}/shards/{s}/records.jsonl`.
  * `local` / `localLine` are positions inside the shard; the coordinator turns them into
- * the global `source` once every shard of the input has been counted.
+ * the global `source` once every shard of the input has been counted. `id` is not stored: it is made
+ * from the record's index in its object, known once every shard was counted (src/pipeline/shard-records.ts).
  */
 export const ShardRecordSchema = z.object({
   id: z.string(),
@@ -85,3 +86,5 @@ export const ShardRecordSchema = z.object({
     .optional(),
 });
 export type ShardRecord = z.infer<typeof ShardRecordSchema>;
+/** A record as ingest stores it: without its id. */
+export type StoredRecord = Omit<ShardRecord, 'id'>;

@@ -27,6 +27,12 @@ export interface ShardInfo {
   range: ShardRange;
   /** Global index of the shard's first record (valid or invalid). */
   indexOffset: number;
+  /**
+   * Index of the shard's first record within its own object (0 before ingest counted the shards): a
+   * record's id is made from its index in its object and its content, so a dataset's JSONL, JSON
+   * array and Parquet forms give their records the same ids.
+   */
+  partIndex?: number;
   /** Lines of the same object before the shard (JSONL only). */
   lineOffset: number;
   /** The dataset has several objects: sources carry `part`. */

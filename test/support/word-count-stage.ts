@@ -40,7 +40,7 @@ export const wordCountStage: StageDef<
       fan: 'shards',
       async run(t, { store }) {
         const shard = t.input.shard!.shard;
-        const records = await readShardRecords(store, t.spec.id, shard);
+        const records = await readShardRecords(store, t.spec.id, t.input.shard!);
         const words = records.reduce(
           (a, r) => a + r.turns.reduce((b, turn) => b + turn.content.split(/\s+/).filter(Boolean).length, 0),
           0,

@@ -33,11 +33,10 @@ async function run(objects: (string | Uint8Array)[], recipe: unknown) {
   };
 }
 
-/** What identifies a selected record across forms: its place in the input and its content. */
-const picked = (lines: OutputLine[]) => lines.map((l) => [l.source.index, l.hash]);
+/** What identifies a selected record across forms: its id, and so its place in the input and its content. */
+const picked = (lines: OutputLine[]) => lines.map((l) => [l.id, l.source.index, l.hash]);
 
 describe('a Parquet dataset selects what its JSONL form selects', () => {
-  // Records are told apart by position and content (source.index, hash), not by id: see the first test.
   it('alpaca-random-9k: the same records, the same counts and threshold', async () => {
     const rows = JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as Row[];
     const recipe = { shardBytes: 512 * 1024, select: { budget: '10%' } };
@@ -52,9 +51,9 @@ describe('a Parquet dataset selects what its JSONL form selects', () => {
     expect(parquet.selected.map((l) => l.record)).toEqual(jsonl.selected.map((l) => l.record));
     // Sources are input positions: no line numbers (a Parquet file has none).
     expect(parquet.selected[0].source).toEqual({ index: parquet.selected[0].source.index });
-    // Ids are made from a record's position and content: a JSON record's position is its byte offset,
-    // a Parquet row's its row number, so the two forms name the same records with different ids.
+    // Ids are made from a record's index in its object and its content: the same in both forms.
     for (const l of parquet.selected) expect(l.id).toBe(recordId(0, l.source.index, l.hash));
+    expect(parquet.selected.map((l) => l.id)).toEqual(jsonl.selected.map((l) => l.id));
   });
 
   it('a Dolly subset with messages, in row groups of 100, with invalid rows in both forms', async () => {
@@ -89,7 +88,9 @@ describe('a Parquet dataset selects what its JSONL form selects', () => {
     );
     const whole = await run([toJsonlText(rows)], recipe);
     expect(mixed.report.counts).toEqual(whole.report.counts);
-    expect(picked(mixed.selected)).toEqual(picked(whole.selected));
+    // The same records (place and content); their ids differ, as the two datasets' objects do.
+    const places = (lines: OutputLine[]) => lines.map((l) => [l.source.index, l.hash]);
+    expect(places(mixed.selected)).toEqual(places(whole.selected));
     const parts = new Set(mixed.selected.map((l) => `${l.source.part}:${l.source.index >= 250}`));
     expect(parts).toEqual(new Set(['0:false', '1:true']));
   });

@@ -4,14 +4,15 @@ import { type ReferenceOptions, referencePairs } from '../../../bench/pairs-refe
 import type { InvalidLine, Report } from '../../../schemas/output.ts';
 import type { GroupLine, PairLine } from '../../../schemas/pairs.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
-import type { ShardRecord } from '../../../schemas/record.ts';
 import { mulberry32 } from '../../../src/demo/random.ts';
 import { WinnowError } from '../../../src/errors.ts';
 import { tieKey } from '../../../src/pairs/keys.ts';
-import { memoryJob, memoryOutput, runLocal, shardKey } from '../../../src/pipeline/index.ts';
+import { memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
 import type { MemoryStore } from '../../../src/pipeline/memory-store.ts';
+import { readShardRecords } from '../../../src/pipeline/shard-records.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
+import { storedShardInfos } from '../../support/shard-infos.ts';
 
 const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
 
@@ -31,13 +32,11 @@ async function run(text: string, recipe: unknown) {
 }
 
 /** Which shard each valid member (by id) was ingested in. */
-function shardOf(store: MemoryStore): Map<string, number> {
+async function shardOf(store: MemoryStore): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (let s = 0; ; s++) {
-    const bytes = store.objects.get(shardKey('job', s, 'records.jsonl'));
-    if (!bytes) return out;
-    for (const r of fromJsonl<ShardRecord>(new TextDecoder().decode(bytes))) out.set(r.id, s);
-  }
+  for (const info of storedShardInfos(store, 'job'))
+    for (const r of await readShardRecords(store, 'job', info)) out.set(r.id, info.shard);
+  return out;
 }
 
 type Run = Awaited<ReturnType<typeof run>>;
@@ -154,7 +153,7 @@ describe('pairs pipeline: rollouts across shards', () => {
       checkAccounting(out);
 
       // Cross-shard: some pair's chosen and rejected were ingested in different shards, far apart.
-      const shards = shardOf(store);
+      const shards = await shardOf(store);
       const split = pairs.filter((l) => shards.get(l.chosen_id) !== shards.get(l.rejected_id));
       expect(split.length).toBeGreaterThan(pairs.length / 2);
       expect(Math.max(...pairs.map((l) => Math.abs(key(l.chosen) - key(l.rejected))))).toBeGreaterThan(
@@ -393,7 +392,7 @@ describe('pairs pipeline: responses', () => {
     // A response's meta rides along with it; none is written for a response without one.
     expect(p3.rejected_meta).toEqual({ judge: 'm' });
     expect('chosen_meta' in p3).toBe(false);
-    const shards = shardOf(store);
+    const shards = await shardOf(store);
     expect(shards.get(p3.chosen_id)).not.toBe(shards.get(p3.rejected_id));
     const conv = pairs.find((l) => Array.isArray(l.prompt))!;
     expect(conv.prompt).toEqual([

@@ -25,6 +25,7 @@ import { FAN_IN } from '../../../src/pipeline/stages/cluster/plan.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
 import { hashUniform } from '../../../src/util/hash-uniform.ts';
+import { storedShardInfos } from '../../support/shard-infos.ts';
 
 const TOPICS = [
   'oven flour butter sugar bake dough yeast whisk recipe knead pastry simmer garlic onion sauce',
@@ -245,7 +246,7 @@ async function vectors(store: MemoryStore, id: string, which: 'embed' | 'reduced
     const bytes = store.objects.get(embedKey(id, s, which));
     if (!bytes) break;
     parts.push(decodeMatrix(bytes));
-    for (const r of await readShardRecords(store, id, s)) ids.push(r.id);
+    for (const r of await readShardRecords(store, id, storedShardInfos(store, id)[s])) ids.push(r.id);
   }
   const dim = parts[0].dim;
   const data = new Float32Array(ids.length * dim);
@@ -289,7 +290,15 @@ describe('fitting on a sample in one task (cluster.fit "sample", the default)', 
       expect(sample.n).toBeLessThan(400);
       expect(out.report.clusters!.fit).toEqual({ path: 'sample', sample: sample.n, reason: 'fits' });
       expect(out.clusters.fit).toEqual({ path: 'sample', sample: sample.n });
-      const ref = fitModel(sample, { algorithm, ks: [4], maxIter: 50, tol: 1e-4, seed: 5, varFloor: 1e-6 });
+      const ref = fitModel(sample, {
+        algorithm,
+        ks: [4],
+        maxIter: 50,
+        tol: 1e-4,
+        seed: 5,
+        varFloor: 1e-6,
+        nInit: 4,
+      });
       const means = ref.model.kind === 'gmm' ? ref.model.means : ref.model.centroids;
       expect(out.clusters.means.flat()).toEqual(Array.from(means));
       expect(out.report.clusters!.iterations).toBe(ref.best.iterations);

@@ -58,7 +58,7 @@ export async function exportShard(
   { cut, totals, stats }: ExportInputs,
 ): Promise<ExportTally> {
   const key = (file: Parameters<typeof shardKey>[2]) => shardKey(spec.id, info.shard, file);
-  const records = await readShardRecords(store, spec.id, info.shard);
+  const records = await readShardRecords(store, spec.id, info);
   const scored = fromJsonl<ScoredLine>(await getText(store, key('scores.jsonl')));
   const invalid = fromJsonl<InvalidLine>(await getText(store, key('invalid.jsonl')));
   const some = records.length > 0;

@@ -99,7 +99,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
       },
     },
     // Counts nothing: the write step counted the records this stage read.
-    train: { fan: 'shards', run: (t, env) => writeTrainShard(env.store, t.spec, t.index) },
+    train: { fan: 'shards', run: (t, env) => writeTrainShard(env.store, t.spec, t.input.shard!) },
     // Counts nothing either: it converts the parts written above.
     parquet: {
       fan: 'shards',
@@ -120,7 +120,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
   input: (view, s, step, index) => {
     const score = view.of(scoreStage);
     return {
-      ...(step === 'write' ? { shard: view.table.shard(index) } : {}),
+      ...(step === 'write' || step === 'train' ? { shard: view.table.shard(index) } : {}),
       cut: view.of(selectStage)?.cut ?? ALL,
       totals: score?.totals ?? {},
       stats: score?.ranges ?? {},

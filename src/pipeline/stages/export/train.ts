@@ -20,7 +20,7 @@ import { exportConfigKey, outputPartKey } from '../../keys.ts';
 import { JSON_TYPE, jsonlFile, type OutputFile, singleFile } from '../../outputs.ts';
 import { readShardRecords } from '../../shard-records.ts';
 import { type BlobStore, getText } from '../../store.ts';
-import type { JobSpec, JobView } from '../../types.ts';
+import type { JobSpec, JobView, ShardInfo } from '../../types.ts';
 
 /** Not-exported records named per reason in the report (with why); the count has them all. */
 export const NOT_EXPORTED_EXAMPLES = 5;
@@ -94,7 +94,8 @@ export async function writeRowParts(
  * weight when `export.weight`. A record that is not a trainable conversation is left out of every
  * file and counted by reason.
  */
-export async function writeTrainShard(store: BlobStore, spec: JobSpec, shard: number): Promise<TrainTally> {
+export async function writeTrainShard(store: BlobStore, spec: JobSpec, info: ShardInfo): Promise<TrainTally> {
+  const { shard } = info;
   const { rows } = planOf(spec);
   const weighted = spec.recipe.export.weight;
   const weights = new Map(
@@ -102,7 +103,7 @@ export async function writeTrainShard(store: BlobStore, spec: JobSpec, shard: nu
       await getText(store, outputPartKey(spec.id, 'weights.jsonl', shard)),
     ).map((w) => [w.id, w.weight]),
   );
-  const records = await readShardRecords(store, spec.id, shard);
+  const records = await readShardRecords(store, spec.id, info);
   const lines = new Map<RowFile, string[]>(rows.map((f) => [f, []]));
   const t: TrainTally = { exported: 0, notExported: {}, examples: {}, bytes: {} };
   for (const r of records) {

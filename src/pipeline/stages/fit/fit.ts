@@ -100,7 +100,7 @@ export async function fitSample(
   const embed = embedFitter(spec);
   const embedPending = embed !== undefined && !(await reusable(store, spec, embedModelName(embed)));
   if (pending.length === 0 && !embedPending) return { records: 0, sampled: 0 };
-  const records = await readShardRecords(store, spec.id, info.shard);
+  const records = await readShardRecords(store, spec.id, info);
   const sample: ScoreInput[] = [];
   for (const r of records) {
     const input: ScoreInput = scoreInput(r);

@@ -1,12 +1,11 @@
 import type { InvalidLine, RecordError } from '../../../../schemas/output.ts';
-import type { ShardRecord } from '../../../../schemas/record.ts';
+import type { ShardRecord, StoredRecord } from '../../../../schemas/record.ts';
 import type { NotUtf8 } from '../../../formats/bytes.ts';
 import {
   contentHash,
   normalizeRecord,
   normalizeValue,
   readShard,
-  recordId,
   type ShardItem,
 } from '../../../formats/index.ts';
 import { formatBytes, MAX_RECORD_BYTES } from '../../../limits.ts';
@@ -28,14 +27,12 @@ const RAW_LIMIT = 4096;
 
 /**
  * Parse one shard's byte range into normalized records. Invalid records go to the shard's
- * invalid file with their shard-local position; export turns that into the global one. A Parquet
- * row's position is its row number in the file (no byte offset, no line): its id is made from it as a
- * JSON record's is from its byte offset.
+ * invalid file with their shard-local position; export turns that into the global one.
  */
 export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): Promise<IngestTally> {
   const { range } = info;
   const object = spec.objects[range.part];
-  const valid: ShardRecord[] = [];
+  const valid: StoredRecord[] = [];
   const invalid: InvalidLine[] = [];
   const it = readShard(storeSource(store, object), range, { name: object.key });
   let next = await it.next();
@@ -51,12 +48,10 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
     } else if ('notUtf8' in item && item.notUtf8) {
       invalid.push({ ...at, error: notUtf8(item.offset, item.notUtf8), raw: item.text.slice(0, RAW_LIMIT) });
     } else {
-      const position = 'row' in item ? item.row : item.offset;
       const { members, errors } = parseRecord(item, spec);
       for (const m of members) {
+        // No id yet: it is made from the record's index in its object, known once every shard was counted.
         valid.push({
-          // A responses row's members share its position: the response's index tells them apart.
-          id: recordId(range.part, position, m.sub === 0 ? m.hash : `${m.hash}:${m.sub}`),
           hash: m.hash,
           format: m.format,
           turns: m.turns,

@@ -65,7 +65,7 @@ export async function pairsScatter(
   info: ShardInfo,
   partitions: number,
 ): Promise<ScatterTally> {
-  const records = await readShardRecords(store, spec.id, info.shard);
+  const records = await readShardRecords(store, spec.id, info);
   // Scores are read only when a scorer's output ranks the members (the score stage ran).
   const scored = pairsScoreNeedsScorers(spec.recipe.pairs)
     ? scoresById(fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl'))))

@@ -73,7 +73,7 @@ export async function score(
   info: ShardInfo,
   opts: ScoreOptions = {},
 ): Promise<ScoreTally> {
-  const records = await readShardRecords(store, spec.id, info.shard);
+  const records = await readShardRecords(store, spec.id, info);
   const scorers = resolveScorers(spec.recipe.scorers);
   const writers = scorers.map((s) => ({ id: s.scorer.id, outputs: s.scorer.outputs }));
   const { filters } = resolveFilters(spec.recipe.select.filters, writers);

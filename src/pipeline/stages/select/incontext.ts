@@ -50,7 +50,7 @@ interface ShardView {
 }
 
 async function view(store: BlobStore, spec: JobSpec, info: ShardInfo): Promise<ShardView> {
-  const records = await readShardRecords(store, spec.id, info.shard);
+  const records = await readShardRecords(store, spec.id, info);
   const lines = fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl')));
   const labels = (await readAssignment(store, spec.id, info.shard))?.labels ?? [];
   if (labels.length !== records.length)
