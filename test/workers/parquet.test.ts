@@ -30,7 +30,9 @@ async function run(name: string, body: string | Uint8Array, recipe: unknown = RE
   };
 }
 
-const picked = (ls: { source: { index: number }; hash: string }[]) => ls.map((l) => [l.source.index, l.hash]);
+/** A selected record across forms: its id (made from its index in its object and its content), index and hash. */
+const picked = (ls: { id: string; source: { index: number }; hash: string }[]) =>
+  ls.map((l) => [l.id, l.source.index, l.hash]);
 
 describe('Parquet datasets on workerd', () => {
   it('a ZSTD file in row groups selects what its JSONL form selects', async () => {
