@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Turn } from '../../../schemas/record.ts';
 import { contentHash, normalizeRecord, recordId } from '../../../src/formats/index.ts';
+import { hashUniform } from '../../../src/util/hash-uniform.ts';
 
 const turns = (user: string, assistant: string): Turn[] => [
   { role: 'user', content: user },
@@ -54,20 +55,33 @@ describe('contentHash', () => {
 });
 
 describe('recordId', () => {
-  it('is 16 hex chars, stable, and depends on part, offset and hash', async () => {
-    const h = '0123456789abcdef0123456789abcdef';
-    const id = await recordId(0, 1234, h);
+  const h = '0123456789abcdef0123456789abcdef';
+
+  it('is 16 hex chars, stable, and depends on part, index, place in the row and hash', () => {
+    const id = recordId(0, 1234, h);
     expect(id).toMatch(/^[0-9a-f]{16}$/);
-    expect(await recordId(0, 1234, h)).toBe(id);
-    const digest = new Uint8Array(
-      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`0:1234:${h}`)),
-    );
-    expect(id).toBe(Buffer.from(digest.subarray(0, 8)).toString('hex'));
-    const others = await Promise.all([
-      recordId(1, 1234, h),
-      recordId(0, 1235, h),
-      recordId(0, 1234, h.replace('0', '1')),
-    ]);
+    // Reference values: the content hash's first 64 bits XOR the murmur3-mixed place.
+    expect(id).toBe('722fe22131275580');
+    expect(recordId(1, 1234, h)).toBe('0be904599b3ee8a1');
+    expect(recordId(0, 1235, h)).toBe('569ec9e51b107a09');
+    expect(recordId(0, 1234, h, 1)).toBe('0144367809b0aa5e');
+    expect(recordId(0, 2 ** 33 + 5, h)).toBe('c6c5761951374a70');
+    expect(recordId(0, 1234, h.toUpperCase())).toBe(id);
+    const others = [recordId(1, 1234, h), recordId(0, 1235, h), recordId(0, 1234, h.replace('0', '1'))];
     expect(new Set([id, ...others]).size).toBe(4);
+  });
+
+  it('one content at a million places: a million ids, uniform in their first 48 bits (hashUniform)', () => {
+    const seen = new Set<string>();
+    const bins = new Array<number>(16).fill(0);
+    for (let i = 0; i < 1_000_000; i++) {
+      const id = recordId(i % 3, i, h, i % 2);
+      seen.add(id);
+      bins[Math.floor(hashUniform(id) * 16)]++;
+    }
+    expect(seen.size).toBe(1_000_000);
+    // χ² over 16 equal bins, 15 degrees of freedom: under 37.7 with probability 0.999.
+    const chi2 = bins.reduce((a, n) => a + (n - 62_500) ** 2 / 62_500, 0);
+    expect(chi2).toBeLessThan(37.7);
   });
 });
