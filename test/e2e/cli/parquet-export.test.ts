@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dataFile } from '../../support/data.ts';
+import { duckRows } from '../../support/duckdb.ts';
 import { writeParquet } from '../../support/parquet.ts';
 import { jsonl, winnowRunShared } from './helpers.ts';
 
@@ -16,15 +16,7 @@ import { jsonl, winnowRunShared } from './helpers.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-parquet-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function sql(query: string) {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  try {
-    return (await c.runAndReadAll(query)).getRowObjectsJson();
-  } finally {
-    c.closeSync();
-  }
-}
+const sql = duckRows;
 
 describe('winnow run data.parquet --export trl,parquet', () => {
   it('writes train.jsonl and data/train-*.parquet that load as one table, the card and provenance', async () => {

@@ -1,3 +1,7 @@
+import type { Report } from '../../../schemas/output.ts';
+import { type RecipeInput, RecipeSchema } from '../../../schemas/recipe.ts';
+import { MemoryStore, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
+
 /** A dataset that mixes the three input formats, system prompts, multi-turn conversations and records no trainer accepts. */
 const say = (i: number, what: string) =>
   `${what} number ${i}: ${'a few more words to keep it long enough '.repeat(2)}`;
@@ -53,4 +57,19 @@ export function mixedDataset(): string[] {
     ],
   });
   return rows.map((r) => JSON.stringify(r));
+}
+
+/** The mixed dataset run in process (job `job`) with `recipe`. */
+export async function runMixed(recipe: RecipeInput, { dataset = 'd', createdAt = '' } = {}) {
+  const store = new MemoryStore();
+  await store.put('in.jsonl', `${mixedDataset().join('\n')}\n`);
+  const spec = {
+    id: 'job',
+    dataset,
+    objects: [(await store.head('in.jsonl'))!],
+    recipe: RecipeSchema.parse(recipe),
+    createdAt,
+  };
+  const report: Report = await runLocal(store, spec);
+  return { store, report, output: (name: string) => memoryOutput(store, 'job', name) };
 }

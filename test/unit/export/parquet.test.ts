@@ -1,12 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../../schemas/output.ts';
-import { type RecipeInput, RecipeSchema } from '../../../schemas/recipe.ts';
+import { RecipeSchema } from '../../../schemas/recipe.ts';
 import {
-  MemoryStore,
+  type MemoryStore,
   memoryJob,
   memoryOutput,
   type OutputManifest,
@@ -14,7 +12,8 @@ import {
   outputText,
   runLocal,
 } from '../../../src/pipeline/index.ts';
-import { mixedDataset } from './mixed-dataset.ts';
+import { duckRows } from '../../support/duckdb.ts';
+import { runMixed } from './mixed-dataset.ts';
 
 /**
  * `export.parquet`: every part file of a job also as Parquet parts under `<config>/train-…`, read back
@@ -41,15 +40,7 @@ async function download(store: MemoryStore, job: string, to: string) {
   return manifest.files.map((f) => f.name);
 }
 
-async function sql(query: string) {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  try {
-    return (await c.runAndReadAll(query)).getRowObjectsJson();
-  } finally {
-    c.closeSync();
-  }
-}
+const sql = duckRows;
 const describeTypes = async (glob: string) =>
   Object.fromEntries(
     (await sql(`DESCRIBE SELECT * FROM read_parquet('${glob}')`)).map((r) => [r.column_name, r.column_type]),
@@ -58,22 +49,15 @@ const lines = (text: string) => text.split('\n').filter((l) => l.length > 0);
 
 describe('Parquet exports', () => {
   it('a selection: every part file as Hub-named Parquet parts, same rows as JSONL, one type per column', async () => {
-    const store = new MemoryStore();
-    await store.put('in.jsonl', `${mixedDataset().join('\n')}\n`);
-    const recipe: RecipeInput = {
-      shardBytes: 2048,
-      scorers: [{ id: 'length' }],
-      select: { budget: '100%', dedup: false },
-      export: { formats: ['trl', 'alpaca', 'sharegpt'], parquet: true, license: 'cc-by-4.0' },
-    };
-    const spec = {
-      id: 'job',
-      dataset: 'mixed',
-      objects: [(await store.head('in.jsonl'))!],
-      recipe: RecipeSchema.parse(recipe),
-      createdAt: '2026-12-05T00:00:00.000Z',
-    };
-    const report: Report = await runLocal(store, spec);
+    const { store, report } = await runMixed(
+      {
+        shardBytes: 2048,
+        scorers: [{ id: 'length' }],
+        select: { budget: '100%', dedup: false },
+        export: { formats: ['trl', 'alpaca', 'sharegpt'], parquet: true, license: 'cc-by-4.0' },
+      },
+      { dataset: 'mixed' },
+    );
     const shards = report.stages.ingest.shards;
     expect(shards).toBeGreaterThan(3);
     const out = join(dir, 'selection');

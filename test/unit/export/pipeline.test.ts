@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutputLine, Report } from '../../../schemas/output.ts';
-import { type RecipeInput, RecipeSchema } from '../../../schemas/recipe.ts';
-import { MemoryStore, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
+import type { OutputLine } from '../../../schemas/output.ts';
+import type { RecipeInput } from '../../../schemas/recipe.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
 import { type ColumnTypes, columnTypes } from './column-types.ts';
-import { mixedDataset } from './mixed-dataset.ts';
+import { runMixed } from './mixed-dataset.ts';
 
 /**
  * The trainer files of a real run (in process, on the memory store) over a dataset that mixes the
@@ -13,19 +12,7 @@ import { mixedDataset } from './mixed-dataset.ts';
  * structure), and every selected record is a row, or left out with its reason.
  */
 
-async function run(recipe: RecipeInput) {
-  const store = new MemoryStore();
-  await store.put('in.jsonl', `${mixedDataset().join('\n')}\n`);
-  const spec = {
-    id: 'job',
-    dataset: 'd',
-    objects: [(await store.head('in.jsonl'))!],
-    recipe: RecipeSchema.parse(recipe),
-    createdAt: '',
-  };
-  const report: Report = await runLocal(store, spec);
-  return { store, report, output: (name: string) => memoryOutput(store, 'job', name) };
-}
+const run = (recipe: RecipeInput) => runMixed(recipe);
 
 let duck: ColumnTypes;
 beforeAll(async () => {
