@@ -12,6 +12,13 @@ export const GiB = 1024 * MiB;
 export const MAX_RECORD_BYTES = 8 * MiB;
 
 /**
+ * A Parquet row group decoding to more than this (the footer's uncompressed size) is read by no task:
+ * its rows are `row_group_too_large`. A task holds about 7 bytes of heap per uncompressed byte of the
+ * row group it decodes (docs/limits.md#parquet-row-groups), and a Worker has 128 MB.
+ */
+export const MAX_ROW_GROUP_BYTES = 16 * MiB;
+
+/**
  * A record nested deeper than this (objects and arrays) is `record_too_deep`: deeper values overflow
  * the stack of the recursive JSON writers they pass through (serde_json's default limit, too).
  */

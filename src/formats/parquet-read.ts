@@ -1,6 +1,7 @@
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { RecordError } from '../../schemas/output.ts';
+import { formatBytes, MAX_ROW_GROUP_BYTES } from '../limits.ts';
 import { PARQUET_CODECS, PARQUET_COMPRESSORS } from './parquet-codecs.ts';
 import { dataEnd, type RowGroupSpan, readParquetFooter, rowGroupSpans } from './parquet-footer.ts';
 import { RowValueError, stringFromBytes, toJsonValue } from './parquet-row.ts';
@@ -71,8 +72,9 @@ const where = (file: string, group: number, column?: string) =>
   `Parquet file ${file}, row group ${group}${column === undefined ? '' : `, column ${column}`}`;
 
 /**
- * What the footer alone says is wrong with a row group: a codec the reader does not decode, or a
- * column chunk whose bytes run past the data (a truncated file).
+ * What the footer alone says is wrong with a row group: a codec the reader does not decode, a
+ * column chunk whose bytes run past the data (a truncated file), or more uncompressed bytes than a
+ * task may decode (MAX_ROW_GROUP_BYTES).
  */
 function checkRowGroup(
   metadata: FileMetaData,
@@ -104,6 +106,12 @@ function checkRowGroup(
         path,
       };
     }
+  }
+  if (span.decoded > MAX_ROW_GROUP_BYTES) {
+    return {
+      code: 'row_group_too_large',
+      message: `it decodes to ${formatBytes(span.decoded)} (${span.decoded} bytes), over the ${formatBytes(MAX_ROW_GROUP_BYTES)} a task may hold: write the file again with smaller row groups (pyarrow: row_group_size=10_000; DuckDB: ROW_GROUP_SIZE 10000)`,
+    };
   }
   if (span.rows > 0 && metadata.row_groups[g].columns.length === 0) {
     return { code: 'undecodable_row_group', message: `it has ${span.rows} rows but no column chunks` };

@@ -228,6 +228,26 @@ describe('Parquet: broken files', () => {
     expect(bad[199]).toMatchObject({ row: 299, rowGroup: 2 });
   });
 
+  it('a row group over MAX_ROW_GROUP_BYTES uncompressed: its rows are invalid, the limit named; the others are read', async () => {
+    // 20 rows per row group: the middle one holds 20 answers of 0.9 MiB, 18 MiB uncompressed.
+    const big = Array.from({ length: 60 }, (_, i) => ({
+      instruction: `Question ${i}?`,
+      output: i >= 20 && i < 40 ? `${'long answer '.repeat(78_700)}${i}` : `Answer ${i}.`,
+    }));
+    const items = await readItems(writeParquet(big, { rowGroupSize: 20 }));
+    expect(items).toHaveLength(60);
+    expect(values(items.slice(0, 20))).toEqual(big.slice(0, 20));
+    expect(values(items.slice(40))).toEqual(big.slice(40));
+    const bad = unreadable(items);
+    expect(bad).toHaveLength(20);
+    expect(bad[0]).toMatchObject({ row: 20, rowGroup: 1 });
+    const error = (bad[0] as { unreadable: { code: string; message: string } }).unreadable;
+    expect(error.code).toBe('row_group_too_large');
+    expect(error.message).toMatch(
+      /^Parquet file data\.parquet, row group 1: it decodes to 18(\.\d)? MiB \(\d+ bytes\), over the 16 MiB a task may hold: write the file again with smaller row groups/,
+    );
+  });
+
   it('a row group whose pages do not decode names the column; the other row groups are read', async () => {
     const metadata = await readParquetFooter(bytesSource(bytes), FILE);
     const output = metadata.row_groups[1].columns.find((c) => c.meta_data?.path_in_schema[0] === 'output')!;
