@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   outputText,
   runLocal,
 } from '../../../src/pipeline/index.ts';
+import { dataFile } from '../../support/data.ts';
 import { duckRows } from '../../support/duckdb.ts';
 import { runMixed } from './mixed-dataset.ts';
 
@@ -142,8 +143,9 @@ describe('Parquet exports', () => {
         { text: `bad answer ${i}`, score: 0.1 },
       ],
     }));
+    // And one line that is no record: invalid.jsonl has a row in its Parquet copy too.
     const { store, spec } = await memoryJob(
-      { in: `${rows.map((r) => JSON.stringify(r)).join('\n')}\n` },
+      { in: `${rows.map((r) => JSON.stringify(r)).join('\n')}\n{"prompt": "broken"\n` },
       RecipeSchema.parse({
         shardBytes: 1024,
         pairs: { partitions: 3 },
@@ -156,6 +158,22 @@ describe('Parquet exports', () => {
     const names = await download(store, 'job', out);
     expect(names.filter((n) => n.startsWith('pairs/'))).toHaveLength(3);
     expect(names.filter((n) => n.startsWith('data/'))).toHaveLength(3);
+    expect(names.filter((n) => n.startsWith('groups/'))).toHaveLength(3);
+    // invalid.jsonl is kept per shard: its Parquet copy has a part per shard.
+    expect(names.filter((n) => n.startsWith('invalid/'))).toHaveLength(report.stages.ingest.shards);
+    expect(await sql(`SELECT count(*)::INT AS n FROM read_parquet('${out}/groups/*.parquet')`)).toEqual([
+      { n: report.pairs!.groups.total },
+    ]);
+    expect(await sql(`SELECT count(*)::INT AS n FROM read_parquet('${out}/invalid/*.parquet')`)).toEqual([
+      { n: report.counts.invalid },
+    ]);
+    expect(report.counts.invalid).toBe(1);
+    expect(await describeTypes(`${out}/groups/*.parquet`)).toMatchObject({
+      group: 'VARCHAR',
+      members: 'BIGINT',
+      best: 'DOUBLE',
+      status: 'VARCHAR',
+    });
     expect(await sql(`SELECT count(*)::INT AS n FROM read_parquet('${out}/pairs/*.parquet')`)).toEqual([
       { n: 30 },
     ]);
@@ -170,6 +188,43 @@ describe('Parquet exports', () => {
     expect(first[0]).toEqual({
       prompt: [{ role: 'user', content: 'Question 0?' }],
       chosen: [{ role: 'assistant', content: 'good answer 0' }],
+    });
+  });
+
+  it("a scheduled run's diff.jsonl as Parquet parts too", async () => {
+    const rows = JSON.parse(readFileSync(dataFile('alpaca-random-9k.json'), 'utf8')) as unknown[];
+    const recipe = RecipeSchema.parse({
+      shardBytes: 64 * 1024,
+      scorers: [{ id: 'length' }],
+      select: { budget: '30%' },
+      export: { parquet: true },
+    });
+    const a = await memoryJob({ 'datasets/d/upload': JSON.stringify(rows.slice(0, 600)) }, recipe, {
+      id: 'ja',
+    });
+    await runLocal(a.store, a.spec);
+    await a.store.put(
+      'datasets/d/parts/0001',
+      rows
+        .slice(600, 700)
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const objects = [...a.spec.objects, (await a.store.head('datasets/d/parts/0001'))!];
+    await runLocal(a.store, { ...a.spec, id: 'jb', objects, previous: 'ja' });
+    const out = join(dir, 'diff');
+    const names = await download(a.store, 'jb', out);
+    const parts = names.filter((n) => n.startsWith('diff/'));
+    expect(parts.length).toBeGreaterThan(0);
+    const jsonl = (await memoryOutput(a.store, 'jb', 'diff.jsonl')).split('\n').filter((l) => l);
+    expect(jsonl.length).toBeGreaterThan(0);
+    expect(await sql(`SELECT count(*)::INT AS n FROM read_parquet('${out}/diff/*.parquet')`)).toEqual([
+      { n: jsonl.length },
+    ]);
+    expect(await describeTypes(`${out}/diff/*.parquet`)).toMatchObject({
+      id: 'VARCHAR',
+      change: 'VARCHAR',
+      rank: 'JSON',
     });
   });
 });

@@ -24,10 +24,12 @@ export interface PairsExportState {
   train?: TrainSummary;
   /** With `export.parquet`: each partition's Parquet parts' bytes, by config folder. */
   parquet?: ParquetBytes[];
+  /** With `export.parquet`: each shard's invalid.jsonl part as Parquet (its bytes). */
+  parquetInvalid?: ParquetBytes[];
 }
 
-/** The part files a pairs job's Parquet step converts: pairs.jsonl and the trainer rows. */
-const parquetSources = (spec: JobSpec): PartFile[] => ['pairs.jsonl', ...planOf(spec).rows];
+/** The part files a pairs job's Parquet step converts, per partition: pairs.jsonl, groups.jsonl, the trainer rows. */
+const parquetSources = (spec: JobSpec): PartFile[] => ['pairs.jsonl', 'groups.jsonl', ...planOf(spec).rows];
 
 /**
  * A pairs.jsonl part as the trainer files' parts: `train.jsonl` in TRL's conversational preference
@@ -66,7 +68,7 @@ export async function writePairsTrain(
 export const pairsExportStage: StageDef<
   PairsExportState,
   number,
-  { write: TrainTally; parquet: ParquetBytes }
+  { write: TrainTally; parquet: ParquetBytes; 'parquet-invalid': ParquetBytes }
 > = {
   id: 'pairs-export',
   queue: 'export',
@@ -87,11 +89,17 @@ export const pairsExportStage: StageDef<
       fan: (s) => s.partitions,
       run: (t, env) => writeParquetParts(env.store, t.spec, parquetSources(t.spec), t.index, t.input),
     },
+    // invalid.jsonl is kept per shard, not per partition.
+    'parquet-invalid': {
+      fan: 'shards',
+      run: (t, env) => writeParquetParts(env.store, t.spec, ['invalid.jsonl'], t.index, t.shards),
+    },
   },
   // The parts a Parquet file is cut in: pairs.jsonl's partitions.
   input: (_view, s) => s.partitions,
   next(view, b) {
-    if (b.step === 'parquet') return { done: true, state: { ...b.state, parquet: b.results } };
+    if (b.step === 'parquet') return { step: 'parquet-invalid', state: { ...b.state, parquet: b.results } };
+    if (b.step === 'parquet-invalid') return { done: true, state: { ...b.state, parquetInvalid: b.results } };
     const state = { ...b.state, train: mergeTrainTallies(b.results as TrainTally[]) };
     return view.spec.recipe.export.parquet ? { step: 'parquet', state } : { done: true, state };
   },
@@ -100,5 +108,6 @@ export const pairsExportStage: StageDef<
   outputs: (view, s) => [
     ...trainerFiles(view, s?.train, s?.train ? s.partitions : 0),
     ...parquetOutputs(view.spec, parquetSources(view.spec), s?.parquet),
+    ...parquetOutputs(view.spec, ['invalid.jsonl'], s?.parquetInvalid),
   ],
 };

@@ -1,6 +1,6 @@
 import { PARQUET, type ParquetColumn, parquetFile, parquetPartName } from '../../../export/parquet.ts';
 import { fromJsonl } from '../../jsonl.ts';
-import { jobPrefix, outputPartKey, type PartFile } from '../../keys.ts';
+import { diffPartKey, jobPrefix, outputPartKey, type PartFile } from '../../keys.ts';
 import { type OutputFile, singleFile } from '../../outputs.ts';
 import { type BlobStore, getText } from '../../store.ts';
 import type { JobSpec } from '../../types.ts';
@@ -29,8 +29,14 @@ const RECORD_LINE: ParquetColumn[] = [
   { name: 'similarity', kind: 'double' },
 ];
 
+/** A JSONL file stored in parts that has a Parquet copy: the part files, and a scheduled run's diff.jsonl. */
+export type ParquetSource = PartFile | 'diff.jsonl';
+
 /** Each part file's Parquet folder and columns; the trainer files' `weight` only when the job writes one. */
-export function parquetLayout(file: PartFile, spec: JobSpec): { config: string; columns: ParquetColumn[] } {
+export function parquetLayout(
+  file: ParquetSource,
+  spec: JobSpec,
+): { config: string; columns: ParquetColumn[] } {
   const weight: ParquetColumn[] =
     spec.recipe.export.weight && !spec.recipe.pairs ? [{ name: 'weight', kind: 'double' }] : [];
   switch (file) {
@@ -118,7 +124,36 @@ export function parquetLayout(file: PartFile, spec: JobSpec): { config: string; 
         ],
       };
     case 'groups.jsonl':
-      throw new Error('groups.jsonl has no Parquet layout');
+      return {
+        config: 'groups',
+        columns: [
+          { name: 'group', kind: 'string' },
+          { name: 'task', kind: 'string' },
+          { name: 'members', kind: 'int64' },
+          { name: 'scored', kind: 'int64' },
+          { name: 'successes', kind: 'int64' },
+          { name: 'failures', kind: 'int64' },
+          { name: 'best', kind: 'double' },
+          { name: 'worst', kind: 'double' },
+          { name: 'candidates', kind: 'int64' },
+          { name: 'pairs', kind: 'int64' },
+          { name: 'status', kind: 'string' },
+          { name: 'reason', kind: 'string' },
+        ],
+      };
+    case 'diff.jsonl':
+      return {
+        config: 'diff',
+        columns: [
+          { name: 'id', kind: 'string' },
+          { name: 'change', kind: 'string' },
+          { name: 'cause', kind: 'string' },
+          { name: 'index', kind: 'json' },
+          { name: 'rank', kind: 'json' },
+          { name: 'reason', kind: 'json' },
+          { name: 'scores', kind: 'json' },
+        ],
+      };
   }
 }
 
@@ -132,14 +167,15 @@ export type ParquetBytes = Record<string, number>;
 export async function writeParquetParts(
   store: BlobStore,
   spec: JobSpec,
-  files: readonly PartFile[],
+  files: readonly ParquetSource[],
   part: number,
   parts: number,
 ): Promise<ParquetBytes> {
   const out: ParquetBytes = {};
   for (const file of files) {
     const { config, columns } = parquetLayout(file, spec);
-    const rows = fromJsonl<Record<string, unknown>>(await getText(store, outputPartKey(spec.id, file, part)));
+    const key = file === 'diff.jsonl' ? diffPartKey(spec.id, part) : outputPartKey(spec.id, file, part);
+    const rows = fromJsonl<Record<string, unknown>>(await getText(store, key));
     const data = parquetFile(columns, rows);
     await store.put(parquetKey(spec.id, parquetPartName(config, part, parts)), data, PARQUET);
     out[config] = data.byteLength;
@@ -150,7 +186,7 @@ export async function writeParquetParts(
 /** The Parquet parts in the output manifest: for each file, its parts in order (none before they were written). */
 export function parquetOutputs(
   spec: JobSpec,
-  files: readonly PartFile[],
+  files: readonly ParquetSource[],
   bytes: readonly ParquetBytes[] | undefined,
 ): OutputFile[] {
   if (!bytes) return [];

@@ -44,6 +44,8 @@ export interface ExportState {
   train?: TrainSummary;
   /** With `export.parquet`: each shard's Parquet parts' bytes, by config folder. */
   parquet?: ParquetBytes[];
+  /** With `export.parquet` and a diff: each diff.jsonl part's Parquet copy's bytes. */
+  parquetDiff?: ParquetBytes[];
   /** Compared with `spec.previous`: the diff parts, their merged counts and sizes, then diff.json. */
   diff?: { parts: number; counts?: DiffCounts; bytes?: number; partBytes?: number[]; result?: DiffResult };
 }
@@ -63,6 +65,7 @@ interface ExportSteps {
   parquet: ParquetBytes;
   'diff-part': DiffPartResult;
   diff: DiffResult;
+  'parquet-diff': ParquetBytes;
 }
 
 /**
@@ -109,6 +112,10 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
       fan: (s) => s.diff?.parts ?? 0,
       run: (t, env) => diffPart(env.store, t.spec, t.index, t.input.diff!.parts),
     },
+    'parquet-diff': {
+      fan: (s) => s.diff?.parts ?? 0,
+      run: (t, env) => writeParquetParts(env.store, t.spec, ['diff.jsonl'], t.index, t.input.diff!.parts),
+    },
     diff: {
       fan: 'one',
       run: (t, env) => {
@@ -149,8 +156,12 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
         const diff = { parts: b.results.length, ...merged, partBytes: b.results.map((r) => r.bytes) };
         return { step: 'diff', state: { ...b.state, diff } };
       }
-      case 'diff':
-        return { done: true, state: { ...b.state, diff: { ...b.state.diff!, result: b.results[0] } } };
+      case 'diff': {
+        const state = { ...b.state, diff: { ...b.state.diff!, result: b.results[0] } };
+        return view.spec.recipe.export.parquet ? { step: 'parquet-diff', state } : { done: true, state };
+      }
+      case 'parquet-diff':
+        return { done: true, state: { ...b.state, parquetDiff: b.results } };
     }
   },
   report(view, s) {
@@ -189,6 +200,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
       files.push(singleFile('diff.json', diffKey(job), diff.result.bytes));
       const keys = Array.from({ length: diff.parts }, (_, p) => diffPartKey(job, p));
       files.push(jsonlFile('diff.jsonl', keys, diff.partBytes ?? []));
+      files.push(...parquetOutputs(view.spec, ['diff.jsonl'], s?.parquetDiff));
     }
     return files;
   },
