@@ -13,6 +13,20 @@ export function expectedRating(
   min: number,
   max: number,
 ): number | null {
+  return ratingDistribution(logprobs, parsed, min, max)?.mean ?? null;
+}
+
+/**
+ * The rating's distribution at the token where it was written (as `expectedRating`): its mean and
+ * its standard deviation √(Σ p(d)·(d − mean)²), the model's uncertainty about its own rating (0 when
+ * one digit holds all the mass).
+ */
+export function ratingDistribution(
+  logprobs: readonly TokenLogprob[] | undefined,
+  parsed: ParsedRating,
+  min: number,
+  max: number,
+): { mean: number; sd: number } | null {
   if (!logprobs || parsed.rescaled || !Number.isInteger(parsed.raw)) return null;
   let at = -1;
   let pos = 0;
@@ -41,5 +55,9 @@ export function expectedRating(
     z += p;
     sum += p * d;
   }
-  return z > 0 ? sum / z : null;
+  if (!(z > 0)) return null;
+  const mean = sum / z;
+  let v = 0;
+  for (const [d, p] of mass) v += (p / z) * (d - mean) ** 2;
+  return { mean, sd: Math.sqrt(v) };
 }

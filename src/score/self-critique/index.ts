@@ -12,4 +12,10 @@ export {
   softmaxWeight,
 } from './lr-multipliers.ts';
 export { selfCritiqueMessages } from './prompt.ts';
-export { type SelfCritiqueConfig, SelfCritiqueConfigSchema, selfCritiqueScorer } from './self-critique.ts';
+export {
+  type SelfCritiqueConfig,
+  SelfCritiqueConfigSchema,
+  selfCritiqueScorer,
+  shrinkMultiplier,
+  UNIFORM_SD,
+} from './self-critique.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { requireProvider } from '../../providers/index.ts';
+import { ratingDistribution } from '../judge/expected-rating.ts';
 import { explanation, parseRating } from '../judge/parse-rating.ts';
 import { perRecord } from '../per-record.ts';
 import type { ScoreRow, Scorer } from '../types.ts';
@@ -22,6 +23,13 @@ export const SelfCritiqueConfigSchema = z.strictObject({
    * N·exp(r/T) / Σ exp(r/T) over the whole dataset (weights average 1), written at export.
    */
   mapping: LrMappingSchema.default({ kind: 'linear', a: 0.45, b: 0.1, lo: 0.5, hi: 1.5 }),
+  /** Top log-probs to ask for at each generated token (0: none): the rating becomes an expectation, with its spread. */
+  topLogprobs: z.number().int().min(0).max(20).default(10),
+  /**
+   * `shrink`: with the linear mapping, a rating the model is unsure of moves its multiplier toward the
+   * neutral 1, by the confidence 1 − sd / 2.87 (2.87: the spread of a uniform guess over 1–10); `ignore`.
+   */
+  uncertainty: z.enum(['shrink', 'ignore']).default('shrink'),
   maxTokens: z.number().int().min(8).max(4096).default(384),
   noteChars: z.number().int().min(0).max(2000).default(200),
 });
@@ -29,6 +37,14 @@ export type SelfCritiqueConfig = z.infer<typeof SelfCritiqueConfigSchema>;
 
 const MIN = 1;
 const MAX = 10;
+/** The standard deviation of a uniform rating over the integers MIN…MAX: no confidence at all. */
+export const UNIFORM_SD = Math.sqrt(((MAX - MIN + 1) ** 2 - 1) / 12);
+
+/** A linear multiplier moved toward the neutral 1 by the rating's confidence 1 − sd / UNIFORM_SD. */
+export function shrinkMultiplier(w: number, sd: number): number {
+  const confidence = Math.max(0, 1 - sd / UNIFORM_SD);
+  return 1 + confidence * (w - 1);
+}
 
 /**
  * `self_critique`: the model being trained rates (1–10) how much it would learn from each training
@@ -38,35 +54,43 @@ const MAX = 10;
  */
 export const selfCritiqueScorer: Scorer<SelfCritiqueConfig> = {
   id: 'self_critique',
-  version: 1,
+  version: 2,
   kind: 'model',
   description:
-    'The model being trained rates (1-10) and critiques its own training examples; a clipped-linear LR multiplier.',
+    'The model being trained rates (1-10) and critiques its own training examples (expected rating from log-probs); a clipped-linear LR multiplier shrunk by its uncertainty.',
   config: SelfCritiqueConfigSchema,
-  outputs: ['self_critique', 'lr_multiplier'],
+  outputs: ['self_critique', 'self_critique_sd', 'lr_multiplier'],
   async score(batch, config, ctx) {
     const provider = requireProvider(ctx.providers, config.provider, 'self_critique');
     // A record the model could not rate trains at the neutral rate 1.
     const linear = config.mapping.kind === 'linear';
     const rejected = (note: string): ScoreRow => ({
-      scores: linear ? { self_critique: Number.NaN, lr_multiplier: 1 } : { self_critique: Number.NaN },
+      scores: linear
+        ? { self_critique: Number.NaN, self_critique_sd: Number.NaN, lr_multiplier: 1 }
+        : { self_critique: Number.NaN, self_critique_sd: Number.NaN },
       note,
     });
     return perRecord(batch, 'self_critique', rejected, async ({ instruction, answer }): Promise<ScoreRow> => {
-      const { text } = await provider.chat({
+      const { text, logprobs } = await provider.chat({
         messages: selfCritiqueMessages(instruction, answer),
         maxTokens: config.maxTokens,
         temperature: 0,
+        topLogprobs: config.topLogprobs || undefined,
       });
       const parsed = parseRating(text, MIN, MAX);
       if (!parsed) {
         return { ...rejected(explanation(text, null, config.noteChars)), flags: ['self_critique_unparsed'] };
       }
-      const rating = parsed.value;
+      // With log-probs at the rating token: the expected rating and its spread (SelectIT's token-level
+      // score); without, the written rating, its spread unknown (NaN: a `nonfinite` flag).
+      const dist = ratingDistribution(logprobs, parsed, MIN, MAX);
+      const rating = dist?.mean ?? parsed.value;
+      const sd = dist?.sd ?? Number.NaN;
       const note = explanation(text, parsed, config.noteChars);
-      if (!linear) return { scores: { self_critique: rating }, note };
-      const [lr] = learningRateMultipliers(Float64Array.of(rating), config.mapping);
-      return { scores: { self_critique: rating, lr_multiplier: lr }, note };
+      if (!linear) return { scores: { self_critique: rating, self_critique_sd: sd }, note };
+      let [lr] = learningRateMultipliers(Float64Array.of(rating), config.mapping);
+      if (config.uncertainty === 'shrink' && Number.isFinite(sd)) lr = shrinkMultiplier(lr, sd);
+      return { scores: { self_critique: rating, self_critique_sd: sd, lr_multiplier: lr }, note };
     });
   },
   // The softmax mapping needs every rating of the dataset: lr_multiplier is written at export.

@@ -34,7 +34,7 @@ describe('scorer registry', () => {
       'dsir@1',
       'classifier@2',
       'judge@1',
-      'self_critique@1',
+      'self_critique@2',
       'ifd@1',
       'golden@1',
       'test-fixed@1',

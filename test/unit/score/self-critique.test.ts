@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProviders } from '../../../src/providers/index.ts';
+import { ratingDistribution } from '../../../src/score/judge/index.ts';
+import { parseRating } from '../../../src/score/judge/parse-rating.ts';
 import {
   LinearMappingSchema,
   learningRateMultipliers,
   SelfCritiqueConfigSchema,
   selfCritiqueScorer,
+  shrinkMultiplier,
+  UNIFORM_SD,
 } from '../../../src/score/self-critique/index.ts';
 import { type Standin, scoreInput, startStandin } from '../../support/standin-lm/index.ts';
 
@@ -43,6 +47,40 @@ describe('learningRateMultipliers', () => {
   });
 });
 
+describe('the rating distribution and the uncertainty shrink', () => {
+  it('mean and spread of the digits at the rating token; a multiplier moved toward 1 by the confidence', () => {
+    const lp = Math.log;
+    const parsed = parseRating('Rating: 7\nUseful.', 1, 10)!;
+    const logprobs = [
+      { token: 'Rating', logprob: -0.01 },
+      { token: ':', logprob: -0.01 },
+      {
+        token: ' 7',
+        logprob: lp(0.5),
+        top: [
+          { token: ' 7', logprob: lp(0.5) },
+          { token: ' 8', logprob: lp(0.3) },
+          { token: '6', logprob: lp(0.2) },
+        ],
+      },
+    ];
+    // mean 0.5·7 + 0.3·8 + 0.2·6 = 7.1; variance 0.5·0.01 + 0.3·0.81 + 0.2·1.21 = 0.49; sd 0.7.
+    const d = ratingDistribution(logprobs, parsed, 1, 10)!;
+    expect(d.mean).toBeCloseTo(7.1, 12);
+    expect(d.sd).toBeCloseTo(0.7, 12);
+    // One digit holds all the mass: no spread.
+    expect(ratingDistribution([{ token: '7', logprob: 0 }], parseRating('7', 1, 10)!, 1, 10)).toEqual({
+      mean: 7,
+      sd: 0,
+    });
+    // w = 1.16 at confidence 1 − 0.7 / 2.8722813232690143 = 0.7562893…: 1 + 0.7562893·0.16.
+    expect(shrinkMultiplier(1.16, 0.7)).toBeCloseTo(1 + (1 - 0.7 / 2.8722813232690143) * 0.16, 12);
+    expect(shrinkMultiplier(0.6, 0)).toBe(0.6);
+    expect(shrinkMultiplier(1.4, UNIFORM_SD)).toBe(1);
+    expect(shrinkMultiplier(1.4, 4)).toBe(1);
+  });
+});
+
 describe('self_critique scorer against the stand-in', () => {
   let lm: Standin;
   beforeAll(async () => {
@@ -63,17 +101,44 @@ describe('self_critique scorer against the stand-in', () => {
       { policy: { kind: 'openai', baseUrl: lm.url, model: lm.modelName } },
       { fetch, secrets: {} },
     );
-    const config = SelfCritiqueConfigSchema.parse({ provider: 'policy' });
-    const out = await selfCritiqueScorer.score(rows, config, { seed: 0, providers });
+    // Without log-probs: the written rating; its spread unknown (NaN), the multiplier not shrunk.
+    const plain = SelfCritiqueConfigSchema.parse({ provider: 'policy', topLogprobs: 0 });
+    const written = await selfCritiqueScorer.score(rows, plain, { seed: 0, providers });
     for (const [i, r] of rows.entries()) {
       const v = lm.model.judge(r.turns[1].content, 1, 10);
-      expect(out[i].scores.self_critique).toBe(v.rating);
-      expect(out[i].scores.lr_multiplier).toBeCloseTo(
+      expect(written[i].scores.self_critique).toBe(v.rating);
+      expect(written[i].scores.self_critique_sd).toBeNaN();
+      expect(written[i].scores.lr_multiplier).toBeCloseTo(
         Math.min(1.5, Math.max(0.5, 0.45 + 0.1 * v.rating)),
         12,
       );
-      expect(out[i].note).toBe(v.explanation);
+      expect(written[i].note).toBe(v.explanation);
     }
+    // With the top log-probs at the rating token (the default): the expected rating and its spread,
+    // and the multiplier moved toward 1 by the confidence 1 − sd / 2.8722813232690143.
+    const config = SelfCritiqueConfigSchema.parse({ provider: 'policy' });
+    const out = await selfCritiqueScorer.score(rows, config, { seed: 0, providers });
+    const ignore = await selfCritiqueScorer.score(
+      rows,
+      SelfCritiqueConfigSchema.parse({ provider: 'policy', uncertainty: 'ignore' }),
+      { seed: 0, providers },
+    );
+    for (const [i, r] of rows.entries()) {
+      const v = lm.model.judge(r.turns[1].content, 1, 10);
+      const p = v.digits.map((d) => [Number(d.token), Math.exp(d.logprob)] as const);
+      const z = p.reduce((a, [, x]) => a + x, 0);
+      const mean = p.reduce((a, [d, x]) => a + d * x, 0) / z;
+      const sd = Math.sqrt(p.reduce((a, [d, x]) => a + (x / z) * (d - mean) ** 2, 0));
+      expect(out[i].scores.self_critique).toBeCloseTo(mean, 12);
+      expect(out[i].scores.self_critique_sd).toBeCloseTo(sd, 12);
+      const w = Math.min(1.5, Math.max(0.5, 0.45 + 0.1 * mean));
+      expect(ignore[i].scores.lr_multiplier).toBeCloseTo(w, 12);
+      expect(out[i].scores.lr_multiplier).toBeCloseTo(
+        1 + Math.max(0, 1 - sd / 2.8722813232690143) * (w - 1),
+        12,
+      );
+    }
+    expect(UNIFORM_SD).toBeCloseTo(2.8722813232690143, 14);
     const prompt = (lm.stats().bodies[0] as { messages: { content: string }[] }).messages[0].content;
     expect(prompt).toContain('Rate on a scale of 1 to 10 how much a model like you would learn');
   });
