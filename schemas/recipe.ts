@@ -145,7 +145,8 @@ export const InContextSchema = z.strictObject({
   neighbours: z.number().int().min(0).max(100).default(10),
   /** Pseudo-records at 0 shrinking each cluster's mean residual; ridge penalty on the cheap scores. */
   clusterPrior: z.number().nonnegative().default(5),
-  ridge: z.number().nonnegative().default(10),
+  /** Above 0: without a penalty the fit's normal equations can be singular, after the model calls were paid. */
+  ridge: z.number().positive().default(10),
 });
 export type InContext = z.infer<typeof InContextSchema>;
 

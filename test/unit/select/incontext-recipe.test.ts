@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { RecipeSchema } from '../../../schemas/recipe.ts';
+
+describe('select.incontext in the recipe', () => {
+  it('refuses ridge 0 at validation, located, before any model call is paid', () => {
+    const recipe = (ridge: number) => ({
+      cluster: { algorithm: 'kmeans', k: 4 },
+      select: { incontext: { scorer: { id: 'golden' }, ridge } },
+    });
+    const r = RecipeSchema.safeParse(recipe(0));
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['select.incontext.ridge']);
+    expect(RecipeSchema.safeParse(recipe(0.5)).success).toBe(true);
+  });
+});
