@@ -1,6 +1,7 @@
 import type { Report } from '../../schemas/output.ts';
 import { resolveScorers } from '../score/index.ts';
 import { WINNOW_VERSION } from '../version.ts';
+import { PARQUET_PART_NAME } from './parquet.ts';
 
 /** What the card needs besides the report: the job's files, its spec's fields and the card options. */
 export interface CardInput {
@@ -40,7 +41,7 @@ export function sizeCategory(n: number): string {
  */
 export function trainFiles(files: readonly { name: string }[]): string {
   const names = new Set(files.map((f) => f.name));
-  if (files.some((f) => /^data\/train-\d{5}-of-\d{5}\.parquet$/.test(f.name))) return 'data/train-*.parquet';
+  if (files.some((f) => PARQUET_PART_NAME.exec(f.name)?.[1] === 'data')) return 'data/train-*.parquet';
   for (const name of ['train.jsonl', 'selected.jsonl', 'pairs.jsonl']) if (names.has(name)) return name;
   return 'selected.jsonl';
 }
@@ -227,7 +228,7 @@ function fileRows(files: CardInput['files']): string[][] {
   const rows: string[][] = [];
   const folders = new Map<string, { parts: number; bytes: number; at: number }>();
   for (const f of files) {
-    const m = /^([a-z]+)\/train-\d{5}-of-\d{5}\.parquet$/.exec(f.name);
+    const m = PARQUET_PART_NAME.exec(f.name);
     if (!m) {
       rows.push([`\`${f.name}\``, int(f.bytes)]);
       continue;

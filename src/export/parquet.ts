@@ -114,6 +114,9 @@ export function parquetFile(
 /** A part's name as the Hugging Face Hub lays parquet out: `<config>/train-00003-of-00012.parquet`. */
 export const PARQUET = 'application/vnd.apache.parquet';
 
+/** A Parquet part's name as parquetPartName makes it: its config folder in group 1. */
+export const PARQUET_PART_NAME = /^([a-z]+)\/train-\d{5}-of-\d{5}\.parquet$/;
+
 export function parquetPartName(config: string, part: number, parts: number): string {
   const five = (n: number) => String(n).padStart(5, '0');
   return `${config}/train-${five(part)}-of-${five(parts)}.parquet`;

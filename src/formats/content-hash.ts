@@ -1,15 +1,11 @@
 import type { Turn } from '../../schemas/record.ts';
+import { fmix32 } from '../util/fmix32.ts';
+import { hex } from '../util/hex.ts';
 import { sha256 } from './sha256.ts';
 
 const encoder = new TextEncoder();
 
 const digest = (text: string) => sha256(encoder.encode(text));
-
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
 
 /** Trim both ends and collapse internal whitespace runs to one space. */
 export function canonicalContent(content: string): string {
@@ -23,15 +19,6 @@ export function canonicalContent(content: string): string {
 export function contentHash(turns: Turn[]): string {
   const canonical = JSON.stringify(turns.map((t) => [t.role, canonicalContent(t.content)]));
   return hex(digest(canonical).subarray(0, 16));
-}
-
-/** murmur3's 32-bit finalizer: a bijection that spreads every input bit over the output. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

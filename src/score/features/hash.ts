@@ -1,3 +1,4 @@
+import { fmix32 } from '../../util/fmix32.ts';
 /**
  * 32-bit string hashing for hashed features and n-gram tables. Deterministic across runtimes: only
  * `Math.imul` and unsigned shifts, no platform hash.
@@ -15,16 +16,7 @@ export function hashString(s: string, seed = 0): number {
   return fmix32(h);
 }
 
-/** murmur3's 32-bit finalizer: an invertible mix, so distinct inputs stay distinct. */
-export function fmix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { fmix32 };
 
 /** Order-sensitive combination of two 32-bit hashes (`a` then `b`): the hash of an n-gram from its parts. */
 export function combineHash(a: number, b: number): number {

@@ -25,11 +25,6 @@ interface CardInput {
 
 type CardResult = Required<CardState>;
 
-/** The card's options: the recipe's `export.card` and `export.license`. */
-export function cardOptions(spec: JobSpec): { card: boolean; license: string } {
-  return { card: spec.recipe.export.card, license: spec.recipe.export.license };
-}
-
 /** Hash the inputs, then write provenance.json and (unless the recipe turns it off) README.md. */
 export async function writeCard(store: BlobStore, spec: JobSpec, input: CardInput): Promise<CardResult> {
   const inputs = await inputDigests(store, spec);
@@ -37,9 +32,9 @@ export async function writeCard(store: BlobStore, spec: JobSpec, input: CardInpu
   const encoder = new TextEncoder();
   const provBytes = encoder.encode(prov);
   await store.put(provenanceKey(spec.id), provBytes, 'application/json');
-  const opts = cardOptions(spec);
+  const { card: wanted, license } = spec.recipe.export;
   let card = 0;
-  if (opts.card) {
+  if (wanted) {
     const text = encoder.encode(
       datasetCard({
         report: input.report,
@@ -47,7 +42,7 @@ export async function writeCard(store: BlobStore, spec: JobSpec, input: CardInpu
         createdAt: spec.createdAt,
         recipe: spec.recipe,
         files: input.files,
-        license: opts.license,
+        license,
       }),
     );
     await store.put(cardKey(spec.id), text, MARKDOWN);
