@@ -70,10 +70,21 @@ interface Proc {
   args: string;
 }
 
-/** The live processes of group `pgid` (a zombie no longer counts: it holds no files or ports). */
-function groupProcesses(pgid: number): Proc[] {
+/** Every live process with its group (a zombie no longer counts: it holds no files or ports); null without `ps`. */
+function liveProcesses(): (Proc & { pgid: number })[] | null {
   const ps = spawnSync('ps', ['-A', '-ww', '-o', 'pid=,pgid=,ppid=,stat=,args='], { encoding: 'utf8' });
-  if (ps.status !== 0) {
+  if (ps.status !== 0) return null;
+  return ps.stdout.split('\n').flatMap((line) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
+    if (!m || m[4].startsWith('Z')) return [];
+    return [{ pid: Number(m[1]), pgid: Number(m[2]), ppid: Number(m[3]), args: m[5] }];
+  });
+}
+
+/** The live processes of group `pgid`. */
+function groupProcesses(pgid: number): Proc[] {
+  const all = liveProcesses();
+  if (all === null) {
     try {
       process.kill(-pgid, 0);
       return [{ pid: pgid, ppid: 0, args: '' }];
@@ -81,11 +92,7 @@ function groupProcesses(pgid: number): Proc[] {
       return [];
     }
   }
-  return ps.stdout.split('\n').flatMap((line) => {
-    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
-    if (!m || Number(m[2]) !== pgid || m[4].startsWith('Z')) return [];
-    return [{ pid: Number(m[1]), ppid: Number(m[3]), args: m[5] }];
-  });
+  return all.filter((p) => p.pgid === pgid);
 }
 
 /** SIGTERM a process group, SIGKILL it `graceMs` later if it is still there; resolves once it is gone. */
@@ -121,12 +128,19 @@ async function stopLeftover(state: string): Promise<number | undefined> {
   const pid = Number(rec.pid);
   const group = Number.isInteger(pid) && pid > 0 ? groupProcesses(pid) : [];
   // wrangler's command line names the state; once wrangler has died, the workerd it left names the port.
+  const onState = (p: Proc) => p.args.includes(resolve(state, 'wrangler'));
   const ours = (p: Proc) =>
-    p.args.includes(resolve(state, 'wrangler')) ||
+    onState(p) ||
     (Number.isInteger(rec.port) && p.args.includes(`--socket-addr=entry=127.0.0.1:${rec.port} `));
   if (!group.some(ours)) {
     rmSync(file, { force: true }); // gone, or the group is another program's now
-    return undefined;
+    // A stack on this state whose group lost its leader (the watchdog) is a leftover all the same,
+    // whatever stack.json says: stop it, so that two runtimes never share the state.
+    const all = liveProcesses() ?? [];
+    const orphan = all.find((p) => onState(p) && !all.some((q) => q.pid === p.pgid));
+    if (!orphan) return undefined;
+    await stopGroup(orphan.pgid);
+    return orphan.pgid;
   }
   if (group.some((p) => p.pid === pid && p.ppid === Number(rec.owner))) return undefined;
   await stopGroup(pid);
