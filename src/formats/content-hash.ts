@@ -1,11 +1,10 @@
 import type { Turn } from '../../schemas/record.ts';
 import { fmix32 } from '../util/fmix32.ts';
-import { hex } from '../util/hex.ts';
-import { sha256 } from './sha256.ts';
+import { sha256Words } from './sha256.ts';
 
 const encoder = new TextEncoder();
-
-const digest = (text: string) => sha256(encoder.encode(text));
+/** UTF-8 of the text being hashed, reused and grown: no buffer per record. */
+let utf8 = new Uint8Array(4096);
 
 /** Trim both ends and collapse internal whitespace runs to one space. */
 export function canonicalContent(content: string): string {
@@ -18,7 +17,11 @@ export function canonicalContent(content: string): string {
  */
 export function contentHash(turns: Turn[]): string {
   const canonical = JSON.stringify(turns.map((t) => [t.role, canonicalContent(t.content)]));
-  return hex(digest(canonical).subarray(0, 16));
+  // At most 3 UTF-8 bytes per UTF-16 unit.
+  if (utf8.length < canonical.length * 3) utf8 = new Uint8Array(canonical.length * 3);
+  const { written } = encoder.encodeInto(canonical, utf8);
+  const h = sha256Words(utf8, written);
+  return hex8(h[0] >>> 0) + hex8(h[1] >>> 0) + hex8(h[2] >>> 0) + hex8(h[3] >>> 0);
 }
 
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/demo/index.ts';
-import { Sha256, sha256 } from '../../../src/formats/sha256.ts';
+import { Sha256, sha256, sha256Words } from '../../../src/formats/sha256.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -43,5 +43,16 @@ describe('sha256', () => {
     expect(hex(sha256(bytes))).toBe(createHash('sha256').update(bytes).digest('hex'));
     h.update(bytes.subarray(100));
     expect(hex(h.digest())).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('sha256Words hashes a prefix of a reused buffer, to the same digest as node:crypto', () => {
+    const rand = mulberry32(3);
+    const buffer = Uint8Array.from({ length: 400 }, () => Math.floor(rand() * 256));
+    for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 399]) {
+      const words = sha256Words(buffer, n);
+      const bytes = new Uint8Array(32);
+      for (let i = 0; i < 8; i++) new DataView(bytes.buffer).setInt32(i * 4, words[i]);
+      expect(hex(bytes)).toBe(createHash('sha256').update(buffer.subarray(0, n)).digest('hex'));
+    }
   });
 });
