@@ -63,6 +63,7 @@ export type Source = z.infer<typeof SourceSchema>;
  * `local` / `localLine` are positions inside the shard; the coordinator turns them into
  * the global `source` once every shard of the input has been counted. `id` is not stored: it is made
  * from the record's index in its object, known once every shard was counted (src/pipeline/shard-records.ts).
+ * `record`, the input row as given, is stored apart (`rows.jsonl`) and absent when a stage did not ask for it.
  */
 export const ShardRecordSchema = z.object({
   id: z.string(),
@@ -71,7 +72,7 @@ export const ShardRecordSchema = z.object({
   turns: z.array(TurnSchema),
   local: z.number().int().nonnegative(),
   localLine: z.number().int().positive().optional(),
-  record: z.unknown(),
+  record: z.unknown().optional(),
   /** Pairs jobs: the member's group and task keys, its place in its row, given score and success. */
   pair: z
     .object({
@@ -86,5 +87,8 @@ export const ShardRecordSchema = z.object({
     .optional(),
 });
 export type ShardRecord = z.infer<typeof ShardRecordSchema>;
-/** A record as ingest stores it: without its id. */
-export type StoredRecord = Omit<ShardRecord, 'id'>;
+/**
+ * A record as ingest stores it in records.jsonl: without its id, and without its input row, which is
+ * the same line of rows.jsonl (read only where needed: src/pipeline/shard-records.ts).
+ */
+export type StoredRecord = Omit<ShardRecord, 'id' | 'record'>;

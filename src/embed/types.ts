@@ -49,7 +49,10 @@ export interface Embedder<C = unknown, P = unknown, M = unknown> {
   prepare?: EmbedPrepare<C, P, M>;
   /** A model fitted on the fit stage's sample (an embedder has `prepare` or `fitted`, not both). */
   fitted?: EmbedFit<C, M>;
-  /** `records.length × dim(config)` numbers, row-major; L2-normalized where the embedder says so. */
+  /**
+   * `records.length × dim(config)` numbers, row-major; L2-normalized where the embedder says so. The
+   * records carry their turns; `record` (the input row) is absent here (it is not read for embedding).
+   */
   embed(records: ScoreInput[], config: C, ctx: EmbedContext<M>): Promise<Float32Array> | Float32Array;
 }
 

@@ -26,11 +26,11 @@ export interface Conversation {
   turns: Message[];
 }
 
-/** What a row is built from: a valid record as ingest wrote it (`records.jsonl`). */
+/** What a row is built from: a valid record as ingest wrote it (`records.jsonl`), with its input row (`rows.jsonl`). */
 export interface RowSource {
   format: string;
   turns: readonly Turn[];
-  record: unknown;
+  record?: unknown;
 }
 
 /** Why a selected record is not in the trainer files. */

@@ -15,6 +15,8 @@ export const shardKey = (job: string, shard: number, file: ShardFile) =>
   `jobs/${job}/shards/${pad(shard)}/${file}`;
 export type ShardFile =
   | 'records.jsonl'
+  /** Each valid record's input row (JSON), line for line with records.jsonl; read only by the stages that need it. */
+  | 'rows.jsonl'
   | 'invalid.jsonl'
   | 'scores.jsonl'
   /** Rank values (float64, -1 for a filtered record), the values the budget is cut on, record ids (8 bytes each). */

@@ -65,6 +65,12 @@ export interface Scorer<C = unknown, M = unknown> {
   outputs: readonly string[];
   /** R2 keys of reference datasets this config names; the fit stage reads them (any input format). */
   references?(config: C): string[];
+  /**
+   * `score` reads `record`, the input row as given (a field the turns leave out). Without it, `record`
+   * is absent at scoring: the score stage reads the rows only for a recipe with such a scorer. Fitting
+   * (`wantsForFit`, `fit`) always sees `record`.
+   */
+  readsRecord?: boolean;
   /** Records the fit sample must include beyond the uniform sample (e.g. every row with a label). */
   wantsForFit?(record: ScoreInput, config: C): boolean;
   /** Learns a model once per job, before scoring. Its model is JSON unless encode/decode are given. */

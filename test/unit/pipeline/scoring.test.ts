@@ -64,11 +64,50 @@ async function run(
   return { report, selected: await read('selected.jsonl'), rejected: await read('rejected.jsonl') };
 }
 
+// Two scorers that report whether they saw the input row: one asks for it, one does not.
+const rowScorer = (id: string, readsRecord: boolean): Scorer<Record<string, never>> => ({
+  id,
+  version: 1,
+  kind: 'offline',
+  description: 'whether the input row reached the scorer',
+  config: z.strictObject({}),
+  outputs: [id],
+  ...(readsRecord ? { readsRecord } : {}),
+  score: (batch) =>
+    batch.map((r) => ({ scores: { [id]: (r.record as { tag?: number } | undefined)?.tag ?? -1 } })),
+});
+registerScorer(rowScorer('test-reads-row', true));
+registerScorer(rowScorer('test-no-row', false));
+
 const SCORERS = [
   { id: 'length', config: {} },
   { id: 'lexical', config: {} },
   { id: 'test-mean', config: {} },
 ];
+
+describe('the input row at scoring', () => {
+  const text = `${[0, 1, 2, 3]
+    .map((i) => JSON.stringify({ instruction: `Say ${i} twice, please.`, output: `${i} ${i}`, tag: i * 10 }))
+    .join('\n')}\n  {"instruction": "Spaced out row.",   "output": "Fine", "tag": 7}\n`;
+
+  it('reaches a scorer that reads it (readsRecord), as given; without one, scoring reads no rows', async () => {
+    const { store, objects } = await setup(text);
+    const scored = async (id: string, job: string) => {
+      const recipe = { scorers: [{ id, config: {} }], select: { budget: '100%' } };
+      const out = await run(store, objects, recipe, new MemoryCellCache(), job);
+      return [...out.selected, ...out.rejected].sort((a, b) => a.source.index - b.source.index);
+    };
+    const reads = await scored('test-reads-row', 'j1');
+    expect(reads.map((l) => l.scores['test-reads-row'])).toEqual([0, 10, 20, 30, 7]);
+    expect((await scored('test-no-row', 'j2')).map((l) => l.scores['test-no-row'])).toEqual([
+      -1, -1, -1, -1, -1,
+    ]);
+    // The rows are kept as given, line for line with the records; the output wraps each one.
+    const rows = new TextDecoder().decode(store.objects.get('jobs/j1/shards/00000/rows.jsonl')).split('\n');
+    expect(rows[4]).toBe('  {"instruction": "Spaced out row.",   "output": "Fine", "tag": 7}');
+    expect(reads[4].record).toEqual({ instruction: 'Spaced out row.', output: 'Fine', tag: 7 });
+  });
+});
 
 describe('the cell cache', () => {
   it('a second identical run computes 0 cells and selects the same records', async () => {

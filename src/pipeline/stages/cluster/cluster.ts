@@ -91,7 +91,7 @@ export async function clusterMap(
     case 'sample': {
       // Keyed by the record's id (SHA-256 of its place and content), not its content hash: copies of
       // one content go in or out one by one, so a content repeated 300 times does not swing the sample.
-      const records = await readShardRecords(store, job, info);
+      const records = await readShardRecords(store, job, info, { rows: false });
       const rows: number[] = [];
       records.forEach((r, i) => {
         if (hashUniform(r.id) < rate) rows.push(i);

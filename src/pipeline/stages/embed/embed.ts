@@ -54,7 +54,7 @@ export async function embedPrepare(
   info: ShardInfo,
 ): Promise<{ records: number }> {
   const { embedder: e, config } = embedder(spec);
-  const rs = await readShardRecords(store, spec.id, info);
+  const rs = await readShardRecords(store, spec.id, info, { rows: false });
   const partial = e.prepare!.partial(rs.map(scoreInput), config);
   await store.put(embedPartialKey(spec.id, info.shard), e.prepare!.encodePartial(partial));
   return { records: rs.length };
@@ -129,7 +129,7 @@ export async function embedShard(
       'the first pass',
     );
   }
-  const rs = await readShardRecords(store, spec.id, info);
+  const rs = await readShardRecords(store, spec.id, info, { rows: false });
   const dim = e.dim(config);
   const data = new Float32Array(rs.length * dim);
   const embed = async (inputs: ScoreInput[], into: (i: number, v: Float32Array) => void) => {

@@ -33,6 +33,8 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
   const { range } = info;
   const object = spec.objects[range.part];
   const valid: StoredRecord[] = [];
+  /** Each valid record's input row as JSON, line for line with `valid` (rows.jsonl). */
+  const rows: string[] = [];
   const invalid: InvalidLine[] = [];
   const it = readShard(storeSource(store, object), range, { name: object.key });
   let next = await it.next();
@@ -49,6 +51,8 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
       invalid.push({ ...at, error: notUtf8(item.offset, item.notUtf8), raw: item.text.slice(0, RAW_LIMIT) });
     } else {
       const { members, errors } = parseRecord(item, spec);
+      // A JSONL line is its row's JSON as given (it parsed): written as it is, not stringified again.
+      const raw = 'text' in item && !spec.recipe.pairs && !item.text.includes('\n') ? item.text : undefined;
       for (const m of members) {
         // No id yet: it is made from the record's index in its object, known once every shard was counted.
         valid.push({
@@ -57,9 +61,9 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
           turns: m.turns,
           local: item.local,
           ...('localLine' in item && item.localLine !== undefined ? { localLine: item.localLine } : {}),
-          record: m.record,
           ...(m.pair ? { pair: m.pair } : {}),
         });
+        rows.push(raw ?? JSON.stringify(m.record));
       }
       for (const e of errors) invalid.push({ ...at, error: e.error, raw: e.raw().slice(0, RAW_LIMIT) });
     }
@@ -67,6 +71,7 @@ export async function ingest(store: BlobStore, spec: JobSpec, info: ShardInfo): 
   }
   const tally = next.value;
   await store.put(shardKey(spec.id, info.shard, 'records.jsonl'), toJsonl(valid));
+  await store.put(shardKey(spec.id, info.shard, 'rows.jsonl'), rows.length ? `${rows.join('\n')}\n` : '');
   await store.put(shardKey(spec.id, info.shard, 'invalid.jsonl'), toJsonl(invalid));
   return { records: tally.records, valid: valid.length, invalid: invalid.length, lines: tally.lines };
 }

@@ -73,8 +73,10 @@ export async function score(
   info: ShardInfo,
   opts: ScoreOptions = {},
 ): Promise<ScoreTally> {
-  const records = await readShardRecords(store, spec.id, info);
   const scorers = resolveScorers(spec.recipe.scorers);
+  // The input rows only when a scorer reads them (none of the built-in ones does).
+  const rows = scorers.some((s) => s.scorer.readsRecord);
+  const records = await readShardRecords(store, spec.id, info, { rows });
   const writers = scorers.map((s) => ({ id: s.scorer.id, outputs: s.scorer.outputs }));
   const { filters } = resolveFilters(spec.recipe.select.filters, writers);
   const cells = spec.recipe.cache ? opts.cells : undefined;

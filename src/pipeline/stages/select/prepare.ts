@@ -61,7 +61,7 @@ export async function selectPrepare(
   stats: Record<string, { min: number; max: number }>,
   shards = 1,
 ): Promise<PrepareResult> {
-  const records = await readShardRecords(store, spec.id, info);
+  const records = await readShardRecords(store, spec.id, info, { rows: false });
   const lines = fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl')));
   if (lines.length !== records.length)
     throw new Error(`shard ${info.shard}: ${records.length} records but ${lines.length} score lines`);
