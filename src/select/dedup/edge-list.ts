@@ -1,3 +1,4 @@
+import { radixOrder } from './radix.ts';
 import type { Edges } from './reduce.ts';
 
 /**
@@ -50,9 +51,8 @@ export class EdgeList {
 
   finish(): Edges {
     const { a, b, kind, count } = this;
-    const order = new Uint32Array(count);
-    for (let i = 0; i < count; i++) order[i] = i;
-    order.sort((x, y) => a[x] - a[y] || b[x] - b[y] || kind[x] - kind[y] || x - y);
+    // By (a, b, kind), ties in insertion order.
+    const order = radixOrder(count, [a, b, kind]);
     let m = 0;
     for (let k = 0; k < count; k++) {
       const i = order[k];

@@ -1,4 +1,5 @@
 import { decodeColumns, encodeColumns } from './entries.ts';
+import { descendingKeys, radixOrder } from './radix.ts';
 import type { Edges } from './reduce.ts';
 
 export const DUP_REASONS = ['duplicate', 'near_duplicate'] as const;
@@ -57,6 +58,31 @@ function bestOf(uf: UnionFind, rank: Float64Array, eligible: (i: number) => bool
 }
 
 /**
+ * node -> its place in `ids` (ascending, distinct): a table when the nodes are dense enough (a quarter
+ * of the range or more, as in a dedup with many duplicates: 4 bytes per node of the range), else a
+ * binary search.
+ */
+function denseIndex(ids: Uint32Array): (v: number) => number {
+  const m = ids.length;
+  const range = m ? ids[m - 1] + 1 : 0;
+  if (range <= 4 * m + 1024) {
+    const table = new Int32Array(range);
+    for (let i = 0; i < m; i++) table[ids[i]] = i;
+    return (v) => table[v];
+  }
+  return (v) => {
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+/**
  * Two levels. Exact edges: union-find -> exact groups; survivor = best (rank desc, node asc); others
  * `duplicate`. Near edges: endpoints mapped to their exact-group survivors, then a greedy pass in rank
  * order (see `nearKeepers`): a survivor near an already kept one is `near_duplicate`. Every loser's
@@ -77,16 +103,7 @@ export function resolveDuplicates(edgeSets: readonly Edges[]): Losers {
   let m = 0;
   for (let i = 0; i < ends.length; i++) if (i === 0 || ends[i] !== ends[i - 1]) ends[m++] = ends[i];
   const ids = ends.slice(0, m); // dense index -> node, ascending
-  const index = (v: number) => {
-    let lo = 0;
-    let hi = m;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ids[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const index = denseIndex(ids);
   const rank = new Float64Array(m).fill(Number.NEGATIVE_INFINITY);
   const exact = new UnionFind(m);
   let nearCount = 0;
@@ -158,9 +175,12 @@ function nearKeepers(m: number, rank: Float64Array, survivor1: Int32Array, near:
     adj[fill[pairs[k]]++] = pairs[k + 1];
     adj[fill[pairs[k + 1]]++] = pairs[k];
   }
-  const order = Array.from({ length: m }, (_, i) => i)
-    .filter((i) => survivor1[i] === i)
-    .sort((a, b) => rank[b] - rank[a] || a - b);
+  // Survivors by rank desc, then index asc (radixOrder keeps ties in the order given: ascending).
+  let survivors = 0;
+  for (let i = 0; i < m; i++) if (survivor1[i] === i) survivors++;
+  const ids = new Uint32Array(survivors);
+  for (let i = 0, t = 0; i < m; i++) if (survivor1[i] === i) ids[t++] = i;
+  const order = radixOrder(survivors, descendingKeys(rank, ids)).map((t) => ids[t]);
   const kept = new Uint8Array(m);
   const keeper = new Int32Array(m).fill(-1);
   for (const x of order) {
