@@ -1,5 +1,5 @@
-import { spearman } from '../strategies/metrics.ts';
 import { fmix32 } from '../../util/fmix32.ts';
+import { spearman } from '../strategies/metrics.ts';
 
 /**
  * How well the in-context estimate agrees with full scoring, on records the estimator never saw
@@ -66,7 +66,9 @@ export function agreement(
   seed: number,
 ): Agreement {
   if (estimate.length !== full.length)
-    throw new RangeError(`estimate and full must have the same length, got ${estimate.length} and ${full.length}`);
+    throw new RangeError(
+      `estimate and full must have the same length, got ${estimate.length} and ${full.length}`,
+    );
   const e: number[] = [];
   const g: number[] = [];
   for (let i = 0; i < estimate.length; i++) {

@@ -23,7 +23,12 @@ describe('accelerated in-context selection against the stand-in model server', (
     select: {
       budget: '30%',
       rank: { terms: [{ score: 'golden_est' }] },
-      incontext: { scorer: golden, sampleRate: 0.2, minPerCluster: 3, ...(audit !== undefined ? { audit } : {}) },
+      incontext: {
+        scorer: golden,
+        sampleRate: 0.2,
+        minPerCluster: 3,
+        ...(audit !== undefined ? { audit } : {}),
+      },
     },
   });
 

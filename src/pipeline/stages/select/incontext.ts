@@ -6,7 +6,6 @@ import {
   auditKey,
   decodeEstimateModel,
   decodeSampleSet,
-  type EstimateModel,
   encodeEstimateModel,
   encodeSampleSet,
   estimate,
@@ -18,7 +17,14 @@ import {
 } from '../../../select/incontext/index.ts';
 import { hashUniform } from '../../../util/hash-uniform.ts';
 import { fromJsonl } from '../../jsonl.ts';
-import { icAuditKey, icMeasuredKey, icModelKey, icSampleKey, icShardSampleKey, shardKey } from '../../keys.ts';
+import {
+  icAuditKey,
+  icMeasuredKey,
+  icModelKey,
+  icSampleKey,
+  icShardSampleKey,
+  shardKey,
+} from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
 import { type BlobStore, getJson, getText } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
@@ -140,7 +146,9 @@ export async function icScore(
   const { values, computed, perRecord, requests, seconds } = await fullScores(store, spec, v, picked, deps);
   const audit = smallest(
     v.records.flatMap((r, i) =>
-      !v.lines[i].filter && !isSampled(v.keys[i], thresholds[v.labels[i]]) ? [auditKey(r.hash, spec.recipe.seed)] : [],
+      !v.lines[i].filter && !isSampled(v.keys[i], thresholds[v.labels[i]])
+        ? [auditKey(r.hash, spec.recipe.seed)]
+        : [],
     ),
     state.ic!.audit ?? 0,
   );
