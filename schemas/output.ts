@@ -14,6 +14,8 @@ export const OutputLineSchema = z.object({
   cluster: z.number().int().optional(),
   /** GMM: the top posterior responsibilities, most likely first. */
   posteriors: z.array(z.object({ cluster: z.number().int(), p: z.number() })).optional(),
+  /** GMM: log N(x; μ_c, σ²_c), the record's log-density under its own component (its typicality). */
+  logDensity: z.number().optional(),
   /** The rank value strategies ordered by, in [0, 1]; -1 for a record a filter rejected. */
   rank: z.number(),
   /** What the scorers noticed (`cut_off`, `identity_claim:openai`, …), whatever the outcome. */
