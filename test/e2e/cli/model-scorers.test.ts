@@ -79,7 +79,7 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
     );
   }, 300_000);
 
-  it('accelerated in-context selection on workerd: the model scores a per-cluster sample only', async () => {
+  it('accelerated in-context selection on workerd: the model scores a per-cluster sample and the audit only', async () => {
     lm.resetStats();
     const rows = (JSON.parse(readFileSync(DATA, 'utf8')) as unknown[]).slice(100, 220);
     const input = join(tmp, `${unique('ic')}.json`);
