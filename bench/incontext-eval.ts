@@ -15,6 +15,7 @@ import {
   mergeLowest,
   type SampleSet,
   sampleThresholds,
+  seededTopOverlap,
 } from '../src/select/incontext/index.ts';
 import { spearman, topOverlap } from '../src/select/strategies/index.ts';
 
@@ -56,7 +57,7 @@ export interface Trial {
   spearmanUnscored: number;
   /** Spearman of the values selection ranks by (exact where scored) against the full scores. */
   spearmanAll: number;
-  /** Top-fraction overlap, ties broken by key on both sides. */
+  /** Top-fraction overlap, each side's ties broken in a seeded random order (one draw). */
   overlap: number;
   /** Expected overlap when the full ranking's ties are broken at random (see `tieAwareOverlap`). */
   overlapTies: number;
@@ -164,7 +165,7 @@ export function runTrial(
     callsRatio: (1 + rows.length) / (1 + c.n),
     spearmanUnscored: spearman(est, restFull),
     spearmanAll: spearman(values, c.full),
-    overlap: topOverlap(c.full, values, fraction),
+    overlap: seededTopOverlap(c.full, values, fraction, 1),
     overlapTies: tieAwareOverlap(c.full, topIndices(values, fraction), fraction),
   };
 }

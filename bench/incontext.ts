@@ -27,7 +27,8 @@ import {
 } from '../src/score/golden/index.ts';
 import { resolveScorers, type ScoreInput, scoreColumn } from '../src/score/index.ts';
 import { splitExample } from '../src/score/prompt.ts';
-import { spearman, topOverlap } from '../src/select/strategies/index.ts';
+import { seededTopOverlap } from '../src/select/incontext/index.ts';
+import { spearman } from '../src/select/strategies/index.ts';
 import { hashUniform } from '../src/util/hash-uniform.ts';
 import { createModel, readAlpaca, scoreInput, startStandin } from '../test/support/standin-lm/index.ts';
 import {
@@ -205,7 +206,7 @@ const hist = new Map<number, number>();
 for (const g of full) hist.set(g, (hist.get(g) ?? 0) + 1);
 const reliability = {
   spearman: spearman(ga, gb),
-  overlap: topOverlap(ga, gb, FRACTION),
+  overlap: seededTopOverlap(ga, gb, FRACTION, SEED),
   overlapTies: tieAwareOverlap(ga, topIndices(gb, FRACTION), FRACTION),
 };
 const lines = [

@@ -10,7 +10,9 @@
  * This is evidence for the mechanism, not a claim about real models.
  */
 import { type SamplerPolicy, SamplerPolicySchema } from '../schemas/sampler.ts';
+import { fitGmm, gmmPosteriors } from '../src/cluster/index.ts';
 import { mulberry32 } from '../src/demo/random.ts';
+import { diagEntropy } from '../src/sample/mixture.ts';
 import { mix32 } from '../src/sample/order.ts';
 import { type Membership, Sampler } from '../src/sample/sampler.ts';
 
@@ -53,6 +55,8 @@ export interface World {
   soft: Membership;
   /** Skill transferred to the neighbour, as a fraction of the learner's own gain. */
   transfer: number;
+  /** A mixture world: each example's embedding in the trainer's space (n × trainerDim), for refresh. */
+  trainer?: { dim: number; data: Float32Array };
 }
 
 export interface WorldOptions {
@@ -224,7 +228,106 @@ export const ARMS: Arm[] = [
   { name: 'gmm (decrease, no refresh)', policy: parse({ id: 'gmm', signal: 'decrease', refresh: false }) },
 ];
 
-export function simulate(world: World, policy: SamplerPolicy, opts: RunOptions): RunResult {
+/**
+ * The same components and loss curves, but the sampler sees them through a Gaussian mixture fitted on
+ * simulated embeddings, as a job's `cluster: {algorithm: "gmm"}` would give it. Each component is a
+ * diagonal Gaussian in `dim` dimensions around a random centre (sd 4 per coordinate) with its own
+ * spread (`EMBED_SD`): near-duplicates tight, noise broad around the origin, so noise examples also
+ * land in the ordinary clusters' tails. A GMM with k = 8 is fitted (src/cluster, seeded); every
+ * policy then gets its labels (hard), top-3 posteriors (gmm), each example's log-density under its
+ * own component and each component's entropy (mixture). Hardness is independent of the embedding.
+ * The trainer's embeddings (refresh) are a fixed random linear map of the embedding to `trainerDim`
+ * dimensions plus noise (sd 0.3).
+ */
+export const EMBED_SD = [1.0, 0.8, 0.7, 1.0, 0.8, 0.6, 0.15, 3.0];
+
+export function buildMixtureWorld(
+  spec: ComponentSpec[],
+  seed: number,
+  {
+    dim = 8,
+    trainerDim = 16,
+    transfer = 0.1,
+    noiseSd = EMBED_SD[7],
+  }: { dim?: number; trainerDim?: number; transfer?: number; noiseSd?: number } = {},
+): World & { agreement: number } {
+  const base = buildWorld(spec, seed, { transfer });
+  const rand = mulberry32(mix32(seed, 0xe111));
+  const k = spec.length;
+  const centre = Float64Array.from({ length: k * dim }, () => 4 * gauss(rand));
+  const x = new Float32Array(base.n * dim);
+  for (let i = 0; i < base.n; i++) {
+    const c = base.label[i];
+    const noise = spec[c].noise;
+    for (let j = 0; j < dim; j++)
+      x[i * dim + j] =
+        (noise ? 0 : centre[c * dim + j]) + (noise ? noiseSd : (EMBED_SD[c] ?? 1)) * gauss(rand);
+  }
+  const fit = fitGmm({ data: x, n: base.n, dim }, { k, seed, maxIter: 100 });
+  const post = gmmPosteriors({ data: x, n: base.n, dim }, fit.params, 3);
+  const width = 3;
+  const postComp = new Int32Array(base.n * width).fill(-1);
+  const postP = new Float32Array(base.n * width);
+  const density = new Float64Array(base.n);
+  post.top.forEach((t, i) => {
+    t.forEach(({ component, p }, j) => {
+      postComp[i * width + j] = component;
+      postP[i * width + j] = p;
+    });
+    density[i] = post.logLik[i] + Math.log(t[0].p) - Math.log(fit.params.weights[post.labels[i]]);
+  });
+  const spread = Array.from({ length: k }, (_, c) =>
+    diagEntropy(fit.params.variances.subarray(c * dim, (c + 1) * dim)),
+  );
+  const label = post.labels;
+  const hard: Membership = {
+    n: base.n,
+    k,
+    label,
+    width: 1,
+    postComp: Int32Array.from(label),
+    postP: new Float32Array(base.n).fill(1),
+    density,
+    spread,
+  };
+  const map = Float64Array.from({ length: trainerDim * dim }, () => gauss(rand) / Math.sqrt(dim));
+  const data = new Float32Array(base.n * trainerDim);
+  for (let i = 0; i < base.n; i++)
+    for (let q = 0; q < trainerDim; q++) {
+      let v = 0.3 * gauss(rand);
+      for (let j = 0; j < dim; j++) v += map[q * dim + j] * x[i * dim + j];
+      data[i * trainerDim + q] = v;
+    }
+  // How often the fitted label's majority true component is the example's own.
+  const votes = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < base.n; i++) votes[label[i]][base.label[i]]++;
+  const agree = votes.reduce((a, v) => a + Math.max(...v), 0) / base.n;
+  return {
+    ...base,
+    hard,
+    soft: { n: base.n, k, label, width, postComp, postP, density, spread },
+    trainer: { dim: trainerDim, data },
+    agreement: agree,
+  };
+}
+
+/** Mixture-world arms: every policy sees the fitted mixture; `refresh` arms send trainer embeddings. */
+export const MIXTURE_ARMS: (Arm & { embeddings?: boolean })[] = [
+  { name: 'uniform', policy: parse({ id: 'uniform' }) },
+  { name: 'loss (decrease)', policy: parse({ id: 'loss', signal: 'decrease' }) },
+  { name: 'gmm (decrease)', policy: parse({ id: 'gmm', signal: 'decrease' }) },
+  { name: 'mixture (default: τ 0.5, γ 0)', policy: parse({ id: 'mixture' }) },
+  { name: 'mixture, τ 0.9', policy: parse({ id: 'mixture', typicality: 0.9 }) },
+  { name: 'mixture, γ +0.5', policy: parse({ id: 'mixture', spread: 0.5 }) },
+  { name: 'mixture, γ −0.5', policy: parse({ id: 'mixture', spread: -0.5 }) },
+  { name: 'mixture, trainer embeddings', policy: parse({ id: 'mixture' }), embeddings: true },
+];
+
+export function simulate(
+  world: World,
+  policy: SamplerPolicy,
+  opts: RunOptions & { embeddings?: boolean },
+): RunResult {
   const { steps, batchSize, seed, remaining } = opts;
   const trainee = new Trainee(world, seed);
   const membership = policy.id === 'gmm' ? world.soft : world.hard;
@@ -244,7 +347,9 @@ export function simulate(world: World, policy: SamplerPolicy, opts: RunOptions):
     trainee.train(b.idx);
     for (const i of b.idx) served[world.label[i]]++;
     if (noiseComp >= 0) noiseWeight += b.p[noiseComp];
-    sampler.feedback(b.idx, losses, b.p);
+    const tr = opts.embeddings ? world.trainer : undefined;
+    const emb = tr ? b.idx.map((i) => Array.from(tr.data.subarray(i * tr.dim, (i + 1) * tr.dim))) : undefined;
+    sampler.feedback(b.idx, losses, b.p, emb);
     stepsRun = t + 1;
     if (stepsToTarget === null && trainee.learnableLoss() <= target) stepsToTarget = stepsRun;
   }

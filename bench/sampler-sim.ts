@@ -2,7 +2,7 @@
  * The batch sampler's policies on a simulated training run (bench/sampler-sim-model.ts), several seeds.
  *
  *   node bench/sampler-sim.ts [--seeds 5] [--batch 256] [--steps 500] [--remaining 0.2] [--scale 1]
- *                             [--batches 64,256,1024] [--out sampler-sim]
+ *                             [--batches 64,256,1024] [--out sampler-sim] [--noise-sd 3]
  *
  * Prints Markdown tables and writes them to bench/out/<out>.md (raw results in <out>.json). See
  * bench/sampler-README.md.
@@ -13,8 +13,10 @@ import { parseArgs } from 'node:util';
 import {
   ARMS,
   type Arm,
+  buildMixtureWorld,
   buildWorld,
   COMPONENTS,
+  MIXTURE_ARMS,
   type RunResult,
   scaled,
   simulate,
@@ -29,6 +31,7 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '1' },
     batches: { type: 'string', default: '64,256,1024' },
     out: { type: 'string', default: 'sampler-sim' },
+    'noise-sd': { type: 'string', default: '3' },
   },
 });
 const SEEDS = Array.from({ length: Number(args.seeds) }, (_, i) => i + 1);
@@ -129,6 +132,56 @@ const sensitivityTable = table(
   ]),
 );
 
+// The mixture world: every policy sees a GMM fitted on simulated embeddings (same seeds, same budget).
+const mixWorlds = SEEDS.map((seed) => buildMixtureWorld(SPEC, seed, { noiseSd: Number(args['noise-sd']) }));
+const median = (xs: number[]) => {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return Number.NaN;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const mixture = MIXTURE_ARMS.map((arm) => ({
+  arm,
+  rs: mixWorlds.map((w, i) =>
+    simulate(w, arm.policy, {
+      steps: STEPS,
+      batchSize: BATCH,
+      seed: SEEDS[i],
+      remaining: REMAINING,
+      embeddings: arm.embeddings,
+    }),
+  ),
+}));
+const mixUniform = mixture[0].rs.map((r) => r.stepsToTarget ?? Number.NaN);
+const mixDecrease = mixture[1].rs.map((r) => r.stepsToTarget ?? Number.NaN);
+const mixtureTable = table(
+  [
+    'policy',
+    'steps to target (median)',
+    '× uniform (median per seed)',
+    '× loss (decrease) (median per seed, range)',
+    'noise share % (median)',
+    `final loss @${STEPS} (median)`,
+  ],
+  mixture.map(({ arm, rs }) => {
+    const steps = rs.map((r) => r.stepsToTarget ?? Number.NaN);
+    const hit = steps.filter(Number.isFinite).length;
+    return [
+      arm.name,
+      hit ? `${median(steps).toFixed(0)}${hit < rs.length ? ` (${hit}/${rs.length})` : ''}` : 'not reached',
+      median(steps.map((x, i) => x / mixUniform[i])).toFixed(2),
+      (() => {
+        const r = steps.map((x, i) => x / mixDecrease[i]).filter(Number.isFinite);
+        return r.length
+          ? `${median(r).toFixed(2)} (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`
+          : '—';
+      })(),
+      median(rs.map((r) => 100 * r.noiseShare)).toFixed(1),
+      median(rs.map((r) => r.finalLoss)).toFixed(3),
+    ];
+  }),
+);
+const purity = median(mixWorlds.map((w) => w.agreement));
+
 const seconds = (performance.now() - started) / 1000;
 const n = SPEC.reduce((a, c) => a + c.size, 0);
 const md = `# Sampler policies on a simulated training run
@@ -144,6 +197,10 @@ ${shareTable}
 Same sample budget (${budget.toLocaleString('en-US')} examples) at other batch sizes: examples to target / noise share.
 
 ${sensitivityTable}
+
+The mixture world (noise sd ${args['noise-sd']}): the same components, seen through a GMM (k = 8) fitted on simulated embeddings; every policy gets the fitted labels (purity ${purity.toFixed(3)}: share of examples whose fitted cluster's majority true component is their own, median over seeds). Medians over seeds; ratios are per seed against the same world's run.
+
+${mixtureTable}
 `;
 console.log(md);
 mkdirSync(OUT, { recursive: true });
@@ -158,6 +215,7 @@ writeFileSync(
       remaining: REMAINING,
       spec: SPEC,
       main: main.map(({ arm, rs }) => ({ arm, results: rs })),
+      mixture: mixture.map(({ arm, rs }) => ({ arm, results: rs })),
       sensitivity: sensitivity.map(({ b, cells }) => ({
         batch: b,
         arms: cells.map((rs, i) => ({ arm: sensitivityArms[i].name, results: rs })),

@@ -14,6 +14,8 @@ export const OutputLineSchema = z.object({
   cluster: z.number().int().optional(),
   /** GMM: the top posterior responsibilities, most likely first. */
   posteriors: z.array(z.object({ cluster: z.number().int(), p: z.number() })).optional(),
+  /** GMM: log N(x; μ_c, σ²_c), the record's log-density under its own component (its typicality). */
+  logDensity: z.number().optional(),
   /** The rank value strategies ordered by, in [0, 1]; -1 for a record a filter rejected. */
   rank: z.number(),
   /** What the scorers noticed (`cut_off`, `identity_claim:openai`, …), whatever the outcome. */
@@ -148,11 +150,14 @@ export const ReportSchema = z.object({
     /** Records the diverse strategy refused as too similar to one it kept. */
     diversity: z.number(),
     /**
-     * Accelerated in-context scoring: candidates sampled and scored with the model, model calls made for
-     * them (`calls`) against those full scoring needs (`fullCalls`), requests actually sent (0 when the
-     * cell cache or the full scorer's column answered), and, when the recipe also runs the scorer on every
-     * record, the agreement of the estimate with it over up to 20,000 candidates: Spearman correlation and
-     * the overlap of the two top-30% sets.
+     * Accelerated in-context scoring: candidates sampled and scored with the model; the audit's
+     * candidates, outside the sample, scored in full too (`audited`); model calls made for both
+     * (`calls`, of which `auditCalls`) against those full scoring needs (`fullCalls`), and their ratio
+     * (`callRatio`, the audit included); the seconds the model phase's tasks spent getting scores, summed
+     * (`seconds`); requests actually sent (0 when the cell cache or the full scorer's column answered);
+     * and the estimate's agreement with full scoring on the audit, records the estimator never saw:
+     * Spearman correlation and the overlap of the two top sets at `topFraction` (the budget's share of
+     * the candidates), each side's ties broken at random with the recipe's seed.
      */
     incontext: z
       .object({
@@ -163,12 +168,17 @@ export const ReportSchema = z.object({
         candidates: z.number(),
         callsPerRecord: z.number(),
         calls: z.number(),
+        auditCalls: z.number(),
         fullCalls: z.number(),
         callRatio: z.number(),
+        seconds: z.number(),
         requests: z.number(),
+        audited: z.number(),
+        auditFailed: z.number(),
         compared: z.number().optional(),
         spearman: z.number().optional(),
         topOverlap: z.number().optional(),
+        topFraction: z.number().optional(),
       })
       .optional(),
     /** When the recipe clusters: per cluster, candidates the strategy saw, those selected, and the balanced quota. */

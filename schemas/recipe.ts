@@ -147,6 +147,20 @@ export const InContextSchema = z.strictObject({
   clusterPrior: z.number().nonnegative().default(5),
   /** Above 0: without a penalty the fit's normal equations can be singular, after the model calls were paid. */
   ridge: z.number().positive().default(10),
+  /**
+   * Candidates outside the sample also scored in full, to measure the estimate's agreement on records
+   * it never saw: a count, or a share of the candidates like "5%"; 0 turns the audit off. Absent: 5% of
+   * the candidates, at most 200. Its model calls count in the report's call ratio.
+   */
+  audit: z
+    .union([
+      z.number().int().min(0).max(100_000),
+      z
+        .string()
+        .regex(/^(\d+(\.\d+)?)%$/, 'audit must be a count like 200 or a percentage like "5%"')
+        .refine((s) => Number.parseFloat(s) <= 100, 'audit percentage must be at most 100%'),
+    ])
+    .optional(),
 });
 export type InContext = z.infer<typeof InContextSchema>;
 

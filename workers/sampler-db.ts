@@ -1,5 +1,11 @@
 import type { SamplerCreate } from '../schemas/sampler.ts';
-import type { Membership, SamplerState } from '../src/sample/index.ts';
+import {
+  type EmbeddingStats,
+  type Membership,
+  type MixtureMemory,
+  type SamplerState,
+  typicalityRanks,
+} from '../src/sample/index.ts';
 import { META_TABLE, metaGet, metaSet } from './sql-meta.ts';
 
 const SCHEMA = `
@@ -9,6 +15,9 @@ CREATE TABLE IF NOT EXISTS resp (idx INTEGER PRIMARY KEY, r TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (step INTEGER PRIMARY KEY, idx TEXT NOT NULL, comps TEXT NOT NULL, p TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (step INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS weights (idx INTEGER PRIMARY KEY, w REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS density (idx INTEGER PRIMARY KEY, d REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS typ (idx INTEGER PRIMARY KEY, u REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS embstats (comp INTEGER PRIMARY KEY, s TEXT NOT NULL);
 `;
 
 /** Posteriors kept per example (the job's GMM lines carry the top 3). */
@@ -34,6 +43,8 @@ export interface SelectedLine {
   record: unknown;
   cluster?: number;
   posteriors?: { cluster: number; p: number }[];
+  /** GMM: log-density under its own component (the mixture policy's typicality). */
+  logDensity?: number;
 }
 
 /** The SamplerRun's SQLite state; every method is synchronous, so one call is one consistent change. */
@@ -66,6 +77,8 @@ export class SamplerDb {
     for (const l of lines) {
       const w = weights?.get(l.id);
       if (w !== undefined) this.sql.exec('INSERT OR IGNORE INTO weights (idx, w) VALUES (?, ?)', idx, w);
+      if (typeof l.logDensity === 'number' && Number.isFinite(l.logDensity))
+        this.sql.exec('INSERT OR IGNORE INTO density (idx, d) VALUES (?, ?)', idx, l.logDensity);
       const post = l.posteriors?.length
         ? l.posteriors.slice(0, WIDTH).map((q) => [q.cluster, q.p])
         : [[l.cluster ?? 0, 1]];
@@ -99,7 +112,42 @@ export class SamplerDb {
         k = Math.max(k, c + 1);
       });
     });
-    return { n, k, label, width: WIDTH, postComp, postP };
+    const spread = this.get<number[]>('spread');
+    const rows2 = this.sql.exec<{ idx: number; d: number }>('SELECT idx, d FROM density').toArray();
+    const density = rows2.length > 0 ? new Float64Array(n).fill(Number.NaN) : undefined;
+    for (const r of rows2) if (r.idx < n) density![r.idx] = r.d;
+    return {
+      n,
+      k: Math.max(k, spread?.length ?? 0),
+      label,
+      width: WIDTH,
+      postComp,
+      postP,
+      ...(density ? { density } : {}),
+      ...(spread ? { spread } : {}),
+    };
+  }
+
+  /** The mixture policy's memory: typicality (the job's ranks, then refreshed values) and the trainer's embedding statistics. */
+  mixtureMemory(m: Membership): Required<MixtureMemory> {
+    const typ = m.density ? typicalityRanks(m.label, m.density, m.k) : new Float32Array(m.n).fill(1);
+    for (const r of this.sql.exec<{ idx: number; u: number }>('SELECT idx, u FROM typ')) typ[r.idx] = r.u;
+    const emb: (EmbeddingStats | null)[] = new Array(m.k).fill(null);
+    for (const r of this.sql.exec<{ comp: number; s: string }>('SELECT comp, s FROM embstats'))
+      emb[r.comp] = JSON.parse(r.s) as EmbeddingStats;
+    return { typ, emb };
+  }
+
+  saveMixture(
+    typ: Float32Array,
+    typDirty: Iterable<number>,
+    emb: readonly (EmbeddingStats | null)[],
+    embDirty: Iterable<number>,
+  ): void {
+    for (const i of typDirty) this.sql.exec('INSERT OR REPLACE INTO typ (idx, u) VALUES (?, ?)', i, typ[i]);
+    for (const c of embDirty)
+      if (emb[c])
+        this.sql.exec('INSERT OR REPLACE INTO embstats (comp, s) VALUES (?, ?)', c, JSON.stringify(emb[c]));
   }
 
   /** Refreshed responsibilities (gmm), over the membership's posteriors. */

@@ -1,8 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Batch, FeedbackBody, SamplerCreate, SamplerStatus } from '../schemas/sampler.ts';
-import { outputPartKey } from '../src/pipeline/keys.ts';
+import { clustersKey, outputPartKey } from '../src/pipeline/keys.ts';
 import type { OutputPart } from '../src/pipeline/outputs.ts';
-import { Sampler } from '../src/sample/index.ts';
+import { diagEntropy, Sampler } from '../src/sample/index.ts';
 import { type Config, type Loading, SamplerDb, type SelectedLine } from './sampler-db.ts';
 
 /** Expected failures travel as values: a Durable Object RPC loses an error's class and code. */
@@ -51,6 +51,7 @@ export class SamplerRun extends DurableObject<Env> {
         ...(weightParts.length === parts.length ? { weightKeys: weightParts.map((p) => p.key) } : {}),
       } satisfies Config);
       this.db.set('loading', { next: 0, error: null } satisfies Loading);
+      if (body.policy.id === 'mixture') await this.loadSpread(body.job);
     }
     try {
       for (let i = 0; i < INLINE_PARTS && (await this.loadPart()); i++);
@@ -60,6 +61,21 @@ export class SamplerRun extends DurableObject<Env> {
     }
     if (this.loading()) await this.ctx.storage.setAlarm(Date.now());
     return this.status();
+  }
+
+  /**
+   * The mixture policy's component spreads: the entropy of each of the job's GMM components, from its
+   * clusters.json variances (a k-means job has none: its spreads stay unknown, and so without effect).
+   */
+  private async loadSpread(job: string): Promise<void> {
+    const o = await this.env.DATA_BUCKET.get(clustersKey(job));
+    if (!o) return;
+    const c = (await o.json()) as { k: number; dim: number; variances?: number[][] };
+    if (!c.variances) return;
+    this.db.set(
+      'spread',
+      c.variances.map((v) => diagEntropy(v)),
+    );
   }
 
   private loading(): boolean {
@@ -121,6 +137,7 @@ export class SamplerRun extends DurableObject<Env> {
       { batchSize: c.batchSize, seed: c.seed, policy: c.policy, epochs: c.epochs },
       this.db.state(),
       this.db.responsibilities(m),
+      c.policy.id === 'mixture' ? this.db.mixtureMemory(m) : {},
     );
     return this.sampler;
   }
@@ -197,16 +214,29 @@ export class SamplerRun extends DurableObject<Env> {
       );
     if (new Set(body.ids).size !== body.ids.length)
       return fail('bad_request', `ids: an id is given twice for step ${body.step}`);
+    // Embeddings feed the mixture policy's refresh; other policies do not read them.
+    const policy = this.db.get<Config>('config')!.policy;
+    const embeddings = policy.id === 'mixture' && policy.refresh ? body.embeddings : undefined;
+    const dim = s.emb.find((e) => e !== null)?.mean.length;
+    if (embeddings && dim !== undefined && embeddings[0].length !== dim)
+      return fail(
+        'bad_request',
+        `embeddings: ${embeddings[0].length} values each, where earlier feedback of this run had ${dim}`,
+      );
     s.feedback(
       body.ids.map((id) => at.get(id)!),
       body.losses,
       b.p,
+      embeddings,
     );
     this.ctx.storage.transactionSync(() => {
       this.db.saveFeedback(body.step, text, s.state, Date.now());
       this.db.saveResponsibilities(s.resp, s.dirty);
+      this.db.saveMixture(s.typ, s.typDirty, s.emb, s.embDirty);
     });
     s.dirty.clear();
+    s.typDirty.clear();
+    s.embDirty.clear();
     return ok({ step: body.step, accepted: true, duplicate: false });
   }
 
@@ -236,6 +266,7 @@ export class SamplerRun extends DurableObject<Env> {
       };
     const s = this.get();
     const w = s.weights();
+    const spreads = c.policy.id === 'mixture' ? s.spreads() : undefined;
     return {
       ...base,
       state: s.state.exhausted ? 'exhausted' : 'ready',
@@ -253,6 +284,12 @@ export class SamplerRun extends DurableObject<Env> {
         loss: cs.loss,
         decrease: cs.decrease,
         retired: !(w[k] > 0),
+        ...(spreads
+          ? {
+              spread: Number.isFinite(spreads[k]) ? spreads[k] : null,
+              embeddings: s.emb[k]?.n ?? 0,
+            }
+          : {}),
       })),
     };
   }

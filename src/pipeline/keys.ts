@@ -126,6 +126,9 @@ export const icShardSampleKey = (job: string, shard: number) =>
   `jobs/${job}/select/incontext/sample/${pad(shard)}.bin`;
 export const icMeasuredKey = (job: string, shard: number) =>
   `jobs/${job}/select/incontext/measured/${pad(shard)}.json`;
+/** The audit's measured values of one shard (records outside the sample, scored in full). */
+export const icAuditKey = (job: string, shard: number) =>
+  `jobs/${job}/select/incontext/audit/${pad(shard)}.json`;
 export const icSampleKey = (job: string) => `jobs/${job}/select/incontext/sample.bin`;
 export const icModelKey = (job: string) => `jobs/${job}/select/incontext/model.bin`;
 

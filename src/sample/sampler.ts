@@ -1,4 +1,15 @@
 import type { SamplerPolicy } from '../../schemas/sampler.ts';
+import {
+  addDensity,
+  addEmbedding,
+  diagEntropy,
+  diagLogDensity,
+  type EmbeddingStats,
+  embeddingVariance,
+  emptyEmbeddingStats,
+  normalCdf,
+  typicalityRanks,
+} from './mixture.ts';
 import { drawCategorical, mix32, shuffled } from './order.ts';
 
 /** Uniform in [0, 1) from (seed, i). */
@@ -14,6 +25,18 @@ export interface Membership {
   width: number;
   postComp: Int32Array;
   postP: Float32Array;
+  /** GMM: each example's log-density under its own component (NaN where unknown): its typicality. */
+  density?: Float64Array;
+  /** GMM: each component's spread, the entropy of its Gaussian (NaN where unknown). */
+  spread?: number[];
+}
+
+/** What the `mixture` policy keeps beyond the state: typicality per example, the trainer's embedding statistics per component. */
+export interface MixtureMemory {
+  /** Each example's typicality in (0, 1]: its rank within its component (refreshed: Φ of its z-score). */
+  typ?: Float32Array;
+  /** Per component, the running Gaussian of the embeddings the trainer reported (null: none yet). */
+  emb?: (EmbeddingStats | null)[];
 }
 
 /** What the sampler remembers of one component (JSON: the Durable Object stores it after every call). */
@@ -56,6 +79,10 @@ export interface Drawn {
 const SPREAD_FLOOR = 1e-9;
 /** Variance floor of a component's loss distribution (gmm refresh). */
 const VAR_FLOOR = 1e-4;
+/** Variance floor of the trainer's embeddings, per dimension (mixture refresh). */
+const EMB_VAR_FLOOR = 1e-6;
+/** Reported embeddings a component needs before its Gaussian scores them, and before their z-scores count. */
+export const MIN_EMBEDDINGS = 16;
 
 export const initialState = (k: number): SamplerState => ({
   step: 0,
@@ -87,19 +114,60 @@ export class Sampler {
   readonly resp: Float32Array;
   /** Examples whose responsibilities changed since the host last saved them. */
   readonly dirty = new Set<number>();
+  /** mixture: each example's typicality, and the trainer's embedding statistics per component. */
+  readonly typ: Float32Array;
+  readonly emb: (EmbeddingStats | null)[];
+  /** Examples whose typicality, and components whose embedding statistics, changed since the host saved them. */
+  readonly typDirty = new Set<number>();
+  readonly embDirty = new Set<number>();
   private readonly sizes: number[];
   private readonly orders = new Map<string, number[]>();
   private members: number[][] | null = null;
 
-  constructor(m: Membership, opts: SamplerOptions, state?: SamplerState, resp?: Float32Array) {
+  constructor(
+    m: Membership,
+    opts: SamplerOptions,
+    state?: SamplerState,
+    resp?: Float32Array,
+    memory: MixtureMemory = {},
+  ) {
     this.m = m;
     this.opts = opts;
     this.state = state ?? initialState(m.k);
     this.resp = resp ?? Float32Array.from(m.postP);
+    this.typ =
+      memory.typ ?? (m.density ? typicalityRanks(m.label, m.density, m.k) : new Float32Array(m.n).fill(1));
+    this.emb = memory.emb ?? new Array(m.k).fill(null);
     this.sizes = new Array(m.k).fill(0);
-    if (opts.policy.id === 'gmm') {
+    this.computeSizes();
+  }
+
+  private computeSizes(): void {
+    const { m } = this;
+    this.sizes.fill(0);
+    if (this.opts.policy.id === 'gmm') {
       for (let i = 0; i < m.n * m.width; i++) if (m.postComp[i] >= 0) this.sizes[m.postComp[i]] += m.postP[i];
+    } else if (this.opts.policy.id === 'mixture') {
+      for (let i = 0; i < m.n; i++) this.sizes[m.label[i]] += this.keep(i);
     } else for (let i = 0; i < m.n; i++) this.sizes[m.label[i]]++;
+  }
+
+  /** mixture: the chance example i is served when its turn comes, 1 − τ·(1 − typicality): atypical ones less. */
+  private keep(i: number): number {
+    const p = this.opts.policy;
+    return p.id === 'mixture' ? 1 - p.typicality * (1 - this.typ[i]) : 1;
+  }
+
+  /** mixture: each component's spread, from the trainer's embeddings once every live one has enough, else the job's. */
+  spreads(): number[] {
+    const p = this.opts.policy;
+    const job = this.m.spread ?? new Array(this.m.k).fill(Number.NaN);
+    if (p.id !== 'mixture' || !p.refresh) return job;
+    const live = this.emb.filter((_, c) => !this.retired(c));
+    if (!live.every((s) => s !== null && s.n >= MIN_EMBEDDINGS)) return job;
+    return this.emb.map((s) =>
+      s && s.n >= MIN_EMBEDDINGS ? diagEntropy(embeddingVariance(s, EMB_VAR_FLOOR)) : Number.NaN,
+    );
   }
 
   /** Component `c`'s size: its members (gmm: the sum of their responsibilities). */
@@ -168,8 +236,14 @@ export class Sampler {
     const prior = this.sizes.map((s, c) => (live[c] ? s : 0));
     const total = prior.reduce((a, b) => a + b, 0);
     if (total <= 0) return new Array(k).fill(0);
-    const pi = prior.map((s) => s / total);
     const policy = this.opts.policy;
+    if (policy.id === 'mixture' && policy.spread !== 0) {
+      // The spread tilts the prior: π_k ∝ n_k·exp(γ·z(H_k)), z standardized over the live components.
+      const z = standardized(this.spreads().map((h, c) => (live[c] ? h : Number.NaN)));
+      for (let c = 0; c < k; c++) if (live[c]) prior[c] *= Math.exp(policy.spread * (z[c] ?? 0));
+    }
+    const totalTilted = prior.reduce((a, b) => a + b, 0);
+    const pi = prior.map((s) => s / totalTilted);
     if (policy.id === 'uniform') return pi;
     const nLive = live.filter(Boolean).length;
     if (policy.id === 'balanced') return live.map((l) => (l ? 1 / nLive : 0));
@@ -264,11 +338,19 @@ export class Sampler {
         continue;
       }
       const i = o[cs.pos];
+      const at = cs.epoch;
       cs.pos++;
       if (cs.pos >= o.length) {
         cs.pos = 0;
         cs.epoch++;
       }
+      // mixture: an atypical example's turn is passed over with probability τ·(1 − typicality),
+      // decided once, when its turn comes (the typicality in force then is part of the saved state).
+      if (
+        this.opts.policy.id === 'mixture' &&
+        !(unitHash(mix32(this.opts.seed, c, at, 0x7919), i) < this.keep(i))
+      )
+        continue;
       if (!inBatch.has(i)) {
         cs.served++;
         return i;
@@ -287,9 +369,14 @@ export class Sampler {
    * observed in few batches moves more when it is observed (EXP3's 1/p, per batch rather than per
    * draw), so every component's statistics follow its loss at about the same pace per step.
    */
-  feedback(idx: readonly number[], losses: readonly number[], p: readonly number[]): void {
+  feedback(
+    idx: readonly number[],
+    losses: readonly number[],
+    p: readonly number[],
+    embeddings?: readonly (readonly number[])[],
+  ): void {
     const policy = this.opts.policy;
-    const beta = policy.id === 'loss' || policy.id === 'gmm' ? policy.beta : 0.2;
+    const beta = policy.id === 'loss' || policy.id === 'gmm' || policy.id === 'mixture' ? policy.beta : 0.2;
     const { k, width } = this.m;
     // Each loss is credited to the example's component (gmm: to each, by responsibility).
     const credit: [c: number, w: number, loss: number][] = [];
@@ -330,6 +417,37 @@ export class Sampler {
       cs.feedback += wsum[c];
     }
     if (policy.id === 'gmm' && policy.refresh) this.refresh(idx, losses);
+    if (policy.id === 'mixture' && policy.refresh && embeddings) this.refreshTypicality(idx, embeddings);
+  }
+
+  /**
+   * mixture refresh: each reported embedding joins its component's running diagonal Gaussian (in the
+   * trainer's space); once the component has MIN_EMBEDDINGS of them, the example's log-density under
+   * it is z-scored against the component's earlier ones, and its typicality becomes Φ(z).
+   */
+  private refreshTypicality(idx: readonly number[], embeddings: readonly (readonly number[])[]): void {
+    if (embeddings.length !== idx.length)
+      throw new RangeError(`${embeddings.length} embeddings for ${idx.length} examples`);
+    let changed = false;
+    idx.forEach((i, n) => {
+      const c = this.m.label[i];
+      const e = embeddings[n];
+      const s = (this.emb[c] ??= emptyEmbeddingStats(e.length));
+      addEmbedding(s, e);
+      this.embDirty.add(c);
+      if (s.n < MIN_EMBEDDINGS) return;
+      const t = diagLogDensity(e, s.mean, embeddingVariance(s, EMB_VAR_FLOOR));
+      addDensity(s, t);
+      if (s.tn < MIN_EMBEDDINGS) return;
+      const sd = Math.sqrt(s.tm2 / s.tn);
+      const u = Math.fround(sd > 0 ? normalCdf((t - s.tmean) / sd) : 0.5);
+      if (u !== this.typ[i]) {
+        this.typ[i] = u;
+        this.typDirty.add(i);
+        changed = true;
+      }
+    });
+    if (changed) this.computeSizes();
   }
 
   /**
@@ -364,4 +482,13 @@ export class Sampler {
       }
     });
   }
+}
+
+/** z-scores of the finite values (population sd); NaN ones, and all when the sd is 0, get 0. */
+function standardized(v: readonly number[]): number[] {
+  const seen = v.filter(Number.isFinite);
+  if (seen.length < 2) return v.map(() => 0);
+  const mean = seen.reduce((a, b) => a + b, 0) / seen.length;
+  const sd = Math.sqrt(seen.reduce((a, b) => a + (b - mean) ** 2, 0) / seen.length);
+  return v.map((x) => (Number.isFinite(x) && sd > SPREAD_FLOOR ? (x - mean) / sd : 0));
 }

@@ -1,3 +1,4 @@
+export { type Agreement, agreement, seededTopOverlap, tieKey } from './agreement.ts';
 export { decodeEstimateModel, decodeSampleSet, encodeEstimateModel, encodeSampleSet } from './codec.ts';
 export {
   type EstimateModel,
@@ -8,4 +9,12 @@ export {
   type SampleSet,
 } from './estimate.ts';
 export { fitRidge, type Linear, predictLinear, solveSpd } from './ridge.ts';
-export { isSampled, lowestKeys, mergeLowest, sampleThresholds } from './sample-plan.ts';
+export {
+  auditKey,
+  auditThreshold,
+  isSampled,
+  lowestKeys,
+  mergeLowest,
+  sampleThresholds,
+  smallest,
+} from './sample-plan.ts';

@@ -1,3 +1,5 @@
+import { fmix32 } from '../../util/fmix32.ts';
+
 /**
  * Which candidates get the expensive (model) score: a uniform sample by a per-record key u ∈ [0, 1)
  * (`hashUniform` of the content hash, so a record is sampled the same way in every job), topped up so
@@ -77,4 +79,39 @@ export function sampleThresholds(lowest: number[][], rate: number, min: number):
 /** The sampling rule, in one place: inclusive, so a cluster's min-th smallest key is sampled. */
 export function isSampled(key: number, threshold: number): boolean {
   return key <= threshold;
+}
+
+/**
+ * The audit key of a record, uniform in [0, 1): from hex digits 12–23 of its content hash (the
+ * sampling key `hashUniform` reads digits 0–11, so the two are independent) mixed with the recipe's
+ * seed. The audit takes the unsampled candidates of smallest audit key.
+ */
+export function auditKey(hash: string, seed: number): number {
+  if (hash.length < 24) throw new RangeError('the content hash must have at least 24 hex digits');
+  const s = fmix32((seed >>> 0) ^ 0x5bd1e995);
+  const hi = fmix32(Number.parseInt(hash.slice(12, 18), 16) ^ s);
+  const lo = fmix32(Number.parseInt(hash.slice(18, 24), 16) ^ Math.imul(hi, 0x9e3779b9) ^ s);
+  return (hi * 2 ** 21 + (lo >>> 11)) / 2 ** 53;
+}
+
+/** The `n` smallest of `keys`, ascending (one shard's part of the audit plan). */
+export function smallest(keys: Iterable<number>, n: number): number[] {
+  checkMin(n);
+  const out: number[] = [];
+  for (const u of keys) {
+    checkKey(u);
+    insertLowest(out, u, n);
+  }
+  return out;
+}
+
+/**
+ * The audit threshold from every shard's `smallest` list: an unsampled candidate is audited iff its
+ * audit key is `<=` it. -1 (nobody) for an audit of 0, 1 (every unsampled candidate) when fewer exist.
+ */
+export function auditThreshold(parts: readonly number[][], n: number): number {
+  checkMin(n);
+  if (n === 0) return -1;
+  const merged = parts.map((p) => [p]).reduce((a, b) => mergeLowest(a, b, n), [[]])[0];
+  return merged.length < n ? 1 : merged[n - 1];
 }

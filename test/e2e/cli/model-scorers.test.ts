@@ -79,7 +79,7 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
     );
   }, 300_000);
 
-  it('accelerated in-context selection on workerd: the model scores a per-cluster sample only', async () => {
+  it('accelerated in-context selection on workerd: the model scores a per-cluster sample and the audit only', async () => {
     lm.resetStats();
     const rows = (JSON.parse(readFileSync(DATA, 'utf8')) as unknown[]).slice(100, 220);
     const input = join(tmp, `${unique('ic')}.json`);
@@ -103,14 +103,22 @@ describe('model-backed scorers through the pipeline on workerd, against a real H
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     const ic = report.selection.incontext;
     expect(report.counts.selected).toBe(30);
-    expect(ic).toMatchObject({ callsPerRecord: 4, calls: ic.sampled * 4, fullCalls: ic.candidates * 4 });
+    // The default audit: 5% of the candidates outside the sample, scored in full to measure agreement.
+    expect(ic.audited).toBe(Math.ceil(0.05 * ic.candidates));
+    expect(ic).toMatchObject({
+      callsPerRecord: 4,
+      calls: (ic.sampled + ic.audited) * 4,
+      auditCalls: ic.audited * 4,
+      fullCalls: ic.candidates * 4,
+      compared: ic.audited,
+    });
     expect(ic.sampled).toBeGreaterThanOrEqual(9);
-    expect(ic.callRatio).toBeLessThanOrEqual(0.3);
-    // The stand-in saw the anchors' zero-shot scores and the sample's one-shot scores, nothing else.
+    expect(ic.callRatio).toBeLessThanOrEqual(0.35);
+    // The stand-in saw the anchors' zero-shot scores and the sample's and audit's one-shot scores, nothing else.
     expect(lm.stats().completions).toBe(4 + ic.calls);
     const lines = [...jsonl(join(out, 'selected.jsonl')), ...jsonl(join(out, 'rejected.jsonl'))];
     const measured = lines.filter((l) => l.flags?.includes('golden_measured'));
-    expect(measured).toHaveLength(ic.sampled);
+    expect(measured).toHaveLength(ic.sampled + ic.audited);
     for (const l of lines) if (l.rank >= 0) expect(Number.isFinite(l.scores.golden_est)).toBe(true);
   }, 300_000);
 });

@@ -15,7 +15,7 @@ describe('accelerated in-context selection against the stand-in model server', (
   afterAll(() => lm.close());
   const providers = () => standinProviders(lm);
   const golden = { id: 'golden', config: { provider: 'lm', anchors: 'refs/anchors.json', maxAnchors: 8 } };
-  const recipe = (full: boolean) => ({
+  const recipe = (full: boolean, audit?: number | string) => ({
     shardBytes: 30_000,
     scorers: [{ id: 'length' }, { id: 'lexical' }, { id: 'heuristics' }, ...(full ? [golden] : [])],
     providers: { lm: { kind: 'openai', baseUrl: 'http://stand-in', model: 'x' } },
@@ -23,7 +23,12 @@ describe('accelerated in-context selection against the stand-in model server', (
     select: {
       budget: '30%',
       rank: { terms: [{ score: 'golden_est' }] },
-      incontext: { scorer: golden, sampleRate: 0.2, minPerCluster: 3 },
+      incontext: {
+        scorer: golden,
+        sampleRate: 0.2,
+        minPerCluster: 3,
+        ...(audit !== undefined ? { audit } : {}),
+      },
     },
   });
 
@@ -37,23 +42,31 @@ describe('accelerated in-context selection against the stand-in model server', (
     const ic = out.report.selection.incontext!;
     expect(ic.callsPerRecord).toBe(8);
     expect(ic.fullCalls).toBe(ic.candidates * 8);
-    expect(ic.calls).toBe(ic.sampled * 8);
-    expect(ic.callRatio).toBeLessThanOrEqual(0.25);
-    // The model was asked for the sample only (plus the anchors' zero-shot scores at fit).
-    expect(ic.requests).toBe(ic.calls);
-    expect(lm.stats().requests).toBeLessThanOrEqual(ic.calls + 8 + 4);
+    // The default audit: 5% of the candidates, outside the sample, scored in full too; in the call ratio.
+    expect(ic.audited).toBe(Math.ceil(0.05 * ic.candidates));
+    expect(ic.auditCalls).toBe(ic.audited * 8);
+    expect(ic.calls).toBe((ic.sampled + ic.audited) * 8);
+    expect(ic.callRatio).toBeCloseTo((ic.sampled + ic.audited) / ic.candidates, 12);
+    expect(ic.callRatio).toBeLessThanOrEqual(0.3);
+    expect(ic.seconds).toBeGreaterThan(0);
+    expect(ic.compared).toBe(ic.audited);
+    expect(ic.topFraction).toBeCloseTo(out.selected.length / ic.candidates, 12);
+    // The model was asked for the sample and the audit only (plus the anchors' zero-shot scores at fit).
+    // A request retried after a timeout counts twice: on a loaded machine `requests` can exceed `calls`.
+    expect(ic.requests).toBeGreaterThanOrEqual(ic.calls);
+    expect(lm.stats().requests).toBeLessThanOrEqual(ic.requests + 8 + 4);
     const lines = [...out.selected, ...out.rejected].filter((l) => l.rank >= 0);
     expect(lines.every((l) => Number.isFinite(l.scores.golden_est))).toBe(true);
     const measured = lines.filter((l) => l.flags?.includes('golden_measured'));
-    expect(measured).toHaveLength(ic.sampled);
+    expect(measured).toHaveLength(ic.sampled + ic.audited);
     // Every cluster got its sample.
     const clusters = new Set(measured.map((l) => l.cluster));
     expect(clusters.size).toBe(4);
     expect(out.selected).toHaveLength(Math.round(out.report.counts.valid * 0.3));
   }, 120_000);
 
-  it('with full scoring in the same recipe, reports the estimate’s agreement with it', async () => {
-    const out = await runRows(rows, recipe(true), {
+  it('with full scoring in the same recipe, audits every unsampled candidate at no cost', async () => {
+    const out = await runRows(rows, recipe(true, '100%'), {
       id: 'ic2',
       extra: { 'refs/anchors.json': anchors },
       providers: providers(),
@@ -61,11 +74,15 @@ describe('accelerated in-context selection against the stand-in model server', (
     const ic = out.report.selection.incontext!;
     // The full column answers the sample: no extra requests in the in-context steps.
     expect(ic.requests).toBe(0);
-    expect(ic.compared).toBe(ic.candidates);
-    // Measured on this stand-in (see bench/incontext-README.md): its golden score is mostly anchor noise,
-    // so agreement is modest; pinned at the measured level with margin, not at the issue's 0.8 target.
-    expect(ic.spearman).toBeGreaterThan(0.15);
-    expect(ic.topOverlap).toBeGreaterThan(0.35);
+    // The agreement is measured on records the estimator never saw: none of the sample.
+    expect(ic.audited).toBe(ic.candidates - ic.sampled);
+    expect(ic.compared).toBe(ic.audited);
+    // On records the estimator never saw, the stand-in's 8-anchor golden score is close to unpredictable
+    // (measured: Spearman 0.09, top-30% overlap 0.30, chance 0.30; over 181 records the standard error of
+    // Spearman is ~0.075). Before the audit, the comparison set was the sample itself and read 1.
+    expect(ic.spearman).toBeGreaterThan(-0.2);
+    expect(ic.spearman).toBeLessThan(0.4);
+    expect(ic.topOverlap).toBeLessThan(0.5);
     for (const l of out.selected.filter((l) => l.flags?.includes('golden_measured')))
       expect(l.scores.golden_est).toBe(l.scores.golden);
   }, 180_000);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   ARMS,
+  buildMixtureWorld,
   buildWorld,
   COMPONENTS,
+  MIXTURE_ARMS,
   type RunResult,
   scaled,
   simulate,
@@ -77,5 +79,29 @@ describe('training simulator: the policies (qualitative, one seed)', () => {
     const decrease = run('loss (decrease)');
     expect(decrease.stepsToTarget!).toBeLessThan(uniform.stepsToTarget!);
     expect(decrease.noiseShare).toBeLessThan(0.5);
+  });
+});
+
+describe('training simulator: the mixture world', () => {
+  const mw = buildMixtureWorld(scaled(COMPONENTS, 0.25), 1);
+  it('a GMM fitted on the simulated embeddings: labels mostly pure, the noise in its broadest components', () => {
+    expect(mw.agreement).toBeGreaterThan(0.9);
+    const { density, spread, label } = mw.hard;
+    expect(density!.every(Number.isFinite)).toBe(true);
+    // Each fitted cluster's majority true component; the noise's clusters have the largest entropy.
+    const votes = Array.from({ length: mw.hard.k }, () => new Array<number>(mw.spec.length).fill(0));
+    for (let i = 0; i < mw.n; i++) votes[label[i]][mw.label[i]]++;
+    const majority = votes.map((v) => v.indexOf(Math.max(...v)));
+    const noisy = spread!.filter((_, c) => majority[c] === NOISE);
+    const ordinary = spread!.filter((_, c) => majority[c] !== NOISE);
+    expect(noisy.length).toBeGreaterThan(0);
+    expect(Math.min(...noisy)).toBeGreaterThan(Math.max(...ordinary));
+  });
+
+  it('is deterministic given the seed, trainer embeddings included', () => {
+    const arm = MIXTURE_ARMS.find((a) => a.embeddings)!;
+    const opts = { steps: 60, batchSize: 64, seed: 3, remaining: 0.2, embeddings: true };
+    expect(simulate(mw, arm.policy, opts)).toEqual(simulate(mw, arm.policy, opts));
+    expect(buildMixtureWorld(scaled(COMPONENTS, 0.25), 1).hard).toEqual(mw.hard);
   });
 });

@@ -41,6 +41,8 @@ export interface ClusterAssignment {
   labels: number[];
   /** GMM: the top posteriors of each record, `[cluster, p]`. */
   top?: [number, number][][];
+  /** GMM: log N(x; μ_c, σ²_c) of each record under its own component c (the sampler's typicality). */
+  density?: number[];
 }
 
 /** A shard's contribution to the per-cluster summaries. */
@@ -152,6 +154,8 @@ async function assign(
       dist[i] = -post.logLik[i]; // nearest = most likely under the mixture
     }
     out.top = post.top.map((t) => t.map(({ component, p: q }): [number, number] => [component, q]));
+    // log N_c(x) = log p(x) + log r_c − log w_c, with r_c = w_c·N_c(x) / p(x) the label's posterior.
+    out.density = post.top.map((t, i) => post.logLik[i] + Math.log(t[0].p) - Math.log(p.weights[labels[i]]));
   } else {
     const a = assignKmeans(x, p.centroids, step.k);
     labels = a.labels;

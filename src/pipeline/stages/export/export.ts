@@ -110,6 +110,7 @@ export async function exportShard(
       rank: ranks[i],
       ...(cluster !== undefined ? { cluster } : {}),
       ...(assigned?.top ? { posteriors: assigned.top[i].map(([cluster, p]) => ({ cluster, p })) } : {}),
+      ...(assigned?.density ? { logDensity: assigned.density[i] } : {}),
       ...(flags ? { flags } : {}),
       ...(scored[i].note ? { note: scored[i].note } : {}),
     };

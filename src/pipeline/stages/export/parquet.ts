@@ -21,6 +21,7 @@ const RECORD_LINE: ParquetColumn[] = [
   { name: 'rank', kind: 'double' },
   { name: 'cluster', kind: 'int64' },
   { name: 'posteriors', kind: 'json' },
+  { name: 'logDensity', kind: 'double' },
   { name: 'flags', kind: 'strings' },
   { name: 'note', kind: 'string' },
   { name: 'reason', kind: 'string' },

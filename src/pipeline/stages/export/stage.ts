@@ -265,11 +265,12 @@ function selectionReport(
   };
 }
 
-/** What accelerated in-context scoring cost against full scoring, and (when both ran) how well it agreed. */
+/** What accelerated in-context scoring cost against full scoring, and how well it agreed on the audit. */
 function incontextReport(view: JobView, ic: NonNullable<SelectState['ic']>) {
   const cfg = view.spec.recipe.select.incontext!;
   const per = ic.perRecord ?? 1;
   const sampled = ic.sampled ?? 0;
+  const audited = ic.audited ?? 0;
   const candidates = ic.candidates ?? 0;
   return {
     scorer: cfg.scorer.id,
@@ -278,15 +279,20 @@ function incontextReport(view: JobView, ic: NonNullable<SelectState['ic']>) {
     failed: ic.failed ?? 0,
     candidates,
     callsPerRecord: per,
-    calls: sampled * per,
+    calls: (sampled + audited) * per,
+    auditCalls: audited * per,
     fullCalls: candidates * per,
-    callRatio: candidates > 0 ? sampled / candidates : 0,
+    callRatio: candidates > 0 ? (sampled + audited) / candidates : 0,
+    seconds: ic.seconds ?? 0,
     requests: ic.requests ?? 0,
+    audited,
+    auditFailed: ic.auditFailed ?? 0,
     ...(ic.compared !== undefined
       ? {
           compared: ic.compared,
           spearman: ic.spearman ?? Number.NaN,
           topOverlap: ic.topOverlap ?? Number.NaN,
+          topFraction: ic.topFraction ?? Number.NaN,
         }
       : {}),
   };

@@ -3,9 +3,9 @@ import { unitRow } from '../../../embed/normalize.ts';
 import type { ProviderSet } from '../../../providers/types.ts';
 import { type CellCache, type ResolvedScorer, resolveScorers, scorerColumn } from '../../../score/index.ts';
 import {
+  auditKey,
   decodeEstimateModel,
   decodeSampleSet,
-  type EstimateModel,
   encodeEstimateModel,
   encodeSampleSet,
   estimate,
@@ -13,10 +13,18 @@ import {
   isSampled,
   lowestKeys,
   type SampleSet,
+  smallest,
 } from '../../../select/incontext/index.ts';
 import { hashUniform } from '../../../util/hash-uniform.ts';
 import { fromJsonl } from '../../jsonl.ts';
-import { icMeasuredKey, icModelKey, icSampleKey, icShardSampleKey, shardKey } from '../../keys.ts';
+import {
+  icAuditKey,
+  icMeasuredKey,
+  icModelKey,
+  icSampleKey,
+  icShardSampleKey,
+  shardKey,
+} from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
 import { type BlobStore, getJson, getText } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
@@ -24,7 +32,7 @@ import { readAssignment } from '../cluster/cluster.ts';
 import { clusterVectors } from '../embed/embed.ts';
 import type { ModelRef } from '../fit/fit.ts';
 import { loadModel, type ScoredLine, scoreCached } from '../score/score.ts';
-import type { IcKeysResult, IcScoreResult, SelectState } from './plan.ts';
+import type { IcAuditResult, IcKeysResult, IcScoreResult, SelectState } from './plan.ts';
 
 /** The in-context scorer, its output, and the name of the estimate. */
 export function icScorer(spec: JobSpec): { ref: ResolvedScorer; output: string; estimate: string } {
@@ -77,29 +85,20 @@ export async function icKeys(
     state.k,
     spec.recipe.select.incontext!.minPerCluster,
   );
-  return { records: v.records.length, lowest };
+  return { records: v.records.length, candidates: cand.length, lowest };
 }
 
+type ScoreDeps = { models: Record<string, ModelRef>; cells?: CellCache; providers?: ProviderSet };
+
 /**
- * In-context step 2, one shard: the sampled candidates get the expensive score (from the cell cache, or
- * from the full scorer's column when the recipe runs it too, else from the model), and go to the
- * sample with their vector, cluster and cheap scores.
+ * The expensive score of the records `picked` (indices into the shard): from the full scorer's column
+ * when the recipe runs it too, else from the cell cache or the model. NaN where the model gave none.
  */
-export async function icScore(
-  store: BlobStore,
-  spec: JobSpec,
-  info: ShardInfo,
-  state: SelectState,
-  deps: { models: Record<string, ModelRef>; cells?: CellCache; providers?: ProviderSet },
-): Promise<IcScoreResult> {
+async function fullScores(store: BlobStore, spec: JobSpec, v: ShardView, picked: number[], deps: ScoreDeps) {
   // A host may hand every task the same provider set: count this task's requests as a difference.
   const before = deps.providers?.usage().requests ?? 0;
-  const v = await view(store, spec, info);
+  const started = Date.now();
   const { ref, output } = icScorer(spec);
-  const thresholds = state.ic!.thresholds;
-  const picked = v.records.flatMap((_, i) =>
-    !v.lines[i].filter && isSampled(v.keys[i], thresholds[v.labels[i]]) ? [i] : [],
-  );
   const full = spec.recipe.scorers.some((s) => s.id === ref.scorer.id);
   let computed = 0;
   let perRecord = 1;
@@ -109,6 +108,7 @@ export async function icScore(
   if (Array.isArray(anchors)) perRecord = anchors.length;
   let values: number[];
   if (full) values = picked.map((i) => v.lines[i].scores[output]);
+  else if (picked.length === 0) values = [];
   else {
     const ctx = { seed: spec.recipe.seed, model, providers: deps.providers };
     const cells = spec.recipe.cache ? deps.cells : undefined;
@@ -122,6 +122,36 @@ export async function icScore(
     computed = c;
     values = picked.map((i) => rows.get(v.records[i].hash)?.scores[output] ?? Number.NaN);
   }
+  const requests = (deps.providers?.usage().requests ?? 0) - before;
+  return { values, computed, perRecord, requests, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * In-context step 2, one shard: the sampled candidates get the expensive score (from the cell cache, or
+ * from the full scorer's column when the recipe runs it too, else from the model), and go to the
+ * sample with their vector, cluster and cheap scores.
+ */
+export async function icScore(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  state: SelectState,
+  deps: ScoreDeps,
+): Promise<IcScoreResult> {
+  const v = await view(store, spec, info);
+  const thresholds = state.ic!.thresholds;
+  const picked = v.records.flatMap((_, i) =>
+    !v.lines[i].filter && isSampled(v.keys[i], thresholds[v.labels[i]]) ? [i] : [],
+  );
+  const { values, computed, perRecord, requests, seconds } = await fullScores(store, spec, v, picked, deps);
+  const audit = smallest(
+    v.records.flatMap((r, i) =>
+      !v.lines[i].filter && !isSampled(v.keys[i], thresholds[v.labels[i]])
+        ? [auditKey(r.hash, spec.recipe.seed)]
+        : [],
+    ),
+    state.ic!.audit ?? 0,
+  );
   const ok = picked.flatMap((i, j) => (Number.isFinite(values[j]) ? [[i, values[j]] as const] : []));
   const features = icFeatures(spec);
   const m = ok.length > 0 ? await clusterVectors(store, spec, info.shard) : undefined;
@@ -142,7 +172,6 @@ export async function icScore(
   });
   await store.put(icShardSampleKey(spec.id, info.shard), encodeSampleSet(sample));
   await store.put(icMeasuredKey(spec.id, info.shard), JSON.stringify(ok.map(([i, s]) => [i, s])));
-  const requests = (deps.providers?.usage().requests ?? 0) - before;
   return {
     records: v.records.length,
     sampled: ok.length,
@@ -150,6 +179,46 @@ export async function icScore(
     computed,
     perRecord,
     requests,
+    seconds,
+    audit,
+  };
+}
+
+/**
+ * In-context step 4, one shard: the audit. Unsampled candidates whose audit key is under the
+ * threshold get the expensive score too (the model's calls are paid here), and each goes to the
+ * agreement with its estimate; their measured values then stand in for their estimates, like the
+ * sample's.
+ */
+export async function icAudit(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  state: SelectState,
+  deps: ScoreDeps,
+): Promise<IcAuditResult> {
+  const v = await view(store, spec, info);
+  const { thresholds, auditThreshold = -1 } = state.ic!;
+  const picked = v.records.flatMap((r, i) =>
+    !v.lines[i].filter &&
+    !isSampled(v.keys[i], thresholds[v.labels[i]]) &&
+    auditKey(r.hash, spec.recipe.seed) <= auditThreshold
+      ? [i]
+      : [],
+  );
+  const { values, computed, requests, seconds } = await fullScores(store, spec, v, picked, deps);
+  const ok = picked.flatMap((i, j) => (Number.isFinite(values[j]) ? [[i, values[j]] as const] : []));
+  const est = ok.length > 0 ? await estimator(store, spec, info.shard) : undefined;
+  const pairs = ok.map(([i, full]) => [est!(i, v.lines[i]), full] as [number, number]);
+  await store.put(icAuditKey(spec.id, info.shard), JSON.stringify(ok.map(([i, s]) => [i, s])));
+  return {
+    records: v.records.length,
+    audited: picked.length,
+    failed: picked.length - ok.length,
+    computed,
+    requests,
+    seconds,
+    pairs,
   };
 }
 
@@ -199,8 +268,35 @@ function joinSamples(parts: SampleSet[]): SampleSet {
 }
 
 /**
- * Every candidate's in-context value, for the prepare step: measured for the sampled, estimated for
- * the rest; NaN for a record a filter rejected. Also whether each was measured.
+ * The estimator of one shard's records, loaded once: the estimate of record i from its cluster, its
+ * vector and its cheap scores (NaN when the sample is empty).
+ */
+async function estimator(
+  store: BlobStore,
+  spec: JobSpec,
+  shard: number,
+): Promise<(i: number, line: ScoredLine) => number> {
+  const mb = await store.get(icModelKey(spec.id));
+  const sb = await store.get(icSampleKey(spec.id));
+  if (!mb || !sb) throw new Error('the in-context estimator is missing');
+  const model = decodeEstimateModel(mb);
+  const sample = decodeSampleSet(sb);
+  if (sample.scores.length === 0) return () => Number.NaN;
+  const labels = (await readAssignment(store, spec.id, shard))?.labels ?? [];
+  const m = await clusterVectors(store, spec, shard);
+  const features = icFeatures(spec);
+  const x = new Float64Array(features.length);
+  return (i, line) => {
+    features.forEach((name, q) => {
+      x[q] = finite(line.scores[name]);
+    });
+    return estimate(model, sample, unitRow(m.data.subarray(i * m.dim, (i + 1) * m.dim)), labels[i], x);
+  };
+}
+
+/**
+ * Every candidate's in-context value, for the prepare step: measured for the sampled and the audited,
+ * estimated for the rest; NaN for a record a filter rejected. Also whether each was measured.
  */
 export async function icEstimates(
   store: BlobStore,
@@ -211,21 +307,12 @@ export async function icEstimates(
   const n = lines.length;
   const values = new Float64Array(n).fill(Number.NaN);
   const measured = new Uint8Array(n);
-  const known = new Map((await getJson<[number, number][]>(store, icMeasuredKey(spec.id, info.shard))) ?? []);
-  const labels = (await readAssignment(store, spec.id, info.shard))?.labels ?? [];
+  const known = new Map([
+    ...((await getJson<[number, number][]>(store, icMeasuredKey(spec.id, info.shard))) ?? []),
+    ...((await getJson<[number, number][]>(store, icAuditKey(spec.id, info.shard))) ?? []),
+  ]);
   const need = lines.some((l, i) => !l.filter && !known.has(i));
-  let model: EstimateModel | undefined;
-  let sample: SampleSet | undefined;
-  if (need) {
-    const mb = await store.get(icModelKey(spec.id));
-    const sb = await store.get(icSampleKey(spec.id));
-    if (!mb || !sb) throw new Error('the in-context estimator is missing');
-    model = decodeEstimateModel(mb);
-    sample = decodeSampleSet(sb);
-  }
-  const m = need ? await clusterVectors(store, spec, info.shard) : undefined;
-  const features = icFeatures(spec);
-  const x = new Float64Array(features.length);
+  const est = need ? await estimator(store, spec, info.shard) : undefined;
   lines.forEach((line, i) => {
     if (line.filter) return;
     const got = known.get(i);
@@ -234,20 +321,7 @@ export async function icEstimates(
       measured[i] = 1;
       return;
     }
-    if (sample!.scores.length === 0) {
-      values[i] = Number.NaN;
-      return;
-    }
-    features.forEach((name, q) => {
-      x[q] = finite(line.scores[name]);
-    });
-    values[i] = estimate(
-      model!,
-      sample!,
-      unitRow(m!.data.subarray(i * m!.dim, (i + 1) * m!.dim)),
-      labels[i],
-      x,
-    );
+    values[i] = est!(i, line);
   });
   return { values, measured };
 }

@@ -1,5 +1,5 @@
-import type { Recipe } from '../../../../schemas/recipe.ts';
-import { mergeLowest, sampleThresholds } from '../../../select/incontext/index.ts';
+import type { InContext, Recipe } from '../../../../schemas/recipe.ts';
+import { agreement, auditThreshold, mergeLowest, sampleThresholds } from '../../../select/incontext/index.ts';
 import {
   type Cut,
   decide,
@@ -9,18 +9,19 @@ import {
   type RoundSpec,
   type ShardSummary,
 } from '../../../select/index.ts';
-import { spearman, strategyOf, topOverlap } from '../../../select/strategies/index.ts';
+import { strategyOf } from '../../../select/strategies/index.ts';
 
 /**
  * The select stage as a sequence of steps, each one coordinator iteration. Maps run on every shard;
  * reduces run on band partitions (dedup) or cluster partitions (groups); `dedup-resolve` is one task.
  *
- *   [ic-keys → ic-score → ic-fit] → prepare → [dedup-reduce → dedup-resolve] → [group-map → group-reduce]
+ *   [ic-keys → ic-score → ic-fit → ic-audit] → prepare → [dedup-reduce → dedup-resolve] → [group-map → group-reduce]
  *   → scatter → round*
  *
  * - ic-keys / ic-score / ic-fit (accelerated in-context scoring): each cluster's smallest sampling keys,
  *   so every cluster gets its sample; the sampled candidates scored with the model; the estimator
- *   fitted on the joined sample (src/select/incontext/).
+ *   fitted on the joined sample (src/select/incontext/); the audit: candidates outside the sample
+ *   scored in full too, and the estimate's agreement with them measured.
  * - prepare: every record's rank value, and (dedup on) its exact key and MinHash bands, written to
  *   band-key partitions in R2.
  * - dedup-reduce / dedup-resolve: candidate pairs per partition, then one union-find over every edge.
@@ -35,6 +36,7 @@ export type SelectStep =
   | { kind: 'ic-keys' }
   | { kind: 'ic-score' }
   | { kind: 'ic-fit' }
+  | { kind: 'ic-audit' }
   | { kind: 'prepare' }
   | { kind: 'dedup-reduce' }
   | { kind: 'dedup-resolve' }
@@ -47,6 +49,7 @@ export type SelectStep =
 export const SELECT_MAP_STEPS: ReadonlySet<SelectStep['kind']> = new Set([
   'ic-keys',
   'ic-score',
+  'ic-audit',
   'prepare',
   'group-map',
   'scatter',
@@ -56,6 +59,8 @@ export const SELECT_MAP_STEPS: ReadonlySet<SelectStep['kind']> = new Set([
 /** What select steps report, by step kind. */
 export interface IcKeysResult {
   records: number;
+  /** Records no filter rejected. */
+  candidates: number;
   /** Per cluster, the smallest sampling keys of the shard's candidates. */
   lowest: number[][];
 }
@@ -68,14 +73,27 @@ export interface IcScoreResult {
   computed: number;
   perRecord: number;
   requests: number;
+  /** Seconds the task spent getting the model's scores. */
+  seconds: number;
+  /** The smallest audit keys of the shard's unsampled candidates, ascending (as many as the audit takes). */
+  audit: number[];
+}
+export interface IcAuditResult {
+  records: number;
+  /** Unsampled candidates audited: scored in full, with their estimate beside. */
+  audited: number;
+  failed: number;
+  computed: number;
+  requests: number;
+  seconds: number;
+  /** [estimate, full score] of each audited record the model scored, in record order. */
+  pairs: [number, number][];
 }
 export interface PrepareResult {
   records: number;
   candidates: number;
   /** Dedup on: the byte length of each band partition's part in the shard's packed object. */
   parts?: number[];
-  /** In-context with the full scorer in the recipe too: [estimate, full score] of a uniform subsample. */
-  compare?: [number, number][];
 }
 export interface DedupReduceResult {
   edges: number;
@@ -108,6 +126,7 @@ export interface SelectSteps {
   'ic-keys': IcKeysResult;
   'ic-score': IcScoreResult;
   'ic-fit': { sampled: number };
+  'ic-audit': IcAuditResult;
   prepare: PrepareResult;
   'dedup-reduce': DedupReduceResult;
   'dedup-resolve': DedupResolveResult;
@@ -142,19 +161,30 @@ export interface SelectState {
   /** Per cluster, candidates the strategy saw (after dedup and refusals). */
   available?: number[];
   quotas?: number[];
-  /** Accelerated in-context scoring: per-cluster sampling thresholds, then what the sample cost. */
+  /**
+   * Accelerated in-context scoring: per-cluster sampling thresholds and the audit's size and threshold,
+   * then what the sample and the audit cost, and the estimate's agreement on the audit.
+   */
   ic?: {
     thresholds: number[];
+    candidates?: number;
+    /** Records the audit takes, and its threshold on the audit key (-1: no audit). */
+    audit?: number;
+    auditThreshold?: number;
     sampled?: number;
     failed?: number;
     computed?: number;
     perRecord?: number;
     requests?: number;
-    /** Candidates, and the estimate's agreement with full scoring when both ran. */
-    candidates?: number;
+    /** Seconds the model phase's tasks spent getting scores (sample and audit), summed. */
+    seconds?: number;
+    audited?: number;
+    auditFailed?: number;
     compared?: number;
     spearman?: number;
     topOverlap?: number;
+    /** The share of the audit compared at the top: the budget's share of the candidates. */
+    topFraction?: number;
   };
   /** Records the budget is spent on, once the scatter has counted them. */
   candidates?: number;
@@ -164,6 +194,16 @@ export interface SelectState {
 export type SelectAdvance =
   | { kind: 'next'; state: SelectState; tasks: number }
   | { kind: 'done'; state: SelectState; cut: Cut; candidates: number };
+
+/**
+ * Records the audit takes out of `candidates`: the recipe's count, or its share, or (absent) 5% of the
+ * candidates, at most 200. Fewer when fewer candidates are left outside the sample.
+ */
+export function auditSize(audit: InContext['audit'], candidates: number): number {
+  if (audit === undefined) return Math.min(200, Math.ceil(0.05 * candidates));
+  if (typeof audit === 'number') return Math.min(audit, candidates);
+  return Math.round((Number.parseFloat(audit) / 100) * candidates);
+}
 
 /** Whether the pipeline embeds: to cluster, to export embeddings, or for a strategy that compares records. */
 export function needsVectors(recipe: Recipe): boolean {
@@ -244,9 +284,16 @@ export function nextSelectStep(
       const lowest = barrier.results
         .map((r) => r.lowest)
         .reduce((a, b) => mergeLowest(a, b, ic.minPerCluster));
+      const candidates = barrier.results.reduce((a, r) => a + r.candidates, 0);
       return next(
         { kind: 'ic-score' },
-        { ic: { thresholds: sampleThresholds(lowest, ic.sampleRate, ic.minPerCluster) } },
+        {
+          ic: {
+            thresholds: sampleThresholds(lowest, ic.sampleRate, ic.minPerCluster),
+            candidates,
+            audit: auditSize(ic.audit, candidates),
+          },
+        },
       );
     }
     case 'ic-score': {
@@ -258,38 +305,49 @@ export function nextSelectStep(
         failed: sum((r) => r.failed),
         computed: sum((r) => r.computed),
         requests: sum((r) => r.requests),
+        seconds: sum((r) => r.seconds),
         perRecord: Math.max(1, ...rs.map((r) => r.perRecord)),
+        auditThreshold: auditThreshold(
+          rs.map((r) => r.audit),
+          state.ic!.audit ?? 0,
+        ),
       };
       return next({ kind: 'ic-fit' }, { ic });
     }
     case 'ic-fit':
-      return next({ kind: 'prepare' });
-    case 'prepare': {
+      return (state.ic?.auditThreshold ?? -1) >= 0 ? next({ kind: 'ic-audit' }) : next({ kind: 'prepare' });
+    case 'ic-audit': {
       const rs = barrier.results;
-      const patch: Partial<SelectState> = {};
-      if (state.ic) {
-        const pairs = rs.flatMap((r) => r.compare ?? []);
-        patch.ic = {
-          ...state.ic,
-          candidates: rs.reduce((a, r) => a + r.candidates, 0),
-          ...(pairs.length >= 2
-            ? {
-                compared: pairs.length,
-                spearman: spearman(
-                  pairs.map((p) => p[0]),
-                  pairs.map((p) => p[1]),
-                ),
-                topOverlap: topOverlap(
-                  pairs.map((p) => p[1]),
-                  pairs.map((p) => p[0]),
-                  0.3,
-                ),
-              }
-            : {}),
-        };
-      }
-      return lexicalDedup(recipe) ? next({ kind: 'dedup-reduce' }, patch) : afterDedup(patch);
+      const sum = (f: (r: IcAuditResult) => number) => rs.reduce((a, r) => a + f(r), 0);
+      const ic = state.ic!;
+      const pairs = rs.flatMap((r) => r.pairs);
+      const topFraction = Math.min(1, target / Math.max(1, ic.candidates ?? 0));
+      const a = agreement(
+        pairs.map((p) => p[0]),
+        pairs.map((p) => p[1]),
+        topFraction,
+        recipe.seed,
+      );
+      return next(
+        { kind: 'prepare' },
+        {
+          ic: {
+            ...ic,
+            audited: sum((r) => r.audited),
+            auditFailed: sum((r) => r.failed),
+            computed: (ic.computed ?? 0) + sum((r) => r.computed),
+            requests: (ic.requests ?? 0) + sum((r) => r.requests),
+            seconds: (ic.seconds ?? 0) + sum((r) => r.seconds),
+            compared: a.compared,
+            spearman: a.spearman,
+            topOverlap: a.topOverlap,
+            topFraction,
+          },
+        },
+      );
     }
+    case 'prepare':
+      return lexicalDedup(recipe) ? next({ kind: 'dedup-reduce' }) : afterDedup();
     case 'dedup-reduce': {
       const rs = barrier.results;
       const sum = (f: (r: DedupReduceResult) => number) => rs.reduce((a, r) => a + f(r), 0);

@@ -22,7 +22,6 @@ import {
   resolveDuplicates,
 } from '../../../select/dedup/index.ts';
 import { type RoundSpec, rankValue, type ShardSummary, summarize } from '../../../select/index.ts';
-import { hashUniform } from '../../../util/hash-uniform.ts';
 import { inParallel } from '../../in-parallel.ts';
 import { fromJsonl } from '../../jsonl.ts';
 import { dedupEdgesKey, dedupLosersKey, dedupMapKey, shardKey } from '../../keys.ts';
@@ -59,14 +58,13 @@ export async function selectPrepare(
   info: ShardInfo,
   state: SelectState,
   stats: Record<string, { min: number; max: number }>,
-  shards = 1,
 ): Promise<PrepareResult> {
   const records = await readShardRecords(store, spec.id, info, { rows: false });
   const lines = fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl')));
   if (lines.length !== records.length)
     throw new Error(`shard ${info.shard}: ${records.length} records but ${lines.length} score lines`);
   const ranks = new Float64Array(lines.length);
-  const ic = spec.recipe.select.incontext ? await inContext(store, spec, info, lines, shards) : undefined;
+  const ic = spec.recipe.select.incontext ? await inContext(store, spec, info, lines) : undefined;
   let candidates = 0;
   lines.forEach((line, i) => {
     const scores = ic ? { ...line.scores, [ic.name]: ic.values[i] } : line.scores;
@@ -108,25 +106,15 @@ export async function selectPrepare(
     records: records.length,
     candidates,
     ...(lengths ? { parts: lengths } : {}),
-    ...(ic?.compare ? { compare: ic.compare } : {}),
   };
 }
 
-/** Pairs of (estimate, full score) a shard contributes to the report's comparison, at most. */
-const COMPARE = 20_000;
-
 /**
  * The in-context values of a shard's records, stored beside it for export (values, then 1 where
- * measured); with the full scorer in the recipe too, a uniform subsample of (estimate, full) pairs.
+ * measured). The estimate's agreement is measured before, on the audit (ic-audit).
  */
-async function inContext(
-  store: BlobStore,
-  spec: JobSpec,
-  info: ShardInfo,
-  lines: readonly ScoredLine[],
-  shards: number,
-) {
-  const { output, estimate } = icScorer(spec);
+async function inContext(store: BlobStore, spec: JobSpec, info: ShardInfo, lines: readonly ScoredLine[]) {
+  const { estimate } = icScorer(spec);
   const { values, measured } = await icEstimates(store, spec, info, lines);
   const file = new Float64Array(2 * values.length);
   file.set(values);
@@ -134,22 +122,7 @@ async function inContext(
     file[values.length + i] = m;
   });
   await store.put(shardKey(spec.id, info.shard, 'estimate.f64'), new Uint8Array(file.buffer));
-  const full = spec.recipe.scorers.some((s) => s.id === spec.recipe.select.incontext!.scorer.id);
-  let compare: [number, number][] | undefined;
-  if (full) {
-    const cap = Math.ceil(COMPARE / Math.max(1, shards));
-    compare = lines
-      .flatMap((l, i) => {
-        const f = l.scores[output];
-        return !l.filter && Number.isFinite(values[i]) && Number.isFinite(f)
-          ? [{ key: hashUniform(l.hash), pair: [values[i], f] as [number, number] }]
-          : [];
-      })
-      .sort((a, b) => a.key - b.key)
-      .slice(0, cap)
-      .map((x) => x.pair);
-  }
-  return { name: estimate, values, compare };
+  return { name: estimate, values };
 }
 
 /**

@@ -7,7 +7,7 @@ import { fitStage } from '../fit/stage.ts';
 import { validRecords } from '../ingest/stage.ts';
 import { scoreStage } from '../score/stage.ts';
 import { groupMap, groupReduce } from './groups.ts';
-import { icFit, icKeys, icScore } from './incontext.ts';
+import { icAudit, icFit, icKeys, icScore } from './incontext.ts';
 import {
   firstSelectState,
   nextSelectStep,
@@ -97,8 +97,15 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
       }),
     ),
     'ic-fit': step((t, { store }) => icFit(store, t.spec, t.shards, t.input.plan)),
+    'ic-audit': step((t, env) =>
+      icAudit(env.store, t.spec, shardOf(t), t.input.plan, {
+        models: t.input.models,
+        cells: env.deps.cells?.(t.spec.dataset),
+        providers: env.providers(t.shards),
+      }),
+    ),
     prepare: step(
-      (t, { store }) => selectPrepare(store, t.spec, shardOf(t), t.input.plan, t.input.stats, t.shards),
+      (t, { store }) => selectPrepare(store, t.spec, shardOf(t), t.input.plan, t.input.stats),
       (r) => ({ in: r.records, out: r.records }),
     ),
     'dedup-reduce': step((t, { store }) =>
