@@ -8,7 +8,7 @@ import { jobs } from './jobs.ts';
 import { type AppEnv, json, openApiDocument, openapi } from './openapi.ts';
 import { pairs } from './pairs.ts';
 import { sampler } from './sampler.ts';
-import { schedules } from './schedules.ts';
+import { scheduleList, schedules } from './schedules.ts';
 import { scorers } from './scorers.ts';
 
 const HealthSchema = z.object({ ok: z.literal(true), service: z.literal('winnow') });
@@ -35,6 +35,7 @@ openapi(app, health, (c) => c.json({ ok: true, service: 'winnow' } as const));
 app.use('/v1/*', auth);
 app.route('/v1/datasets', datasets);
 app.route('/v1/datasets', schedules);
+app.route('/v1/schedules', scheduleList);
 app.route('/v1/runs', sampler);
 app.route('/v1/jobs', jobs);
 app.route('/v1/pairs', pairs);
