@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { auth } from './auth.ts';
+import { webConsole } from './console.ts';
 import { datasets } from './datasets.ts';
 import { errorBody, onError } from './errors.ts';
 import { gc } from './gc.ts';
@@ -31,6 +32,7 @@ const document = createRoute({
 export const app = new OpenAPIHono<AppEnv>();
 app.onError(onError);
 app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
+app.route('/', webConsole);
 openapi(app, health, (c) => c.json({ ok: true, service: 'winnow' } as const));
 app.use('/v1/*', auth);
 app.route('/v1/datasets', datasets);
