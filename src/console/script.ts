@@ -70,12 +70,19 @@ async function tick() {
 
 function start() {
   setupEditor();
-  byId('login-form').addEventListener('submit', (e) => {
+  byId('login-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const t = byId('token').value.trim();
     if (!t) return;
     sessionStorage.setItem(TOKEN_KEY, t);
     byId('token').value = '';
+    // One request tries the token: a refused one is said once, not by every list.
+    try {
+      await api('/v1/jobs?limit=1');
+    } catch (err) {
+      if (err.status !== 401) byId('login-error').textContent = err.message;
+      return;
+    }
     showMain();
   });
   byId('logout').addEventListener('click', () => showLogin(''));
