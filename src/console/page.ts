@@ -112,7 +112,7 @@ export const CONSOLE_HTML = `<!doctype html>
   <section>
     <h2>Datasets</h2>
     <table id="datasets">
-      <thead><tr><th>name</th><th>size</th><th>objects</th><th>origin</th><th>updated</th><th>latest run</th><th></th></tr></thead>
+      <thead><tr><th>name</th><th>size</th><th>objects</th><th>origin</th><th>updated</th><th></th></tr></thead>
       <tbody></tbody>
     </table>
   </section>

@@ -52,7 +52,8 @@ function jobDetails(job) {
               'tr',
               { 'data-stage': st.name },
               h('td', {}, st.name),
-              h('td', {}, stateCell(st.state)),
+              // A stage a finished job never ran (no cluster asked for, say) stayed waiting.
+              h('td', {}, stateCell(job.state === 'done' && st.state === 'waiting' ? 'skipped' : st.state)),
               h('td', { class: 'num' }, st.step),
               h('td', { class: 'num' }, st.shardsDone + '/' + st.shardsTotal),
               h('td', { class: 'num' }, count(st.recordsIn)),
@@ -146,11 +147,10 @@ async function refreshDatasets() {
       h('td', { class: 'num' }, d.objects.length),
       h('td', {}, d.origin),
       h('td', {}, when(d.updatedAt || d.createdAt)),
-      h('td', { class: 'mono' }, d.latest || ''),
       h('td', {}, h('button', { type: 'button', onclick: () => { byId('dataset').value = d.name; byId('dataset').dataset.auto = ''; byId('recipe').focus(); } }, 'use')),
     ),
   );
-  byId('datasets').tBodies[0].replaceChildren(...(rows.length ? rows : [empty(7, 'no datasets yet: upload one above')]));
+  byId('datasets').tBodies[0].replaceChildren(...(rows.length ? rows : [empty(6, 'no datasets yet: upload one above')]));
 }
 
 function runRow(r) {
@@ -175,7 +175,8 @@ async function refreshSchedules() {
   const { schedules } = await getJson('/v1/schedules');
   const cards = await Promise.all(
     schedules.map(async (s) => {
-      const runs = (await getJson('/v1/datasets/' + encodeURIComponent(s.dataset) + '/runs')).runs.slice(0, 10);
+      const list = await getJson('/v1/datasets/' + encodeURIComponent(s.dataset) + '/runs');
+      const runs = list.runs.slice(0, 10);
       return h(
         'div',
         { class: 'card', 'data-schedule': s.dataset },
@@ -185,6 +186,7 @@ async function refreshSchedules() {
           h('span', {}, s.enabled ? 'enabled' : 'disabled'),
           h('span', {}, 'next due ', h('b', {}, s.nextDue ? when(s.nextDue) : 'never')),
           h('span', {}, 'recipe ', h('b', {}, s.recipeRef ? 'of ' + s.recipeRef : s.recipe ? 'given' : 'defaults')),
+          h('span', {}, 'latest finished run ', h('b', {}, list.latest || 'none yet')),
         ),
         runs.length
           ? h('table', {}, h('thead', {}, h('tr', {}, ['#', 'run', 'state', 'trigger', 'started', 'summary', ''].map((t) => h('th', {}, t)))), h('tbody', {}, runs.map(runRow)))

@@ -34,6 +34,7 @@ tr.details > td { background: #fafbfc; padding: 8px 16px 14px; }
 .state { font-weight: 600; }
 .state-done { color: var(--ok); }
 .state-failed, .state-cancelled, .state-exhausted { color: var(--bad); }
+.state-skipped { color: var(--muted); font-weight: 400; }
 .state-running, .state-loading, .state-starting, .state-uploading { color: var(--warn); }
 progress { width: 140px; vertical-align: middle; }
 .progress-label { margin-left: 6px; color: var(--muted); font-size: 12.5px; }

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataFile } from '../support/data.ts';
 import { launchBrowser, type PageProblems, screenshotPath, watchedPage } from '../support/browser.ts';
+import { pollJob } from '../support/crash.ts';
+import { dataFile } from '../support/data.ts';
 import { sharedClient, sharedStack, unique } from './stack.ts';
 
 // The web console (src/console, served at /) in Debian's chromium against the shared `wrangler dev`
@@ -41,6 +42,12 @@ async function consolePage(): Promise<{ page: Page; problems: PageProblems; cont
   return { page, problems, context };
 }
 
+/** The text selected in a textarea (run in the page). */
+const selectedText = (el: unknown) => {
+  const t = el as { value: string; selectionStart: number; selectionEnd: number };
+  return t.value.slice(t.selectionStart, t.selectionEnd);
+};
+
 const none = { consoleErrors: [], pageErrors: [], failedRequests: [] };
 
 describe('the web console', () => {
@@ -70,7 +77,9 @@ describe('the web console', () => {
     const recipe = { scorers: [{ id: 'length' }], select: { budget: '50%' } };
     await page.locator('#recipe').fill(JSON.stringify(recipe, null, 2));
     await page.locator('#start').click();
-    await expect.poll(() => page.locator('#form-status').textContent(), { timeout: 20_000 }).toMatch(/^started job j/);
+    await expect
+      .poll(() => page.locator('#form-status').textContent(), { timeout: 20_000 })
+      .toMatch(/^started job j/);
     const id = /started job (j[0-9a-z]+)/.exec((await page.locator('#form-status').textContent()) ?? '')![1];
 
     const row = page.locator(`tr[data-job="${id}"]`);
@@ -78,7 +87,7 @@ describe('the web console', () => {
     expect(await row.locator('td').nth(1).textContent()).toBe(name);
     // Followed to done, the bar full; the client sees the same job done.
     await page.locator(`tr[data-job="${id}"][data-state="done"]`).waitFor({ timeout: 90_000 });
-    expect(await row.locator('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
+    expect(await row.locator('progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(1);
     expect((await sharedClient().job(id)).state).toBe('done');
     // A job started from the page shows its stages and outputs.
     const details = page.locator(`tr[data-details="${id}"]`);
@@ -96,7 +105,9 @@ describe('the web console', () => {
     });
     expect(got).toBe(await res.text());
     const report = (await (
-      await fetch(`${url}/v1/jobs/${id}/outputs/report.json`, { headers: { authorization: `Bearer ${token}` } })
+      await fetch(`${url}/v1/jobs/${id}/outputs/report.json`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
     ).json()) as { counts: { input: number; selected: number } };
     expect(report.counts.input).toBe(80);
     expect(got.split('\n').filter(Boolean)).toHaveLength(report.counts.selected);
@@ -159,18 +170,12 @@ describe('the web console', () => {
       '4',
       '5',
     ]);
-    const selection = await page
-      .locator('#recipe')
-      .evaluate((t: HTMLTextAreaElement) => t.value.slice(t.selectionStart, t.selectionEnd));
+    const selection = await page.locator('#recipe').evaluate(selectedText);
     expect(selection).toBe('"id": "nope"');
     await page.screenshot({ path: screenshotPath('console-recipe-issues'), fullPage: true });
     // Clicking an issue selects its text.
     await issues.nth(1).locator('button').click();
-    expect(
-      await page
-        .locator('#recipe')
-        .evaluate((t: HTMLTextAreaElement) => t.value.slice(t.selectionStart, t.selectionEnd)),
-    ).toBe('"config": { "minWords": 3 }');
+    expect(await page.locator('#recipe').evaluate(selectedText)).toBe('"config": { "minWords": 3 }');
 
     // A syntax error is found in the page, at its line and column: no request is made.
     await page.locator('#recipe').fill('{\n  "select": { "budget": "30%" }\n  "scorers": []\n}');
@@ -199,9 +204,70 @@ describe('the web console', () => {
       failedRequests: [`${sharedStack().url}/v1/jobs: HTTP 400`],
     });
   }, 60_000);
+  it('lists schedules with their runs, sampler runs and pair sets, and opens a report in a tab of its own', async () => {
+    const { url, token } = sharedStack();
+    const client = sharedClient();
+    const name = unique('console-lists');
+    await client.uploadDataset(name, new TextEncoder().encode(RECORDS));
+    await client.setSchedule(name, {
+      every: '1d',
+      recipe: { scorers: [{ id: 'length' }], select: { budget: '50%' } },
+    });
+    const run = (await client.tick(name, { force: true })).run!;
+    expect((await pollJob(client, run, (s) => s.state !== 'running', { everyMs: 250 })).state).toBe('done');
+    const sampler = await client.createRun({ job: run, batchSize: 8 });
+    const set = unique('console-set');
+    await client.putPairSet(set, { pairs: { payload: 'key' } });
+
+    const { page, problems, context } = await consolePage();
+    const schedule = page.locator(`[data-schedule="${name}"]`);
+    await schedule.locator(`tr[data-run="${run}"]`).waitFor();
+    expect(await schedule.locator('.kv').textContent()).toContain('every 1d');
+    expect(await schedule.locator(`tr[data-run="${run}"] .state`).textContent()).toBe('done');
+    expect(await schedule.locator(`tr[data-run="${run}"]`).textContent()).toContain('40 of 80 selected');
+    const samplerRow = page.locator(`tr[data-sampler="${sampler.id}"]`);
+    await samplerRow.waitFor();
+    expect(await samplerRow.locator('td').nth(1).textContent()).toBe(run);
+    const pairSet = page.locator(`[data-pairset="${set}"]`);
+    await pairSet.waitFor();
+    expect(await pairSet.textContent()).toContain('no rounds yet');
+    await page.screenshot({ path: screenshotPath('console-lists'), fullPage: true });
+
+    // The report is fetched with the token and shown in a tab of its own, from a blob: URL.
+    const reportUrl = `${url}/v1/jobs/${run}/report.html`;
+    const served = await fetch(reportUrl, { headers: { authorization: `Bearer ${token}` } });
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      schedule.locator(`tr[data-run="${run}"] button.report`).click(),
+    ]);
+    const tabErrors: string[] = [];
+    tab.on('pageerror', (e) => tabErrors.push(String(e)));
+    if (served.status === 200) {
+      const title = /<title>([^<]*)<\/title>/.exec(await served.text())?.[1] ?? '';
+      await tab.waitForURL(/^blob:/);
+      await expect.poll(() => tab.title()).toBe(title);
+      await tab.screenshot({ path: screenshotPath('console-report-tab'), fullPage: true });
+      expect(problems).toEqual(none);
+    } else {
+      // Before GET /v1/jobs/:id/report.html exists, the tab and the console say so: its 404 is the
+      // one failed request.
+      expect(served.status).toBe(404);
+      await expect
+        .poll(() => tab.locator('#status').textContent())
+        .toBe(`the report of ${run}: no route GET /v1/jobs/${run}/report.html`);
+      expect(await page.locator('#banner').textContent()).toBe(
+        `the report of ${run}: no route GET /v1/jobs/${run}/report.html`,
+      );
+      expect(problems).toEqual({
+        ...none,
+        consoleErrors: ['Failed to load resource: the server responded with a status of 404 (Not Found)'],
+        failedRequests: [`${reportUrl}: HTTP 404`],
+      });
+    }
+    expect(tabErrors).toEqual([]);
+  }, 150_000);
 });
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
 });
-
