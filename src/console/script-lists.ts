@@ -7,6 +7,10 @@ export const LISTS_JS = `
 const expanded = new Set();
 const statuses = new Map();
 const outputs = new Map();
+/** The progress last shown per job: a stage that runs in steps starts its shards again at each step, and the bar never goes back. */
+const shownProgress = new Map();
+/** Running jobs whose status is polled at once (the browser opens about six connections per host anyway). */
+const POLLED = 20;
 let jobs = [];
 
 const reportButton = (id) =>
@@ -24,7 +28,8 @@ function progressOf(job, status) {
 }
 
 function progressCell(job, status) {
-  const p = progressOf(job, status);
+  const p = Math.max(shownProgress.get(job.id) || 0, progressOf(job, status));
+  shownProgress.set(job.id, p);
   const stage = status && status.stages.find((s) => s.name === job.stage);
   let label = Math.round(p * 100) + '%';
   if (job.state === 'running') {
@@ -89,7 +94,7 @@ function renderJobs() {
         { 'data-job': job.id, 'data-state': job.state },
         h('td', {}, h('button', { type: 'button', class: 'link', 'aria-expanded': String(open), onclick: () => toggleJob(job.id) }, job.id)),
         h('td', {}, job.dataset),
-        h('td', {}, stateCell(job.state)),
+        h('td', {}, stateCell(job.state), job.error ? h('div', { class: 'error job-error' }, job.error) : null),
         progressCell(job, statuses.get(job.id)),
         h('td', {}, when(job.createdAt)),
         h(
@@ -124,10 +129,11 @@ async function cancelJob(id) {
 
 async function refreshJobs() {
   jobs = (await getJson('/v1/jobs?limit=50')).jobs;
+  const running = jobs.filter((j) => j.state === 'running').slice(0, POLLED);
   await Promise.all(
     jobs.map(async (j) => {
-      if (j.state === 'running' || (expanded.has(j.id) && !statuses.has(j.id)) || (expanded.has(j.id) && statuses.get(j.id).state === 'running'))
-        statuses.set(j.id, await getJson('/v1/jobs/' + j.id));
+      const stale = !statuses.has(j.id) || statuses.get(j.id).state !== j.state || j.state === 'running';
+      if (running.includes(j) || (expanded.has(j.id) && stale)) statuses.set(j.id, await getJson('/v1/jobs/' + j.id));
       if (j.state === 'done' && expanded.has(j.id) && !outputs.has(j.id))
         outputs.set(j.id, (await getJson('/v1/jobs/' + j.id + '/outputs')).files);
     }),

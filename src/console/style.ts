@@ -32,6 +32,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.details > td { background: #fafbfc; padding: 8px 16px 14px; }
 .empty { color: var(--muted); font-style: italic; }
 .state { font-weight: 600; }
+.job-error { font-size: 12.5px; max-width: 28em; }
 .state-done { color: var(--ok); }
 .state-failed, .state-cancelled, .state-exhausted { color: var(--bad); }
 .state-skipped { color: var(--muted); font-weight: 400; }

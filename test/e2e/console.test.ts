@@ -85,9 +85,23 @@ describe('the web console', () => {
     const row = page.locator(`tr[data-job="${id}"]`);
     await row.waitFor();
     expect(await row.locator('td').nth(1).textContent()).toBe(name);
-    // Followed to done, the bar full; the client sees the same job done.
-    await page.locator(`tr[data-job="${id}"][data-state="done"]`).waitFor({ timeout: 90_000 });
-    expect(await row.locator('progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(1);
+    // Followed to done: the bar only moves forward, and ends full; the client sees the same job done.
+    const seen: { state: string | null; value: number }[] = [];
+    const deadline = Date.now() + 90_000;
+    while (seen.at(-1)?.state !== 'done') {
+      if (Date.now() > deadline)
+        throw new Error(`job ${id} not done in the console: ${JSON.stringify(seen)}`);
+      const value = await row.locator('progress').evaluate((p) => (p as unknown as { value: number }).value);
+      seen.push({ state: await row.getAttribute('data-state'), value });
+      if (seen.length === 1)
+        await page.screenshot({ path: screenshotPath('console-job-running'), fullPage: true });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen[0].state).toBe('running');
+    expect(seen.at(-1)?.value).toBe(1);
+    seen.slice(1).forEach((s, i) => {
+      expect(s.value).toBeGreaterThanOrEqual(seen[i].value);
+    });
     expect((await sharedClient().job(id)).state).toBe('done');
     // A job started from the page shows its stages and outputs.
     const details = page.locator(`tr[data-details="${id}"]`);
