@@ -91,8 +91,16 @@ describe('the web console', () => {
     while (seen.at(-1)?.state !== 'done') {
       if (Date.now() > deadline)
         throw new Error(`job ${id} not done in the console: ${JSON.stringify(seen)}`);
-      const value = await row.locator('progress').evaluate((p) => (p as unknown as { value: number }).value);
-      seen.push({ state: await row.getAttribute('data-state'), value });
+      // State and bar read at once: the row is drawn anew on every refresh.
+      seen.push(
+        await row.evaluate((tr) => {
+          const el = tr as unknown as {
+            getAttribute(n: string): string | null;
+            querySelector(s: string): { value: number };
+          };
+          return { state: el.getAttribute('data-state'), value: el.querySelector('progress').value };
+        }),
+      );
       if (seen.length === 1)
         await page.screenshot({ path: screenshotPath('console-job-running'), fullPage: true });
       await new Promise((r) => setTimeout(r, 100));
@@ -279,6 +287,15 @@ describe('the web console', () => {
       });
     }
     expect(tabErrors).toEqual([]);
+    // The tab's document reaches neither the console's window nor its token.
+    type Tab = { opener: unknown; sessionStorage: { length: number; getItem(k: string): string | null } };
+    const reach = () => {
+      const w = globalThis as unknown as Tab;
+      return [w.opener === null, w.sessionStorage.length];
+    };
+    expect(await tab.evaluate(reach)).toEqual([true, 0]);
+    const kept = () => (globalThis as unknown as Tab).sessionStorage.getItem('winnow.token');
+    expect(await page.evaluate(kept)).toBe(token);
   }, 150_000);
 });
 
