@@ -17,6 +17,15 @@ const reportButton = (id) =>
   h('button', { type: 'button', class: 'report', onclick: () => openDocument('/v1/jobs/' + id + '/report.html', 'the report of ' + id) }, 'report');
 
 /** How far a job is, in [0, 1]: stages behind it, and the shards done of the stage it is in. */
+/** A job of the list brought up to its status when that is newer (it is fetched after the list). */
+function fresher(job, s) {
+  if (!s || s.updatedAt < job.updatedAt) return job;
+  // Stages behind the job, counted as GET /v1/jobs counts them.
+  const at = s.stages.findIndex((x) => x.name === s.stage);
+  const stagesDone = s.state === 'done' ? s.stages.length : at >= 0 ? at : s.stages.filter((x) => x.state === 'done').length;
+  return Object.assign({}, job, { state: s.state, stage: s.stage, error: s.error, updatedAt: s.updatedAt, stagesDone, stagesTotal: s.stages.length });
+}
+
 function progressOf(job, status) {
   if (job.state === 'done') return 1;
   if (!job.stagesTotal) return 0;
@@ -128,16 +137,17 @@ async function cancelJob(id) {
 }
 
 async function refreshJobs() {
-  jobs = (await getJson('/v1/jobs?limit=50')).jobs;
-  const running = jobs.filter((j) => j.state === 'running').slice(0, POLLED);
+  const listed = (await getJson('/v1/jobs?limit=50')).jobs;
+  const running = listed.filter((j) => j.state === 'running').slice(0, POLLED);
   await Promise.all(
-    jobs.map(async (j) => {
+    listed.map(async (j) => {
       const stale = !statuses.has(j.id) || statuses.get(j.id).state !== j.state || j.state === 'running';
       if (running.includes(j) || (expanded.has(j.id) && stale)) statuses.set(j.id, await getJson('/v1/jobs/' + j.id));
       if (j.state === 'done' && expanded.has(j.id) && !outputs.has(j.id))
         outputs.set(j.id, (await getJson('/v1/jobs/' + j.id + '/outputs')).files);
     }),
   );
+  jobs = listed.map((j) => fresher(j, statuses.get(j.id)));
   renderJobs();
 }
 
