@@ -60,6 +60,8 @@ export const CONSOLE_HTML = `<!doctype html>
 <header>
   <h1>Winnow</h1>
   <span id="banner" class="banner" role="alert" hidden></span>
+  <span id="notice" class="banner" role="alert" hidden><span id="notice-text"></span>
+    <button type="button" id="notice-close" class="link" aria-label="dismiss">dismiss</button></span>
   <span class="spacer"></span>
   <span id="updated" class="muted"></span>
   <button type="button" id="refresh" hidden>Refresh</button>

@@ -74,11 +74,17 @@ async function api(path, init) {
 
 const getJson = async (path) => (await api(path)).json();
 
-/** The page-wide problem line (a failed refresh); empty text hides it. */
+/** The page-wide problem line of a failed refresh, cleared by the next refresh that works; empty text hides it. */
 function banner(text) {
   const b = byId('banner');
   b.textContent = text || '';
   b.hidden = !text;
+}
+
+/** What went wrong with an action (a download, a report, a cancel): it stays until dismissed or replaced. */
+function notice(text) {
+  byId('notice-text').textContent = text || '';
+  byId('notice').hidden = !text;
 }
 
 /** Fetch a file with the token and hand it to the browser as a download. */
@@ -92,7 +98,7 @@ async function download(path, name) {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   } catch (e) {
-    banner(name + ': ' + e.message);
+    notice(name + ': ' + e.message);
   }
 }
 
@@ -107,7 +113,7 @@ const views = new Map();
 function openDocument(path, label) {
   const tab = window.open('/console/view', '_blank');
   if (!tab) {
-    banner('the browser blocked the new tab: allow pop-ups for this page to open ' + label);
+    notice('the browser blocked the new tab: allow pop-ups for this page to open ' + label);
     return;
   }
   const outcome = api(path)
@@ -115,7 +121,7 @@ function openDocument(path, label) {
     .then(
       (buf) => ({ blob: new Blob([buf], { type: 'text/html;charset=utf-8' }), title: label }),
       (e) => {
-        banner(label + ': ' + e.message);
+        notice(label + ': ' + e.message);
         return { error: label + ': ' + e.message };
       },
     );

@@ -131,13 +131,26 @@ async function cancelJob(id) {
   try {
     await api('/v1/jobs/' + id + '/cancel', { method: 'POST' });
   } catch (e) {
-    banner('cancel ' + id + ': ' + e.message);
+    notice('cancel ' + id + ': ' + e.message);
   }
   refreshNow();
 }
 
+/** The last GET /v1/jobs, and when to read it again (running jobs' statuses are read on every tick). */
+let listed = [];
+let listDue = 0;
+
 async function refreshJobs() {
-  const listed = (await getJson('/v1/jobs?limit=50')).jobs;
+  if (Date.now() >= listDue) {
+    // Due again from now: an action on the page while the list is read makes it due at once.
+    listDue = Date.now() + 5000;
+    try {
+      listed = (await getJson('/v1/jobs?limit=50')).jobs;
+    } catch (e) {
+      listDue = 0;
+      throw e;
+    }
+  }
   const running = listed.filter((j) => j.state === 'running').slice(0, POLLED);
   await Promise.all(
     listed.map(async (j) => {
@@ -147,6 +160,8 @@ async function refreshJobs() {
         outputs.set(j.id, (await getJson('/v1/jobs/' + j.id + '/outputs')).files);
     }),
   );
+  // A polled job that ended: the list is read again on the next tick (its outputs, new jobs).
+  if (running.some((j) => statuses.get(j.id).state !== 'running')) listDue = 0;
   jobs = listed.map((j) => fresher(j, statuses.get(j.id)));
   renderJobs();
 }

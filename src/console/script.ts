@@ -5,8 +5,9 @@ import { LISTS_JS } from './script-lists.ts';
 
 /**
  * Login and refresh, as browser JavaScript: the token is asked for once and kept in sessionStorage
- * (this tab only); jobs are polled every 1.5 s while one runs (5 s otherwise), the other lists every
- * 10 s and after each change made from the page.
+ * (this tab only). The page is refreshed every 1.5 s while a job runs (the running jobs' statuses),
+ * else every 5 s; the jobs list every 5 s, the other lists every 10 s, and all of them after each
+ * change made from the page.
  */
 const MAIN_JS = `
 let timer = null;
@@ -39,15 +40,26 @@ const refreshSlow = () => {
   refreshNow();
 };
 
-/** One refresh now (or right after the one under way), then the next on its timer. */
+/** A refresh now, the jobs list read again (after an action on the page). */
 function refreshNow() {
+  listDue = 0;
+  refresh();
+}
+
+/** One refresh now (or once more right after the one under way), then the next on its timer. */
+let again = false;
+function refresh() {
   clearTimeout(timer);
   if (busy) {
-    busy.then(() => refreshNow());
+    again = true;
     return;
   }
   busy = tick().finally(() => {
     busy = null;
+    if (again) {
+      again = false;
+      refresh();
+    }
   });
 }
 
@@ -55,8 +67,8 @@ async function tick() {
   if (!token()) return;
   try {
     const slow = Date.now() >= slowDue;
-    await Promise.all([refreshJobs(), ...(slow ? [refreshDatasets(), refreshSchedules(), refreshSamplers(), refreshPairs()] : [])]);
     if (slow) slowDue = Date.now() + 10000;
+    await Promise.all([refreshJobs(), ...(slow ? [refreshDatasets(), refreshSchedules(), refreshSamplers(), refreshPairs()] : [])]);
     banner('');
     byId('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   } catch (e) {
@@ -65,7 +77,7 @@ async function tick() {
   }
   if (!token()) return;
   clearTimeout(timer);
-  timer = setTimeout(refreshNow, jobs.some((j) => j.state === 'running') ? 1500 : 5000);
+  timer = setTimeout(refresh, jobs.some((j) => j.state === 'running') ? 1500 : 5000);
 }
 
 function start() {
@@ -86,6 +98,7 @@ function start() {
     showMain();
   });
   byId('logout').addEventListener('click', () => showLogin(''));
+  byId('notice-close').addEventListener('click', () => notice(''));
   byId('refresh').addEventListener('click', refreshSlow);
   if (token()) showMain();
   else showLogin('');

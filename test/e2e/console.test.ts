@@ -277,7 +277,7 @@ describe('the web console', () => {
       await expect
         .poll(() => tab.locator('#status').textContent())
         .toBe(`the report of ${run}: no route GET /v1/jobs/${run}/report.html`);
-      expect(await page.locator('#banner').textContent()).toBe(
+      expect(await page.locator('#notice-text').textContent()).toBe(
         `the report of ${run}: no route GET /v1/jobs/${run}/report.html`,
       );
       expect(problems).toEqual({
