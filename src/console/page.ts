@@ -109,6 +109,10 @@ export const CONSOLE_HTML = `<!doctype html>
       <thead><tr><th>job</th><th>dataset</th><th>state</th><th>progress</th><th>started</th><th></th></tr></thead>
       <tbody></tbody>
     </table>
+    <div class="fields">
+      <button type="button" id="jobs-newer" hidden>newer jobs</button>
+      <button type="button" id="jobs-older" hidden>older jobs</button>
+    </div>
   </section>
 
   <section>

@@ -181,6 +181,7 @@ async function onStart(ev) {
     const { id } = await res.json();
     formStatus('started job ' + id);
     expanded.add(id);
+    pages.length = 0;
     refreshNow();
   } catch (e) {
     formStatus('the job was not started', true);

@@ -117,7 +117,9 @@ function renderJobs() {
     );
     if (open) rows.push(jobDetails(job));
   }
-  byId('jobs').tBodies[0].replaceChildren(...(rows.length ? rows : [empty(6, 'no jobs yet')]));
+  byId('jobs').tBodies[0].replaceChildren(...(rows.length ? rows : [empty(6, pages.length ? 'no older jobs' : 'no jobs yet')]));
+  byId('jobs-newer').hidden = pages.length === 0;
+  byId('jobs-older').hidden = !olderFrom;
 }
 
 function toggleJob(id) {
@@ -139,13 +141,26 @@ async function cancelJob(id) {
 /** The last GET /v1/jobs, and when to read it again (running jobs' statuses are read on every tick). */
 let listed = [];
 let listDue = 0;
+const JOBS_PER_PAGE = 50;
+/** The pages of older jobs shown: each one's \`before\` cursor (none: the newest jobs). */
+const pages = [];
+let olderFrom = null;
+
+function jobsPage(step) {
+  if (step > 0 && olderFrom) pages.push(olderFrom);
+  else if (step < 0) pages.pop();
+  refreshNow();
+}
 
 async function refreshJobs() {
   if (Date.now() >= listDue) {
     // Due again from now: an action on the page while the list is read makes it due at once.
     listDue = Date.now() + 5000;
     try {
-      listed = (await getJson('/v1/jobs?limit=50')).jobs;
+      const before = pages.length ? '&before=' + encodeURIComponent(pages[pages.length - 1]) : '';
+      const list = await getJson('/v1/jobs?limit=' + JOBS_PER_PAGE + before);
+      listed = list.jobs;
+      olderFrom = list.next;
     } catch (e) {
       listDue = 0;
       throw e;

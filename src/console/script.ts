@@ -99,6 +99,8 @@ function start() {
   });
   byId('logout').addEventListener('click', () => showLogin(''));
   byId('notice-close').addEventListener('click', () => notice(''));
+  byId('jobs-older').addEventListener('click', () => jobsPage(1));
+  byId('jobs-newer').addEventListener('click', () => jobsPage(-1));
   byId('refresh').addEventListener('click', refreshSlow);
   if (token()) showMain();
   else showLogin('');

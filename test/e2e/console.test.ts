@@ -218,12 +218,24 @@ describe('the web console', () => {
     expect(await issues.allTextContents()).toEqual([
       'datasetdataset: dataset names are 1-128 of A-Z a-z 0-9 . _ - and start with a letter or digit',
     ]);
-    // Only the first attempt reached the API: its 400 is the one failed request (and chromium's
-    // console line for it).
+    // Messages are shown as text: markup in one (the API echoes the unknown scorer's id) stays text.
+    await page.locator('#dataset').fill(name);
+    const markup = '<img src="/x" onerror="document.title=1">';
+    await page.locator('#recipe').fill(JSON.stringify({ scorers: [{ id: markup }] }));
+    await page.locator('#start').click();
+    await expect
+      .poll(() => issues.allTextContents())
+      .toEqual([expect.stringContaining(`unknown scorer "${markup}"`)]);
+    expect(await page.locator('#issues img').count()).toBe(0);
+    expect(await page.title()).toBe('Winnow console');
+
+    // Two attempts reached the API: their 400s are the failed requests (with chromium's console line
+    // for each); the syntax error and the bad name were caught in the page.
+    const bad = 'Failed to load resource: the server responded with a status of 400 (Bad Request)';
     expect(problems).toEqual({
       ...none,
-      consoleErrors: ['Failed to load resource: the server responded with a status of 400 (Bad Request)'],
-      failedRequests: [`${sharedStack().url}/v1/jobs: HTTP 400`],
+      consoleErrors: [bad, bad],
+      failedRequests: [`${sharedStack().url}/v1/jobs: HTTP 400`, `${sharedStack().url}/v1/jobs: HTTP 400`],
     });
   }, 60_000);
   it('lists schedules with their runs, sampler runs and pair sets, and opens a report in a tab of its own', async () => {
