@@ -16,7 +16,6 @@ let jobs = [];
 const reportButton = (id) =>
   h('button', { type: 'button', class: 'report', onclick: () => openDocument('/v1/jobs/' + id + '/report.html', 'the report of ' + id) }, 'report');
 
-/** How far a job is, in [0, 1]: stages behind it, and the shards done of the stage it is in. */
 /** A job of the list brought up to its status when that is newer (it is fetched after the list). */
 function fresher(job, s) {
   if (!s || s.updatedAt < job.updatedAt) return job;
@@ -26,6 +25,7 @@ function fresher(job, s) {
   return Object.assign({}, job, { state: s.state, stage: s.stage, error: s.error, updatedAt: s.updatedAt, stagesDone, stagesTotal: s.stages.length });
 }
 
+/** How far a job is, in [0, 1]: stages behind it, and the shards done of the stage it is in. */
 function progressOf(job, status) {
   if (job.state === 'done') return 1;
   if (!job.stagesTotal) return 0;
@@ -51,7 +51,6 @@ function progressCell(job, status) {
 function jobDetails(job) {
   const s = statuses.get(job.id);
   const parts = [];
-  if (job.error) parts.push(h('p', { class: 'error' }, job.error));
   if (s) {
     parts.push(
       h(
@@ -86,7 +85,7 @@ function jobDetails(job) {
   if (files)
     parts.push(
       h('div', { class: 'files' }, files.map((f) =>
-        h('button', { type: 'button', class: 'output', 'data-file': f.name, title: f.contentType, onclick: () => download('/v1/jobs/' + job.id + '/outputs/' + encodeURIComponent(f.name), f.name) }, f.name + ' (' + bytes(f.bytes) + ')'),
+        h('button', { type: 'button', class: 'output', 'data-file': f.name, title: f.contentType, onclick: () => download('/v1/jobs/' + job.id + '/outputs/' + encodeURIComponent(f.name), f.name.split('/').pop()) }, f.name + ' (' + bytes(f.bytes) + ')'),
       )),
     );
   else if (job.state === 'done') parts.push(h('p', { class: 'muted' }, 'loading outputs…'));
