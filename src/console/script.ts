@@ -77,7 +77,9 @@ async function tick() {
   }
   if (!token()) return;
   clearTimeout(timer);
-  timer = setTimeout(refresh, jobs.some((j) => j.state === 'running') ? 1500 : 5000);
+  // A tab out of sight asks every 30 s, and at once when it is shown again.
+  const every = document.hidden ? 30000 : jobs.some((j) => j.state === 'running') ? 1500 : 5000;
+  timer = setTimeout(refresh, every);
 }
 
 function start() {
@@ -99,6 +101,9 @@ function start() {
   });
   byId('logout').addEventListener('click', () => showLogin(''));
   byId('notice-close').addEventListener('click', () => notice(''));
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && token() && !byId('main').hidden) refresh();
+  });
   byId('jobs-older').addEventListener('click', () => jobsPage(1));
   byId('jobs-newer').addEventListener('click', () => jobsPage(-1));
   byId('refresh').addEventListener('click', refreshSlow);
