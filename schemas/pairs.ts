@@ -272,3 +272,7 @@ export const PairSetInfoSchema = z.object({
   rounds: z.array(RoundInfoSchema),
 });
 export type PairSetInfo = z.infer<typeof PairSetInfoSchema>;
+
+/** `GET /v1/pairs`: every pair set, by name, with its rounds. */
+export const PairSetListSchema = z.object({ sets: z.array(PairSetInfoSchema) });
+export type PairSetList = z.infer<typeof PairSetListSchema>;

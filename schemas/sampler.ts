@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JobIdSchema } from './api.ts';
+import { JobIdSchema, RunIdSchema } from './api.ts';
 
 const eta = z.number().min(0).max(100).default(1);
 const epsilon = z.number().min(0).max(1).default(0.1);
@@ -155,3 +155,16 @@ export const SamplerStatusSchema = z.object({
   components: z.array(ComponentStatusSchema),
 });
 export type SamplerStatus = z.infer<typeof SamplerStatusSchema>;
+
+/** `GET /v1/runs`: newest first, `limit` at a time; `before` (the last page's `next`) pages on. */
+export const SamplerListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: RunIdSchema.optional(),
+});
+
+export const SamplerListSchema = z.object({
+  runs: z.array(SamplerStatusSchema),
+  /** Pass as `before` for the next page; null on the last. */
+  next: z.string().nullable(),
+});
+export type SamplerList = z.infer<typeof SamplerListSchema>;

@@ -190,3 +190,7 @@ export const TickResultSchema = z.object({
   nextDue: z.string().nullable(),
 });
 export type TickResult = z.infer<typeof TickResultSchema>;
+
+/** `GET /v1/schedules`: every dataset's schedule, by dataset name. */
+export const ScheduleListSchema = z.object({ schedules: z.array(ScheduleSchema) });
+export type ScheduleList = z.infer<typeof ScheduleListSchema>;

@@ -6,7 +6,7 @@ import { keeper } from './dataset-keeper.ts';
 const PARALLEL = 6;
 
 /** The datasets that have a schedule (markers under `schedules/`, written by their DatasetKeeper). */
-async function scheduledDatasets(bucket: R2Bucket): Promise<string[]> {
+export async function scheduledDatasets(bucket: R2Bucket): Promise<string[]> {
   const names: string[] = [];
   let cursor: string | undefined;
   do {

@@ -65,6 +65,12 @@ export const datasetLatestKey = (name: string) => `datasets/${name}/latest.json`
 /** Index of datasets that have a schedule (the scheduled handler lists it; the DatasetKeeper holds the schedule). */
 export const scheduleMarkerKey = (name: string) => `schedules/${name}`;
 export const SCHEDULE_MARKERS = 'schedules/';
+/** Index of sampler runs (`GET /v1/runs` lists it; the SamplerRun object holds the run). */
+export const samplerMarkerKey = (id: string) => `samplers/${id}`;
+export const SAMPLER_MARKERS = 'samplers/';
+/** Index of pair sets: a set's prefix holds its marker (written when it is configured) and its rounds. */
+export const PAIR_SETS = 'pairsets/';
+export const pairSetMarkerKey = (set: string) => `pairsets/${set}/set`;
 
 /**
  * A dataset's cached score cells of offline scorers, one object per (shard content digest, scorer

@@ -12,10 +12,13 @@ type Doc = { paths: Record<string, Record<string, Operation>> };
 
 const served = async () => json<Doc>(await api('/v1/openapi.json'));
 
-/** `METHOD /path/{param}` for every route the app answers (not middleware: `app.use` is `ALL`). */
+/**
+ * `METHOD /path/{param}` for every API route the app answers (not middleware: `app.use` is `ALL`; not
+ * the web console's static files outside /v1).
+ */
 function routed(): string[] {
   const keys = app.routes
-    .filter((r) => r.method !== 'ALL')
+    .filter((r) => r.method !== 'ALL' && r.path.startsWith('/v1/'))
     .map((r) => `${r.method} ${r.path.replaceAll(/:(\w+)/g, '{$1}')}`);
   return [...new Set(keys)].sort();
 }

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { auth } from './auth.ts';
+import { webConsole } from './console.ts';
 import { datasets } from './datasets.ts';
 import { errorBody, onError } from './errors.ts';
 import { gc } from './gc.ts';
@@ -8,7 +9,7 @@ import { jobs } from './jobs.ts';
 import { type AppEnv, json, openApiDocument, openapi } from './openapi.ts';
 import { pairs } from './pairs.ts';
 import { sampler } from './sampler.ts';
-import { schedules } from './schedules.ts';
+import { scheduleList, schedules } from './schedules.ts';
 import { scorers } from './scorers.ts';
 
 const HealthSchema = z.object({ ok: z.literal(true), service: z.literal('winnow') });
@@ -31,10 +32,12 @@ const document = createRoute({
 export const app = new OpenAPIHono<AppEnv>();
 app.onError(onError);
 app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
+app.route('/', webConsole);
 openapi(app, health, (c) => c.json({ ok: true, service: 'winnow' } as const));
 app.use('/v1/*', auth);
 app.route('/v1/datasets', datasets);
 app.route('/v1/datasets', schedules);
+app.route('/v1/schedules', scheduleList);
 app.route('/v1/runs', sampler);
 app.route('/v1/jobs', jobs);
 app.route('/v1/pairs', pairs);

@@ -6,13 +6,14 @@ import {
   PairSetBodySchema,
   type PairSetInfo,
   PairSetInfoSchema,
+  PairSetListSchema,
   type RoundInfo,
   RoundInfoSchema,
   RoundScopeSchema,
 } from '../../schemas/pairs.ts';
 import { RecipeSchema } from '../../schemas/recipe.ts';
 import { WinnowError } from '../../src/errors.ts';
-import { reportKey } from '../../src/pipeline/keys.ts';
+import { PAIR_SETS, pairSetMarkerKey, reportKey } from '../../src/pipeline/keys.ts';
 import { JSONL, type OutputFile, outputNamed } from '../../src/pipeline/outputs.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { coordinator } from '../coordinator.ts';
@@ -92,7 +93,31 @@ openapi(pairs, configure, async (c) => {
   validateRecipe(recipe, 'recipe');
   checkProviders(c.env, recipe);
   await pairSet(c.env, set).configure(recipe, new Date().toISOString());
+  // Listed by `GET /v1/pairs` from here on, rounds or not.
+  await c.env.DATA_BUCKET.put(pairSetMarkerKey(set), '');
   return c.json(await setInfo(c.env, set), 201);
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Every pair set, by name: its recipe and its rounds with their state and pair counts',
+  responses: { 200: json('pair sets', PairSetListSchema) },
+});
+
+openapi(pairs, list, async (c) => {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await c.env.DATA_BUCKET.list({ prefix: PAIR_SETS, delimiter: '/', cursor });
+    for (const p of page.delimitedPrefixes) names.push(p.slice(PAIR_SETS.length, -1));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  const sets: PairSetInfo[] = [];
+  for (const name of names.sort()) {
+    if (await pairSet(c.env, name).meta()) sets.push(await setInfo(c.env, name));
+  }
+  return c.json({ sets });
 });
 
 const describe = createRoute({

@@ -6,9 +6,13 @@ import {
   FeedbackBodySchema,
   NextBodySchema,
   SamplerCreateSchema,
+  SamplerListQuerySchema,
+  SamplerListSchema,
+  type SamplerStatus,
   SamplerStatusSchema,
 } from '../../schemas/sampler.ts';
 import { WinnowError } from '../../src/errors.ts';
+import { SAMPLER_MARKERS, samplerMarkerKey } from '../../src/pipeline/keys.ts';
 import { outputNamed } from '../../src/pipeline/outputs.ts';
 import { coordinator } from '../coordinator.ts';
 import { type Outcome, samplerRun } from '../sampler-run.ts';
@@ -65,7 +69,49 @@ openapi(sampler, create, async (c) => {
   const weights = manifest?.files.some((f) => f.name === 'weights.jsonl')
     ? outputNamed(manifest, 'weights.jsonl').parts
     : [];
-  return c.json(await samplerRun(c.env, id).create(id, body, parts, weights), 201);
+  const created = await samplerRun(c.env, id).create(id, body, parts, weights);
+  // Listed by `GET /v1/runs` from here on.
+  await c.env.DATA_BUCKET.put(samplerMarkerKey(id), '');
+  return c.json(created, 201);
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'List sampler runs, newest first: job, state, policy, step, counts served',
+  request: { query: SamplerListQuerySchema },
+  responses: {
+    200: json('runs', SamplerListSchema),
+    400: { description: 'a bad limit or cursor; every issue listed' },
+  },
+});
+
+/** Every run id with a marker (`samplers/{id}`), newest first: ids start with their time. */
+async function runIds(bucket: R2Bucket): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: SAMPLER_MARKERS, cursor });
+    for (const o of page.objects) ids.push(o.key.slice(SAMPLER_MARKERS.length));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return ids.filter((id) => RUN_ID.test(id)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+}
+
+openapi(sampler, list, async (c) => {
+  const q = c.req.valid('query');
+  const runs: SamplerStatus[] = [];
+  let next: string | null = null;
+  for (const id of await runIds(c.env.DATA_BUCKET)) {
+    if (q.before !== undefined && id >= q.before) continue;
+    if (runs.length === q.limit) {
+      next = runs[runs.length - 1].id;
+      break;
+    }
+    const s = await samplerRun(c.env, id).status();
+    if (s) runs.push(s);
+  }
+  return c.json({ runs, next });
 });
 
 /** A sampler run id (`r…`): anything else is a 400 that states the rule; an unknown one is a 404. */

@@ -5,7 +5,9 @@ import {
   DiffSchema,
   PartNameSchema,
   RunListSchema,
+  type Schedule,
   ScheduleBodySchema,
+  ScheduleListSchema,
   ScheduleSchema,
   TickBodySchema,
   TickResultSchema,
@@ -16,6 +18,7 @@ import { diffKey, jobSpecKey } from '../../src/pipeline/keys.ts';
 import type { JobSpec } from '../../src/pipeline/types.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { keeper } from '../dataset-keeper.ts';
+import { scheduledDatasets } from '../scheduled.ts';
 import { json, jsonRequest, openapi, rawRequest, routes } from './openapi.ts';
 import { checkProviders } from './provider-policy.ts';
 import { maxUploadBytes, streamToR2 } from './upload.ts';
@@ -200,4 +203,24 @@ openapi(schedules, diff, async (c) => {
   const o = await c.env.DATA_BUCKET.get(diffKey(id));
   if (!o) throw new WinnowError('not_found', { detail: `run "${id}" wrote no diff.json` });
   return new Response(o.body, { headers: { 'content-type': 'application/json' } });
+});
+
+/** Every schedule at once, under `/v1/schedules`: the datasets with a `schedules/{name}` marker. */
+export const scheduleList = routes();
+
+const listAll = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Every schedule, by dataset: cron or every, recipe, enabled, next due time',
+  responses: { 200: json('schedules', ScheduleListSchema) },
+});
+
+openapi(scheduleList, listAll, async (c) => {
+  const schedules: Schedule[] = [];
+  for (const name of await scheduledDatasets(c.env.DATA_BUCKET)) {
+    // A marker outlives its schedule only while the schedule is being removed: skip it.
+    const s = await keeper(c.env, name).getSchedule(name);
+    if (s) schedules.push(s);
+  }
+  return c.json({ schedules });
 });
