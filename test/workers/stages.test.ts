@@ -82,6 +82,7 @@ describe('stages registered by id, on workerd', () => {
       'invalid.jsonl',
       'weights.jsonl',
       'clusters.json',
+      'report-data.json',
     ])
       expect(await output(id, file)).toBe(await memoryOutput(local.store, id, file));
   });
