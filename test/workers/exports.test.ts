@@ -126,6 +126,7 @@ describe('trainer exports served by the API', () => {
       'score',
       'pairs',
       'pairs-export',
+      'report',
       'card',
     ]);
     const train = lines(await output(id, 'train.jsonl'));
