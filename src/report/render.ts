@@ -33,7 +33,7 @@ h1{font-size:1.5rem;margin-bottom:.2rem}h2{border-bottom:1px solid #e2e8f0;paddi
 nav a{margin-right:.8rem}
 .counts{display:flex;align-items:center;gap:.6rem;flex-wrap:wrap}.count{border:1px solid #e2e8f0;border-radius:6px;padding:.4rem .9rem;text-align:center}.count .n{font-size:1.5rem;font-weight:600}.op{font-size:1.4rem;color:#718096}
 .accounting.ok{color:#22543d}.accounting.bad{color:#9b2c2c;font-weight:600}
-figure{margin:1rem 0}figcaption{font-size:.9rem;color:#4a5568}
+figure{margin:1rem 0}.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:0 1rem}.chart{max-width:100%;height:auto}figcaption{font-size:.9rem;color:#4a5568}
 .chart .b-lo{fill:var(--lo)}.chart .b-hi{fill:var(--hi)}.chart .axis{stroke:#718096}.chart text{font-size:10px;fill:#4a5568}
 .m-filter line{stroke:var(--filter);stroke-width:2;stroke-dasharray:4 3}.m-filter text{fill:var(--filter)}.m-cut line{stroke:var(--cut);stroke-width:2}.m-cut text{fill:var(--cut)}
 .map .frame{fill:none;stroke:#e2e8f0}

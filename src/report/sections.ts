@@ -98,7 +98,9 @@ export function scoresSection(report: Report, data: ReportData | undefined): str
   return section(
     'scores',
     'Scores',
-    charts.length ? legend + charts.join('') : '<p class="empty">no scores</p>',
+    charts.length
+      ? `${legend}<div class="charts">${charts.join('')}</div>`
+      : '<p class="empty">no scores</p>',
   );
 }
 
@@ -115,7 +117,7 @@ export function rejectionsSection(report: Report, data: ReportData | undefined):
   const blocks = reasons.map(([r, n]) => {
     const list = data?.rejected[r] ?? [];
     const shown = data ? `${num(list.length)} of ${num(n)} shown` : 'no examples (report-data.json missing)';
-    return `<div class="reason" id="reason-${esc(slug(r))}" data-reason="${esc(r)}"><h3>${esc(r)} <span class="reason-count" data-reason="${esc(r)}">${esc(num(n))}</span></h3><p class="shown">${esc(shown)}</p>${data ? examplesList(`ex-${r}`, list, data.originals) : ''}</div>`;
+    return `<div class="reason-block" id="reason-${esc(slug(r))}" data-reason="${esc(r)}"><h3>${esc(r)} <span class="reason-count" data-reason="${esc(r)}">${esc(num(n))}</span></h3><p class="shown">${esc(shown)}</p>${data ? examplesList(`ex-${r}`, list, data.originals) : ''}</div>`;
   });
   return section(
     'rejections',
