@@ -1,12 +1,12 @@
 import type { InvalidLine } from '../../../../schemas/output.ts';
 import type { ReportData, ReportExample, ReportHistogram } from '../../../../schemas/report-data.ts';
 import type { Diff } from '../../../../schemas/schedule.ts';
-import { type PcaStats, pcaFinalize, pcaPartial, pcaProject } from '../../../embed/reduce.ts';
 import { resolveScorers } from '../../../score/index.ts';
 import { WINNOW_VERSION } from '../../../version.ts';
 import { diffKey, reportDataKey, reportOriginalsKey, reportShardKey } from '../../keys.ts';
 import { type BlobStore, getJson } from '../../store.ts';
 import type { JobSpec } from '../../types.ts';
+import { principalAxes, projectRows } from './axes.ts';
 import { REPORT_CAPS } from './sample.ts';
 import type { Candidate, HistCounts, ShardCandidates, ShardResult } from './shard.ts';
 
@@ -196,16 +196,15 @@ export function mapOf(
   if (rows.length < 3) return undefined;
   const dim = rows[0].v.length;
   if (dim < 2) return undefined;
-  const m = { data: Float32Array.from(rows.flatMap((r) => r.v)), n: rows.length, dim };
-  const stats: PcaStats = pcaPartial(m);
-  const pca = pcaFinalize(stats, 2);
-  let total = 0;
-  for (let i = 0; i < dim; i++)
-    total += (stats.sumOuter[i * dim + i] - (stats.sum[i] * stats.sum[i]) / stats.n) / (stats.n - 1);
-  const xy = pcaProject(m, pca).data;
+  const data = Float32Array.from(rows.flatMap((r) => r.v));
+  const axes = principalAxes(data, rows.length, dim, 2);
+  const xy = projectRows(data, rows.length, dim, axes);
   return {
     points: rows.map((r, i) => [round4(xy[2 * i]), round4(xy[2 * i + 1]), r.cluster]),
-    explained: [0, 1].map((k) => (total > 0 ? round4(pca.variances[k] / total) : 0)) as [number, number],
+    explained: [0, 1].map((k) => (axes.total > 0 ? round4(axes.variances[k] / axes.total) : 0)) as [
+      number,
+      number,
+    ],
   };
 }
 
