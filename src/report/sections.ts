@@ -168,7 +168,7 @@ export function invalidSection(report: Report, data: ReportData | undefined): st
   return section(
     'invalid',
     'Invalid lines',
-    `<p class="shown">${esc(num(list.length))} of ${esc(num(report.counts.invalid))} shown (the first); invalid.jsonl has every one</p>${invalidList(list)}`,
+    `<p class="shown">${esc(num(list.length))} of ${esc(num(report.counts.invalid))} shown; invalid.jsonl has every one</p>${invalidList(list)}`,
   );
 }
 

@@ -137,11 +137,15 @@ export async function buildReportData(
     }
   }
   clusterList.sort((a, b) => a.cluster - b.cluster);
-  const invalid: InvalidLine[] = (chosen.invalid ?? []).map(([s, key]) => {
-    const line = candidates.get(s)?.invalid[key];
-    if (!line) throw new Error(`report candidates of shard ${s} do not hold invalid line ${key}`);
-    return line;
-  });
+  const invalid: InvalidLine[] = (chosen.invalid ?? [])
+    .map(([s, key]) => {
+      const line = candidates.get(s)?.invalid[key];
+      if (!line) throw new Error(`report candidates of shard ${s} do not hold invalid line ${key}`);
+      return line;
+    })
+    .sort(
+      (a, b) => (a.source.part ?? 0) - (b.source.part ?? 0) || (a.source.index ?? 0) - (b.source.index ?? 0),
+    );
   const originals: Record<string, ReportExample> = {};
   for (const s of inputs.originals) {
     const found = await getJson<Record<string, ReportExample>>(store, reportOriginalsKey(spec.id, s));

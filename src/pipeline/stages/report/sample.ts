@@ -2,6 +2,7 @@ import type { OutputLine } from '../../../../schemas/output.ts';
 import type { Turn } from '../../../../schemas/record.ts';
 import type { ReportCaps, ReportExample } from '../../../../schemas/report-data.ts';
 import { normalizeValue } from '../../../formats/index.ts';
+import { fmix32 } from '../../../util/fmix32.ts';
 
 /** Examples kept for report.html (report-data.json's `caps`): small enough for a page at any size of input. */
 export const REPORT_CAPS: Omit<ReportCaps, 'mapPerCluster'> = {
@@ -58,9 +59,33 @@ export class Smallest<T> {
   }
 }
 
-/** The sort key of an invalid line: its object, then its position (the first lines come first). */
+/** The sample key of an invalid line: a hash of its object and position (16 hex digits, as a record id). */
 export function invalidKey(source: { part?: number; index?: number }): string {
-  return `${String(source.part ?? 0).padStart(5, '0')}:${String(source.index ?? 0).padStart(15, '0')}`;
+  const index = source.index ?? 0;
+  const hi = fmix32(Math.floor(index / 0x100000000) ^ fmix32((source.part ?? 0) ^ 0x5bd1e995));
+  const lo = fmix32((index >>> 0) ^ fmix32(hi ^ 0x9e3779b9));
+  return hex8(hi) + hex8(lo);
+}
+
+const hex8 = (x: number) => x.toString(16).padStart(8, '0');
+
+/**
+ * Candidates a shard reports per group are only those whose key, as a uniform number, falls under
+ * the group's rate: `OVERSAMPLE` times the cap over the group's size (known from the export's
+ * tally). The global sample is then the cap smallest of about `OVERSAMPLE × cap` candidates whatever
+ * the number of shards, and the barrier that merges them stays small; it misses a key of the exact
+ * sample only when fewer than `cap` keys of the group fall under the rate (for a cap of 30, a chance
+ * of about 10⁻²⁰).
+ */
+export const OVERSAMPLE = 4;
+
+export function groupRate(cap: number, size: number): number {
+  return size <= 0 ? 1 : Math.min(1, (OVERSAMPLE * cap) / size);
+}
+
+/** A 16-hex-digit key as a uniform number in [0, 1). */
+export function keyUniform(key: string): number {
+  return Number.parseInt(key.slice(0, 12), 16) / 2 ** 48;
 }
 
 /** Equal-width bins over [min, max]: selected and not selected, counting every value added. */

@@ -5,7 +5,7 @@ import { type BlobStore, getText } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
 import { shardEmbeddings } from '../embed/embed.ts';
 import { decodeIds } from '../select/files.ts';
-import { Bins, invalidKey, jsonlLines, REPORT_CAPS, Smallest, toExample } from './sample.ts';
+import { Bins, invalidKey, jsonlLines, keyUniform, REPORT_CAPS, Smallest, toExample } from './sample.ts';
 
 /** A candidate of a group: its key (the record id, or an invalid line's position) and, for a duplicate, the id it points to. */
 export type Candidate = [key: string, of?: string];
@@ -40,6 +40,8 @@ export interface ShardInputs {
   perCluster: number;
   /** Of those, map points (0: no map). */
   mapPerCluster: number;
+  /** Per group, the rate a key must fall under to be a candidate (absent: 1). */
+  rates: Record<string, number>;
 }
 
 const round = (x: number) => Math.round(x * 1e5) / 1e5;
@@ -86,16 +88,14 @@ export async function reportShard(
     else rank.add(line.rank, selected);
     const of = line.duplicateOf ?? line.similarTo;
     let wanted = false;
-    const offer = (g: Smallest<string | undefined>) => {
-      if (g.add(line.id, of)) wanted = true;
+    const u = keyUniform(line.id);
+    const offer = (name: string, cap: number) => {
+      if (u < (inputs.rates[name] ?? 1) && group(name, cap).add(line.id, of)) wanted = true;
     };
-    offer(
-      selected
-        ? group('selected', REPORT_CAPS.selected)
-        : group(`reason:${line.reason}`, REPORT_CAPS.perReason),
-    );
+    if (selected) offer('selected', REPORT_CAPS.selected);
+    else offer(`reason:${line.reason}`, REPORT_CAPS.perReason);
     if (line.cluster !== undefined && inputs.perCluster > 0)
-      offer(group(`cluster:${line.cluster}`, inputs.perCluster));
+      offer(`cluster:${line.cluster}`, inputs.perCluster);
     if (wanted && !examples.has(line.id)) examples.set(line.id, line);
   };
   if (!spec.recipe.pairs) {
@@ -109,8 +109,8 @@ export async function reportShard(
   for (const text of jsonlLines(await getText(store, outputPartKey(job, 'invalid.jsonl', info.shard)))) {
     const line = JSON.parse(text) as InvalidLine;
     const key = invalidKey(line.source);
-    firstInvalid.add(key, undefined);
-    if (invalid.size < REPORT_CAPS.invalid) invalid.set(key, line);
+    if (keyUniform(key) < (inputs.rates.invalid ?? 1) && firstInvalid.add(key, undefined))
+      invalid.set(key, line);
   }
   groups.set('invalid', firstInvalid);
 

@@ -2,18 +2,21 @@ import type { ReportData } from '../../../../schemas/report-data.ts';
 import { reportDataKey } from '../../keys.ts';
 import { singleFile } from '../../outputs.ts';
 import type { Decision, JobView, ShardInfo, StageDef } from '../../types.ts';
-import { clusterCount } from '../cluster/stage.ts';
+import { clusterCount, clusterStage } from '../cluster/stage.ts';
+import { exportStage } from '../export/stage.ts';
 import { pairsStage } from '../pairs/stage.ts';
 import { scoreStage } from '../score/stage.ts';
 import { type Chosen, chooseSample, mergeHistograms, type WriteInputs, writeReportData } from './data.ts';
 import { mergePairsCounts, type PairsCounts, reportPairsPartition } from './pairs.ts';
-import { mapPerCluster, REPORT_CAPS } from './sample.ts';
+import { groupRate, mapPerCluster, REPORT_CAPS } from './sample.ts';
 import { type HistCounts, reportOriginals, reportShard, type ShardResult } from './shard.ts';
 
 export interface ReportStageState {
   /** Candidates kept per cluster (examples and map points), and of those, map points. */
   perCluster: number;
   mapPerCluster: number;
+  /** Per group: the rate a candidate's key must fall under (sample.ts, `groupRate`). */
+  rates: Record<string, number>;
   chosen?: Chosen;
   /** Ids the chosen duplicates point to. */
   wanted?: string[];
@@ -31,6 +34,7 @@ interface ReportInput {
   stats?: Record<string, { min: number; max: number }>;
   perCluster?: number;
   mapPerCluster?: number;
+  rates?: Record<string, number>;
   margin?: { min: number; max: number };
   wanted?: string[];
   write?: WriteInputs;
@@ -47,6 +51,24 @@ type Next = Decision<ReportStageState, ReportSteps>;
 
 const ranges = (view: JobView) => view.of(scoreStage)?.ranges ?? {};
 const marginRange = (view: JobView) => view.of(pairsStage)?.written?.margin ?? null;
+
+/** Each group's rate, from its size: the export's tally (or the pairs scatter's), the clusters' sizes. */
+function groupRates(view: JobView, perCluster: number): Record<string, number> {
+  const tally = view.of(exportStage)?.tally;
+  const rates: Record<string, number> = {};
+  if (tally) {
+    rates.selected = groupRate(REPORT_CAPS.selected, tally.selected);
+    for (const [reason, n] of Object.entries(tally.rejectedByReason))
+      rates[`reason:${reason}`] = groupRate(REPORT_CAPS.perReason, n);
+  }
+  const invalid = tally?.invalid ?? view.of(pairsStage)?.scattered?.invalid;
+  if (invalid !== undefined) rates.invalid = groupRate(REPORT_CAPS.invalid, invalid);
+  const sizes = view.of(clusterStage)?.summary?.sizes ?? [];
+  sizes.forEach((n, c) => {
+    rates[`cluster:${c}`] = groupRate(perCluster, n);
+  });
+  return rates;
+}
 
 function afterPairs(state: ReportStageState): Next {
   return state.wanted?.length ? { step: 'originals', state } : { step: 'write', state };
@@ -69,7 +91,7 @@ export const reportStage: StageDef<ReportStageState, ReportInput, ReportSteps> =
     const clustered = view.spec.recipe.cluster !== undefined && !view.spec.recipe.pairs;
     const map = clustered ? mapPerCluster(clusterCount(view)) : 0;
     const perCluster = clustered ? Math.max(REPORT_CAPS.perCluster, map) : 0;
-    return { step: 'shard', state: { perCluster, mapPerCluster: map } };
+    return { step: 'shard', state: { perCluster, mapPerCluster: map, rates: groupRates(view, perCluster) } };
   },
   steps: {
     shard: {
@@ -79,6 +101,7 @@ export const reportStage: StageDef<ReportStageState, ReportInput, ReportSteps> =
           stats: t.input.stats ?? {},
           perCluster: t.input.perCluster ?? 0,
           mapPerCluster: t.input.mapPerCluster ?? 0,
+          rates: t.input.rates ?? {},
         }),
       counts: (r) => ({ in: r.records, out: r.records }),
     },
@@ -100,6 +123,7 @@ export const reportStage: StageDef<ReportStageState, ReportInput, ReportSteps> =
           stats: ranges(view),
           perCluster: s.perCluster,
           mapPerCluster: s.mapPerCluster,
+          rates: s.rates,
         };
       case 'pairs':
         return { margin: marginRange(view) ?? { min: 0, max: 0 } };
