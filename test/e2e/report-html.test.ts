@@ -107,4 +107,25 @@ describe('report.html of the demo job', () => {
     expect(problems).toEqual(none);
     await context.close();
   });
+
+  it('a failed job: `winnow run` writes its page into --out, saying why and which task', async () => {
+    const input = join(tmp, `${unique('broken')}.json`);
+    writeFileSync(input, '[{"instruction": "a", "output": "b"}] trailing');
+    const failed = join(tmp, 'failed-out');
+    const err = await winnowRunShared(input, failed).then(
+      () => null,
+      (e: { stderr: string }) => e,
+    );
+    expect(err?.stderr).toContain(`(see ${join(failed, 'report.html')})`);
+    const context = await browser.newContext();
+    const { page, problems } = await watchedPage(context);
+    await page.goto(pathToFileURL(join(failed, 'report.html')).href);
+    expect(await page.locator('#failure .error').textContent()).toMatch(
+      /^plan shard 0: byte \d+: unexpected 't'/,
+    );
+    expect(await page.locator('#failure').textContent()).toContain('Failed task: stage plan, plan shard 0');
+    await page.screenshot({ path: screenshotPath('report-html-failed'), fullPage: true });
+    expect(problems).toEqual(none);
+    await context.close();
+  });
 });

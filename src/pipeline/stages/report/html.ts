@@ -18,10 +18,14 @@ export async function writeReportHtml(
   manifest: OutputManifest,
 ): Promise<OutputManifest> {
   const dataFile = manifest.files.find((f) => f.name === 'report-data.json');
-  const data = dataFile
-    ? ((await getJson<ReportData>(store, dataFile.parts[0].key)) ?? undefined)
-    : undefined;
-  const html = new TextEncoder().encode(renderReport({ report, data }));
+  let data: ReportData | undefined;
+  try {
+    data = dataFile ? ((await getJson<ReportData>(store, dataFile.parts[0].key)) ?? undefined) : undefined;
+  } catch {
+    // An unreadable report-data.json never keeps the job from finishing: the page goes without it.
+    data = undefined;
+  }
+  const html = new TextEncoder().encode(renderReport({ report, ...(data ? { data } : {}) }));
   const key = reportHtmlKey(report.job);
   await store.put(key, html, HTML);
   const files = manifest.files.filter((f) => f.name !== 'report.html');
