@@ -19,6 +19,8 @@ import {
 export interface ReportPageInput {
   report?: Report;
   data?: ReportData;
+  /** For a job without a report: the recipe it ran with (from its job.json). */
+  recipe?: unknown;
   /** For a job without a report (failed, cancelled, running): its status. */
   status?: Pick<
     JobStatus,
@@ -105,7 +107,7 @@ export function renderReport(input: ReportPageInput): string {
       invalidSection(report, data),
     );
   }
-  sections.push(runSection(report, data, status?.stages));
+  sections.push(runSection(report, data, status?.stages, input.recipe));
   const body = sections.filter(Boolean).join('\n');
   const links = [...body.matchAll(/<section id="([a-z-]+)"><h2>([^<]*)<\/h2>/g)]
     .map((m) => `<a href="#${m[1]}">${m[2]}</a>`)

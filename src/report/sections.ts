@@ -244,6 +244,7 @@ export function runSection(
   report: Report | undefined,
   data: ReportData | undefined,
   stages: readonly StageProgress[] | undefined,
+  recipe?: unknown,
 ): string {
   const parts: string[] = [];
   const times: string[][] = report
@@ -276,5 +277,7 @@ export function runSection(
     );
     parts.push(`<h3>Recipe</h3><pre class="recipe">${esc(JSON.stringify(report.recipe, null, 2))}</pre>`);
   }
+  if (!report && recipe !== undefined)
+    parts.push(`<h3>Recipe</h3><pre class="recipe">${esc(JSON.stringify(recipe, null, 2))}</pre>`);
   return section('run', 'Recipe, scorers and time', parts.join(''));
 }

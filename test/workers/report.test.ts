@@ -43,6 +43,9 @@ describe('GET /v1/jobs/:id/report.html', () => {
     expect(page).toContain('Failed task: stage <b>plan</b>, plan shard 0');
     expect(page).toContain('unexpected &#39;&lt;&#39; after the array closed');
     expect(page).not.toContain('<b>xyz');
+    // The recipe it ran with, from its job.json.
+    expect(page).toContain('<h3>Recipe</h3>');
+    expect(page).toContain('&quot;length&quot;');
   });
 
   it('answers an unknown job with 404 and a malformed id with 400', async () => {

@@ -4,8 +4,9 @@ import { JobIdSchema } from '../../schemas/api.ts';
 import type { Report } from '../../schemas/output.ts';
 import type { ReportData } from '../../schemas/report-data.ts';
 import { WinnowError } from '../../src/errors.ts';
-import { reportDataKey, reportKey } from '../../src/pipeline/keys.ts';
+import { jobSpecKey, reportDataKey, reportKey } from '../../src/pipeline/keys.ts';
 import { HTML } from '../../src/pipeline/stages/report/html.ts';
+import type { JobSpec } from '../../src/pipeline/types.ts';
 import { renderReport } from '../../src/report/index.ts';
 import { coordinator } from '../coordinator.ts';
 import { openapi, routes } from './openapi.ts';
@@ -45,5 +46,8 @@ openapi(report, page, async (c) => {
     }
   }
   // Failed, cancelled or still running: no report.json; the page says why, and where each stage stood.
-  return c.body(renderReport({ status }), 200, { 'content-type': HTML });
+  const spec = await json<JobSpec>(bucket, jobSpecKey(id));
+  return c.body(renderReport({ status, ...(spec ? { recipe: spec.recipe } : {}) }), 200, {
+    'content-type': HTML,
+  });
 });

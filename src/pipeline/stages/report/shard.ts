@@ -178,11 +178,17 @@ export async function reportOriginals(
   if (here.size === 0) return { found: 0 };
   const found: Record<string, ReportExample> = {};
   for (const file of ['selected.jsonl', 'rejected.jsonl'] as const) {
-    for (const text of jsonlLines(await getText(store, outputPartKey(spec.id, file, info.shard)))) {
-      // Only lines naming a wanted id are parsed.
-      const m = /^\{"id":"([0-9a-f]+)"/.exec(text);
-      if (!m || !here.has(m[1])) continue;
-      found[m[1]] = toExample(JSON.parse(text) as OutputLine);
+    const text = await getText(store, outputPartKey(spec.id, file, info.shard));
+    if (!text) continue;
+    // Each line starts with its id: found by searching the text, without splitting it into lines.
+    for (const id of here) {
+      if (found[id]) continue;
+      const needle = `{"id":"${id}"`;
+      let at = text.indexOf(needle);
+      while (at > 0 && text[at - 1] !== '\n') at = text.indexOf(needle, at + 1);
+      if (at < 0) continue;
+      const end = text.indexOf('\n', at);
+      found[id] = toExample(JSON.parse(text.slice(at, end < 0 ? text.length : end)) as OutputLine);
     }
   }
   await store.put(reportOriginalsKey(spec.id, info.shard), JSON.stringify(found));
