@@ -7,11 +7,13 @@ import { jobPrefix, outputManifestKey, reportKey } from '../src/pipeline/keys.ts
 import { jobProgress } from '../src/pipeline/progress.ts';
 import { reportText } from '../src/pipeline/report.ts';
 import { keptAfterEnd } from '../src/pipeline/retention.ts';
+import { writeReportHtml } from '../src/pipeline/stages/report/html.ts';
 import type { JobSpec, Task } from '../src/pipeline/types.ts';
 import { CoordinatorDb, type TaskRef } from './coordinator-db.ts';
 import { readManifest } from './http/outputs.ts';
 import { enqueueTasks } from './queues/send.ts';
 import { deletePrefix } from './r2-delete.ts';
+import { r2Store } from './r2-store.ts';
 
 /** `context` is null when the task needs no work: done already, stale, leased elsewhere, or the job ended. */
 export type LeaseResult = { context: Task | null; reason?: 'done' | 'stale' | 'busy' | 'not_running' };
@@ -215,8 +217,9 @@ export class JobCoordinator extends DurableObject<Env> {
       try {
         const id = this.db.spec()!.id;
         const json = { httpMetadata: { contentType: 'application/json' } };
+        const manifest = await writeReportHtml(r2Store(this.env.DATA_BUCKET), step.report, step.manifest);
         await this.env.DATA_BUCKET.put(reportKey(id), reportText(step.report), json);
-        await this.env.DATA_BUCKET.put(outputManifestKey(id), JSON.stringify(step.manifest), json);
+        await this.env.DATA_BUCKET.put(outputManifestKey(id), JSON.stringify(manifest), json);
       } finally {
         this.crossing = false;
       }

@@ -39,7 +39,11 @@ export function finish(
   stages: StageTimes,
   seconds: number,
 ): { report: Report; manifest: OutputManifest } {
-  const { report, files } = assemble(view, stages, seconds);
+  const assembled = assemble(view, stages, seconds);
+  const { files } = assembled;
+  // report.html is rendered from this report by the host, beside it (stages/report/html.ts).
+  const names = assembled.report.outputs.filter((n) => n !== 'report.json');
+  const report = { ...assembled.report, outputs: [...names, 'report.html', 'report.json'] };
   const bytes = new TextEncoder().encode(reportText(report)).byteLength;
   files.push(singleFile('report.json', reportKey(view.spec.id), bytes));
   return { report, manifest: { files } };

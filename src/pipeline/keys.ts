@@ -55,6 +55,13 @@ export const outputManifestKey = (job: string) => `jobs/${job}/out/manifest.json
 /** The dataset card (README.md with Hugging Face front matter) and provenance.json (stages/card). */
 export const cardKey = (job: string) => `jobs/${job}/out/README.md`;
 export const provenanceKey = (job: string) => `jobs/${job}/out/provenance.json`;
+/** report.html's data (the report stage) and the page itself (written beside report.json, src/report/). */
+export const reportDataKey = (job: string) => `jobs/${job}/out/report-data.json`;
+export const reportHtmlKey = (job: string) => `jobs/${job}/out/report.html`;
+/** The report stage: a shard's candidate examples, and the originals of chosen duplicates it holds. */
+export const reportShardKey = (job: string, shard: number) => `jobs/${job}/report/shards/${pad(shard)}.json`;
+export const reportOriginalsKey = (job: string, shard: number) =>
+  `jobs/${job}/report/originals/${pad(shard)}.json`;
 /** A run compared with an earlier one: diff.json, and diff.jsonl as one part per id-bucket range. */
 export const diffKey = (job: string) => `jobs/${job}/out/diff.json`;
 /** Every shard's members-file bucket starts in one object (written with weights.jsonl). */

@@ -12,6 +12,7 @@ import {
 import { jobSpecKey, outputManifestKey, reportKey } from './keys.ts';
 import { reportText } from './report.ts';
 import { runTask } from './run-task.ts';
+import { writeReportHtml } from './stages/report/html.ts';
 import type { BlobStore } from './store.ts';
 import type { JobSpec, ShardInfo, Task, TaskDeps } from './types.ts';
 
@@ -42,8 +43,9 @@ export async function runLocal(
     if (step.table) shards = step.table;
     const state = step.state;
     if (step.kind === 'finish') {
+      const manifest = await writeReportHtml(store, step.report, step.manifest);
       await store.put(reportKey(spec.id), reportText(step.report));
-      await store.put(outputManifestKey(spec.id), JSON.stringify(step.manifest));
+      await store.put(outputManifestKey(spec.id), JSON.stringify(manifest));
       return step.report;
     }
     const t0 = Date.now();

@@ -131,7 +131,7 @@ describe('clustering on workerd', () => {
     const res = await api(`/v1/jobs/${id}/outputs/clusters.json`);
     expect(res.status).toBe(404);
     expect((await json(res)).error.message).toContain(
-      'outputs: selected.jsonl, rejected.jsonl, invalid.jsonl, weights.jsonl, README.md, provenance.json, report.json',
+      'outputs: selected.jsonl, rejected.jsonl, invalid.jsonl, weights.jsonl, README.md, provenance.json, report-data.json, report.html, report.json',
     );
   });
 });

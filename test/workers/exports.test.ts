@@ -60,6 +60,8 @@ describe('trainer exports served by the API', () => {
       'axolotl.yaml',
       'README.md',
       'provenance.json',
+      'report-data.json',
+      'report.html',
       'report.json',
     ]);
     const report = JSON.parse(await output(id, 'report.json'));
@@ -124,6 +126,7 @@ describe('trainer exports served by the API', () => {
       'score',
       'pairs',
       'pairs-export',
+      'report',
       'card',
     ]);
     const train = lines(await output(id, 'train.jsonl'));

@@ -39,7 +39,15 @@ describe('pairs jobs on the Workers runtime', () => {
     const id = await startJob('traj', RECIPE);
     const status = await waitForJob(id);
     expect(status.state, JSON.stringify(status)).toBe('done');
-    expect(status.stages.map((s) => s.name)).toEqual(['plan', 'ingest', 'fit', 'score', 'pairs', 'card']);
+    expect(status.stages.map((s) => s.name)).toEqual([
+      'plan',
+      'ingest',
+      'fit',
+      'score',
+      'pairs',
+      'report',
+      'card',
+    ]);
     const report = JSON.parse(await output(id, 'report.json'));
     expect(report.stages.ingest.shards).toBeGreaterThan(3);
     const { store, spec } = await memoryJob({ 'datasets/traj/upload': text }, RecipeSchema.parse(RECIPE));

@@ -82,6 +82,7 @@ describe('stages registered by id, on workerd', () => {
       'invalid.jsonl',
       'weights.jsonl',
       'clusters.json',
+      'report-data.json',
     ])
       expect(await output(id, file)).toBe(await memoryOutput(local.store, id, file));
   });
@@ -102,6 +103,8 @@ describe('stages registered by id, on workerd', () => {
       ['weights.jsonl', 'application/x-ndjson; charset=utf-8'],
       ['README.md', 'text/markdown; charset=utf-8'],
       ['provenance.json', 'application/json'],
+      ['report-data.json', 'application/json'],
+      ['report.html', 'text/html; charset=utf-8'],
       ['report.json', 'application/json'],
     ]);
     const res = await api(`/v1/jobs/${id}/outputs/rejected.jsonl`);

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -265,8 +273,11 @@ export async function waitAndDownload(
     if (status.state !== 'running') break;
     await sleep(200);
   }
-  if (status.state !== 'done')
-    throw new JobEndedError(`job ${id} ${status.state}: ${status.error ?? 'no reason given'}`);
+  if (status.state !== 'done') {
+    const page = await failedReport(client, id, opts.out);
+    const why = `job ${id} ${status.state}: ${status.error ?? 'no reason given'}`;
+    throw new JobEndedError(page ? `${why} (see ${page})` : why);
+  }
   mkdirSync(opts.out, { recursive: true });
   // Every file the job's manifest lists, report.json last.
   for (const { name: file } of await client.outputs(id)) {
@@ -279,6 +290,23 @@ export async function waitAndDownload(
     );
   }
   return JSON.parse(readFileSync(join(opts.out, 'report.json'), 'utf8')) as Report;
+}
+
+/**
+ * A job that ended without outputs still has a report page (why, which task, where each stage stood):
+ * written into `out` as report.html. Null when the server has no such page (an older Winnow).
+ */
+async function failedReport(client: WinnowClient, id: string, out: string): Promise<string | null> {
+  try {
+    const html = await (await client.request('GET', `/v1/jobs/${id}/report.html`)).text();
+    mkdirSync(out, { recursive: true });
+    const file = join(out, 'report.html');
+    writeFileSync(file, html);
+    return file;
+  } catch (e) {
+    if (e instanceof ApiError) return null;
+    throw e;
+  }
 }
 
 /** `winnow fetch <job>`: wait for a job (the local stack resumes it), then download its outputs. */

@@ -8,6 +8,7 @@ import { fitStage } from './fit/stage.ts';
 import { ingestStage } from './ingest/stage.ts';
 import { pairsStage } from './pairs/stage.ts';
 import { planStage } from './plan/stage.ts';
+import { reportStage } from './report/stage.ts';
 import { scoreStage } from './score/stage.ts';
 import { selectStage } from './select/stage.ts';
 
@@ -26,6 +27,7 @@ for (const stage of [
   exportStage,
   pairsStage,
   pairsExportStage,
+  reportStage,
   cardStage,
 ])
   registerStage(stage);
@@ -40,6 +42,7 @@ export {
   pairsExportStage,
   pairsStage,
   planStage,
+  reportStage,
   scoreStage,
   selectStage,
 };

@@ -102,6 +102,8 @@ describe('trainer exports of a pairs job', () => {
       'invalid.jsonl',
       'README.md',
       'provenance.json',
+      'report-data.json',
+      'report.html',
       'report.json',
     ]);
     expect(report.stages['pairs-export'].shards).toBe(3);

@@ -72,6 +72,8 @@ describe('trainer exports of a mixed dataset', () => {
       'axolotl.yaml',
       'README.md',
       'provenance.json',
+      'report-data.json',
+      'report.html',
       'report.json',
     ]);
 
@@ -145,6 +147,8 @@ describe('trainer exports of a mixed dataset', () => {
       'train.alpaca.jsonl',
       'README.md',
       'provenance.json',
+      'report-data.json',
+      'report.html',
       'report.json',
     ]);
     expect(none.report.export?.weight).toBe(false);
@@ -163,6 +167,8 @@ describe('trainer exports of a mixed dataset', () => {
       'weights.jsonl',
       'README.md',
       'provenance.json',
+      'report-data.json',
+      'report.html',
       'report.json',
     ]);
   });

@@ -93,6 +93,7 @@ describe('the dataset card and provenance.json', () => {
       'invalid.jsonl',
       'weights.jsonl',
       'clusters.json',
+      'report-data.json',
     ]);
   });
 

@@ -18,7 +18,17 @@ describe('a stage of its own, registered by id', () => {
     const order: string[] = [];
     const report = await runLocal(store, spec, {}, { beforeTask: (t) => order.push(`${t.stage}:${t.step}`) });
     const stages = [...new Set(order.map((s) => s.split(':')[0]))];
-    expect(stages).toEqual(['plan', 'ingest', 'fit', 'score', 'word-count', 'select', 'export', 'card']);
+    expect(stages).toEqual([
+      'plan',
+      'ingest',
+      'fit',
+      'score',
+      'word-count',
+      'select',
+      'export',
+      'report',
+      'card',
+    ]);
     expect(order.filter((s) => s === 'word-count:total')).toHaveLength(1);
     expect(order.filter((s) => s === 'word-count:count')).toHaveLength(report.stages.ingest.shards);
     expect(report.stages['word-count']).toMatchObject({ records: report.counts.valid, shards: 1 });
@@ -58,6 +68,7 @@ describe('a stage of its own, registered by id', () => {
       'export',
       'pairs',
       'pairs-export',
+      'report',
       'card',
     ]);
   });

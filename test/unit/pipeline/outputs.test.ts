@@ -43,6 +43,8 @@ describe('the output manifest', () => {
       'weights.jsonl',
       'README.md',
       'provenance.json',
+      'report-data.json',
+      'report.html',
       'report.json',
     ]);
     for (const f of manifest.files) {
@@ -71,7 +73,7 @@ describe('the output manifest', () => {
     expect(gone.message).toBe(`output rejected.jsonl cannot be served: part ${part.key} is missing`);
     // An output the job did not write is not found, with the ones it did.
     expect((await failure(memoryOutput(store, 'job', 'pairs.jsonl'))).message).toBe(
-      'no output "pairs.jsonl"; outputs: selected.jsonl, rejected.jsonl, invalid.jsonl, weights.jsonl, README.md, provenance.json, report.json',
+      'no output "pairs.jsonl"; outputs: selected.jsonl, rejected.jsonl, invalid.jsonl, weights.jsonl, README.md, provenance.json, report-data.json, report.html, report.json',
     );
   });
 });
