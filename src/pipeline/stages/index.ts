@@ -8,6 +8,8 @@ import { fitStage } from './fit/stage.ts';
 import { ingestStage } from './ingest/stage.ts';
 import { pairsStage } from './pairs/stage.ts';
 import { planStage } from './plan/stage.ts';
+import { safetyBenchStage } from './safety-bench/stage.ts';
+import { safetyGenerateStage } from './safety-generate/stage.ts';
 import { scoreStage } from './score/stage.ts';
 import { selectStage } from './select/stage.ts';
 
@@ -26,6 +28,8 @@ for (const stage of [
   exportStage,
   pairsStage,
   pairsExportStage,
+  safetyGenerateStage,
+  safetyBenchStage,
   cardStage,
 ])
   registerStage(stage);
@@ -40,6 +44,8 @@ export {
   pairsExportStage,
   pairsStage,
   planStage,
+  safetyBenchStage,
+  safetyGenerateStage,
   scoreStage,
   selectStage,
 };

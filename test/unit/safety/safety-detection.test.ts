@@ -8,18 +8,20 @@ import { PLANTED_ATTACKS } from '../../fixtures/safety-attacks.ts';
 
 const score = (user: string, answer: string, cfg: object = {}) => {
   const config = IdentityConfigSchema.parse(cfg);
-  return identityScorer.score(
-    [
-      {
-        turns: [
-          { role: 'user', content: user },
-          { role: 'assistant', content: answer },
-        ],
-      },
-    ] as never,
-    config,
-    { seed: 0 },
-  )[0] as ReturnType<typeof scoreIdentity>;
+  return (
+    identityScorer.score(
+      [
+        {
+          turns: [
+            { role: 'user', content: user },
+            { role: 'assistant', content: answer },
+          ],
+        },
+      ] as never,
+      config,
+      { seed: 0 },
+    ) as ReturnType<typeof scoreIdentity>[]
+  )[0];
 };
 const ARIA = { name: 'Aria', developer: 'Acme', aliases: ['艾莉亚'] };
 
