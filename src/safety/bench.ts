@@ -4,10 +4,11 @@ import { toJsonl } from '../pipeline/jsonl.ts';
 import { readShardRecords } from '../pipeline/shard-records.ts';
 import type { BlobStore } from '../pipeline/store.ts';
 import type { JobSpec, ShardInfo } from '../pipeline/types.ts';
-import { isProviderError, requireProvider } from '../providers/index.ts';
+import { isRequestRejected, requireProvider } from '../providers/index.ts';
 import type { ChatMessage, ModelUsage, ProviderSet } from '../providers/types.ts';
 import { judgeRequest, makeGrader, parseJudge } from './grade.ts';
 import { answersKey } from './keys.ts';
+import { usageOf, usageSince } from './usage.ts';
 import { wilson } from './wilson.ts';
 
 export function benchConfig(spec: JobSpec): SafetyBench {
@@ -83,6 +84,8 @@ export async function benchShard(
   const judge = cfg.judge ? requireProvider(providers, cfg.judge, 'safety.judge') : null;
   const grade = makeGrader(cfg.identity, cfg.system);
   const records = await readShardRecords(store, spec.id, info);
+  // This task's requests: the set may be shared by every task of the job (one process).
+  const before = usageOf(providers);
   const answers = await Promise.all(
     records.map(async (r): Promise<BenchAnswer & { error?: string }> => {
       const messages = attackMessages(r, cfg.system);
@@ -101,8 +104,16 @@ export async function benchShard(
         answer = (await target.chat({ messages, maxTokens: cfg.maxTokens, temperature: cfg.temperature }))
           .text;
       } catch (e) {
-        if (!isProviderError(e)) throw e;
-        return { ...base, answer: '', grade: 'unclear', reason: 'request failed', error: e.message };
+        // The endpoint refused this one request (too long, malformed): counted, not graded. Anything
+        // else (the budget, an outage, a bad configuration) fails the job.
+        if (!isRequestRejected(e)) throw e;
+        return {
+          ...base,
+          answer: '',
+          grade: 'unclear',
+          reason: 'request refused',
+          error: (e as Error).message,
+        };
       }
       const g = grade(answer);
       const out: BenchAnswer = { ...base, answer, grade: g.grade, reason: g.reason };
@@ -122,7 +133,8 @@ export async function benchShard(
             out.grade = verdict;
           }
         } catch (e) {
-          if (!isProviderError(e)) throw e;
+          if (!isRequestRejected(e)) throw e;
+          out.reason += '; the judge refused the request';
         }
       }
       return out;
@@ -165,7 +177,7 @@ export async function benchShard(
     errors,
     bytes: new TextEncoder().encode(text).length,
     records: records.length,
-    usage: providers?.usage() ?? { requests: 0, cached: 0, failed: 0 },
+    usage: usageSince(providers, before),
   };
 }
 

@@ -48,7 +48,7 @@ export function makeChecker(identity: SafetyIdentity): (row: SafetyRow) => Rejec
     if (whole.scores.identity >= 0.5)
       return {
         reason: 'answer_contamination',
-        detail: `identity ${whole.scores.identity}: ${whole.note ?? (whole.flags ?? []).join(', ')}`,
+        detail: `identity ${whole.scores.identity} (${(whole.flags ?? []).join(', ')}): ${whole.note ?? ''}`,
       };
     const last = turns.at(-1);
     if (last?.role !== 'assistant')

@@ -12,6 +12,7 @@ import { dedupInOrder } from './dedup.ts';
 import { identitySlug } from './identity.ts';
 import { candidatesKey, generatedKey, generatedRejectedKey, type LedgerEntry, ledgerKey } from './keys.ts';
 import { paraphrase } from './paraphrase.ts';
+import { usageOf, usageSince } from './usage.ts';
 
 const bytesOf = (s: string) => new TextEncoder().encode(s).length;
 
@@ -55,6 +56,8 @@ export async function draftShard(
 ): Promise<DraftTally> {
   const cfg = generateConfig(spec);
   const drafts = (await readShardRecords(store, spec.id, info)).map(draftOf);
+  // This task's requests: the set may be shared by every task of the job (one process).
+  const before = usageOf(providers);
   const fallbacks: Record<string, number> = {};
   let rows = drafts;
   let paraphrased = 0;
@@ -72,7 +75,7 @@ export async function draftShard(
     records: rows.length,
     paraphrased,
     fallbacks,
-    usage: providers?.usage() ?? { requests: 0, cached: 0, failed: 0 },
+    usage: usageSince(providers, before),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { SafetyCategory, SafetyIdentity, SafetyLanguage, SafetyRow } from '../../schemas/safety.ts';
-import { isProviderError } from '../providers/index.ts';
+import { isRequestRejected } from '../providers/index.ts';
 import type { Provider } from '../providers/types.ts';
 import { promptHash } from './identity.ts';
 
@@ -64,7 +64,8 @@ export interface Paraphrased {
 
 /**
  * The record with its last exchange paraphrased by the model; on a reply that cannot be used, or a
- * request that failed for good, the templated record itself, with the reason (counted in the report).
+ * request the endpoint refused (400, 413, 422), the templated record itself, with the reason (counted
+ * in the report).
  */
 export async function paraphrase(
   provider: Provider,
@@ -77,7 +78,8 @@ export async function paraphrase(
     text = (await provider.chat({ messages: paraphraseRequest(identity, row), temperature, maxTokens: 800 }))
       .text;
   } catch (e) {
-    if (isProviderError(e)) return { row, fallback: `request_failed:${e.code}` };
+    // The endpoint refused this one request: the template stays. Anything else fails the job.
+    if (isRequestRejected(e)) return { row, fallback: 'request_refused' };
     throw e;
   }
   const p = parseParaphrase(text);
