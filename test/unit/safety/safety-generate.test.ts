@@ -41,3 +41,39 @@ describe('a safety generation job, offline (templates only)', () => {
     expect(ledger.hashes).toEqual(kept.map((r) => r.safety.hash));
   });
 });
+
+describe('generated defence data in a selection job', () => {
+  it('a default-recipe job with the identity configured rejects none of it as identity or junk', async () => {
+    const job = generationJob({ identity, count: 300, seed: 3 });
+    const gen = await runSafety(job.drafts, job.recipe, { id: 'gen-mix' });
+    const kept = await gen.output<SafetyRow>('safety.jsonl');
+    expect(kept).toHaveLength(300);
+    const identityScorer = {
+      id: 'identity',
+      config: { name: 'Aria', developer: 'Acme', aliases: ['艾莉亚'] },
+    };
+    const recipe = {
+      scorers: [
+        { id: 'length' },
+        { id: 'lexical' },
+        { id: 'heuristics' },
+        identityScorer,
+        { id: 'perplexity' },
+      ],
+      select: { budget: '100%' },
+    };
+    const { report } = await runSafety(kept.map((r) => JSON.stringify(r)).join('\n'), recipe, { id: 'mix' });
+    expect(report.counts.valid).toBe(300);
+    const reasons = Object.keys(report.rejectedByReason).filter((r) => /identity|junk/.test(r));
+    expect(reasons).toEqual([]);
+    // Without the identity, the same records are filtered as contamination: configure it.
+    const bare = {
+      ...recipe,
+      scorers: recipe.scorers.map((s) => (s.id === 'identity' ? { id: 'identity' } : s)),
+    };
+    const without = await runSafety(kept.map((r) => JSON.stringify(r)).join('\n'), bare, { id: 'mix-bare' });
+    expect(
+      Object.entries(without.report.rejectedByReason).find(([r]) => r.includes('identity'))?.[1],
+    ).toBeGreaterThan(100);
+  });
+});
