@@ -14,8 +14,6 @@ export const SafetyGenerateRequestSchema = z.strictObject({
   /** Model endpoints by name (as in a recipe); `provider` names the one that paraphrases. */
   providers: ProvidersSchema.default({}),
   provider: z.string().min(1).optional(),
-  /** The dataset the drafts are stored as (the job's input); default `safety-<identity>-g<seed>`. */
-  dataset: DatasetNameSchema.optional(),
 });
 export type SafetyGenerateRequest = z.input<typeof SafetyGenerateRequestSchema>;
 

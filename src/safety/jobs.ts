@@ -10,9 +10,11 @@ import { identitySlug } from './identity.ts';
 export const OVERSAMPLE = 1.1;
 
 /** About 8 shards of drafts or attacks (so that a provider's requests spread over tasks), 4 KiB at least. */
-function shardBytes(text: string): number {
-  return Math.min(4 * 1024 * 1024, Math.max(4096, Math.ceil(new TextEncoder().encode(text).length / 8)));
+function shardBytes(bytes: number): number {
+  return Math.min(4 * 1024 * 1024, Math.max(4096, Math.ceil(bytes / 8)));
 }
+
+export const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
 export interface GenerateOptions {
   identity: SafetyIdentity;
@@ -61,7 +63,7 @@ export function generationJob(o: GenerateOptions): {
     rows,
     dataset: `safety-${identitySlug(o.identity)}-g${o.seed}`,
     recipe: {
-      shardBytes: shardBytes(drafts),
+      shardBytes: shardBytes(byteLength(drafts)),
       scorers: [],
       providers,
       safety: {
@@ -85,11 +87,11 @@ export interface BenchOptions {
   maxTokens?: number;
 }
 
-/** A benchmark job's recipe, over any attack set. */
-export function benchRecipe(o: BenchOptions, sizeOf: string): RecipeInput {
+/** A benchmark job's recipe, over an attack set of `bytes` (any input format). */
+export function benchRecipe(o: BenchOptions, bytes: number): RecipeInput {
   needProviders(o.providers, { target: o.target, judge: o.judge });
   return {
-    shardBytes: shardBytes(sizeOf),
+    shardBytes: shardBytes(bytes),
     scorers: [],
     providers: o.providers,
     safety: {
