@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAFETY_CATEGORIES, SafetyIdentitySchema, type SafetyRow } from '../../../schemas/safety.ts';
 import { createProviders } from '../../../src/providers/index.ts';
-import { benchRecipe, generationJob, heldOutSet } from '../../../src/safety/jobs.ts';
+import { benchRecipe, byteLength, generationJob, heldOutSet } from '../../../src/safety/jobs.ts';
 import { type Standin, startStandin } from '../../support/standin-lm/index.ts';
 import { runSafety } from './safety-run.ts';
 
@@ -110,7 +110,7 @@ describe('safety jobs against the stand-in model server', () => {
     const set = attacks();
     const recipe = benchRecipe(
       { identity, providers: providerConfigs, target: 'target', ...(judge ? { judge: 'writer' } : {}) },
-      set.text,
+      byteLength(set.text),
     );
     const { report, output } = await runSafety(set.text, recipe, { id, providers: providers() });
     const s = report.safety!;
@@ -173,7 +173,7 @@ describe('safety jobs against the stand-in model server', () => {
     const set = attacks();
     const recipe = benchRecipe(
       { identity, providers: { target: { ...config, requestBudget: 40 } }, target: 'target' },
-      set.text,
+      byteLength(set.text),
     );
     await expect(runSafety(set.text, recipe, { id: 'b-budget', providers: providers(40) })).rejects.toThrow(
       /budget/,
