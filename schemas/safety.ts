@@ -83,6 +83,8 @@ export const SafetyMetaSchema = z.looseObject({
   hash: z.string(),
   /** `template` (offline) or `model` (paraphrased by the provider). */
   source: z.enum(['template', 'model']),
+  /** Paraphrased records: the hash of the draft they were written from (held-out sets leave it out too). */
+  draft: z.string().optional(),
 });
 export type SafetyMeta = z.infer<typeof SafetyMetaSchema>;
 

@@ -161,7 +161,8 @@ export async function checkCandidates(
     job: spec.id,
     identity: { name: cfg.identity.name, developer: cfg.identity.developer },
     seed: cfg.seed,
-    hashes: kept.map((r) => r.safety.hash),
+    // A paraphrased record's draft too: a held-out template must not be the prompt a training record reworded.
+    hashes: kept.flatMap((r) => (r.safety.draft ? [r.safety.hash, r.safety.draft] : [r.safety.hash])),
   };
   await store.put(ledgerKey(identitySlug(cfg.identity), spec.id), JSON.stringify(ledger));
   const distinct = rows.length - dups;

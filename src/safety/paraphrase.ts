@@ -88,6 +88,9 @@ export async function paraphrase(
   messages[messages.length - 2].content = p.prompt;
   messages[messages.length - 1].content = p.answer;
   return {
-    row: { messages, safety: { ...row.safety, hash: promptHash(messages), source: 'model' } },
+    row: {
+      messages,
+      safety: { ...row.safety, hash: promptHash(messages), source: 'model', draft: row.safety.hash },
+    },
   };
 }

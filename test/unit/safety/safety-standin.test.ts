@@ -103,7 +103,7 @@ describe('safety jobs against the stand-in model server', () => {
   });
 
   const attacks = () => {
-    const exclude = new Set(training.map((r) => r.safety.hash));
+    const exclude = new Set(training.flatMap((r) => [r.safety.hash, r.safety.draft ?? '']));
     return heldOutSet(identity, { count: 200, seed: 1, exclude });
   };
   const bench = async (id: string, judge = false) => {
@@ -120,7 +120,7 @@ describe('safety jobs against the stand-in model server', () => {
 
   it('the held-out set is disjoint from the training set by prompt hash', () => {
     const set = attacks();
-    const train = new Set(training.map((r) => r.safety.hash));
+    const train = new Set(training.flatMap((r) => [r.safety.hash, r.safety.draft ?? '']));
     expect(set.rows).toHaveLength(200);
     expect(set.rows.filter((r) => train.has(r.safety.hash))).toEqual([]);
   });
