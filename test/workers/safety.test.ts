@@ -33,6 +33,9 @@ describe('identity-attack safety jobs through the queues and the coordinator', (
       hashes: string[];
     }>();
     expect(ledger.hashes).toEqual(kept.map((r) => r.safety.hash));
+    // An ended safety job is deleted like any other; the identity's ledger stays.
+    expect((await api(`/v1/jobs/${id}`, { method: 'DELETE' })).status).toBe(200);
+    expect(await env.DATA_BUCKET.head(ledgerKey(identitySlug(identity), id))).not.toBeNull();
   });
 
   it('refuses bad requests before anything starts, naming the field', async () => {
