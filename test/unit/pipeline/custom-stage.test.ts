@@ -58,6 +58,8 @@ describe('a stage of its own, registered by id', () => {
       'export',
       'pairs',
       'pairs-export',
+      'safety-generate',
+      'safety-bench',
       'card',
     ]);
   });
