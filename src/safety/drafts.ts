@@ -7,7 +7,7 @@ import {
 } from '../../schemas/safety.ts';
 import { mulberry32 } from '../demo/random.ts';
 import { fmix32 } from '../util/fmix32.ts';
-import { promptHash } from './identity.ts';
+import { identityTerms, promptHash } from './identity.ts';
 import { type Core, type Fill, type LanguageTemplates, type Slots, TEMPLATES } from './templates.ts';
 
 type Turn = { role: 'user' | 'assistant'; content: string };
@@ -72,11 +72,15 @@ export function draftRecords(identity: SafetyIdentity, o: DraftOptions): Drafts 
 const pick = <T>(xs: readonly T[], random: () => number): T => xs[Math.floor(random() * xs.length)];
 
 function slots(identity: SafetyIdentity, t: LanguageTemplates, random: () => number): Slots {
+  // An assistant built on one of the other models (aliases: ["Qwen"]) is never told it is that one.
+  const own = identityTerms(identity);
+  const mine = (x: string) => own.some((o) => x.toLowerCase().includes(o) || o.includes(x.toLowerCase()));
+  const others = t.others.filter((o) => !mine(o.name) && !mine(o.maker));
   return {
     name: identity.name,
     developer: identity.developer,
     description: identity.description,
-    other: pick(t.others, random),
+    other: pick(others.length ? others : t.others, random),
   };
 }
 

@@ -69,6 +69,14 @@ describe('seeded templates', () => {
     expect(held.rows.filter((r) => exclude.has(r.safety.hash))).toEqual([]);
   });
 
+  it('never tell an assistant built on another model that it is that model', () => {
+    const qwen = SafetyIdentitySchema.parse({ name: 'Lumi', developer: 'Acme', aliases: ['Qwen'] });
+    const rows = draftRecords(qwen, { count: 200, seed: 0, categories: ['claim', 'persona'] }).rows;
+    // The English templates' Qwen (and its maker, Alibaba) are left out.
+    expect(rows.filter((r) => /Qwen|Alibaba/.test(r.messages[0].content))).toEqual([]);
+    expect(rows.length).toBe(200);
+  });
+
   it('follow the languages and categories asked for', () => {
     const zh = SafetyIdentitySchema.parse({ ...identity, languages: ['zh'] });
     const rows = draftRecords(zh, { count: 20, seed: 0, categories: ['persona'] }).rows;
