@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PairsReportSchema } from './pairs.ts';
 import { SourceSchema } from './record.ts';
+import { SafetyReportSchema } from './safety.ts';
 import { DiffSchema } from './schedule.ts';
 
 /** A line of `selected.jsonl` or `rejected.jsonl`. */
@@ -231,6 +232,8 @@ export const ReportSchema = z.object({
     .optional(),
   /** Pairs jobs (a recipe with `pairs`): groups used and skipped by reason, pairs, gaps. Counts are of members. */
   pairs: PairsReportSchema.optional(),
+  /** Identity-attack safety jobs (docs/safety.md). */
+  safety: SafetyReportSchema.optional(),
   stages: z.record(z.string(), StageReportSchema),
   seconds: z.number(),
   recipe: z.unknown(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PairsSchema } from './pairs.ts';
 import { ProvidersSchema } from './provider.ts';
 import { InputFormatSchema } from './record.ts';
+import { SafetyRecipeSchema } from './safety.ts';
 
 const MiB = 1024 * 1024;
 
@@ -320,6 +321,12 @@ export const RecipeSchema = z.strictObject({
    * members and writes pairs.jsonl (schemas/pairs.ts). Embedding, clustering and `select` do not run.
    */
   pairs: PairsSchema.optional(),
+  /**
+   * Identity-attack safety instead of a selection (docs/safety.md): generate defence data from the
+   * drafts the job reads, or benchmark a model on the attacks it reads. Only plan, ingest and the
+   * safety stage run.
+   */
+  safety: SafetyRecipeSchema.optional(),
   /** Trainer-ready files (TRL, Alpaca, ShareGPT, LLaMA-Factory, axolotl) beside the job's outputs. */
   export: ExportSchema.prefault({}),
 });

@@ -14,6 +14,7 @@ const RULES: { test: (key: string) => boolean; what: string }[] = [
   { test: (k) => k.startsWith('schedules/'), what: "a schedule's marker (schedules/…)" },
   { test: (k) => k.startsWith('pairsets/'), what: "a pair set's stored round (pairsets/…)" },
   { test: (k) => k.startsWith('samplers/'), what: "a sampler run's marker (samplers/…)" },
+  { test: (k) => k.startsWith('safety/'), what: "a safety job's input or an identity's ledger (safety/…)" },
   {
     test: (k) => /^datasets\/[^/]+\/(manifest|latest)\.json$/.test(k),
     what: "a dataset's manifest or latest pointer (datasets/<name>/manifest.json, latest.json)",

@@ -9,6 +9,7 @@ import { deleteCommand, gcCommand } from './gc.ts';
 import { pairsGet, pairsRound, pairsSet } from './pairs.ts';
 import { pythonClient } from './python-client.ts';
 import { fetchJob, parseExportFormats, runPipeline, summary } from './run.ts';
+import { safetyBench, safetyGenerate } from './safety.ts';
 import {
   append,
   diff,
@@ -57,6 +58,13 @@ usage:
   winnow pairs round <set> <file> [--scope round|all] [--out <file>]
                                                  append a round of rollouts, wait, write its pairs.jsonl
   winnow pairs get <set>                         the set's rounds
+
+  winnow safety generate <request.json> [--count <n>] [--seed <n>] [--into <dataset>] [--out <dir>]
+                                                 generate identity-attack defence data (docs/safety.md);
+                                                 --into appends it to a dataset as one more part
+  winnow safety bench <request.json> [--dataset <name>] [--count <n>] [--seed <n>] [--out <dir>]
+                                                 benchmark a model's defence of the identity
+                                                 (\`winnow identity …\` is the same command)
 
   winnow python-client [<dir>]                   write the Python client, winnow_client.py, into dir
 
@@ -116,6 +124,10 @@ async function main(argv: string[]): Promise<number> {
       'jobs-older-than': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       provider: { type: 'string', multiple: true },
+      count: { type: 'string' },
+      seed: { type: 'string' },
+      dataset: { type: 'string' },
+      into: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -224,6 +236,20 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'get' && set) return pairsGet(target, set);
       if (sub === 'round' && set && file) return pairsRound(target, set, file, values);
       throw new Error('usage: winnow pairs set <set> --recipe <file> | round <set> <file> | get <set>');
+    }
+    case 'safety':
+    case 'identity': {
+      const [sub, file] = need(2, `${command} generate|bench <request.json> …`);
+      const o = {
+        out: values.out,
+        count: values.count,
+        seed: values.seed,
+        dataset: values.dataset,
+        into: values.into,
+      };
+      if (sub === 'generate') return safetyGenerate(target, file, o);
+      if (sub === 'bench') return safetyBench(target, file, o);
+      throw new Error(`winnow ${command} takes generate or bench, got "${sub}"`);
     }
     case 'gc':
       need(0, 'gc [--jobs-older-than <30m|12h|7d>] [--dry-run]');

@@ -9,6 +9,8 @@ import { ingestStage } from './ingest/stage.ts';
 import { pairsStage } from './pairs/stage.ts';
 import { planStage } from './plan/stage.ts';
 import { reportStage } from './report/stage.ts';
+import { safetyBenchStage } from './safety-bench/stage.ts';
+import { safetyGenerateStage } from './safety-generate/stage.ts';
 import { scoreStage } from './score/stage.ts';
 import { selectStage } from './select/stage.ts';
 
@@ -27,6 +29,8 @@ for (const stage of [
   exportStage,
   pairsStage,
   pairsExportStage,
+  safetyGenerateStage,
+  safetyBenchStage,
   reportStage,
   cardStage,
 ])
@@ -43,6 +47,8 @@ export {
   pairsStage,
   planStage,
   reportStage,
+  safetyBenchStage,
+  safetyGenerateStage,
   scoreStage,
   selectStage,
 };

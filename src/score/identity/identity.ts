@@ -18,7 +18,7 @@ const LATIN_GATE = new RegExp(
 const HAN_CHAR = /[\u4e00-\u9fff]/;
 const HAN_GATE = new RegExp(`${HAN_NAMES}|我|本模型|该模型|作为`);
 const PROMPT_GATE =
-  /\b(?:ignore|disregard|forget|override|bypass|from now|you are now|you're now|you will now|no longer|pretend|act as|role-?play|your|yourself|are you|do anything|dan\b|(?:dan|jailbreak(?:ed)?|developer|god) mode|system prompt|above|(?:initial|hidden|original|secret) (?:prompt|instructions)|who (?:made|created|built|developed|trained|designed|programmed|owns|wrote|invented|are|am i)|what (?:model|llm|ai|language model|version|kind of|are you)|which (?:company|model|llm|organization|team|ai))/i;
+  /\b(?:ignore|disregard|forget|override|bypass|from now|you are now|you're now|you will now|no longer|pretend|act as|role-?play|your|yourself|are you|you(?:'re|’re| are)|admit|confess|confirm|character|persona|instructions|system message|as dan\b|do anything|dan\b|(?:dan|jailbreak(?:ed)?|developer|god) mode|system prompt|above|(?:initial|hidden|original|secret) (?:prompt|instructions)|who (?:made|created|built|developed|trained|designed|programmed|owns|wrote|invented|are|am i)|what (?:model|llm|ai|language model|version|kind of|are you)|which (?:company|model|llm|organization|team|ai))|["“'‘]\s*(?:i am|i'm|i’m)\b/i;
 const HAN_PROMPT_GATE = /你|您|忽略|忽视|无视|忘|抛弃|丢掉|扮演|假装|越狱|开发者|系统|提示|指令/;
 const CLAIMS = [...EN_CLAIMS, ...ZH_CLAIMS];
 const OTHER_CLAIMS = [...EN_OTHER_CLAIMS, ...ZH_OTHER_CLAIMS];
@@ -85,7 +85,8 @@ export function scoreIdentity(
       // Part of a claim already counted, or of the target's own self-description: not boilerplate.
       if (
         ![...foreign, ...unknown, ...own].some((c) => overlaps(c, span)) &&
-        !isQuotedSpan(answer, span.index)
+        !isQuotedSpan(answer, span.index) &&
+        !namesTarget(answer, span, terms)
       ) {
         score = Math.max(score, cfg.boilerplateScore);
         flags.push('ai_boilerplate');
@@ -104,6 +105,20 @@ export function scoreIdentity(
 function overlaps(a: { index: number; end: number }, b: { index: number; end: number }): boolean {
   return a.index < b.end && b.index < a.end;
 }
+const SENTENCE_END = /[.!?。！？\n]/;
+/**
+ * Does the sentence holding `span` name the target ("I am an AI assistant called Aria, developed by
+ * Acme", "作为一个人工智能助手，我是Aria")? Then the generic self-reference is the target's own.
+ */
+function namesTarget(text: string, span: { index: number; end: number }, terms: readonly string[]): boolean {
+  if (terms.length === 0) return false;
+  let from = span.index;
+  while (from > 0 && !SENTENCE_END.test(text[from - 1])) from--;
+  let to = span.end;
+  while (to < text.length && !SENTENCE_END.test(text[to])) to++;
+  const sentence = text.slice(from, to).toLowerCase();
+  return terms.some((t) => sentence.includes(t));
+}
 function isQuotedSpan(text: string, i: number): boolean {
   const para = Math.max(text.lastIndexOf('\n', i), 0);
   let q = 0;
@@ -121,7 +136,7 @@ function isQuotedSpan(text: string, i: number): boolean {
  */
 export const identityScorer: Scorer<IdentityConfig> = {
   id: 'identity',
-  version: 1,
+  version: 2,
   description:
     'Identity contamination (claims to be another model or vendor, "As an AI language model" boilerplate) and identity override/extraction prompts, EN and ZH.',
   kind: 'offline',

@@ -17,6 +17,11 @@ export interface StandinOptions {
   delayMs?: number;
   /** The judge's reply text; default `Score: <rating>\n<explanation>`. */
   judgeReply?: (v: JudgeVerdict) => string;
+  /**
+   * A chat answer of the test's own (a persona, a paraphraser): asked first for every chat request;
+   * undefined falls through to the judge.
+   */
+  chatReply?: (messages: { role: string; content: string }[]) => string | undefined;
 }
 
 /** A scripted misbehaviour for one upcoming request (consumed in order, one per request). */
@@ -140,7 +145,9 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     const ask = String(lastUser?.content ?? '');
     let reply = 'I am a stand-in language model; ask me to rate a response.';
     let verdict: JudgeVerdict | undefined;
-    if (/\b(rate|rating|score)\b/i.test(ask)) {
+    const own = opts.chatReply?.(messages as { role: string; content: string }[]);
+    if (own !== undefined) reply = own;
+    else if (/\b(rate|rating|score)\b/i.test(ask)) {
       const scale = /scale (?:of|from) (\d+) to (\d+)/i.exec(ask);
       const [lo, hi] = scale ? [Number(scale[1]), Number(scale[2])] : [0, 5];
       const all = texts.join('\n\n');

@@ -68,6 +68,8 @@ describe('a stage of its own, registered by id', () => {
       'export',
       'pairs',
       'pairs-export',
+      'safety-generate',
+      'safety-bench',
       'report',
       'card',
     ]);

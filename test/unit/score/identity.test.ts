@@ -23,7 +23,7 @@ const byLabel = (label: string) => planted.filter((c) => c.label === label);
 
 describe('identity scorer', () => {
   it('is an offline scorer whose config parses from {} (no target identity) and is strict', () => {
-    expect(identityScorer).toMatchObject({ id: 'identity', version: 1, kind: 'offline' });
+    expect(identityScorer).toMatchObject({ id: 'identity', version: 2, kind: 'offline' });
     expect(identityScorer.outputs).toEqual(['identity', 'identity_attack']);
     expect(none).toMatchObject({
       name: null,

@@ -29,7 +29,7 @@ describe('scorer registry', () => {
       'length@1',
       'lexical@1',
       'heuristics@2',
-      'identity@1',
+      'identity@2',
       'perplexity@1',
       'dsir@1',
       'classifier@2',

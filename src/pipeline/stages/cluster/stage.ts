@@ -72,7 +72,7 @@ export const clusterStage: StageDef<ClusterStageState, ClusterInput, Steps> = {
   queue: 'select',
   summary:
     'cluster the embeddings (k-means or a Gaussian mixture, fitted in one task on a sample or as map-reduce over shards)',
-  applies: (spec) => !spec.recipe.pairs,
+  applies: (spec) => !spec.recipe.pairs && !spec.recipe.safety,
   runs: (view) => view.spec.recipe.cluster !== undefined,
   start(view) {
     const fit = jobFitPath(view, view.of(embedStage)?.dim ?? 0);

@@ -53,7 +53,7 @@ export const embedStage: StageDef<
   id: 'embed',
   queue: 'score',
   summary: 'embed every valid record (and reduce the vectors for clustering)',
-  applies: (spec) => !spec.recipe.pairs,
+  applies: (spec) => !spec.recipe.pairs && !spec.recipe.safety,
   runs: (view) => needsVectors(view.spec.recipe),
   start: (view) => ({
     step: embedNeedsPrepare(view.spec) ? 'prepare' : 'embed',

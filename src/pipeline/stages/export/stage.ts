@@ -79,7 +79,7 @@ export const exportStage: StageDef<ExportState, ExportInput, ExportSteps> = {
   queue: 'export',
   summary:
     'write the selection, the rejections and the invalid lines, weights.jsonl, the trainer files and the diff',
-  applies: (spec) => !spec.recipe.pairs,
+  applies: (spec) => !spec.recipe.pairs && !spec.recipe.safety,
   start: () => ({
     step: 'write',
     state: {

@@ -51,7 +51,7 @@ export function fitters(spec: JobSpec): ResolvedScorer[] {
 
 /** The recipe's embedder when the job embeds and the embedder learns from a sample (`fitted`). */
 export function embedFitter(spec: JobSpec): ResolvedEmbedder | undefined {
-  if (spec.recipe.pairs || !needsVectors(spec.recipe)) return undefined;
+  if (spec.recipe.pairs || spec.recipe.safety || !needsVectors(spec.recipe)) return undefined;
   const r = resolveEmbedder(spec.recipe.embed as EmbedderRef);
   return r.embedder.fitted ? r : undefined;
 }

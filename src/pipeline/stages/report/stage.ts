@@ -86,7 +86,8 @@ export const reportStage: StageDef<ReportStageState, ReportInput, ReportSteps> =
   id: 'report',
   queue: 'export',
   summary: 'sample the examples and bin the scores that report.html shows (report-data.json)',
-  applies: () => true,
+  // A safety job's outputs are its own (report.json's `safety`): its page goes without report-data.json.
+  applies: (spec) => !spec.recipe.safety,
   start(view) {
     const clustered = view.spec.recipe.cluster !== undefined && !view.spec.recipe.pairs;
     const map = clustered ? mapPerCluster(clusterCount(view)) : 0;

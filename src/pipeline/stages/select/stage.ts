@@ -82,7 +82,7 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
   id: 'select',
   queue: 'select',
   summary: 'rank, dedup and spend the budget with the strategy: an exact global top-k cut',
-  applies: (spec) => !spec.recipe.pairs,
+  applies: (spec) => !spec.recipe.pairs && !spec.recipe.safety,
   start(view) {
     const plan = firstSelectState(view.spec.recipe, view.table.count(), clusterCount(view));
     return { step: plan.step.kind, state: { plan, budget: selectBudget(view) } };
