@@ -75,6 +75,7 @@ export const UploadSessionSchema = z.object({
 export type UploadSession = z.infer<typeof UploadSessionSchema>;
 
 export const UploadListSchema = z.object({ sessions: z.array(UploadSessionSchema) });
+export type UploadList = z.infer<typeof UploadListSchema>;
 
 export const UploadListQuerySchema = z.object({
   state: UploadStateSchema.optional(),

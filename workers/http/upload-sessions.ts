@@ -215,11 +215,8 @@ openapi(uploadRoutes, complete, async (c) => {
         bucket,
         versionKey(name, newVersion(), s.part === null ? 'upload' : `parts/${s.part}`),
         whole!.body,
-        {
-          maxBytes: maxUploadBytes(c.env),
-          what: `the file of upload session ${id}`,
-          hint: 'send it as several parts (part), or raise MAX_UPLOAD_BYTES in [vars]',
-        },
+        // The same words as a PUT's: the file is an upload like any other.
+        { maxBytes: maxUploadBytes(c.env) },
       );
       await bucket.delete(s.key);
       compressed = null;
