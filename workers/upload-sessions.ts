@@ -38,6 +38,7 @@ const noSession = (name: string, id: string): { problem: Problem } => ({
 export class UploadSessions extends DurableObject<Env> {
   private name = '';
   private readonly db: UploadDb;
+  private lock: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -46,6 +47,18 @@ export class UploadSessions extends DurableObject<Env> {
 
   /** The open session for the same file when `sha256` is given and one exists; otherwise a new one. */
   async open(
+    name: string,
+    body: UploadCreate,
+    { serverPartBytes, maxBytes }: { serverPartBytes: number; maxBytes: number },
+  ): Promise<Answer<UploadSession>> {
+    // One open at a time: two requests for the same file must not both miss and make two sessions
+    // (the R2 call below lets other requests in).
+    const next = this.lock.then(() => this.openNow(name, body, { serverPartBytes, maxBytes }));
+    this.lock = next.catch(() => {});
+    return next;
+  }
+
+  private async openNow(
     name: string,
     body: UploadCreate,
     { serverPartBytes, maxBytes }: { serverPartBytes: number; maxBytes: number },

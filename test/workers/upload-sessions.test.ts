@@ -111,6 +111,10 @@ describe('upload sessions', () => {
     expect((await json(other)).id).not.toBe(s.id);
     const byHash = await json(await api(`/v1/datasets/sess-resume/uploads?sha256=${hash}`));
     expect(byHash.sessions.map((x: { id: string }) => x.id)).toEqual([s.id]);
+    // Two clients opening the same new file at once get one session.
+    const body = { size: 6 * MiB, sha256: 'e'.repeat(64), partBytes: PART };
+    const [a, b] = await Promise.all([open('sess-resume', body), open('sess-resume', body)]);
+    expect((await json(a)).id).toBe((await json(b)).id);
   });
 
   it('refuses wrong part numbers and sizes with the field and why', async () => {
