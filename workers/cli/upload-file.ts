@@ -92,13 +92,15 @@ export async function uploadFileCli(
       { part, partBytes, parallel, onProgress: show },
     );
     if (drawn) out.write('\n');
+    drawn = false;
     if (!quiet && r.session.parts > 0)
       out.write(
         `uploaded ${file} in ${r.session.parts} part${r.session.parts === 1 ? '' : 's'}: ${r.sent} sent, ${r.reused} already stored (session ${r.session.id})\n`,
       );
     return r.dataset;
   } finally {
-    if (drawn && !quiet) out.write('');
+    // Cut short: the bar's line ends, so that the error starts on its own.
+    if (drawn) out.write('\n');
     await fh.close();
   }
 }
