@@ -137,37 +137,12 @@ openapi(uploadRoutes, putPart, async (c) => {
   const body = c.req.raw.body;
   if (!body)
     throw new WinnowError('bad_request', { detail: `part ${n} has no body: send its ${target.bytes} bytes` });
-  // The body goes to R2 as it arrives, never held whole. R2 needs the part's length up front: the body
-  // is passed through a FixedLengthStream of the part's size, and one longer or shorter than that is
-  // refused, R2 keeping nothing of it.
-  const seen = { bytes: 0 };
-  const fixed = new FixedLengthStream(target.bytes);
-  const pump = (async () => {
-    const w = fixed.writable.getWriter();
-    try {
-      for await (const chunk of streamChunks(body)) {
-        seen.bytes += chunk.byteLength;
-        if (seen.bytes > target.bytes) throw new Error('the body is longer than the part');
-        await w.write(chunk);
-      }
-      if (seen.bytes < target.bytes) throw new Error('the body is shorter than the part');
-      await w.close();
-    } catch (e) {
-      await w.abort(e).catch(() => {});
-      throw e;
-    }
-  })();
   const upload = c.env.DATA_BUCKET.resumeMultipartUpload(target.key, target.uploadId);
-  const [sent, read] = await Promise.allSettled([upload.uploadPart(n, fixed.readable), pump]);
-  if (seen.bytes !== target.bytes)
-    throw new WinnowError('validation_failed', {
-      path: 'body',
-      detail: `part ${n} must be exactly ${target.bytes} bytes, and its body ${seen.bytes > target.bytes ? 'ran past that' : `ended after ${seen.bytes}`}: nothing of it is stored`,
-      details: [{ code: 'part_size', path: 'body', message: `expected ${target.bytes} bytes` }],
-    });
-  if (read.status === 'rejected') throw read.reason;
-  if (sent.status === 'rejected') throw sent.reason;
-  const etag = sent.value.etag;
+  const etag =
+    declared === target.bytes
+      ? // A declared length the runtime holds the body to: the body goes to R2 as it is, natively.
+        (await upload.uploadPart(n, body)).etag
+      : await pumpPart(upload, n, body, target.bytes);
   return c.json(answer(await desk.recordPart(name, id, n, target.bytes, etag)));
 });
 
@@ -269,6 +244,46 @@ openapi(uploadRoutes, abort, async (c) => {
   const { name, id } = c.req.valid('param');
   return c.json(answer(await uploadSessions(c.env, name).abort(name, id)));
 });
+
+/**
+ * A body of no declared length into part `n`: R2 needs the part's length up front, so the body is
+ * passed through a FixedLengthStream of the part's size, chunk by chunk, never held whole. One that
+ * runs past the size or ends short of it is refused, and R2 keeps nothing of it.
+ */
+async function pumpPart(
+  upload: R2MultipartUpload,
+  n: number,
+  body: ReadableStream<Uint8Array>,
+  bytes: number,
+): Promise<string> {
+  const seen = { bytes: 0 };
+  const fixed = new FixedLengthStream(bytes);
+  const pump = (async () => {
+    const w = fixed.writable.getWriter();
+    try {
+      for await (const chunk of streamChunks(body)) {
+        seen.bytes += chunk.byteLength;
+        if (seen.bytes > bytes) throw new Error('the body is longer than the part');
+        await w.write(chunk);
+      }
+      if (seen.bytes < bytes) throw new Error('the body is shorter than the part');
+      await w.close();
+    } catch (e) {
+      await w.abort(e).catch(() => {});
+      throw e;
+    }
+  })();
+  const [sent, read] = await Promise.allSettled([upload.uploadPart(n, fixed.readable), pump]);
+  if (seen.bytes !== bytes)
+    throw new WinnowError('validation_failed', {
+      path: 'body',
+      detail: `part ${n} must be exactly ${bytes} bytes, and its body ${seen.bytes > bytes ? 'ran past that' : `ended after ${seen.bytes}`}: nothing of it is stored`,
+      details: [{ code: 'part_size', path: 'body', message: `expected ${bytes} bytes` }],
+    });
+  if (read.status === 'rejected') throw read.reason;
+  if (sent.status === 'rejected') throw sent.reason;
+  return sent.value.etag;
+}
 
 async function startsWithGzip(bucket: R2Bucket, key: string): Promise<boolean> {
   const head = await bucket.get(key, { range: { offset: 0, length: 2 } });
