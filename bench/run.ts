@@ -2,7 +2,7 @@
  * `npm run bench`: end-to-end time and peak memory of Winnow on the local stack (the real CLI:
  * wrangler dev + workerd) against the reference (the same core in one Node process).
  *
- *   node bench/run.ts [--only 9k|100k|1m|scoring|cluster|cluster-stage|cluster-sample|embed|select|pairs|crash|integrity|recovery|hops|parquet] [--runs N]
+ *   node bench/run.ts [--only 9k|100k|1m|scoring|cluster|cluster-stage|cluster-sample|embed|select|pairs|crash|integrity|recovery|hops|parquet|upload] [--runs N]
  *                    [--embedder <id>]   (with --only embed: the embedder to measure)
  *                    [--seeds N] [--seeds-100k M]   (with --only embed: seeds per side, default 5; en-100k's, default 3)
  *
@@ -279,6 +279,7 @@ async function main(): Promise<number> {
     'recovery',
     'hops',
     'parquet',
+    'upload',
   ];
   if (values.only && !extra.includes(values.only) && !DATASETS.some((d) => d.key === values.only))
     throw new Error(
@@ -325,9 +326,17 @@ async function main(): Promise<number> {
     return r.status ?? 1;
   }
   if (
-    ['cluster-sample', 'select', 'pairs', 'crash', 'integrity', 'recovery', 'hops', 'parquet'].includes(
-      values.only ?? '',
-    )
+    [
+      'cluster-sample',
+      'select',
+      'pairs',
+      'crash',
+      'integrity',
+      'recovery',
+      'hops',
+      'parquet',
+      'upload',
+    ].includes(values.only ?? '')
   ) {
     // The fit on a sample against the fit over every record at 100k records, ~10 minutes.
     // Selection (dedup + strategies) against the old top-k, ~15 minutes; preference pairs at 1M

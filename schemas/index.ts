@@ -6,3 +6,4 @@ export * from './recipe.ts';
 export * from './record.ts';
 export * from './sampler.ts';
 export * from './schedule.ts';
+export * from './upload.ts';

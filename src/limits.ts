@@ -51,3 +51,21 @@ export function formatBytes(n: number): string {
   }
   return `${n} bytes`;
 }
+
+/** R2's least multipart part (every part but the last): an upload session's parts are at least this. */
+export const MIN_UPLOAD_PART_BYTES = 5 * MiB;
+
+/**
+ * The most an upload session's parts may be (`UPLOAD_PART_BYTES` is checked against it): one part is
+ * one request, and Cloudflare takes at most 100 MB per request body.
+ */
+export const MAX_UPLOAD_PART_BYTES = 64 * MiB;
+
+/** The default of the `UPLOAD_PART_BYTES` var: bytes per part of an upload session. */
+export const DEFAULT_UPLOAD_PART_BYTES = 16 * MiB;
+
+/** Parts per upload session: R2's limit for one multipart upload. */
+export const MAX_UPLOAD_PARTS = 10_000;
+
+/** R2 discards an unfinished multipart upload this long after it started (its default lifecycle rule). */
+export const UPLOAD_SESSION_TTL_MS = 7 * 24 * 3600 * 1000;

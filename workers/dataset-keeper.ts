@@ -4,7 +4,7 @@ import type { Report } from '../schemas/output.ts';
 import { type Recipe, RecipeSchema } from '../schemas/recipe.ts';
 import type { Latest, Run, RunList, Schedule, ScheduleBody, TickResult } from '../schemas/schedule.ts';
 import type { DatasetDeleted, Freed } from '../schemas/storage.ts';
-import { leftOver, withPart } from '../src/pipeline/dataset-objects.ts';
+import { type DatasetObject, leftOver, withPart } from '../src/pipeline/dataset-objects.ts';
 import {
   datasetLatestKey,
   jobPrefix,
@@ -89,6 +89,57 @@ export class DatasetKeeper extends DurableObject<Env> {
       if (replaced) this.db.retire(leftOver(name, [replaced], objects), Date.now());
       await this.sweep();
       return this.withLatest(info);
+    });
+  }
+
+  /**
+   * An object dropped into the bucket (`incoming/<name>/<part>`, workers/queues/incoming.ts): the
+   * dataset's part `part`, created with it when the dataset does not exist. The same object again
+   * (its key and etag, or for a decompressed copy its original's) changes nothing: notifications
+   * arrive at least once. `object.source` is the gzip original of a decompressed copy.
+   */
+  async adopt(
+    name: string,
+    part: string,
+    object: DatasetObject,
+  ): Promise<{ state: 'created' | 'appended' | 'unchanged'; info: DatasetInfo }> {
+    return this.serial(async () => {
+      const origin = object.source ?? { key: object.key, etag: object.etag };
+      const current = await this.current(name);
+      if (!current) {
+        const info: DatasetInfo = {
+          name,
+          objects: [{ ...object, part }],
+          bytes: object.size,
+          origin: 'register',
+          createdAt: new Date().toISOString(),
+        };
+        await writeManifest(this.env.DATA_BUCKET, info);
+        this.db.setMeta('read', 0);
+        return { state: 'created', info: this.withLatest(info) };
+      }
+      const same = current.objects.some(
+        (o) =>
+          o.part === part &&
+          (o.source?.key ?? o.key) === origin.key &&
+          (o.source?.etag ?? o.etag) === origin.etag,
+      );
+      if (same) return { state: 'unchanged', info: this.withLatest(current) };
+      const read = this.db.meta<number>('read') ?? 0;
+      const placed = withPart(name, current.objects, part, object, read);
+      const objects = placed.objects.map((o) =>
+        o.key === object.key && object.source ? { ...o, source: object.source } : o,
+      );
+      const info: DatasetInfo = {
+        ...current,
+        objects,
+        bytes: objects.reduce((a, o) => a + o.size, 0),
+        updatedAt: new Date().toISOString(),
+      };
+      await writeManifest(this.env.DATA_BUCKET, info);
+      if (placed.replaced) this.db.retire(leftOver(name, [placed.replaced], objects), Date.now());
+      await this.sweep();
+      return { state: 'appended', info: this.withLatest(info) };
     });
   }
 

@@ -29,6 +29,7 @@ import {
   type TickResult,
 } from '../../schemas/schedule.ts';
 import type { DatasetDeleted, GcBodySchema, GcResult, JobDeleted } from '../../schemas/storage.ts';
+import type { UploadCompleted, UploadList, UploadPartResult, UploadSession } from '../../schemas/upload.ts';
 
 /** What `setSchedule` sends: `enabled` and `retries` may be left to their defaults. */
 export type ScheduleBodyInput = z.input<typeof ScheduleBodySchema>;
@@ -43,6 +44,46 @@ export interface FeedbackResult {
   step: number;
   accepted: boolean;
   duplicate: boolean;
+}
+
+/** A file to upload in parts: its size, its SHA-256 (to resume), and a way to read any byte range of it. */
+export interface UploadSource {
+  size: number;
+  /** Hex SHA-256 of the whole file: an interrupted upload of the same file resumes from its stored parts. */
+  sha256?: string;
+  /** The bytes [offset, offset + length) of the file. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** How far `uploadFile` is: parts and bytes stored, of the whole. */
+export interface UploadProgress {
+  session: string;
+  parts: number;
+  partsDone: number;
+  size: number;
+  bytesDone: number;
+  /** Parts an earlier, interrupted upload of the same file had stored: not sent again. */
+  reused: number;
+}
+
+export interface UploadFileOptions {
+  /** Append the file as this part of an existing dataset, instead of replacing the dataset. */
+  part?: string;
+  /** Bytes per part (5 MiB to the server's UPLOAD_PART_BYTES, its default); a resumed session keeps its own. */
+  partBytes?: number;
+  /** Parts sent at once (default 4). */
+  parallel?: number;
+  /** Attempts per part on a network error or a 5xx (default 4). */
+  attempts?: number;
+  onProgress?: (p: UploadProgress) => void;
+}
+
+/** What `uploadFile` did: the dataset, its session, and how many parts it sent and found stored. */
+export interface UploadFileResult {
+  dataset: DatasetInfo;
+  session: UploadSession;
+  sent: number;
+  reused: number;
 }
 
 /** An error the API returned: its code, message and details, as in `{ error: {...} }`. */
@@ -110,11 +151,14 @@ export class WinnowClient {
     return res;
   }
 
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const init: RequestInit =
-      body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  private async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ): Promise<T> {
+    const raw = body instanceof Uint8Array;
+    const init: RequestInit = body === undefined ? {} : { body: raw ? body : JSON.stringify(body), headers };
     return (await (await this.request(method, path, init)).json()) as T;
   }
 
@@ -154,6 +198,102 @@ export class WinnowClient {
     if (bytes !== undefined) headers['content-length'] = String(bytes);
     const init = { body, headers, duplex: 'half' } as RequestInit;
     return (await (await this.request('PUT', path, init)).json()) as DatasetInfo;
+  }
+
+  /**
+   * Upload a file in parts through an upload session (docs/api.md#upload-sessions): `parallel` parts
+   * at a time, each retried on a network error or a 5xx, then completed. With `source.sha256`, an
+   * open session for the same file is resumed: only its missing parts are sent. An empty file, which
+   * has no parts, is sent with one PUT.
+   */
+  async uploadFile(
+    name: string,
+    source: UploadSource,
+    opts: UploadFileOptions = {},
+  ): Promise<UploadFileResult> {
+    const { part, partBytes, parallel = 4, attempts = 4, onProgress } = opts;
+    const base = `/v1/datasets/${dataset(name)}`;
+    if (source.size === 0) {
+      const empty = new Uint8Array(0);
+      const info = part
+        ? await this.appendPart(name, part, empty, 0)
+        : await this.uploadDataset(name, empty, 0);
+      const session = {
+        id: '',
+        dataset: name,
+        size: 0,
+        partBytes: 0,
+        parts: 0,
+        state: 'completed',
+      } as UploadSession;
+      return { dataset: info, session, sent: 0, reused: 0 };
+    }
+    const session = await this.json<UploadSession>('POST', `${base}/uploads`, {
+      size: source.size,
+      ...(source.sha256 ? { sha256: source.sha256 } : {}),
+      ...(part ? { part } : {}),
+      ...(partBytes ? { partBytes } : {}),
+    });
+    const todo = [...session.missing];
+    const reused = session.parts - todo.length;
+    let partsDone = reused;
+    let bytesDone = session.receivedBytes;
+    const report = () =>
+      onProgress?.({
+        session: session.id,
+        parts: session.parts,
+        partsDone,
+        size: session.size,
+        bytesDone,
+        reused,
+      });
+    report();
+    const sendOne = async (n: number) => {
+      const offset = (n - 1) * session.partBytes;
+      const length = Math.min(session.partBytes, session.size - offset);
+      const body = await source.read(offset, length);
+      if (body.byteLength !== length)
+        throw new Error(
+          `reading part ${n} of the file gave ${body.byteLength} bytes, not ${length}: did it change?`,
+        );
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.json<UploadPartResult>('PUT', `${base}/uploads/${session.id}/parts/${n}`, body, {
+            'content-type': 'application/octet-stream',
+          });
+        } catch (e) {
+          const retry = !(e instanceof ApiError) || e.status >= 500;
+          if (!retry || attempt >= attempts) throw e;
+          await new Promise((ok) => setTimeout(ok, 250 * 2 ** attempt));
+        }
+      }
+    };
+    const worker = async () => {
+      for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
+        const r = await sendOne(n);
+        partsDone++;
+        bytesDone += r.bytes;
+        report();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, todo.length)) }, worker));
+    const done = await this.json<UploadCompleted>('POST', `${base}/uploads/${session.id}/complete`);
+    return { dataset: done.dataset, session: done.session, sent: session.parts - reused, reused };
+  }
+
+  /** The dataset's upload sessions, newest first (`state`, `sha256` filter them). */
+  async uploads(name: string, query: { state?: string; sha256?: string } = {}): Promise<UploadSession[]> {
+    const q = new URLSearchParams(
+      Object.entries(query).filter(([, v]) => v !== undefined) as [string, string][],
+    );
+    const qs = q.toString();
+    return (await this.json<UploadList>('GET', `/v1/datasets/${dataset(name)}/uploads${qs ? `?${qs}` : ''}`))
+      .sessions;
+  }
+
+  /** Abort an upload session: its stored parts are dropped. */
+  abortUpload(name: string, id: string): Promise<UploadSession> {
+    return this.json('DELETE', `/v1/datasets/${dataset(name)}/uploads/${encodeURIComponent(id)}`);
   }
 
   registerDataset(name: string, keys: string[]): Promise<DatasetInfo> {

@@ -6,5 +6,9 @@ export {
   type NextBodyInput,
   type SamplerCreateInput,
   type ScheduleBodyInput,
+  type UploadFileOptions,
+  type UploadFileResult,
+  type UploadProgress,
+  type UploadSource,
   WinnowClient,
 } from './client.ts';

@@ -52,6 +52,15 @@ describe('the Python client (winnow_client.py) against the shared stack, with th
     expect(facts.uploaded.bytes).toBe(Buffer.byteLength(lines(rows.slice(0, 250))));
     expect(facts.dataset.objects.map((o: { part?: string }) => o.part)).toEqual([undefined, 'extra']);
     expect(facts.deleted).toBe(true);
+    // A file in parts, interrupted after its first part and resumed: only the missing parts were sent.
+    const resume = facts.resume;
+    expect(resume.parts).toBe(3);
+    // The part in flight when the callback raised may have been stored too.
+    expect([1, 2]).toContain(resume.stored);
+    expect(resume.reused).toBe(resume.stored);
+    expect(resume.progress).toEqual(resume.stored === 1 ? [1, 2, 3] : [2, 3]);
+    expect(resume.bytes).toBe(resume.size);
+    expect(resume.sessions).toEqual([[true, 'completed']]);
     expect(await client.dataset(name)).toBeNull();
 
     // The job ran to the end; wait's default progress printed its line on stderr.

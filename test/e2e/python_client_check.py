@@ -128,6 +128,45 @@ facts["round"] = w.round(pair_set, rnd["round"])
 facts["pairSet"] = w.pair_set(pair_set)
 facts["pairsFile"] = str(w.download_pairs(pair_set, os.path.join(work, "pairs.jsonl"), round=rnd["round"]))
 
+# A file in parts: interrupted after its first part (the progress callback raises), then resumed.
+big = os.path.join(work, "big.jsonl")
+with open(big, "w") as f:
+    i = 0
+    while f.tell() < 11 * 2**20:
+        f.write(json.dumps({"instruction": f"task {i}", "output": f"{i * 7919:x}" * 40}) + "\n")
+        i += 1
+seen = []
+
+
+class Interrupted(Exception):
+    pass
+
+
+def stop_after_one(p):
+    seen.append(p)
+    if p["partsDone"] >= 1:
+        raise Interrupted()
+
+
+try:
+    w.upload_file(name + "-big", big, part_bytes=5 * 2**20, parallel=1, progress=stop_after_one)
+    raise AssertionError("the first upload should have been interrupted")
+except Interrupted:
+    pass
+[open_session] = [s for s in w.uploads(name + "-big") if s["state"] == "open"]
+resumed = []
+big_info = w.upload_file(name + "-big", big, parallel=2, progress=resumed.append)
+facts["resume"] = {
+    "stored": len(open_session["received"]),
+    "parts": open_session["parts"],
+    "reused": resumed[0]["reused"],
+    "progress": [p["partsDone"] for p in resumed],
+    "bytes": big_info["bytes"],
+    "size": os.path.getsize(big),
+    "sessions": [(s["id"] == open_session["id"], s["state"]) for s in w.uploads(name + "-big")],
+}
+w.delete_dataset(name + "-big")
+
 w.delete_dataset(name)
 try:
     w.dataset(name)

@@ -22,6 +22,7 @@ import {
   serve,
   upload,
 } from './schedule.ts';
+import { parsePartSize } from './upload-file.ts';
 
 const HELP = `winnow: select a budgeted, high-quality subset of instruction data
 
@@ -82,6 +83,8 @@ usage:
                alpaca, sharegpt, llamafactory (dataset_info.json), axolotl (axolotl.yaml)
   --out        output directory (default ./winnow-out); for diff, a file for diff.json
   --part       the part's name (default: the file's name and a hash of its contents)
+  --part-size  upload in parts of this size (bytes, or 8MiB; default the server's, 16 MiB); --parallel:
+               parts sent at once (default 4). An interrupted upload of the same file resumes
   --cron       a 5-field cron in UTC; --every an interval, first due at once
   --recipe-ref re-use the recipe of an earlier job, as it ran
   --disabled   store the schedule without running it; --retries: failed runs retried (default 3)
@@ -128,6 +131,8 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       dataset: { type: 'string' },
       into: { type: 'string' },
+      'part-size': { type: 'string' },
+      parallel: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -146,8 +151,16 @@ async function main(argv: string[]): Promise<number> {
     throw new Error(`--strategy takes ${STRATEGY_IDS.join(', ')}, got "${values.strategy}"`);
   const k = values.k === undefined ? undefined : Number(values.k);
   if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new Error('--k takes a whole number ≥ 1');
+  const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+  if (parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1 && parallel <= 16))
+    throw new Error('--parallel takes a whole number from 1 to 16');
+  const uploading = {
+    partBytes: values['part-size'] === undefined ? undefined : parsePartSize(values['part-size']),
+    parallel,
+  };
   const common = {
     ...values,
+    ...uploading,
     out: values.out ?? 'winnow-out',
     state: values.state!,
     shardBytes,
@@ -190,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
     token: values.token,
     quiet: values.quiet,
     provider: values.provider,
+    ...uploading,
   };
   const need = (n: number, usage: string) => {
     const args = [input, ...rest].filter((a) => a !== undefined);

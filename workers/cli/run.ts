@@ -1,13 +1,4 @@
-import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,8 +9,8 @@ import { ApiError, type WinnowClient } from '../../src/client/index.ts';
 import { ProgressView } from './progress.ts';
 import { parseProviderFlags, providerVars, recipeEndpoints } from './providers.ts';
 import { clearRunRecord, readRunRecord, reattach, runRecordFile, writeRunRecord } from './run-record.ts';
-import { fileStream } from './stream-fetch.ts';
 import { logger, type Target, withClient } from './target.ts';
+import { sha256File, uploadFileCli } from './upload-file.ts';
 
 export interface RunOptions {
   input: string;
@@ -41,6 +32,9 @@ export interface RunOptions {
   exportFormats?: ExportOption[];
   /** `--provider <name>=<url>[,key=<ENV>]`: model endpoints declared for the local stack. */
   provider?: string[];
+  /** `--part-size`, `--parallel`: how the input is uploaded (upload-file.ts). */
+  partBytes?: number;
+  parallel?: number;
 }
 
 /** Parse `--budget`: a count (`5000`) or a percentage (`30%`). */
@@ -114,20 +108,27 @@ export function loadRecipe(
 
 /** `<file name>-<10 hex of its contents' SHA-256>` (streamed: inputs may be large): a dataset or part name. */
 export async function datasetName(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  const hash = await sha256File(file);
   const base = basename(file)
     .replace(/(\.(jsonl?|gz))+$/, '')
     .replace(/[^A-Za-z0-9._-]/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
     .slice(0, 80);
-  return `${base || 'data'}-${h.digest('hex').slice(0, 10)}`;
+  return `${base || 'data'}-${hash.slice(0, 10)}`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Upload a file as a dataset unless a dataset of the same name (file and content hash) exists. */
-async function ensureUploaded(client: WinnowClient, file: string, log: (s: string) => void): Promise<string> {
+/**
+ * Upload a file as a dataset unless a dataset of the same name (file and content hash) exists, in
+ * parts: an interrupted upload of the same file resumes from the parts already stored.
+ */
+async function ensureUploaded(
+  client: WinnowClient,
+  file: string,
+  log: (s: string) => void,
+  opts: Pick<RunOptions, 'partBytes' | 'parallel' | 'quiet'> = {},
+): Promise<string> {
   const name = await datasetName(file);
   const existing = await client.dataset(name);
   if (existing && existing.bytes > 0) {
@@ -136,8 +137,7 @@ async function ensureUploaded(client: WinnowClient, file: string, log: (s: strin
   }
   const size = statSync(file).size;
   log(`uploading ${file} (${(size / 1e6).toFixed(1)} MB) as dataset ${name} …`);
-  const body = fileStream(file);
-  await client.uploadDataset(name, body, size);
+  await uploadFileCli(client, file, name, opts);
   return name;
 }
 
@@ -176,7 +176,7 @@ export async function runPipeline(opts: RunOptions): Promise<Report> {
   /** The job this run waits for, until its outputs are downloaded. */
   let pending: string | undefined;
   const run = async (client: WinnowClient) => {
-    const name = await ensureUploaded(client, input, log);
+    const name = await ensureUploaded(client, input, log, opts);
     await uploadFileReferences(
       client,
       recipe,

@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Recipe } from '../../schemas/recipe.ts';
 import { type Run, ScheduleBodySchema } from '../../schemas/schedule.ts';
@@ -8,9 +8,9 @@ import { parseProviderFlags, providerVars } from './providers.ts';
 import { datasetName, loadRecipe, type RunOptions, uploadFileReferences } from './run.ts';
 import { formatDiff, formatRuns, formatSchedule, runLine } from './schedule-format.ts';
 import { serveToken } from './serve-token.ts';
-import { fileStream } from './stream-fetch.ts';
 import { supervisedStack } from './supervised-stack.ts';
 import { leftoverNote, logger, say, type Target, withClient } from './target.ts';
+import { type UploadFileCliOptions, uploadFileCli } from './upload-file.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isRunning = (r: Run) => r.state === 'starting' || r.state === 'running';
@@ -21,25 +21,31 @@ function mustExist(file: string): string {
 }
 
 /** A file as a request body, streamed as it is read. */
-function fileBody(file: string): [ReadableStream<Uint8Array>, number] {
-  return [fileStream(file), statSync(file).size];
-}
 
 const objects = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
 
 /** `winnow upload <dataset> <file>`: store the file as the dataset (replacing what it held). */
-export async function upload(t: Target, dataset: string, file: string): Promise<number> {
+export async function upload(
+  t: Target & UploadFileCliOptions,
+  dataset: string,
+  file: string,
+): Promise<number> {
   mustExist(file);
-  const info = await withClient(t, (c) => c.uploadDataset(dataset, ...fileBody(file)));
+  const info = await withClient(t, (c) => uploadFileCli(c, file, dataset, t));
   process.stdout.write(`dataset ${info.name}: ${objects(info.objects.length)}, ${info.bytes} bytes\n`);
   return 0;
 }
 
 /** `winnow append <dataset> <file> [--part <name>]`: add the file to the dataset as one more object. */
-export async function append(t: Target, dataset: string, file: string, part?: string): Promise<number> {
+export async function append(
+  t: Target & UploadFileCliOptions,
+  dataset: string,
+  file: string,
+  part?: string,
+): Promise<number> {
   mustExist(file);
   const name = part ?? (await datasetName(file));
-  const info = await withClient(t, (c) => c.appendPart(dataset, name, ...fileBody(file)));
+  const info = await withClient(t, (c) => uploadFileCli(c, file, dataset, { ...t, part: name }));
   process.stdout.write(
     `dataset ${info.name}: part ${name} appended, now ${objects(info.objects.length)}, ${info.bytes} bytes\n`,
   );

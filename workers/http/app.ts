@@ -13,6 +13,7 @@ import { safety } from './safety.ts';
 import { sampler } from './sampler.ts';
 import { scheduleList, schedules } from './schedules.ts';
 import { scorers } from './scorers.ts';
+import { uploadRoutes } from './upload-sessions.ts';
 
 const HealthSchema = z.object({ ok: z.literal(true), service: z.literal('winnow') });
 
@@ -39,6 +40,7 @@ openapi(app, health, (c) => c.json({ ok: true, service: 'winnow' } as const));
 app.use('/v1/*', auth);
 app.route('/v1/datasets', datasets);
 app.route('/v1/datasets', schedules);
+app.route('/v1/datasets', uploadRoutes);
 app.route('/v1/schedules', scheduleList);
 app.route('/v1/runs', sampler);
 app.route('/v1/jobs', jobs);

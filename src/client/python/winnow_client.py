@@ -18,8 +18,11 @@ repository and in the npm package.
 
 from __future__ import annotations
 
+import concurrent.futures
+import hashlib
 import http.client
 import io
+import threading
 import json
 import math
 import os
@@ -200,6 +203,30 @@ def _print_progress() -> Callable[[Json], None]:
     return show
 
 
+def _upload_bar() -> Callable[[Json], None]:
+    """The default `upload_file` progress: a bar on stderr, redrawn in place on a terminal (a line per
+    part elsewhere)."""
+    tty = sys.stderr.isatty()
+
+    def show(p: Json) -> None:
+        size = p["size"] or 1
+        f = p["bytesDone"] / size
+        n = round(f * 28)
+        line = (
+            f"upload  [{'#' * n}{'.' * (28 - n)}] {100 * f:.0f}%  {p['bytesDone'] / 1e6:.1f}/{p['size'] / 1e6:.1f} MB"
+            f"  {p['partsDone']}/{p['parts']} parts"
+        )
+        if p["reused"] and p["partsDone"] == p["reused"]:
+            sys.stderr.write(f"resuming upload {p['session']}: {p['reused']} of {p['parts']} parts already stored\n")
+        if tty:
+            sys.stderr.write(f"\r\x1b[2K{line}" + ("\n" if p["partsDone"] == p["parts"] else ""))
+        elif p["partsDone"] > p["reused"]:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    return show
+
+
 @dataclass
 class Batch:
     """A sampler batch: `ids` in order, each example's training `weight` (from the job's
@@ -319,18 +346,116 @@ class Winnow:
 
     # -- datasets -------------------------------------------------------------------------------
 
-    def upload_dataset(self, name: str, source: Source) -> Json:
-        """Store a file (JSON array or JSONL, gzip as it is) as dataset `name`, replacing it.
+    def upload_dataset(self, name: str, source: Source, progress: Union[bool, Callable[[Json], None]] = False) -> Json:
+        """Store a file (JSON array, JSONL or Parquet; gzip as it is) as dataset `name`, replacing it.
 
-        A path is streamed from disk with its Content-Length, never read whole. Returns the
-        dataset: name, objects, bytes, origin, createdAt.
+        A path is uploaded in parts through an upload session (`upload_file`): resumable, and never
+        read whole. Bytes or a file object are sent with one streamed PUT. Returns the dataset: name,
+        objects, bytes, origin, createdAt.
         """
+        if isinstance(source, (str, os.PathLike)):
+            return self.upload_file(name, source, progress=progress)
         return self._put_file("PUT", f"/v1/datasets/{segment(name)}", source, "application/octet-stream")
 
-    def append_part(self, name: str, part: str, source: Source) -> Json:
-        """Add a file to dataset `name` as part `part` (putting the same part again replaces it)."""
+    def append_part(
+        self, name: str, part: str, source: Source, progress: Union[bool, Callable[[Json], None]] = False
+    ) -> Json:
+        """Add a file to dataset `name` as part `part` (putting the same part again replaces it).
+
+        A path goes up in parts through an upload session, as with `upload_dataset`."""
+        if isinstance(source, (str, os.PathLike)):
+            return self.upload_file(name, source, part=part, progress=progress)
         path = f"/v1/datasets/{segment(name)}/parts/{segment(part, 'part')}"
         return self._put_file("PUT", path, source, "application/octet-stream")
+
+    def upload_file(
+        self,
+        name: str,
+        path: Union[str, "os.PathLike[str]"],
+        part: Optional[str] = None,
+        part_bytes: Optional[int] = None,
+        parallel: int = 4,
+        attempts: int = 4,
+        progress: Union[bool, Callable[[Json], None]] = True,
+    ) -> Json:
+        """Upload a file in parts through an upload session (docs/api.md#upload-sessions); the dataset.
+
+        The file's SHA-256 is sent with the session: after an interruption, the same call finds the
+        open session of the same file and sends only the parts it lacks. `parallel` parts go at once
+        (threads), each read from disk when it is sent and retried `attempts` times on a network error
+        or a 5xx. `part` appends the file as that part of an existing dataset. `progress`: True draws
+        a bar on stderr, a callable is given `{"session", "parts", "partsDone", "size", "bytesDone",
+        "reused"}` after each part, False says nothing. An empty file is sent with one PUT.
+        """
+        size = os.path.getsize(path)
+        base = f"/v1/datasets/{segment(name)}"
+        if size == 0:
+            if part is None:
+                return self._put_file("PUT", base, b"", "application/octet-stream")
+            return self._put_file("PUT", f"{base}/parts/{segment(part, 'part')}", b"", "application/octet-stream")
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(CHUNK), b""):
+                digest.update(chunk)
+        body: Json = {"size": size, "sha256": digest.hexdigest()}
+        if part is not None:
+            body["part"] = part
+        if part_bytes is not None:
+            body["partBytes"] = part_bytes
+        session = self.request("POST", f"{base}/uploads", body)
+        sid, every = session["id"], session["partBytes"]
+        todo = list(session["missing"])
+        state = {
+            "session": sid,
+            "parts": session["parts"],
+            "partsDone": session["parts"] - len(todo),
+            "size": size,
+            "bytesDone": session["receivedBytes"],
+            "reused": session["parts"] - len(todo),
+        }
+        show = _upload_bar() if progress is True else (progress or (lambda s: None))
+        lock = threading.Lock()
+        show(dict(state))
+
+        def send(n: int) -> None:
+            offset = (n - 1) * every
+            length = min(every, size - offset)
+            with open(path, "rb") as f:
+                f.seek(offset)
+                data = f.read(length)
+            if len(data) != length:
+                raise ValueError(f"reading part {n} of {path} gave {len(data)} bytes, not {length}: did it change?")
+            for attempt in range(1, attempts + 1):
+                try:
+                    self._send("PUT", f"{base}/uploads/{sid}/parts/{n}", data, length, "application/octet-stream")
+                    break
+                except (NetworkError, ServerError):
+                    if attempt == attempts:
+                        raise
+                    time.sleep(0.25 * 2**attempt)
+            with lock:
+                state["partsDone"] += 1
+                state["bytesDone"] += length
+                show(dict(state))
+
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(parallel, len(todo) or 1)))
+        try:
+            for fut in [pool.submit(send, n) for n in todo]:
+                fut.result()
+        finally:
+            # A part that failed (or an interrupt) stops the upload: parts not started are not sent; the
+            # same call later resumes from what is stored.
+            pool.shutdown(wait=True, cancel_futures=True)
+        done = self.request("POST", f"{base}/uploads/{sid}/complete")
+        return done["dataset"]
+
+    def uploads(self, name: str) -> List[Json]:
+        """The dataset's upload sessions, newest first: state, parts received and missing."""
+        return self.request("GET", f"/v1/datasets/{segment(name)}/uploads")["sessions"]
+
+    def abort_upload(self, name: str, session: str) -> Json:
+        """Abort an upload session: its stored parts are dropped, nothing is kept."""
+        return self.request("DELETE", f"/v1/datasets/{segment(name)}/uploads/{segment(session, 'session')}")
 
     def register_dataset(self, name: str, keys: List[str]) -> Json:
         """Adopt objects already in the bucket, in input order, as dataset `name`."""
