@@ -621,17 +621,28 @@ class Winnow:
         b = self.request("POST", f"/v1/runs/{segment(run_id, 'run id')}/next", body)
         return Batch(b["step"], b["ids"], b["weights"], b["components"], b.get("records"))
 
-    def feedback(self, run_id: str, step: int, ids: List[str], losses: List[float]) -> Json:
+    def feedback(
+        self,
+        run_id: str,
+        step: int,
+        ids: List[str],
+        losses: List[float],
+        embeddings: Optional[List[List[float]]] = None,
+    ) -> Json:
         """Per-example losses of a served batch, in `ids` order: `{step, accepted, duplicate}`.
 
         Sending the same feedback again is a no-op (`duplicate`); different losses for a step are a
         `Conflict`. A NaN or infinite loss is a `ValueError` naming it, before any request.
+        `embeddings` (one vector per id, the trainer's own) refresh the `mixture` policy's
+        typicality and spreads (docs/sampler.md).
         """
         values = [float(x) for x in losses]
         bad = next((i for i, x in enumerate(values) if not math.isfinite(x)), None)
         if bad is not None:
             raise ValueError(f"losses[{bad}] is {values[bad]} (id {list(ids)[bad]!r}): send finite losses")
-        body = {"step": step, "ids": list(ids), "losses": values}
+        body: Dict[str, Any] = {"step": step, "ids": list(ids), "losses": values}
+        if embeddings is not None:
+            body["embeddings"] = [[float(x) for x in e] for e in embeddings]
         return self.request("POST", f"/v1/runs/{segment(run_id, 'run id')}/feedback", body)
 
     def batches(self, run_id: str, records: bool = False, poll: float = 1.0) -> Iterator[Batch]:
