@@ -214,6 +214,7 @@ export async function serve({
   });
   if (local.leftover) log(leftoverNote(local.leftover, state));
   process.stdout.write(`url    ${local.url}\ntoken  ${local.token}\n`);
+  log(`web console: ${local.url}/ (it asks for the token once)`);
   log(`firing the Cron Trigger every minute; Ctrl-C stops (wrangler log: ${local.log})`);
   let timer: NodeJS.Timeout | undefined;
   const stopped = new Promise<void>((ok) => {
