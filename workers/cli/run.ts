@@ -137,7 +137,9 @@ async function ensureUploaded(
   }
   const size = statSync(file).size;
   log(`uploading ${file} (${(size / 1e6).toFixed(1)} MB) as dataset ${name} …`);
-  await uploadFileCli(client, file, name, opts);
+  // Only these: the run's own options also hold `out`, its output directory.
+  const { partBytes, parallel, quiet } = opts;
+  await uploadFileCli(client, file, name, { partBytes, parallel, quiet });
   return name;
 }
 

@@ -28,7 +28,8 @@ export interface UploadFileCliOptions {
   /** Parts at once (`--parallel`, default 4). */
   parallel?: number;
   quiet?: boolean;
-  out?: NodeJS.WriteStream;
+  /** Where the bar and the summary go (default stderr). */
+  stream?: NodeJS.WriteStream;
 }
 
 const mb = (n: number) => (n / 1e6).toFixed(1);
@@ -43,7 +44,7 @@ export async function uploadFileCli(
   client: WinnowClient,
   file: string,
   name: string,
-  { part, partBytes, parallel = 4, quiet = false, out = process.stderr }: UploadFileCliOptions = {},
+  { part, partBytes, parallel = 4, quiet = false, stream: out = process.stderr }: UploadFileCliOptions = {},
 ): Promise<DatasetInfo> {
   const size = statSync(file).size;
   const sha256 = await sha256File(file);

@@ -124,7 +124,7 @@ describe('winnow run on bad input (CLI, shared stack)', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(
       new RegExp(
-        `^winnow: job j[0-9a-z]+ failed: plan shard 0: byte ${close + 2}: unexpected '\\}' after the array closed at byte ${close}\\n$`,
+        `^winnow: job j[0-9a-z]+ failed: plan shard 0: byte ${close + 2}: unexpected '\\}' after the array closed at byte ${close} \\(see .+report\\.html\\)\\n$`,
       ),
     );
   }, 240_000);
@@ -205,7 +205,7 @@ describe('a model request budget (CLI, shared stack, the stand-in model server)'
     const { code, stderr } = await fails(['run', input, '--recipe', recipe, '--out', join(tmp, 'x')]);
     expect(code).toBe(1);
     expect(stderr).toMatch(
-      /^winnow: job j[0-9a-z]+ failed: score shard \d+: provider "lm" has no request left for this task: the job's budget of 3 requests is shared by its (\d+) tasks, less than one each; raise providers\.lm\.requestBudget in the recipe to at least \1\n$/,
+      /^winnow: job j[0-9a-z]+ failed: score shard \d+: provider "lm" has no request left for this task: the job's budget of 3 requests is shared by its (\d+) tasks, less than one each; raise providers\.lm\.requestBudget in the recipe to at least \1 \(see .+report\.html\)\n$/,
     );
     expect(lm.stats().requests).toBe(0);
   }, 240_000);
