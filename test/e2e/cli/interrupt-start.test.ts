@@ -1,16 +1,18 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commandLinesWith, killGroup, noneLeftWith } from '../../support/crash.ts';
+import { commandLinesWith, killGroup, noneLeftWith, workerdPids } from '../../support/crash.ts';
 import { spawnRun } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-interrupt-start-'));
 const state = resolve(tmp, 'state');
 const pids: number[] = [];
+const late = resolve(tmp, 'late');
 afterAll(async () => {
   for (const pid of pids) await killGroup(pid);
   await noneLeftWith(state, 20_000);
+  await noneLeftWith(late, 20_000);
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -22,6 +24,14 @@ writeFileSync(
   ).join('\n'),
 );
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Whether `pid` runs (a zombie, waiting for its reaper, does not). */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 
 describe('winnow run interrupted while the local stack starts', () => {
   it('on SIGINT before the stack answers, stops wrangler, esbuild and workerd, then exits 130', async () => {
@@ -40,5 +50,22 @@ describe('winnow run interrupted while the local stack starts', () => {
     expect(r.stderr()).toMatch(/^interrupted: stopping the local stack/m);
     // Nothing is left by the time the command has exited: no waiting on the watchdog.
     expect(commandLinesWith(state)).toEqual([]);
+  }, 60_000);
+
+  it('on SIGTERM once workerd runs, stops the whole stack, then exits 143', async () => {
+    const r = spawnRun(input, [], join(tmp, 'out-late'), late);
+    pids.push(r.child.pid!);
+    await r.waitFor(/^starting the local stack/m);
+    const stackFile = join(late, 'stack.json');
+    let workerd: number[] = [];
+    for (let i = 0; i < 600 && workerd.length === 0; i++) {
+      await sleep(50);
+      if (existsSync(stackFile)) workerd = workerdPids(JSON.parse(readFileSync(stackFile, 'utf8')).pid);
+    }
+    expect(workerd.length).toBeGreaterThan(0);
+    process.kill(r.child.pid!, 'SIGTERM');
+    expect(await r.exited).toBe(143);
+    expect(commandLinesWith(late)).toEqual([]);
+    expect(workerd.filter(alive)).toEqual([]);
   }, 60_000);
 });
