@@ -47,6 +47,18 @@ export interface LocalStackOptions {
   onCrash?: () => void;
   /** The DevTools inspector's port (default: any free one), for profiling (bench/profile-stack.ts). */
   inspectorPort?: number;
+  /**
+   * Aborts the start (the command was interrupted): what was spawned is stopped, and the start rejects
+   * with an `InterruptedStart`.
+   */
+  signal?: AbortSignal;
+}
+
+/** The start of the local stack was aborted (`signal`); nothing it spawned is left running. */
+export class InterruptedStart extends Error {
+  constructor() {
+    super('the local stack was being started when the command was interrupted');
+  }
 }
 
 /**
@@ -175,7 +187,7 @@ export async function startLocalStack(state: string, options: LocalStackOptions 
       return await startOnce(state, options);
     } catch (e) {
       const taken = e instanceof Error && /Address already in use/.test(e.message);
-      if (!taken || options.port || attempt === 3) throw e;
+      if (!taken || options.port || attempt === 3 || options.signal?.aborted) throw e;
     }
   }
 }
@@ -190,11 +202,13 @@ async function startOnce(
     token = randomBytes(16).toString('hex'),
     onCrash,
     inspectorPort,
+    signal,
   }: LocalStackOptions,
 ): Promise<LocalStack> {
   mkdirSync(state, { recursive: true });
   const leftover = await stopLeftover(state);
   port ||= await freePort();
+  if (signal?.aborted) throw new InterruptedStart();
   const log = join(state, 'wrangler.log');
   const out = createWriteStream(log, { flags: 'a' });
   // Wherever npm put it: in the package's node_modules, or hoisted into a project's.
@@ -280,6 +294,10 @@ async function startOnce(
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (signal?.aborted) {
+      await stop();
+      throw new InterruptedStart();
+    }
     if (exited !== null) {
       await stop();
       throw new Error(
@@ -288,8 +306,11 @@ async function startOnce(
     }
     try {
       // Bounded: another program on the port may take the connection and never answer.
-      const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(3000) });
-      if (res.ok)
+      const timeout = AbortSignal.timeout(3000);
+      const res = await fetch(`${url}/v1/health`, {
+        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+      });
+      if (res.ok && !signal?.aborted)
         return {
           url,
           token,

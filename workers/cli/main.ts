@@ -22,6 +22,7 @@ import {
   serve,
   upload,
 } from './schedule.ts';
+import { open, status } from './status.ts';
 import { parsePartSize } from './upload-file.ts';
 
 const HELP = `winnow: select a budgeted, high-quality subset of instruction data
@@ -35,6 +36,10 @@ usage:
                      run again after an interruption, it reattaches to the job it started
   winnow fetch <job> [--out <dir>]   wait for a job, then download its outputs
   winnow jobs [<dataset>]            the newest jobs: state, stage, progress
+  winnow status <job>                a job's state, stage and per-stage progress, once (exit 1: failed
+                                     or cancelled)
+  winnow open <job> [--out <dir>]    the URLs of the job's report and of the console (they need the
+                                     token), and report.html in --out if run or fetch downloaded it
   winnow demo        generate a small demo dataset and run it locally
 
   winnow upload <dataset> <file>                 store a file as the dataset (replaces it)
@@ -217,6 +222,10 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${summary(report, common.out)}\n`);
       return noRecords(report, `job ${job}'s dataset`);
     }
+    case 'status':
+      return status(target, need(1, 'status <job>')[0]);
+    case 'open':
+      return open({ ...target, out: common.out }, need(1, 'open <job> [--out <dir>]')[0]);
     case 'upload': {
       const [dataset, file] = need(2, 'upload <dataset> <file>');
       return upload(target, dataset, file);

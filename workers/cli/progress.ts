@@ -1,4 +1,4 @@
-import type { JobStatus } from '../../schemas/api.ts';
+import type { JobStatus, StageProgress } from '../../schemas/api.ts';
 
 const WIDTH = 28;
 
@@ -8,15 +8,62 @@ function bar(done: number, total: number): string {
   return `[${'#'.repeat(n)}${'.'.repeat(WIDTH - n)}]`;
 }
 
-/** One line per stage: a bar of shards done, records in/out, seconds. */
+/** Stages that run in steps: their counts are tasks of the latest step, which need not be one per shard. */
+const STEPPED = ['fit', 'embed', 'cluster'];
+
+/** A rate per second: one decimal under 10, whole above, thousands as `12.3k`. */
+export function formatRate(perSecond: number): string {
+  if (perSecond >= 10_000) return `${(perSecond / 1000).toFixed(1)}k`;
+  return perSecond < 10 ? perSecond.toFixed(1) : String(Math.round(perSecond));
+}
+
+/** A duration: `45s`, `3m05s`, `2h07m` (rounded up to the second: an ETA is not shorter than it says). */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  if (s < 60) return `${s}s`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
+  return `${Math.floor(s / 3600)}h${two(Math.floor((s % 3600) / 60))}m`;
+}
+
+/** No ETA before this many tasks are done, nor before this share of them: early rates mislead. */
+const ETA_MIN_DONE = 2;
+const ETA_MIN_SHARE = 0.05;
+/** Nor before the stage has run this long (s). */
+const ETA_MIN_SECONDS = 1;
+
+/**
+ * How fast a stage goes, from its progress so far over the seconds it has run (the server's clock,
+ * `seconds` of the job's status): records read per second once it has read any, else tasks per second;
+ * and, while it runs and once enough is done, the time left at that pace. A stage that runs in steps has
+ * an ETA in its first step only (later steps' counts are of that step, its seconds of the whole stage).
+ */
+export function stageRate(st: StageProgress): { rate?: string; eta?: string } {
+  if (st.seconds <= 0 || st.shardsDone <= 0) return {};
+  const stepped = STEPPED.includes(st.name);
+  const rate =
+    st.recordsIn > 0
+      ? `${formatRate(st.recordsIn / st.seconds)} rec/s`
+      : `${formatRate(st.shardsDone / st.seconds)} ${stepped ? 'tasks' : 'shards'}/s`;
+  const left = st.shardsTotal - st.shardsDone;
+  const enough =
+    st.shardsDone >= ETA_MIN_DONE &&
+    st.shardsDone >= ETA_MIN_SHARE * st.shardsTotal &&
+    st.seconds >= ETA_MIN_SECONDS;
+  if (st.state !== 'running' || left <= 0 || !enough || st.step > 1) return { rate };
+  return { rate, eta: formatDuration((st.seconds * left) / st.shardsDone) };
+}
+
+/** One line per stage: a bar of shards done, records in/out, seconds, rate and (running) ETA. */
 export function renderStages(s: JobStatus): string[] {
   return s.stages.map((st) => {
-    // Stages that run in steps count tasks of their latest step, which need not be one per shard.
-    const unit = ['fit', 'embed', 'cluster'].includes(st.name) ? `tasks, step ${st.step}` : 'shards';
+    const unit = STEPPED.includes(st.name) ? `tasks, step ${st.step}` : 'shards';
     const shards = st.shardsTotal > 0 ? `${st.shardsDone}/${st.shardsTotal} ${unit}` : 'waiting';
     const recs = st.recordsIn > 0 ? `  ${st.recordsIn} in → ${st.recordsOut} out` : '';
     const errs = st.errors > 0 ? `  ${st.errors} retried` : '';
-    return `${st.name.padEnd(7)} ${bar(st.shardsDone, st.shardsTotal)} ${shards}${recs}${errs}  ${st.seconds.toFixed(1)}s`;
+    const { rate, eta } = stageRate(st);
+    const pace = `${rate ? `  ${rate}` : ''}${eta ? `  ETA ${eta}` : ''}`;
+    return `${st.name.padEnd(7)} ${bar(st.shardsDone, st.shardsTotal)} ${shards}${recs}${errs}  ${st.seconds.toFixed(1)}s${pace}`;
   });
 }
 

@@ -77,9 +77,12 @@ export async function supervisedStack(
   const failed = new Promise<Error>((ok) => (giveUp = ok));
   /** Why the running stack must be restarted (set once per stack; the monitor acts on it). */
   let trouble: string | null = null;
-  const launch = async (port?: number) => {
+  // Only the first start is the command's to abort: a restart is stopped by stop().
+  const { signal, ...restartOpts } = opts;
+  const launch = async (port?: number, first = false) => {
     const stack: LocalStack = await startLocalStack(state, {
-      ...opts,
+      ...restartOpts,
+      ...(first && signal ? { signal } : {}),
       ...(port ? { port } : {}),
       onCrash: () => {
         if (stack === current) trouble ??= 'its runtime crashed';
@@ -90,11 +93,11 @@ export async function supervisedStack(
     });
     return stack;
   };
-  current = await launch(opts.port);
+  current = await launch(opts.port, true);
   const url = current.url;
   const port = Number(new URL(url).port);
   const token = current.token;
-  opts.token = token;
+  restartOpts.token = token;
 
   /** Stop the stack and start it again; after `maxFailures` starts that fail in a row, give up. */
   const restart = async (why: string, failures: number): Promise<number> => {

@@ -1,7 +1,7 @@
 import { WinnowClient } from '../../src/client/index.ts';
 import { parseProviderFlags, providerVars } from './providers.ts';
 import { streamingFetch } from './stream-fetch.ts';
-import { supervisedStack } from './supervised-stack.ts';
+import { type SupervisedStack, supervisedStack } from './supervised-stack.ts';
 
 /** Where a command goes: a deployed instance (`url`, `token`), or the local stack over `state`. */
 export interface Target {
@@ -44,22 +44,44 @@ export async function withClient<T>(
   fn: (client: WinnowClient) => Promise<T>,
   { vars = {}, leftBehind = () => undefined }: WithClientOptions = {},
 ): Promise<T> {
-  if (!t.url) logger(t)(`starting the local stack (state in ${t.state}) …`);
-  const local = t.url
-    ? null
-    : await supervisedStack(t.state, {
-        vars: { ...providerVars(parseProviderFlags(t.provider)), ...vars },
-        say,
-      });
-  if (local?.leftover) logger(t)(leftoverNote(local.leftover, t.state));
+  // The handlers are installed before the stack starts: a Ctrl-C while it starts stops what was spawned
+  // (wrangler, esbuild, workerd) before the command exits, rather than leaving it to the watchdog.
+  const starting = new AbortController();
+  let local: SupervisedStack | null = null;
+  let signalled: NodeJS.Signals | null = null;
+  const code = () => (signalled === 'SIGINT' ? 130 : 143);
   // A second Ctrl-C finds no handler and ends the process at once; the watchdog stops the stack.
   const interrupted = (signal: NodeJS.Signals) => {
+    signalled = signal;
     const note = leftBehind();
-    say(`\ninterrupted${local ? ': stopping the local stack' : ''}${note ? `; ${note}` : ''}`);
-    void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    say(`\ninterrupted${t.url ? '' : ': stopping the local stack'}${note ? `; ${note}` : ''}`);
+    // While the stack starts, its start stops it and rejects; the command exits there.
+    if (!t.url && !local) return starting.abort();
+    void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(code()));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  if (!t.url) {
+    logger(t)(`starting the local stack (state in ${t.state}) …`);
+    try {
+      local = await supervisedStack(t.state, {
+        vars: { ...providerVars(parseProviderFlags(t.provider)), ...vars },
+        say,
+        signal: starting.signal,
+      });
+    } catch (e) {
+      if (signalled) process.exit(code());
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+      throw e;
+    }
+    if (signalled) {
+      // Interrupted as the start ended: the handler found no stack to stop.
+      await local.stop();
+      process.exit(code());
+    }
+    if (local.leftover) logger(t)(leftoverNote(local.leftover, t.state));
+  }
   try {
     // Locally, the stack's own token: a $WINNOW_TOKEN meant for a deployed instance is not sent to it.
     const client = new WinnowClient(
