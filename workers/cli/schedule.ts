@@ -205,22 +205,44 @@ export async function serve({
   token?: string;
 }) {
   const log = logger({ quiet });
-  log(`starting the local stack (state in ${state}) …`);
-  const local = await supervisedStack(state, {
-    port,
-    token: serveToken(state, token),
-    vars: providerVars(parseProviderFlags(provider)),
-    say,
+  // The handlers are installed before the stack starts: a Ctrl-C while it starts stops what was
+  // spawned before serve exits (as every other command does: target.ts).
+  const starting = new AbortController();
+  let signalled: NodeJS.Signals | null = null;
+  const code = () => (signalled === 'SIGINT' ? 130 : 143);
+  const stopped = new Promise<void>((ok) => {
+    const on = (signal: NodeJS.Signals) => {
+      signalled = signal;
+      starting.abort();
+      ok();
+    };
+    process.once('SIGINT', on);
+    process.once('SIGTERM', on);
   });
+  log(`starting the local stack (state in ${state}) …`);
+  let local: Awaited<ReturnType<typeof supervisedStack>>;
+  try {
+    local = await supervisedStack(state, {
+      port,
+      token: serveToken(state, token),
+      vars: providerVars(parseProviderFlags(provider)),
+      say,
+      signal: starting.signal,
+    });
+  } catch (e) {
+    if (signalled) process.exit(code());
+    throw e;
+  }
+  if (signalled) {
+    // Interrupted as the start ended.
+    await local.stop();
+    process.exit(code());
+  }
   if (local.leftover) log(leftoverNote(local.leftover, state));
   process.stdout.write(`url    ${local.url}\ntoken  ${local.token}\n`);
   log(`web console: ${local.url}/ (it asks for the token once)`);
   log(`firing the Cron Trigger every minute; Ctrl-C stops (wrangler log: ${local.log})`);
   let timer: NodeJS.Timeout | undefined;
-  const stopped = new Promise<void>((ok) => {
-    process.once('SIGINT', () => ok());
-    process.once('SIGTERM', () => ok());
-  });
   // Once at start (schedules that fell due while the stack was down), then at every minute.
   let done = false;
   const tick = async (at: number) => {

@@ -1,18 +1,21 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandLinesWith, killGroup, noneLeftWith, workerdPids } from '../../support/crash.ts';
-import { spawnRun } from './helpers.ts';
+import { ROOT, spawnRun } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'winnow-interrupt-start-'));
 const state = resolve(tmp, 'state');
 const pids: number[] = [];
 const late = resolve(tmp, 'late');
+const served = resolve(tmp, 'served');
 afterAll(async () => {
   for (const pid of pids) await killGroup(pid);
   await noneLeftWith(state, 20_000);
   await noneLeftWith(late, 20_000);
+  await noneLeftWith(served, 20_000);
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -67,5 +70,25 @@ describe('winnow run interrupted while the local stack starts', () => {
     expect(await r.exited).toBe(143);
     expect(commandLinesWith(late)).toEqual([]);
     expect(workerd.filter(alive)).toEqual([]);
+  }, 60_000);
+
+  it('winnow serve on SIGINT before its stack answers stops it too, then exits 130', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'workers/cli/main.ts'), 'serve', '--state', served], {
+      cwd: ROOT,
+      detached: true,
+    });
+    pids.push(child.pid!);
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.resume();
+    const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+    for (let i = 0; i < 200 && !existsSync(join(served, 'stack.json')); i++) await sleep(50);
+    expect(existsSync(join(served, 'stack.json'))).toBe(true);
+    expect(stdout).not.toMatch(/^url /m);
+    process.kill(child.pid!, 'SIGINT');
+    expect(await exited).toBe(130);
+    expect(commandLinesWith(served)).toEqual([]);
   }, 60_000);
 });
