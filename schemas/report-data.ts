@@ -1,29 +1,30 @@
 import { z } from 'zod';
-import { InvalidLineSchema } from './output.ts';
-import { SourceSchema, TurnSchema } from './record.ts';
+import { InvalidLineSchema, OutputLineSchema } from './output.ts';
+import { TurnSchema } from './record.ts';
 import { DiffEntrySchema } from './schedule.ts';
 
 /**
  * One record shown in report.html: its turns (each turn's text cut to `REPORT_TEXT_CHARS`), scores
  * and outcome, as in selected.jsonl / rejected.jsonl.
  */
-export const ReportExampleSchema = z.object({
-  id: z.string(),
-  source: SourceSchema,
+export const ReportExampleSchema = OutputLineSchema.pick({
+  id: true,
+  source: true,
+  scores: true,
+  rank: true,
+  cluster: true,
+  flags: true,
+  note: true,
+  /** Absent for a selected record. */
+  reason: true,
+  duplicateOf: true,
+  similarTo: true,
+  similarity: true,
+}).extend({
   /** The record's turns (a record that does not normalize: one `user` turn holding its JSON). */
   turns: z.array(TurnSchema),
   /** Some turn's text was cut for the page (rejected.jsonl has it whole). */
   cut: z.boolean().optional(),
-  scores: z.record(z.string(), z.number()),
-  rank: z.number(),
-  cluster: z.number().int().optional(),
-  flags: z.array(z.string()).optional(),
-  note: z.string().optional(),
-  /** Absent for a selected record. */
-  reason: z.string().optional(),
-  duplicateOf: z.string().optional(),
-  similarTo: z.string().optional(),
-  similarity: z.number().optional(),
 });
 export type ReportExample = z.infer<typeof ReportExampleSchema>;
 

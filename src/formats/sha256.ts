@@ -162,3 +162,40 @@ export class Sha256 {
     return digestBytes();
   }
 }
+
+/** SHA-256 over pieces, with the runtime's native hash when it streams one. */
+interface StreamingSha256 {
+  update(data: Uint8Array): Promise<void>;
+  digest(): Promise<Uint8Array>;
+}
+
+/** workerd's non-standard `crypto.DigestStream` (a WritableStream whose `digest` settles on close). */
+type DigestStreamClass = new (
+  algorithm: string,
+) => WritableStream<ArrayBufferView> & { digest: Promise<ArrayBuffer> };
+
+/**
+ * Native SHA-256 where the runtime streams it (workerd's `crypto.DigestStream`: 64 MiB hashed in 50–75 ms,
+ * against 450–520 ms for the JavaScript `Sha256` there), the JavaScript one elsewhere (Node). Same digest.
+ */
+export function streamingSha256(): StreamingSha256 {
+  const Native = (globalThis as { crypto?: { DigestStream?: DigestStreamClass } }).crypto?.DigestStream;
+  if (!Native) {
+    const h = new Sha256();
+    return {
+      update: async (data) => {
+        h.update(data);
+      },
+      digest: async () => h.digest(),
+    };
+  }
+  const stream = new Native('SHA-256');
+  const writer = stream.getWriter();
+  return {
+    update: (data) => writer.write(data),
+    async digest() {
+      await writer.close();
+      return new Uint8Array(await stream.digest);
+    },
+  };
+}

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { streamingSha256 } from '../../src/export/provenance.ts';
-import { Sha256 } from '../../src/formats/sha256.ts';
+import { Sha256, streamingSha256 } from '../../src/formats/sha256.ts';
 import { hex } from '../../src/util/hex.ts';
 
 describe('streamingSha256 on workerd', () => {
