@@ -27,7 +27,11 @@ export const ClassifierConfigSchema = z
       .default(2 ** 18),
     orders: z.array(z.number().int().min(1).max(5)).min(1).default([1, 2]),
     tf: z.enum(['sublinear', 'binary']).default('sublinear'),
-    signed: z.boolean().default(false),
+    /**
+     * Signed feature hashing: each n-gram adds ±1 to its bucket by a second hash bit, so colliding
+     * n-grams cancel in expectation instead of adding up (Weinberger et al., 2009).
+     */
+    signed: z.boolean().default(true),
     epochs: z.number().int().min(1).max(1000).default(10),
     learningRate: z.number().positive().default(0.2),
     l2: z.number().min(0).default(1e-5),
@@ -66,7 +70,7 @@ export type ClassifierConfig = z.infer<typeof ClassifierConfigSchema>;
  */
 export const classifierScorer: Scorer<ClassifierConfig, ClassifierModel> = {
   id: 'classifier',
-  version: 2,
+  version: 3,
   description:
     'Logistic regression on TF-IDF of hashed word n-grams and standardized offline scores, trained on labelled rows: P(positive).',
   kind: 'offline',

@@ -32,7 +32,7 @@ describe('scorer registry', () => {
       'identity@2',
       'perplexity@1',
       'dsir@1',
-      'classifier@2',
+      'classifier@3',
       'judge@1',
       'self_critique@2',
       'ifd@1',
