@@ -105,6 +105,23 @@ describe('classifier scorer', () => {
     ).toBeGreaterThan(0.97);
   });
 
+  it('hashes signed by default: colliding n-grams cancel instead of adding up', async () => {
+    expect(cfg().signed).toBe(true);
+    // Dolly's closed_qa + information_extraction against the rest, n-grams only, 2^18 buckets: the
+    // long contexts' n-grams collide, and unsigned buckets add them up (bench/classifier-auc.ts).
+    const all = load('dolly-3k.json');
+    const task = cfg({
+      labelField: 'category',
+      positive: ['closed_qa', 'information_extraction'],
+      features: { idf: false, scores: [] },
+    });
+    const fitAuc = async (signed: boolean) =>
+      (await classifierScorer.fit!({ self: all, references: {}, seed: 3 }, { ...task, signed })).summary
+        .auc as number;
+    const [signed, unsigned] = [await fitAuc(true), await fitAuc(false)];
+    expect(signed).toBeGreaterThan(unsigned + 0.005);
+  });
+
   it('trains from a labels dataset and scores identically after a bytes round trip', async () => {
     const labelled = load('alpaca-random-9k.json')
       .slice(0, 2000)
