@@ -132,6 +132,8 @@ export const ReportSchema = z.object({
          * need too much memory (`memory`) or CPU (`cpu`), or read too many sample parts (`reads`).
          */
         reason: z.enum(['recipe', 'fits', 'memory', 'cpu', 'reads']),
+        /** k-means++ starts of the sample fit, the least inertia kept (`cluster.nInit`, or as many as fit); 1 for `full`. */
+        starts: z.number().optional(),
       }),
     })
     .optional(),

@@ -238,9 +238,10 @@ export const ClusterSchema = z
     /**
      * k-means++ starts on the sample, the one with the least inertia kept (scikit-learn's n_init); the
      * GMM starts from it. Only the `sample` fit restarts: `full` runs one start (each start would be
-     * another pass of map-reduce iterations).
+     * another pass of map-reduce iterations). Absent: 10 starts, or as many as fit one task's CPU
+     * budget with the sample (at least 1); the report's `clusters.fit.starts` says how many ran.
      */
-    nInit: z.number().int().min(1).max(20).default(4),
+    nInit: z.number().int().min(1).max(20).optional(),
     /** GMM variance floor added to every variance (scikit-learn's reg_covar). */
     varFloor: z.number().nonnegative().default(1e-6),
   })

@@ -4,6 +4,7 @@ import { RecipeSchema } from '../../../schemas/recipe.ts';
 import {
   adjustedRandIndex,
   assignKmeans,
+  fitBudget,
   fitModel,
   gmmPosteriors,
   type Matrix,
@@ -20,7 +21,7 @@ import {
 } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
 import { readShardRecords } from '../../../src/pipeline/shard-records.ts';
-import { clusterFitPath } from '../../../src/pipeline/stages/cluster/fit-path.ts';
+import { clusterFitPath, DEFAULT_STARTS } from '../../../src/pipeline/stages/cluster/fit-path.ts';
 import { FAN_IN } from '../../../src/pipeline/stages/cluster/plan.ts';
 import { validateRecipe } from '../../../src/pipeline/validate-recipe.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
@@ -176,7 +177,12 @@ describe('clustering as a pipeline stage', () => {
       expect(bic.map((b) => b.k)).toEqual([2, 4, 8]);
       const best = bic.reduce((a, b) => (b.bic < a.bic ? b : a));
       expect(out.report.clusters!.k).toBe(best.k);
-      expect(out.report.clusters!.fit).toEqual({ path: fit, sample: 320, reason: 'recipe' });
+      expect(out.report.clusters!.fit).toEqual({
+        path: fit,
+        sample: 320,
+        reason: 'recipe',
+        starts: 1,
+      });
       expect(out.clusters.bic).toHaveLength(3);
       grids.push(bic);
     }
@@ -288,7 +294,12 @@ describe('fitting on a sample in one task (cluster.fit "sample", the default)', 
       const sample = sampleOf(x, ids, 300 / 1200);
       expect(sample.n).toBeGreaterThan(200);
       expect(sample.n).toBeLessThan(400);
-      expect(out.report.clusters!.fit).toEqual({ path: 'sample', sample: sample.n, reason: 'fits' });
+      expect(out.report.clusters!.fit).toEqual({
+        path: 'sample',
+        sample: sample.n,
+        reason: 'fits',
+        starts: DEFAULT_STARTS,
+      });
       expect(out.clusters.fit).toEqual({ path: 'sample', sample: sample.n });
       const ref = fitModel(sample, {
         algorithm,
@@ -297,7 +308,7 @@ describe('fitting on a sample in one task (cluster.fit "sample", the default)', 
         tol: 1e-4,
         seed: 5,
         varFloor: 1e-6,
-        nInit: 4,
+        nInit: DEFAULT_STARTS,
       });
       const means = ref.model.kind === 'gmm' ? ref.model.means : ref.model.centroids;
       expect(out.clusters.means.flat()).toEqual(Array.from(means));
@@ -328,15 +339,21 @@ describe('fitting on a sample in one task (cluster.fit "sample", the default)', 
   it('gives the fit over every shard when the sample is every record', async () => {
     const rows = topicRecords(400, 6).map((d) => d.row);
     for (const algorithm of ['kmeans', 'gmm']) {
-      const cluster = { algorithm, k: 4, dim: 8, seed: 2 };
+      // One start on both paths (the map-reduce fit runs one), so both fit the same rows from the same init.
+      const cluster = { algorithm, k: 4, dim: 8, seed: 2, nInit: 1 };
       const sample = await run(rows, { ...base, shardBytes: 3000, cluster }, `all-sample-${algorithm}`);
       const full = await run(
         rows,
         { ...base, shardBytes: 3000, cluster: { ...cluster, fit: 'full' } },
         `all-full-${algorithm}`,
       );
-      expect(sample.report.clusters!.fit).toEqual({ path: 'sample', sample: 400, reason: 'fits' });
-      expect(full.report.clusters!.fit).toEqual({ path: 'full', sample: 400, reason: 'recipe' });
+      expect(sample.report.clusters!.fit).toEqual({
+        path: 'sample',
+        sample: 400,
+        reason: 'fits',
+        starts: 1,
+      });
+      expect(full.report.clusters!.fit).toEqual({ path: 'full', sample: 400, reason: 'recipe', starts: 1 });
       expect(sample.lines.map((l) => l.cluster)).toEqual(full.lines.map((l) => l.cluster));
       expect(sample.report.clusters!.iterations).toBe(full.report.clusters!.iterations);
       const key = algorithm === 'gmm' ? 'meanLogLikelihood' : 'inertia';
@@ -384,23 +401,26 @@ describe('fitting on a sample in one task (cluster.fit "sample", the default)', 
     );
     expect(four.rows).toBeLessThan(533);
     const at = { records: 2000, embedDim: 1024, shards: 8 };
-    expect(clusterFitPath(cluster, at)).toEqual({ path: 'full', rows: 2000, reason: 'cpu' });
+    expect(clusterFitPath(cluster, at)).toEqual({ path: 'full', rows: 2000, reason: 'cpu', starts: 1 });
     // Asked for, the sample shrinks to what fits; `full` is always what the recipe says.
     expect(clusterFitPath({ ...cluster, fit: 'sample' }, at)).toEqual({
       path: 'sample',
       rows: 533,
       reason: 'recipe',
+      starts: 1,
     });
     expect(clusterFitPath({ ...cluster, fit: 'full' }, { ...at, records: 300 })).toEqual({
       path: 'full',
       rows: 300,
       reason: 'recipe',
+      starts: 1,
     });
     const small = RecipeSchema.parse({ cluster: { k: 8 } }).cluster!;
     expect(clusterFitPath(small, { records: 1e6, embedDim: 256, shards: 200 })).toEqual({
       path: 'sample',
       rows: 20_000,
       reason: 'fits',
+      starts: DEFAULT_STARTS,
     });
     expect(
       clusterFitPath({ ...small, sampleSize: 200_000 }, { records: 1e6, embedDim: 1024, shards: 200 }),
@@ -409,5 +429,21 @@ describe('fitting on a sample in one task (cluster.fit "sample", the default)', 
       path: 'full',
       reason: 'reads',
     });
+  });
+
+  it('without nInit, starts as many k-means++ fits as the CPU budget allows, up to 10', () => {
+    const at = { records: 1e6, embedDim: 128, shards: 200 };
+    const path = (cluster: object) => clusterFitPath(RecipeSchema.parse({ cluster }).cluster!, at);
+    // 20,000 × 128 at k = 64: ten starts would cost more than one task's CPU (fitBudget), nine do not.
+    expect(path({ k: 64 })).toEqual({ path: 'sample', rows: 20_000, reason: 'fits', starts: 9 });
+    expect(
+      fitBudget({ algorithm: 'kmeans', ks: [64], dim: 128, maxIter: 50, parts: 200, nInit: 10 }).cpu,
+    ).toBeLessThan(20_000);
+    // k = 256: three starts; one start fits, so the fit stays on the sample (with nInit: 4 it would not).
+    expect(path({ k: 256 })).toMatchObject({ path: 'sample', starts: 3 });
+    expect(path({ k: 256, nInit: 4 })).toMatchObject({ path: 'full', reason: 'cpu', starts: 1 });
+    // A given nInit is kept as it is.
+    expect(path({ k: 64, nInit: 4 })).toMatchObject({ path: 'sample', starts: 4 });
+    expect(path({ k: 8, nInit: 20 })).toMatchObject({ path: 'sample', starts: 20 });
   });
 });

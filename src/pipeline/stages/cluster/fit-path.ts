@@ -18,7 +18,12 @@ export interface FitPath {
   /** Records the hash-uniform sample aims at. */
   rows: number;
   reason: 'recipe' | 'fits' | 'memory' | 'cpu' | 'reads';
+  /** k-means++ starts of the sample fit: the recipe's `nInit`, or up to DEFAULT_STARTS as the CPU budget allows. */
+  starts: number;
 }
+
+/** Starts of the sample fit when the recipe gives no `nInit` (scikit-learn's n_init before 1.4). */
+export const DEFAULT_STARTS = 10;
 
 /**
  * R2 reads one task may make: a Worker invocation has 10,000 subrequests; the fit task reads each
@@ -42,23 +47,36 @@ export function clusterFitPath(
   { records, embedDim, shards }: { records: number; embedDim: number; shards: number },
 ): FitPath {
   const wanted = Math.min(cluster.sampleSize, records);
-  if (cluster.fit === 'full') return { path: 'full', rows: wanted, reason: 'recipe' };
+  const given = cluster.nInit;
+  if (cluster.fit === 'full') return { path: 'full', rows: wanted, reason: 'recipe', starts: 1 };
   const { dim, pcaFrom } = clusterDims(cluster, embedDim);
-  if (shards * (pcaFrom ? 2 : 1) > FIT_READS) return { path: 'full', rows: wanted, reason: 'reads' };
-  const cap = fitBudget({
-    algorithm: cluster.algorithm,
-    ks: cluster.kGrid ?? [cluster.k!],
-    dim,
-    pcaFrom,
-    maxIter: cluster.maxIter,
-    parts: shards,
-    nInit: cluster.nInit,
-  });
-  if (cluster.fit === 'sample')
-    return { path: 'sample', rows: Math.min(wanted, cap.memory, cap.cpu), reason: 'recipe' };
-  if (wanted > cap.memory) return { path: 'full', rows: wanted, reason: 'memory' };
-  if (wanted > cap.cpu) return { path: 'full', rows: wanted, reason: 'cpu' };
-  return { path: 'sample', rows: wanted, reason: 'fits' };
+  const capOf = (nInit: number) =>
+    fitBudget({
+      algorithm: cluster.algorithm,
+      ks: cluster.kGrid ?? [cluster.k!],
+      dim,
+      pcaFrom,
+      maxIter: cluster.maxIter,
+      parts: shards,
+      nInit,
+    });
+  const cap = capOf(given ?? 1);
+  // Without nInit: as many starts (up to DEFAULT_STARTS) as keep the sample within the CPU budget.
+  const startsFor = (rows: number) => {
+    if (given !== undefined) return given;
+    let n = DEFAULT_STARTS;
+    while (n > 1 && capOf(n).cpu < rows) n--;
+    return n;
+  };
+  if (shards * (pcaFrom ? 2 : 1) > FIT_READS)
+    return { path: 'full', rows: wanted, reason: 'reads', starts: 1 };
+  if (cluster.fit === 'sample') {
+    const rows = Math.min(wanted, cap.memory, cap.cpu);
+    return { path: 'sample', rows, reason: 'recipe', starts: startsFor(rows) };
+  }
+  if (wanted > cap.memory) return { path: 'full', rows: wanted, reason: 'memory', starts: 1 };
+  if (wanted > cap.cpu) return { path: 'full', rows: wanted, reason: 'cpu', starts: 1 };
+  return { path: 'sample', rows: wanted, reason: 'fits', starts: startsFor(wanted) };
 }
 
 /** The fit path of the job's cluster stage, for embeddings of `embedDim` dimensions (the embed stage asks before it ends). */

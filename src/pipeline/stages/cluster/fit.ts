@@ -41,7 +41,7 @@ export async function clusterFit(
     tol: cluster.tol,
     seed: clusterSeed(spec),
     varFloor: cluster.varFloor,
-    nInit: cluster.nInit,
+    nInit: plan.starts ?? cluster.nInit ?? 1,
   });
   await store.put(clusterParamsKey(spec.id, iter), encodeParams(fit.model));
   const { best } = fit;

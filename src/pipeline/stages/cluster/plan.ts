@@ -80,6 +80,8 @@ export interface ClusterState {
   path: 'sample' | 'full';
   /** Records in the sample, once the sample step ran. */
   sampled?: number;
+  /** k-means++ starts of the sample fit (FitPath.starts). */
+  starts?: number;
   /** Lloyd or EM iterations of the current fit, and the objective after each (inertia or mean log-likelihood). */
   iterations: number;
   history: number[];
@@ -122,9 +124,18 @@ export type StepResult =
       inertia?: number;
     };
 
-export function firstClusterState(cluster: Cluster, path: ClusterState['path']): ClusterState {
+export function firstClusterState(cluster: Cluster, path: ClusterState['path'], starts = 1): ClusterState {
   const ks = cluster.kGrid ?? [cluster.k!];
-  return { step: { kind: 'sample' }, path, iterations: 0, history: [], converged: false, todo: ks, grid: [] };
+  return {
+    step: { kind: 'sample' },
+    path,
+    starts,
+    iterations: 0,
+    history: [],
+    converged: false,
+    todo: ks,
+    grid: [],
+  };
 }
 
 /**

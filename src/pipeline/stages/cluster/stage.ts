@@ -76,7 +76,7 @@ export const clusterStage: StageDef<ClusterStageState, ClusterInput, Steps> = {
   runs: (view) => view.spec.recipe.cluster !== undefined,
   start(view) {
     const fit = jobFitPath(view, view.of(embedStage)?.dim ?? 0);
-    const plan = firstClusterState(view.spec.recipe.cluster as Cluster, fit.path);
+    const plan = firstClusterState(view.spec.recipe.cluster as Cluster, fit.path, fit.starts);
     const rate = Math.min(1, fit.rows / Math.max(1, validRecords(view)));
     return { step: plan.step.kind, state: { plan, fit, rate } };
   },
@@ -132,7 +132,7 @@ function clusterReport(spec: JobSpec, state: ClusterStageState, s: Summary) {
     ...(s.meanLogLikelihood !== undefined ? { meanLogLikelihood: s.meanLogLikelihood } : {}),
     ...(s.inertia !== undefined ? { inertia: s.inertia } : {}),
     ...(plan.grid.length > 1 ? { bic: plan.grid.map(({ k, bic }) => ({ k, bic })) } : {}),
-    fit: { path: plan.path, sample: plan.sampled ?? 0, reason: fit.reason },
+    fit: { path: plan.path, sample: plan.sampled ?? 0, reason: fit.reason, starts: plan.starts ?? 1 },
   };
 }
 
