@@ -31,8 +31,8 @@ export const TfidfConfigSchema = z.strictObject({
     .min(64, 'vocabulary must be in [64, 131072]')
     .max(131072, 'vocabulary must be in [64, 131072]')
     .default(16384),
-  /** Features in fewer sample records than this are dropped. */
-  minDf: z.number().int().min(1).default(2),
+  /** Features in fewer sample records than this are dropped (1, scikit-learn's default: none; `vocabulary` still caps). */
+  minDf: z.number().int().min(1).default(1),
   /** Features in more than this share of the sample's records are dropped (1: none). */
   maxDf: z.number().gt(0).max(1).default(1),
   /** Sample records the SVD is fitted on (the document frequencies use the whole fit sample). */
@@ -239,7 +239,7 @@ function embedOne(
  */
 export const tfidfEmbedder: Embedder<TfidfConfig, never, TfidfModel> = {
   id: 'tfidf',
-  version: 1,
+  version: 2,
   kind: 'offline',
   description:
     'TF-IDF of words and word bigrams reduced by a truncated SVD (LSA), fitted on the dataset; no model endpoint',

@@ -53,7 +53,7 @@ describe('embedder registry', () => {
       dim: 256,
     });
     expect(resolveEmbedder({ id: 'tfidf' })).toMatchObject({
-      config: { dim: 128, field: 'both', bigrams: true, vocabulary: 16384, minDf: 2, maxDf: 1, seed: 0 },
+      config: { dim: 128, field: 'both', bigrams: true, vocabulary: 16384, minDf: 1, maxDf: 1, seed: 0 },
       dim: 128,
     });
     expect(resolveEmbedder({ id: 'workers-ai', config: { provider: 'ai' } })).toMatchObject({
