@@ -8,15 +8,16 @@
  *   npx node bench/embed-topics.ts                        # every dataset, the recipe's default embedder
  *   npx node bench/embed-topics.ts --embedder hashed      # another embedder by id (recipe `embed: {id}`)
  *   npx node bench/embed-topics.ts --only en-2k,dolly     # some datasets
- *   npx node bench/embed-topics.ts --seeds 5 --seeds-100k 3   # seeds per side (the defaults)
+ *   npx node bench/embed-topics.ts --seeds 20 --seeds-100k 3   # seeds per side (the defaults)
  *   npx node bench/embed-topics.ts --skip-sklearn         # Winnow's side only
  *
  * Seeds: each side runs once per seed s = 0 … N−1 (`--seeds`; en-100k: `--seeds-100k`, at most N).
- * Winnow: the recipe's `seed` and `cluster.seed` = s, which seed k-means++ (and its restarts); the
- * embedder's own `config.seed` (tfidf: its feature hashes and the SVD's sketch) stays at its default,
- * and the fit and cluster samples are drawn by record hash, so the embedding is the same for every s.
- * scikit-learn: `random_state` = s for both TruncatedSVD and KMeans, over one TF-IDF matrix. The
- * table gives each side's median ARI, its min–max, and the difference of the medians; the JSON keeps
+ * Winnow: the recipe's `seed`, `cluster.seed` and the embedder's `config.seed` (tfidf: its feature
+ * hashes and the SVD's sketch) = s, so k-means++ (and its restarts) and the embedding both vary; the
+ * fit and cluster samples are drawn by record hash. scikit-learn: `random_state` = s for both
+ * TruncatedSVD and KMeans, over one TF-IDF matrix. A single seed moves either side's ARI by ±0.1 on
+ * these sets, so the table gives each side's mean and median ARI, its min–max, and the differences
+ * of the means and of the medians; the JSON keeps
  * every seed's values.
  *
  * Each record's cluster is its `cluster` field in selected.jsonl or rejected.jsonl, placed by
@@ -117,7 +118,7 @@ async function winnow(file: string, records: number, k: number, embedder: string
     seed,
     cluster: { algorithm: 'kmeans', k, seed },
     select: { budget: '100%' },
-    ...(embedder ? { embed: { id: embedder } } : {}),
+    embed: { id: embedder ?? 'tfidf', config: { seed } },
   });
   const t0 = performance.now();
   const { store, spec } = await memoryJob({ input: readFileSync(file) }, recipe, {
@@ -196,7 +197,7 @@ async function main(): Promise<number> {
     options: {
       embedder: { type: 'string' },
       only: { type: 'string' },
-      seeds: { type: 'string', default: '5' },
+      seeds: { type: 'string', default: '20' },
       'seeds-100k': { type: 'string', default: '3' },
       'skip-sklearn': { type: 'boolean', default: false },
     },
@@ -269,6 +270,9 @@ async function main(): Promise<number> {
     const sklearnAris = sk?.runs.map((r) => r.ari) ?? [];
     const winnowAri = median(winnowAris);
     const sklearnAri = sk ? median(sklearnAris) : null;
+    const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const winnowAriMean = mean(winnowAris);
+    const sklearnAriMean = sk ? mean(sklearnAris) : null;
     const row = {
       dataset: ds.name,
       lang: ds.lang,
@@ -284,6 +288,10 @@ async function main(): Promise<number> {
       sklearnAriMax: sk ? Math.max(...sklearnAris) : null,
       /** Difference of the medians. */
       difference: sklearnAri === null ? null : winnowAri - sklearnAri,
+      winnowAriMean,
+      sklearnAriMean,
+      /** Difference of the means. */
+      differenceOfMeans: sklearnAriMean === null ? null : winnowAriMean - sklearnAriMean,
       embedSeconds: medianOf(runs.map((r) => r.embedSeconds)),
       embedRecordsPerSecond: medianOf(runs.map((r) => r.embedRecordsPerSecond)),
       jobSeconds: median(runs.map((r) => r.jobSeconds)),
@@ -298,6 +306,7 @@ async function main(): Promise<number> {
   }
 
   const f = (v: number | null, digits: number) => (v === null ? '' : v.toFixed(digits));
+  const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
   const range = (lo: number | null, hi: number | null) =>
     lo === null || hi === null ? '' : `${lo.toFixed(3)}–${hi.toFixed(3)}`;
   const md = table(
@@ -306,11 +315,11 @@ async function main(): Promise<number> {
       'records',
       'K',
       'seeds',
-      `Winnow ARI (${embedder}), median`,
+      `Winnow ARI (${embedder}), mean / median`,
       'Winnow min–max',
-      'scikit-learn ARI, median',
+      'scikit-learn ARI, mean / median',
       'sklearn min–max',
-      'Winnow − sklearn (medians)',
+      'Winnow − sklearn (means / medians)',
       'embed stage s',
       'embed records/s',
       'Winnow job s',
@@ -321,11 +330,13 @@ async function main(): Promise<number> {
       r.records.toLocaleString('en-US'),
       r.k,
       r.seeds.length,
-      r.winnowAri.toFixed(3),
+      `${r.winnowAriMean.toFixed(3)} / ${r.winnowAri.toFixed(3)}`,
       range(r.winnowAriMin, r.winnowAriMax),
-      f(r.sklearnAri, 3),
+      r.sklearnAriMean === null ? '' : `${r.sklearnAriMean.toFixed(3)} / ${f(r.sklearnAri, 3)}`,
       range(r.sklearnAriMin, r.sklearnAriMax),
-      r.difference === null ? '' : `${r.difference >= 0 ? '+' : ''}${r.difference.toFixed(3)}`,
+      r.difference === null || r.differenceOfMeans === null
+        ? ''
+        : `${signed(r.differenceOfMeans)} / ${signed(r.difference)}`,
       f(r.embedSeconds, 2),
       r.embedRecordsPerSecond === null ? '' : Math.round(r.embedRecordsPerSecond).toLocaleString('en-US'),
       r.jobSeconds.toFixed(1),

@@ -4,7 +4,7 @@
  *
  *   node bench/run.ts [--only 9k|100k|1m|scoring|cluster|cluster-stage|cluster-sample|embed|select|pairs|crash|integrity|recovery|hops|parquet|upload] [--runs N]
  *                    [--embedder <id>]   (with --only embed: the embedder to measure)
- *                    [--seeds N] [--seeds-100k M]   (with --only embed: seeds per side, default 5; en-100k's, default 3)
+ *                    [--seeds N] [--seeds-100k M]   (with --only embed: seeds per side, default 20; en-100k's, default 3)
  *
  * See bench/README.md.
  */
@@ -308,7 +308,7 @@ async function main(): Promise<number> {
   if (values.only === 'embed') {
     // Issue #18: does the default embedder find topics? Winnow's embed → k-means against scikit-learn's
     // TF-IDF → SVD → k-means, ARI against topic labels, on generated topic sets up to 100k records and
-    // Dolly's categories, over 5 seeds per side (3 on 100k) (~10 minutes; only on request). scikit-learn comes from Debian's python3-sklearn.
+    // Dolly's categories, over 20 seeds per side (3 on 100k) (~20 minutes; only on request). scikit-learn comes from Debian's python3-sklearn.
     const sklearn = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0;
     if (!sklearn) note('scikit-learn is missing (apt-get install -y python3-sklearn): Winnow only');
     note('embeddings against topic labels (bench/embed-topics.ts) …');
