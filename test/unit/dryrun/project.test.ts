@@ -64,7 +64,7 @@ describe('HashSample: the smallest keys, in input order', () => {
       return x;
     });
     const s = new HashSample<number>(100);
-    keys.forEach((k, i) => s.offer(k, i));
+    for (const [i, k] of keys.entries()) s.offer(k, i);
     const expected = keys
       .map((k, i) => [k, i])
       .sort((a, b) => a[0] - b[0])
@@ -93,7 +93,9 @@ describe('HashSample: the smallest keys, in input order', () => {
 
 describe('offlineRecipe: what a dry run leaves out of the sample job', () => {
   const recipe = RecipeSchema.parse({
-    providers: { lm: { kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'm', pricePer1kTokens: 0.5 } },
+    providers: {
+      lm: { kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'm', pricePer1kTokens: 0.5 },
+    },
     scorers: [{ id: 'length' }, { id: 'heuristics' }, { id: 'judge', config: { provider: 'lm' } }],
     select: {
       filters: [
@@ -113,7 +115,11 @@ describe('offlineRecipe: what a dry run leaves out of the sample job', () => {
     expect(o.recipe.select.rank.terms).toEqual([{ score: 'length', weight: 2 }]);
     expect(o.recipe.select.budget).toBe(650);
     expect(o.recipe.cache).toBe(false);
-    expect(o.leftOut.map((l) => l.path)).toEqual(['scorers[2] (judge)', 'select.filters[0]', 'select.rank.terms[0]']);
+    expect(o.leftOut.map((l) => l.path)).toEqual([
+      'scorers[2] (judge)',
+      'select.filters[0]',
+      'select.rank.terms[0]',
+    ]);
   });
 
   it('refuses a pairs recipe', () => {
