@@ -14,7 +14,7 @@ function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
 
 const int = (n: number) => n.toLocaleString('en-US');
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const rank = (x: number | null) => (x === null ? '-' : x.toFixed(4));
+const rank = (x: number | null) => (x === null ? '-' : x.toFixed(6));
 
 /** Why the job would fail: each provider whose projected requests exceed its requestBudget. */
 export function overBudgetLines(d: DryRun): string[] {

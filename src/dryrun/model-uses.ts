@@ -130,7 +130,7 @@ export function modelUses(recipe: Recipe, anchorPool: number): ModelUseSpec[] {
         kind: 'labels',
         sample: from.sample,
       });
-      out.push({ ...spec, note: `${spec.note}; on a sample of up to ${from.sample} records` });
+      out.push({ ...spec, note: `${spec.note}; on up to ${from.sample} records of the fit sample, at fit` });
     }
   });
   const ic = recipe.select.incontext;
