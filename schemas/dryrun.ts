@@ -85,6 +85,8 @@ export const DryRunSchema = z.object({
       reachable: z.boolean(),
     }),
     selected: z.number().int().nonnegative(),
+    /** The strategy that spent the budget: with any but `topk`, the cut falls per cluster. */
+    strategy: z.string(),
     /**
      * Where the budget cut falls in the sample: the lowest rank value selected and the highest one
      * left out by the budget (null when nothing was selected or nothing was cut).

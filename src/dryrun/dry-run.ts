@@ -71,7 +71,7 @@ export async function dryRun(input: Uint8Array, recipe: Recipe, opts: DryRunOpti
   const rows = sample.items();
   const offline = offlineRecipe(recipe, counts.valid, rows.length);
   const outcome = rows.length > 0 ? await runSample(rows, offline.recipe, extra) : empty();
-  const projected = projectSelection(counts.valid, recipe.select.budget, outcome);
+  const projected = projectSelection(counts.valid, recipe.select.budget, recipe.select.strategy.id, outcome);
   const models = uses.map((u, i) =>
     projectUse(u, tallies[i], { distinct, candidates: projected.candidates, recipe }),
   );

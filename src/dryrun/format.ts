@@ -61,7 +61,7 @@ export function dryRunText(d: DryRun): string {
     `  dedup rate  ${pct(p.dedupRate)} of valid records are duplicates`,
     `  candidates  ${int(p.candidates)}`,
     `  selected    ${int(p.selected)}  (budget ${p.budget.requested}: ${int(p.budget.target)}${p.budget.reachable ? '' : ', not reachable: every candidate selected'})`,
-    `  cut         rank ${rank(p.cut.lowestSelected)} lowest selected, ${rank(p.cut.highestCut)} highest cut by the budget`,
+    `  cut         rank ${rank(p.cut.lowestSelected)} lowest selected, ${rank(p.cut.highestCut)} highest cut by the budget${p.strategy === 'topk' ? '' : ` (${p.strategy}: the cut falls per cluster)`}`,
   );
   if (d.models.length > 0) {
     out.push('', `model requests for the whole dataset (tokens at ${CHARS_PER_TOKEN} characters each):`);

@@ -19,7 +19,12 @@ export interface SampleOutcome {
  * sample's rate (rounded), the candidates left, the budget's target over the whole dataset, and what
  * the budget then cuts. The figures add up: selected + every rejection = valid.
  */
-export function projectSelection(valid: number, budget: Budget, sample: SampleOutcome): DryRun['projected'] {
+export function projectSelection(
+  valid: number,
+  budget: Budget,
+  strategy: string,
+  sample: SampleOutcome,
+): DryRun['projected'] {
   const scale = sample.sampled > 0 ? valid / sample.sampled : 0;
   const rejectedByReason: Record<string, number> = {};
   let before = 0;
@@ -45,6 +50,7 @@ export function projectSelection(valid: number, budget: Budget, sample: SampleOu
       reachable: target.reachable && candidates >= target.target,
     },
     selected,
+    strategy,
     cut: sample.cut,
   };
 }

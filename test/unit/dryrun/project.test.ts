@@ -13,7 +13,7 @@ describe('projectSelection: the sample rates over the whole dataset', () => {
   it('scales every reason but budget, then cuts the budget over the whole dataset', () => {
     // scale 10000 / 2000 = 5: filter 500, duplicate 1500, near 250; candidates 10000 − 2250 = 7750;
     // 30% of 10000 = 3000 selected; the budget cuts 7750 − 3000 = 4750.
-    const p = projectSelection(10_000, '30%', sample);
+    const p = projectSelection(10_000, '30%', 'topk', sample);
     expect(p.rejectedByReason).toEqual({
       'filter:heuristics': 500,
       duplicate: 1500,
@@ -29,14 +29,14 @@ describe('projectSelection: the sample rates over the whole dataset', () => {
   });
 
   it('a count budget over the candidates selects them all, unreachable, with no budget cut', () => {
-    const p = projectSelection(10_000, 9000, sample);
+    const p = projectSelection(10_000, 9000, 'topk', sample);
     expect(p.budget).toEqual({ requested: 9000, target: 9000, reachable: false });
     expect(p.selected).toBe(7750);
     expect(p.rejectedByReason.budget).toBeUndefined();
   });
 
   it('rounds each reason to whole records (scale 9229 / 2000)', () => {
-    const p = projectSelection(9229, 3000, {
+    const p = projectSelection(9229, 3000, 'topk', {
       sampled: 2000,
       rejectedByReason: { 'filter:heuristics': 4, near_duplicate: 1 },
       cut: { lowestSelected: null, highestCut: null },
