@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DryRunSchema } from '../../../schemas/dryrun.ts';
 import { RecipeSchema } from '../../../schemas/recipe.ts';
 import { dryRun, dryRunText, sampleKey } from '../../../src/dryrun/index.ts';
+import { memoryJob, runLocal } from '../../../src/pipeline/index.ts';
 import { judgeMessages } from '../../../src/score/judge/prompt.ts';
 import { alpacaPrompt } from '../../../src/score/prompt.ts';
+import { dataFile } from '../../support/data.ts';
 
 // A file with known content: 400 distinct records whose answers have 1…400 random words (so the
 // length score orders them and no two are near duplicates), then 40 exact copies of records 0…39
@@ -182,5 +185,25 @@ describe('dryRun on a file with known invalid lines, duplicates and budget', () 
   it('refuses an invalid recipe before reading the input', async () => {
     const r = recipe({ scorers: [{ id: 'judge', config: { provider: 'nowhere' } }] });
     await expect(dryRun(FILE, r)).rejects.toThrow(/unknown provider "nowhere"/);
+  });
+});
+
+describe('dryRun with a sample of every record', () => {
+  it('projects what the job selects and rejects (dolly-3k, the default recipe, budget 500)', async () => {
+    const input = new Uint8Array(readFileSync(dataFile('dolly-3k.json')));
+    const r = RecipeSchema.parse({ select: { budget: 500 } });
+    const d = await dryRun(input, r, { sample: 10_000 });
+    const { store, spec } = await memoryJob({ input }, r);
+    const report = await runLocal(store, spec);
+    expect(d.counts).toEqual({
+      input: report.counts.input,
+      valid: report.counts.valid,
+      invalid: report.counts.invalid,
+    });
+    expect(d.sample.records).toBe(report.counts.valid);
+    expect(d.projected.rejectedByReason).toEqual(report.rejectedByReason);
+    expect(d.projected.selected).toBe(report.counts.selected);
+    expect(d.projected.cut.lowestSelected).toBeGreaterThanOrEqual(report.threshold!.rank);
+    expect(d.projected.cut.highestCut).toBeLessThanOrEqual(report.threshold!.rank);
   });
 });
