@@ -14,7 +14,7 @@ export interface DryRunCliOptions extends RunOptions {
 
 /** A file's bytes, decompressed when it is gzip (as the stack does with an uploaded .gz). */
 async function readData(file: string): Promise<Uint8Array> {
-  const bytes = new Uint8Array(readFileSync(file));
+  const bytes: Uint8Array = readFileSync(file);
   if (!(bytes[0] === 0x1f && bytes[1] === 0x8b)) return bytes;
   const chunks: Uint8Array[] = [];
   const source = (async function* () {
