@@ -7,6 +7,7 @@ import { memoryJob, runLocal } from '../../../src/pipeline/index.ts';
 import { judgeMessages } from '../../../src/score/judge/prompt.ts';
 import { alpacaPrompt } from '../../../src/score/prompt.ts';
 import { dataFile } from '../../support/data.ts';
+import { writeParquet } from '../../support/parquet.ts';
 
 // A file with known content: 400 distinct records whose answers have 1…400 random words (so the
 // length score orders them and no two are near duplicates), then 40 exact copies of records 0…39
@@ -180,6 +181,14 @@ describe('dryRun on a file with known invalid lines, duplicates and budget', () 
     expect(d.models.map((m) => [m.records, m.requests])).toEqual([[440, 440]]);
     expect(d.providers[0]).toMatchObject({ requests: 440, requestBudget: 100_000, overBudget: false });
     expect(d.providers[0].cost).toBeUndefined();
+  });
+
+  it('reads Parquet the same (the valid records, in row groups)', async () => {
+    const rows = [...records, ...records.slice(0, DUPLICATES)];
+    const d = await dryRun(writeParquet(rows, { rowGroupSize: 100 }), recipe(), { sample: 5000 });
+    expect(d.counts).toEqual({ input: 440, valid: 440, invalid: 0 });
+    expect(d.projected.rejectedByReason).toEqual({ duplicate: 40, budget: 300 });
+    expect(d.projected.cut.lowestSelected).toBeCloseTo(1 - Math.exp(-301 / 200), 12);
   });
 
   it('refuses an invalid recipe before reading the input', async () => {
