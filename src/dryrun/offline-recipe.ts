@@ -113,9 +113,26 @@ export function offlineRecipe(recipe: Recipe, valid: number, sampled: number): O
     });
     embed = { id: 'tfidf', config: {} };
   }
+  // Clusters cannot outnumber the sample's records.
+  let cluster = recipe.cluster;
+  if (cluster && sampled > 0 && Math.max(cluster.k ?? 0, ...(cluster.kGrid ?? [])) > sampled) {
+    leftOut.push({
+      path: 'cluster.k',
+      why: `more clusters than the sample's ${sampled} records: at most ${sampled}`,
+    });
+    const kGrid = cluster.kGrid && [...new Set(cluster.kGrid.map((k) => Math.min(k, sampled)))];
+    cluster = {
+      ...cluster,
+      ...(cluster.k === undefined ? {} : { k: Math.min(cluster.k, sampled) }),
+      ...(kGrid
+        ? { kGrid: kGrid.length >= 2 ? kGrid : undefined, k: kGrid.length >= 2 ? cluster.k : kGrid[0] }
+        : {}),
+    };
+  }
   return {
     recipe: {
       ...recipe,
+      cluster,
       scorers,
       providers: {},
       cache: false,
