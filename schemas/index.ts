@@ -1,4 +1,5 @@
 export * from './api.ts';
+export * from './dryrun.ts';
 export * from './message.ts';
 export * from './output.ts';
 export * from './pairs.ts';

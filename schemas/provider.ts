@@ -10,6 +10,11 @@ const limits = {
   maxRetries: z.number().int().min(0).max(20).default(4),
   /** Requests (attempts, retries included; cache hits excluded) allowed per job. */
   requestBudget: z.number().int().min(0).default(100_000),
+  /**
+   * Price of 1,000 tokens (prompt and completion alike), in any currency: `winnow run --dry-run` then
+   * prints what the projected tokens would cost. Nothing else reads it.
+   */
+  pricePer1kTokens: z.number().min(0).optional(),
 };
 
 /** The NAME of a Worker secret holding an API key (never the key itself). */

@@ -5,6 +5,7 @@ import type { Report } from '../../schemas/output.ts';
 import { STRATEGY_IDS, type StrategyId } from '../../schemas/recipe.ts';
 import { ApiError } from '../../src/client/index.ts';
 import { generateDemo } from '../../src/demo/index.ts';
+import { dryRunCommand } from './dry-run.ts';
 import { deleteCommand, gcCommand } from './gc.ts';
 import { pairsGet, pairsRound, pairsSet } from './pairs.ts';
 import { pythonClient } from './python-client.ts';
@@ -34,6 +35,10 @@ usage:
                      [--export trl,alpaca,sharegpt,llamafactory,axolotl]
                      [--url <api> --token <t>] [--quiet]
                      run again after an interruption, it reattaches to the job it started
+  winnow run <input> --dry-run [--sample <n>] [--json] [--recipe <file>] [--budget …] …
+                     project the job without starting anything: exact valid/invalid counts, the
+                     selection from a sample, model requests, tokens and cost; exit 1 over a
+                     provider's requestBudget
   winnow fetch <job> [--out <dir>]   wait for a job, then download its outputs
   winnow jobs [<dataset>]            the newest jobs: state, stage, progress
   winnow status <job>                a job's state, stage and per-stage progress, once (exit 1: failed
@@ -83,6 +88,9 @@ usage:
   --shard-bytes  input bytes per shard (default 4 MiB; the demo uses 64 KiB)
   --cluster    kmeans or gmm: cluster the embeddings (needs --k or the recipe's cluster.k)
   --k          clusters (mixture components)
+  --dry-run    run: read and validate the input, run the recipe's offline part on a hash-uniform
+               sample, project the selection and the model requests (docs/cli.md#dry-run)
+  --sample     dry run: valid records in the sample (default 2000); --json: print a JSON object
   --export-embeddings  also write embeddings.npy (float32, one row per valid record)
   --export     trainer-ready files, a comma-separated list (docs/exports.md): trl (train.jsonl),
                alpaca, sharegpt, llamafactory (dataset_info.json), axolotl (axolotl.yaml)
@@ -131,6 +139,8 @@ async function main(argv: string[]): Promise<number> {
       scope: { type: 'string' },
       'jobs-older-than': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      sample: { type: 'string' },
+      json: { type: 'boolean', default: false },
       provider: { type: 'string', multiple: true },
       count: { type: 'string' },
       seed: { type: 'string' },
@@ -193,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'run') {
     if (!input) throw new Error('winnow run needs an input file');
+    if (values['dry-run']) return dryRunCommand({ ...common, input });
     const report = await runPipeline({ ...common, input });
     process.stdout.write(`${summary(report, common.out)}\n`);
     return noRecords(report, input);
