@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Recipe } from '../../schemas/recipe.ts';
 import { DEFAULT_SAMPLE, dryRun, dryRunText, overBudgetLines } from '../../src/dryrun/index.ts';
 import { gunzip } from '../../src/util/gunzip.ts';
-import { loadRecipe, type RunOptions } from './run.ts';
+import { fileReferences, loadRecipe, type RunOptions } from './run.ts';
 
 export interface DryRunCliOptions extends RunOptions {
   /** `--sample N`: valid records in the sample. */
@@ -28,18 +28,12 @@ async function readData(file: string): Promise<Uint8Array> {
  * Scorer configs naming local files (`"target": "file:anchors.json"`, relative to the recipe file): read
  * here and handed to the dry run as objects, under the key the config then names (run uploads them).
  */
-async function fileReferences(recipe: Recipe, base: string): Promise<Record<string, Uint8Array>> {
+async function readFileReferences(recipe: Recipe, base: string): Promise<Record<string, Uint8Array>> {
   const extra: Record<string, Uint8Array> = {};
-  const ic = recipe.select.incontext?.scorer;
-  for (const scorer of ic ? [...recipe.scorers, ic] : recipe.scorers) {
-    for (const [key, value] of Object.entries(scorer.config)) {
-      if (typeof value !== 'string' || !value.startsWith('file:')) continue;
-      const file = resolve(base, value.slice('file:'.length));
-      if (!existsSync(file)) throw new Error(`scorer "${scorer.id}" config.${key}: no file ${file}`);
-      const name = `references/${Object.keys(extra).length}-${basename(file)}`;
-      extra[name] = await readData(file);
-      scorer.config[key] = name;
-    }
+  for (const { config, key, file } of fileReferences(recipe, base)) {
+    const name = `references/${Object.keys(extra).length}-${basename(file)}`;
+    extra[name] = await readData(file);
+    config[key] = name;
   }
   return extra;
 }
@@ -56,7 +50,7 @@ export async function dryRunCommand(opts: DryRunCliOptions): Promise<number> {
   if (!(Number.isInteger(sample) && sample >= 1))
     throw new Error(`--sample takes a whole number ≥ 1, got "${opts.sample}"`);
   const recipe = loadRecipe(opts);
-  const extra = await fileReferences(recipe, opts.recipe ? dirname(resolve(opts.recipe)) : process.cwd());
+  const extra = await readFileReferences(recipe, opts.recipe ? dirname(resolve(opts.recipe)) : process.cwd());
   const result = await dryRun(await readData(input), recipe, { sample, name: basename(input), extra });
   process.stdout.write(`${opts.json ? JSON.stringify(result, null, 2) : dryRunText(result)}\n`);
   const over = overBudgetLines(result);

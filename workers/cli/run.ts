@@ -144,6 +144,26 @@ async function ensureUploaded(
 }
 
 /**
+ * Every scorer config value (the in-context scorer's too) naming a local file (`"target":
+ * "file:anchors.json"`, relative to the recipe file `base` is in): its config, key and absolute
+ * path; a file that does not exist is an error naming the scorer and key.
+ */
+export function* fileReferences(
+  recipe: Recipe,
+  base: string,
+): Generator<{ config: Record<string, unknown>; key: string; file: string }> {
+  const ic = recipe.select.incontext?.scorer;
+  for (const scorer of ic ? [...recipe.scorers, ic] : recipe.scorers) {
+    for (const [key, value] of Object.entries(scorer.config)) {
+      if (typeof value !== 'string' || !value.startsWith('file:')) continue;
+      const file = resolve(base, value.slice('file:'.length));
+      if (!existsSync(file)) throw new Error(`scorer "${scorer.id}" config.${key}: no file ${file}`);
+      yield { config: scorer.config, key, file };
+    }
+  }
+}
+
+/**
  * Scorer configs (the in-context scorer's too) may name local files as references (`"target": "file:anchors.json"`, relative to the
  * recipe file): each is uploaded as a dataset and the value becomes `dataset:<name>`, which the fit
  * stage reads.
@@ -154,15 +174,8 @@ export async function uploadFileReferences(
   base: string,
   log: (s: string) => void,
 ) {
-  const ic = recipe.select.incontext?.scorer;
-  for (const scorer of ic ? [...recipe.scorers, ic] : recipe.scorers) {
-    for (const [key, value] of Object.entries(scorer.config)) {
-      if (typeof value !== 'string' || !value.startsWith('file:')) continue;
-      const file = resolve(base, value.slice('file:'.length));
-      if (!existsSync(file)) throw new Error(`scorer "${scorer.id}" config.${key}: no file ${file}`);
-      scorer.config[key] = `dataset:${await ensureUploaded(client, file, log)}`;
-    }
-  }
+  for (const { config, key, file } of fileReferences(recipe, base))
+    config[key] = `dataset:${await ensureUploaded(client, file, log)}`;
 }
 
 /**
