@@ -96,7 +96,8 @@ describe('clustering on workerd', () => {
     }
     const [sample, full] = runs;
     // The default: the whole fit in one task on the hash-uniform sample (about a third of 600).
-    expect(sample.report.clusters!.fit).toMatchObject({ path: 'sample', reason: 'fits' });
+    // Without nInit, 10 k-means++ starts on the sample; the map-reduce fit runs one.
+    expect(sample.report.clusters!.fit).toMatchObject({ path: 'sample', reason: 'fits', starts: 10 });
     expect(sample.report.clusters!.fit.sample).toBeGreaterThan(150);
     expect(sample.report.clusters!.fit.sample).toBeLessThan(250);
     // fit "full": map-reduce over the shards, k-means++ seeded on the same sample.
@@ -104,6 +105,7 @@ describe('clustering on workerd', () => {
       ...sample.report.clusters!.fit,
       path: 'full',
       reason: 'recipe',
+      starts: 1,
     });
     for (const { report, all } of runs) {
       expect(report.stages.embed.shards).toBeGreaterThan(3);
