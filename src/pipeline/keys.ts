@@ -27,6 +27,14 @@ export type ShardFile =
   | 'fate.json'
   /** In-context: each record's measured or estimated score, then whether it was measured. */
   | 'estimate.f64'
+  /**
+   * Reserves (recipe `select.reserve`), a byte per record: the reserves it matches, as bits (`match.u8`,
+   * prepare: not filtered; `reserve.u8`, scatter: a candidate after dedup and the strategy), and the
+   * reserve that took it, as its index + 1 (`reserved.u8`).
+   */
+  | 'match.u8'
+  | 'reserve.u8'
+  | 'reserved.u8'
   /** Selected records' id, source and weight source score, for weights.jsonl. */
   | 'weights-src.json'
   /** Every valid record's id, rank, outcome and rank-term scores, sorted by id (src/diff/members.ts). */

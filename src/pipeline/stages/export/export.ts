@@ -13,7 +13,7 @@ import type { JobSpec, ShardInfo } from '../../types.ts';
 import { readAssignment } from '../cluster/cluster.ts';
 import type { ScoredLine } from '../score/score.ts';
 import { icScorer } from '../select/incontext.ts';
-import { readValues } from '../select/prepare.ts';
+import { readReserved, readValues } from '../select/prepare.ts';
 import { readFate } from '../select/scatter.ts';
 import { encodeShardMembers } from './diff.ts';
 
@@ -76,6 +76,9 @@ export async function exportShard(
   const fate = await readFate(store, spec.id, info.shard);
   const ic = spec.recipe.select.incontext && some ? await readEstimates(store, spec, info.shard) : undefined;
   const mask = selectMask(priority, cut, info.shard);
+  // Records a reserve took are out of the priority values' cut (-1) and selected all the same.
+  const reserved = await readReserved(store, spec, info.shard, records.length);
+  for (let i = 0; i < mask.length; i++) if (reserved[i] !== 0) mask[i] = 1;
   const assigned = spec.recipe.cluster ? await readAssignment(store, spec.id, info.shard) : null;
   const datasetWide = resolveScorers(spec.recipe.scorers).filter(
     ({ scorer }) => scorer.dataset && scorer.id in totals,

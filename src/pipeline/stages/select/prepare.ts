@@ -21,7 +21,19 @@ import {
   reducePartition,
   resolveDuplicates,
 } from '../../../select/dedup/index.ts';
-import { type RoundSpec, rankValue, type ShardSummary, summarize } from '../../../select/index.ts';
+import {
+  alreadyKept,
+  type Cut,
+  matchBits,
+  phaseValues,
+  ROUND_ZERO,
+  type RoundSpec,
+  rankValue,
+  reserveNeedsRows,
+  type ShardSummary,
+  selectMask,
+  summarize,
+} from '../../../select/index.ts';
 import { inParallel } from '../../in-parallel.ts';
 import { fromJsonl } from '../../jsonl.ts';
 import { dedupEdgesKey, dedupLosersKey, dedupMapKey, shardKey } from '../../keys.ts';
@@ -31,7 +43,13 @@ import type { JobSpec, ShardInfo } from '../../types.ts';
 import type { ScoredLine } from '../score/score.ts';
 import { encodeIds } from './files.ts';
 import { icEstimates, icScorer } from './incontext.ts';
-import type { DedupReduceResult, DedupResolveResult, PrepareResult, SelectState } from './plan.ts';
+import type {
+  DedupReduceResult,
+  DedupResolveResult,
+  PhaseOpening,
+  PrepareResult,
+  SelectState,
+} from './plan.ts';
 import { lexicalDedup } from './plan.ts';
 
 /** The MinHash parameters a recipe's near dedup runs with (`bands: 0` when it is off). */
@@ -59,19 +77,24 @@ export async function selectPrepare(
   state: SelectState,
   stats: Record<string, { min: number; max: number }>,
 ): Promise<PrepareResult> {
-  const records = await readShardRecords(store, spec.id, info, { rows: false });
+  const reserves = spec.recipe.select.reserve;
+  const records = await readShardRecords(store, spec.id, info, { rows: reserveNeedsRows(reserves) });
   const lines = fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl')));
   if (lines.length !== records.length)
     throw new Error(`shard ${info.shard}: ${records.length} records but ${lines.length} score lines`);
   const ranks = new Float64Array(lines.length);
   const ic = spec.recipe.select.incontext ? await inContext(store, spec, info, lines) : undefined;
+  const match = reserves ? new Uint8Array(lines.length) : undefined;
   let candidates = 0;
   lines.forEach((line, i) => {
     const scores = ic ? { ...line.scores, [ic.name]: ic.values[i] } : line.scores;
     ranks[i] = line.filter ? -1 : rankValue(scores, spec.recipe.select.rank, stats);
     if (!line.filter) candidates++;
+    if (match && reserves && !line.filter)
+      match[i] = matchBits(reserves, { scores, flags: line.flags, row: records[i].record });
   });
   await store.put(shardKey(spec.id, info.shard, 'rank.f64'), new Uint8Array(ranks.buffer));
+  if (match) await store.put(shardKey(spec.id, info.shard, 'match.u8'), match);
   await store.put(shardKey(spec.id, info.shard, 'ids.bin'), encodeIds(records.map((r) => r.id)));
   let lengths: number[] | undefined;
   if (lexicalDedup(spec.recipe)) {
@@ -184,15 +207,100 @@ export async function dedupResolve(
   return { duplicate, near_duplicate: losers.count - duplicate };
 }
 
-/** A later round of the global top-k over the shard's priority values. */
+/**
+ * A later round of a global top-k over the shard's values: those of reserve `phase`, or (no phase, or
+ * past the last reserve) the priority values the rest of the budget is cut on.
+ */
 export async function selectRound(
   store: BlobStore,
   spec: JobSpec,
   info: ShardInfo,
   round: RoundSpec,
+  phase?: number,
 ): Promise<{ records: number; summary: ShardSummary }> {
-  const values = await readValues(store, spec.id, info.shard, 'priority.f64');
+  const reserves = spec.recipe.select.reserve?.length ?? 0;
+  const values =
+    phase !== undefined && phase < reserves
+      ? (await reserveFiles(store, spec.id, info.shard)).values(phase)
+      : await readValues(store, spec.id, info.shard, 'priority.f64');
   return { records: values.length, summary: summarize(values, round) };
+}
+
+/** A shard's rank values, its candidates' reserve matches and the reserves that took records so far. */
+async function reserveFiles(store: BlobStore, job: string, shard: number) {
+  const ranks = await readValues(store, job, shard, 'rank.f64');
+  const eligible = await store.get(shardKey(job, shard, 'reserve.u8'));
+  if (!eligible || eligible.length !== ranks.length)
+    throw new Error(`reserve.u8 of shard ${shard} is missing or does not match its ${ranks.length} records`);
+  const taken = await store.get(shardKey(job, shard, 'reserved.u8'));
+  const reserved = taken ? taken.slice() : new Uint8Array(ranks.length);
+  return {
+    ranks,
+    eligible,
+    reserved,
+    values: (phase: number) => phaseValues(ranks, eligible, reserved, phase),
+  };
+}
+
+/** Round 0 of reserve `phase` of a shard (scatter opens reserve 0 with it). */
+export async function openReserve(
+  store: BlobStore,
+  job: string,
+  shard: number,
+  phase: number,
+): Promise<PhaseOpening> {
+  const f = await reserveFiles(store, job, shard);
+  return opening(f.values(phase), alreadyKept(f.eligible, f.reserved, phase));
+}
+
+function opening(values: Float64Array, have: number): PhaseOpening {
+  let candidates = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] >= 0) candidates++;
+  return { records: values.length, summary: summarize(values, ROUND_ZERO), candidates, have };
+}
+
+/**
+ * Reserve `phase` found its cut: the shard marks the records it takes (`reserved.u8`), then opens the
+ * next phase: the next reserve, or, after the last, the rest of the budget, cut on the priority values
+ * with every reserved record taken out (-1; export selects them by `reserved.u8`).
+ */
+export async function selectReserve(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  phase: number,
+  cut: Cut,
+): Promise<PhaseOpening> {
+  const reserves = spec.recipe.select.reserve?.length ?? 0;
+  const f = await reserveFiles(store, spec.id, info.shard);
+  const mask = selectMask(f.values(phase), cut, info.shard);
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 1) f.reserved[i] = phase + 1;
+  await store.put(shardKey(spec.id, info.shard, 'reserved.u8'), f.reserved);
+  const next = phase + 1;
+  if (next < reserves) return opening(f.values(next), alreadyKept(f.eligible, f.reserved, next));
+  const priority = await readValues(store, spec.id, info.shard, 'priority.f64');
+  let taken = 0;
+  for (let i = 0; i < priority.length; i++) {
+    if (f.reserved[i] === 0) continue;
+    priority[i] = -1;
+    taken++;
+  }
+  await store.put(shardKey(spec.id, info.shard, 'priority.f64'), new Uint8Array(priority.buffer));
+  return opening(priority, taken);
+}
+
+/** Records of a shard a reserve took (1), for export; all 0 when the recipe has no reserve. */
+export async function readReserved(
+  store: BlobStore,
+  spec: JobSpec,
+  shard: number,
+  n: number,
+): Promise<Uint8Array> {
+  if (!spec.recipe.select.reserve?.length || n === 0) return new Uint8Array(n);
+  const bytes = await store.get(shardKey(spec.id, shard, 'reserved.u8'));
+  if (!bytes || bytes.length !== n)
+    throw new Error(`reserved.u8 of shard ${shard} is missing or does not match its ${n} records`);
+  return bytes;
 }
 
 export async function readValues(
