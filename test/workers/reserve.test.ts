@@ -99,6 +99,9 @@ describe('generated defence data mixed into a selection with a reserve, on worke
     const [reserve] = report.selection.reserve!;
     expect(reserve).toMatchObject({ name: 'defence', wanted: 60, kept: 60, short: false });
     expect(reserve.matched).toBeGreaterThan(60);
+    expect(await output(id, 'report.html')).toContain(
+      `<li>defence: 60 of 60 wanted, of ${reserve.matched} matching candidates</li>`,
+    );
     expect(all.filter((l) => isDefence(l) && l.reason === undefined).length).toBeGreaterThanOrEqual(60);
 
     // The same job in one process: the same report (timings aside) and the same files.
