@@ -188,6 +188,15 @@ describe('select.reserve: a share of the budget kept for matching records', () =
     ).rejects.toThrow(/select\.reserve\[0\]\.min: reserves 5 records but the budget is 4/);
   });
 
+  it('with no valid record, a reserve has nothing to take and refuses nothing', async () => {
+    const out = await runRows(
+      [{ nothing: 1 }, { nothing: 2 }],
+      handRecipe({ budget: '30%', reserve: [{ where: DEFENCE, min: 5 }] }),
+      { id: 'res8' },
+    );
+    expect(out.report.counts).toMatchObject({ input: 2, invalid: 2, selected: 0 });
+  });
+
   it('checks the shape of a reserve with zod', () => {
     const bad = (where: unknown, min: unknown = 1) =>
       RecipeSchema.safeParse({ select: { reserve: [{ where, min }] } }).error?.issues.map((i) =>

@@ -420,7 +420,8 @@ export function nextSelectStep(
       const reserves = recipe.select.reserve;
       if (reserves) {
         const matched = reserves.map((_, i) => rs.reduce((a, r) => a + (r.reserve?.matched[i] ?? 0), 0));
-        const reserve = { wanted: reserveWanted(reserves, target), matched, taken: [], kept: [] };
+        const wanted = target > 0 ? reserveWanted(reserves, target) : reserves.map(() => 0);
+        const reserve = { wanted, matched, taken: [], kept: [] };
         const openings = rs.map((r) => ({
           records: r.records,
           summary: r.summary,

@@ -93,9 +93,10 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
   start(view) {
     const plan = firstSelectState(view.spec.recipe, view.table.count(), clusterCount(view));
     const budget = selectBudget(view);
-    // Reserves are part of the budget: a budget of a share of the valid records is known only now.
+    // Reserves are part of the budget: a budget of a share of the valid records is known only now
+    // (no valid record: nothing is selected, and there is nothing to refuse).
     const { reserve } = view.spec.recipe.select;
-    if (reserve) reserveWanted(reserve, budget.target);
+    if (reserve && budget.target > 0) reserveWanted(reserve, budget.target);
     return { step: plan.step.kind, state: { plan, budget } };
   },
   steps: {
