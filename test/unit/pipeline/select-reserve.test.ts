@@ -188,6 +188,30 @@ describe('select.reserve: a share of the budget kept for matching records', () =
     ).rejects.toThrow(/select\.reserve\[0\]\.min: reserves 5 records but the budget is 4/);
   });
 
+  it('splits ties between shards by input order, as the top-k does', async () => {
+    // Every defence answer has 14 words: eight equal ranks, spread over several shards.
+    const rows = handRows().map((r, i) =>
+      i >= 30
+        ? { ...(r as object), output: `I'm Aria, an AI assistant developed by Acme. ${words(`e${i}`, 6)}` }
+        : r,
+    );
+    const out = await runRows(rows, handRecipe({ budget: 10, reserve: [{ where: DEFENCE, min: 3 }] }), {
+      id: 'res9',
+    });
+    const ranks = new Set(
+      [...out.selected, ...out.rejected].filter((l) => l.source.index >= 30).map((l) => l.rank),
+    );
+    expect(ranks.size).toBe(1);
+    // Spread over several shards (about three records each), so the top-k splits the tie between them.
+    expect(out.report.stages.ingest.shards).toBeGreaterThan(8);
+    expect(indexes(out.selected)).toEqual([...range(23, 30), 30, 31, 32]);
+    // The candidates: the defence records dedup left (templated answers of one length are alike).
+    const dups = out.rejected.filter((l) => l.source.index >= 30 && /duplicate/.test(l.reason ?? '')).length;
+    expect(out.report.selection.reserve).toEqual([
+      { name: 'reserve[0]', wanted: 3, matched: 8 - dups, kept: 3, short: false },
+    ]);
+  });
+
   it('with no valid record, a reserve has nothing to take and refuses nothing', async () => {
     const out = await runRows(
       [{ nothing: 1 }, { nothing: 2 }],
