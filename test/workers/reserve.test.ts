@@ -111,6 +111,16 @@ describe('generated defence data mixed into a selection with a reserve, on worke
     for (const file of ['selected.jsonl', 'rejected.jsonl', 'weights.jsonl'])
       expect(await output(id, file)).toBe(await memoryOutput(local.store, id, file));
 
+    // Without the reserve, fewer of the matching records make the budget: the reserve changed the selection.
+    const plain = await startJob('mixed', { ...RECIPE, select: { budget: RECIPE.select.budget } });
+    expect((await waitForJob(plain)).state).toBe('done');
+    const flagged = (l: OutputLine) =>
+      (l.flags ?? []).some((f) => f === 'identity_probe' || f === 'identity_override');
+    const before = lines<OutputLine>(await output(plain, 'selected.jsonl')).filter(flagged).length;
+    const after = all.filter((l) => l.reason === undefined && flagged(l)).length;
+    expect(before).toBeLessThan(60);
+    expect(after).toBeGreaterThanOrEqual(60);
+
     // Without the identity configured, many of the generated answers ("I'm Aria, an AI assistant
     // developed by Acme": an unknown assistant's claim) are rejected as identity.
     const without = await startJob('mixed', {
