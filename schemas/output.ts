@@ -154,8 +154,9 @@ export const ReportSchema = z.object({
     diversity: z.number(),
     /**
      * Reserves (recipe `select.reserve`), in order: records wanted (a share of the budget in records),
-     * candidates matching (after filters, dedup and the strategy's refusals), records of it the reserves
-     * put in the selection (`kept`, at most `matched`), and `short` when fewer than wanted were there.
+     * candidates matching (after filters, dedup and the strategy's refusals), matching records the
+     * reserves took (`kept`, at most `matched`), matching records in the selection (`selected`: those
+     * kept and those the strategy picked besides), and `short` when fewer than wanted were there.
      */
     reserve: z
       .array(
@@ -164,6 +165,7 @@ export const ReportSchema = z.object({
           wanted: z.number(),
           matched: z.number(),
           kept: z.number(),
+          selected: z.number(),
           short: z.boolean(),
         }),
       )

@@ -32,7 +32,7 @@ export function countsSection(report: Report): string {
     : '';
   const reserves = (report.selection.reserve ?? []).map(
     (r) =>
-      `<li>${esc(r.name)}: ${esc(num(r.kept))} of ${esc(num(r.wanted))} wanted, of ${esc(num(r.matched))} matching candidates${r.short ? ' <b>(short)</b>' : ''}</li>`,
+      `<li>${esc(r.name)}: ${esc(num(r.kept))} of ${esc(num(r.wanted))} wanted, of ${esc(num(r.matched))} matching candidates${r.short ? ' <b>(short)</b>' : ''}; ${esc(num(r.selected))} matching records selected</li>`,
   );
   const reserved = reserves.length
     ? `<p>Reserved inside the budget:</p><ul class="reserves">${reserves.join('')}</ul>`

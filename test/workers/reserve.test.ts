@@ -98,9 +98,12 @@ describe('generated defence data mixed into a selection with a reserve, on worke
     expect(report.counts.selected).toBe(report.budget.target);
     const [reserve] = report.selection.reserve!;
     expect(reserve).toMatchObject({ name: 'defence', wanted: 60, kept: 60, short: false });
+    const flagged = (l: OutputLine) =>
+      (l.flags ?? []).some((f) => f === 'identity_probe' || f === 'identity_override');
+    expect(reserve.selected).toBe(all.filter((l) => l.reason === undefined && flagged(l)).length);
     expect(reserve.matched).toBeGreaterThan(60);
     expect(await output(id, 'report.html')).toContain(
-      `<li>defence: 60 of 60 wanted, of ${reserve.matched} matching candidates</li>`,
+      `<li>defence: 60 of 60 wanted, of ${reserve.matched} matching candidates; ${reserve.selected} matching records selected</li>`,
     );
     expect(all.filter((l) => isDefence(l) && l.reason === undefined).length).toBeGreaterThanOrEqual(60);
 
@@ -114,8 +117,6 @@ describe('generated defence data mixed into a selection with a reserve, on worke
     // Without the reserve, fewer of the matching records make the budget: the reserve changed the selection.
     const plain = await startJob('mixed', { ...RECIPE, select: { budget: RECIPE.select.budget } });
     expect((await waitForJob(plain)).state).toBe('done');
-    const flagged = (l: OutputLine) =>
-      (l.flags ?? []).some((f) => f === 'identity_probe' || f === 'identity_override');
     const before = lines<OutputLine>(await output(plain, 'selected.jsonl')).filter(flagged).length;
     const after = all.filter((l) => l.reason === undefined && flagged(l)).length;
     expect(before).toBeLessThan(60);
@@ -169,6 +170,7 @@ describe('generated defence data mixed into a selection with a reserve, on worke
         wanted: 60,
         matched: expect.any(Number),
         kept: expect.any(Number),
+        selected: expect.any(Number),
         short: expect.any(Boolean),
       },
     ]);

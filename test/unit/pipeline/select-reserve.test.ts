@@ -58,7 +58,7 @@ describe('select.reserve: a share of the budget kept for matching records', () =
     expect(out.report.counts.selected).toBe(12);
     expect(out.report.budget).toMatchObject({ target: 12, reachable: true, met: true });
     expect(out.report.selection.reserve).toEqual([
-      { name: 'defence', wanted: 5, matched: 8, kept: 5, short: false },
+      { name: 'defence', wanted: 5, matched: 8, kept: 5, selected: 5, short: false },
     ]);
     // Records left out by the reserve's cut are rejected as today: below the budget.
     expect(out.rejected.filter((l) => l.source.index >= 30).map((l) => l.reason)).toEqual(
@@ -81,7 +81,7 @@ describe('select.reserve: a share of the budget kept for matching records', () =
     );
     expect(indexes(out.selected)).toEqual([...range(23, 30), ...range(33, 38)]);
     expect(out.report.selection.reserve).toEqual([
-      { name: 'reserve[0]', wanted: 5, matched: 8, kept: 5, short: false },
+      { name: 'reserve[0]', wanted: 5, matched: 8, kept: 5, selected: 5, short: false },
     ]);
   });
 
@@ -95,7 +95,7 @@ describe('select.reserve: a share of the budget kept for matching records', () =
     );
     expect(indexes(out.selected)).toEqual([...range(26, 30), ...range(30, 38)]);
     expect(out.report.selection.reserve).toEqual([
-      { name: 'reserve[0]', wanted: 10, matched: 8, kept: 8, short: true },
+      { name: 'reserve[0]', wanted: 10, matched: 8, kept: 8, selected: 8, short: true },
     ]);
     expect(out.report.budget).toMatchObject({ met: true });
   });
@@ -110,7 +110,7 @@ describe('select.reserve: a share of the budget kept for matching records', () =
       Array(8).fill('identity'),
     );
     expect(out.report.selection.reserve).toEqual([
-      { name: 'reserve[0]', wanted: 5, matched: 0, kept: 0, short: true },
+      { name: 'reserve[0]', wanted: 5, matched: 0, kept: 0, selected: 0, short: true },
     ]);
     expect(indexes(out.selected)).toEqual(range(18, 30));
   });
@@ -125,12 +125,13 @@ describe('select.reserve: a share of the budget kept for matching records', () =
       { name: 'gold', where: { field: 'tag', equals: 'gold' }, min: 3 },
     ];
     const out = await runRows(rows, handRecipe({ budget: 10, reserve }), { id: 'res5' });
-    // defence: 35, 36, 37; gold: none of those, so its 3 best: 21, 20, 31 (41, 40 and 13 words);
+    // defence: 35, 36, 37; gold: none of those, so its 3 best: 21, 20, 31 (41, 40 and 13 words; 31
+    // is a defence record too, so 4 defence records are selected though the defence reserve took 3);
     // the rest by rank: 29…26.
     expect(indexes(out.selected)).toEqual([20, 21, 26, 27, 28, 29, 31, 35, 36, 37]);
     expect(out.report.selection.reserve).toEqual([
-      { name: 'defence', wanted: 3, matched: 8, kept: 3, short: false },
-      { name: 'gold', wanted: 3, matched: 4, kept: 3, short: false },
+      { name: 'defence', wanted: 3, matched: 8, kept: 3, selected: 4, short: false },
+      { name: 'gold', wanted: 3, matched: 4, kept: 3, selected: 3, short: false },
     ]);
     // A defence reserve wide enough to take the gold defence records leaves the gold reserve less to take.
     const wide = await runRows(
@@ -142,8 +143,8 @@ describe('select.reserve: a share of the budget kept for matching records', () =
     );
     expect(indexes(wide.selected)).toEqual([21, 28, 29, ...range(30, 38)]);
     expect(wide.report.selection.reserve).toEqual([
-      { name: 'defence', wanted: 8, matched: 8, kept: 8, short: false },
-      { name: 'gold', wanted: 3, matched: 4, kept: 3, short: false },
+      { name: 'defence', wanted: 8, matched: 8, kept: 8, selected: 8, short: false },
+      { name: 'gold', wanted: 3, matched: 4, kept: 3, selected: 3, short: false },
     ]);
   });
 
@@ -208,7 +209,7 @@ describe('select.reserve: a share of the budget kept for matching records', () =
     // The candidates: the defence records dedup left (templated answers of one length are alike).
     const dups = out.rejected.filter((l) => l.source.index >= 30 && /duplicate/.test(l.reason ?? '')).length;
     expect(out.report.selection.reserve).toEqual([
-      { name: 'reserve[0]', wanted: 3, matched: 8 - dups, kept: 3, short: false },
+      { name: 'reserve[0]', wanted: 3, matched: 8 - dups, kept: 3, selected: 3, short: false },
     ]);
   });
 
@@ -328,6 +329,12 @@ describe('select.reserve against a sorting reference, on alpaca with generated d
     expect(indexes(out.selected)).toEqual(referenceSelection(out, reserves, 400));
     const [d, a] = out.report.selection.reserve!;
     expect(d).toMatchObject({ name: 'defence', wanted: 150, kept: 150, short: false });
+    // `selected`: every selected record matching, the strategy's picks included.
+    const matching = (w: Reserve['where']) =>
+      out.selected.filter((l) => reserveMatches(w, { scores: l.scores, flags: l.flags, row: l.record }))
+        .length;
+    expect(d.selected).toBe(matching(reserves[0].where));
+    expect(a.selected).toBe(matching(reserves[1].where));
     expect(d.matched).toBeGreaterThan(200);
     expect(a.kept).toBeGreaterThanOrEqual(120);
     expect(

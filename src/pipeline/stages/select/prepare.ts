@@ -289,18 +289,25 @@ export async function selectReserve(
   return opening(priority, taken);
 }
 
-/** Records of a shard a reserve took (1), for export; all 0 when the recipe has no reserve. */
+/**
+ * For export: the records of a shard a reserve took (non-zero) and each candidate's reserve matches
+ * (bits); all 0 when the recipe has no reserve.
+ */
 export async function readReserved(
   store: BlobStore,
   spec: JobSpec,
   shard: number,
   n: number,
-): Promise<Uint8Array> {
-  if (!spec.recipe.select.reserve?.length || n === 0) return new Uint8Array(n);
-  const bytes = await store.get(shardKey(spec.id, shard, 'reserved.u8'));
-  if (!bytes || bytes.length !== n)
-    throw new Error(`reserved.u8 of shard ${shard} is missing or does not match its ${n} records`);
-  return bytes;
+): Promise<{ reserved: Uint8Array; eligible: Uint8Array }> {
+  if (!spec.recipe.select.reserve?.length || n === 0)
+    return { reserved: new Uint8Array(n), eligible: new Uint8Array(n) };
+  const read = async (file: 'reserved.u8' | 'reserve.u8') => {
+    const bytes = await store.get(shardKey(spec.id, shard, file));
+    if (!bytes || bytes.length !== n)
+      throw new Error(`${file} of shard ${shard} is missing or does not match its ${n} records`);
+    return bytes;
+  };
+  return { reserved: await read('reserved.u8'), eligible: await read('reserve.u8') };
 }
 
 export async function readValues(

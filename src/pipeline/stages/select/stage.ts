@@ -182,13 +182,20 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
             ties: cut.tieQuota ? cut.tieQuota.reduce((a, q) => a + q, 0) : 0,
             rounds: s?.plan.rounds ?? 0,
           },
-      ...(view.spec.recipe.select.reserve ? { selection: { reserve: reserveReport(view, s?.plan) } } : {}),
     };
   },
 };
 
-/** Each reserve: records it wanted, candidates matching it, records of it in the selection, and whether it fell short. */
-function reserveReport(view: JobView, plan: SelectState | undefined) {
+/**
+ * Each reserve (report.json `selection.reserve`): records it wanted, candidates matching it, matching
+ * records the reserves took, matching records in the selection (`selected`: export's count), and
+ * whether it fell short.
+ */
+export function reserveReport(
+  view: JobView,
+  plan: SelectState | undefined,
+  selected: readonly number[] | undefined,
+) {
   const r = plan?.reserve;
   return (view.spec.recipe.select.reserve ?? []).map((res, i) => {
     const wanted = r?.wanted[i] ?? 0;
@@ -198,6 +205,7 @@ function reserveReport(view: JobView, plan: SelectState | undefined) {
       wanted,
       matched: r?.matched[i] ?? 0,
       kept,
+      selected: selected?.[i] ?? 0,
       short: kept < wanted,
     };
   });
