@@ -103,8 +103,7 @@ export function reserveWanted(reserves: readonly Reserve[], target: number, at =
 /**
  * The values reserve `phase` is cut on, for one shard: each candidate's rank when it matches the
  * reserve (`eligible` bit `phase`) and no earlier reserve took it (`reserved`: 0, or the taking
- * reserve's index + 1); -1 otherwise. A record this reserve already took keeps its value, so that
- * marking it again (a retried task) marks the same records.
+ * reserve's index + 1); -1 otherwise. A record this reserve took itself keeps its value.
  */
 export function phaseValues(
   ranks: Float64Array,

@@ -36,7 +36,7 @@ import {
 } from '../../../select/index.ts';
 import { inParallel } from '../../in-parallel.ts';
 import { fromJsonl } from '../../jsonl.ts';
-import { dedupEdgesKey, dedupLosersKey, dedupMapKey, shardKey } from '../../keys.ts';
+import { dedupEdgesKey, dedupLosersKey, dedupMapKey, type ShardFile, shardKey } from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
 import { type BlobStore, getText } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
@@ -220,20 +220,31 @@ export async function selectRound(
 ): Promise<{ records: number; summary: ShardSummary }> {
   const reserves = spec.recipe.select.reserve?.length ?? 0;
   const values =
-    phase !== undefined && phase < reserves
-      ? (await reserveFiles(store, spec.id, info.shard)).values(phase)
-      : await readValues(store, spec.id, info.shard, 'priority.f64');
+    reserves === 0
+      ? await readValues(store, spec.id, info.shard, 'priority.f64')
+      : phase !== undefined && phase < reserves
+        ? (await reserveFiles(store, spec.id, info.shard, phase)).values(phase)
+        : await restValues(
+            store,
+            spec.id,
+            info.shard,
+            (await reserveFiles(store, spec.id, info.shard, reserves)).reserved,
+          );
   return { records: values.length, summary: summarize(values, round) };
 }
 
-/** A shard's rank values, its candidates' reserve matches and the reserves that took records so far. */
-async function reserveFiles(store: BlobStore, job: string, shard: number) {
+/**
+ * A shard's rank values, its candidates' reserve matches, and the reserves among the first `spent`
+ * that took each record (`reserved.<spent - 1>.u8`; none for 0).
+ */
+async function reserveFiles(store: BlobStore, job: string, shard: number, spent: number) {
   const ranks = await readValues(store, job, shard, 'rank.f64');
-  const eligible = await store.get(shardKey(job, shard, 'reserve.u8'));
-  if (!eligible || eligible.length !== ranks.length)
-    throw new Error(`reserve.u8 of shard ${shard} is missing or does not match its ${ranks.length} records`);
-  const taken = await store.get(shardKey(job, shard, 'reserved.u8'));
-  const reserved = taken ? taken.slice() : new Uint8Array(ranks.length);
+  const n = ranks.length;
+  const eligible = await readBytes(store, job, shard, 'reserve.u8', n);
+  const reserved =
+    spent > 0
+      ? (await readBytes(store, job, shard, `reserved.${spent - 1}.u8`, n)).slice()
+      : new Uint8Array(n);
   return {
     ranks,
     eligible,
@@ -242,15 +253,24 @@ async function reserveFiles(store: BlobStore, job: string, shard: number) {
   };
 }
 
-/** Round 0 of reserve `phase` of a shard (scatter opens reserve 0 with it). */
-export async function openReserve(
-  store: BlobStore,
-  job: string,
-  shard: number,
-  phase: number,
-): Promise<PhaseOpening> {
-  const f = await reserveFiles(store, job, shard);
-  return opening(f.values(phase), alreadyKept(f.eligible, f.reserved, phase));
+async function readBytes(store: BlobStore, job: string, shard: number, file: ShardFile, n: number) {
+  const bytes = await store.get(shardKey(job, shard, file));
+  if (!bytes || bytes.length !== n)
+    throw new Error(`${file} of shard ${shard} is missing or does not match its ${n} records`);
+  return bytes;
+}
+
+/** The values the rest of the budget is cut on: the priority values, -1 for every reserved record. */
+async function restValues(store: BlobStore, job: string, shard: number, reserved: Uint8Array) {
+  const priority = await readValues(store, job, shard, 'priority.f64');
+  for (let i = 0; i < priority.length; i++) if (reserved[i] !== 0) priority[i] = -1;
+  return priority;
+}
+
+/** Round 0 of reserve 0 of a shard (scatter opens the reserves with it). */
+export async function openReserves(store: BlobStore, job: string, shard: number): Promise<PhaseOpening> {
+  const f = await reserveFiles(store, job, shard, 0);
+  return opening(f.values(0), 0);
 }
 
 function opening(values: Float64Array, have: number): PhaseOpening {
@@ -260,9 +280,10 @@ function opening(values: Float64Array, have: number): PhaseOpening {
 }
 
 /**
- * Reserve `phase` found its cut: the shard marks the records it takes (`reserved.u8`), then opens the
- * next phase: the next reserve, or, after the last, the rest of the budget, cut on the priority values
- * with every reserved record taken out (-1; export selects them by `reserved.u8`).
+ * Reserve `phase` found its cut: the shard marks the records it takes (`reserved.<phase>.u8`: every
+ * reserve's so far), then opens the next phase: the next reserve, or, after the last, the rest of the
+ * budget, cut on the priority values with every reserved record taken out (export selects those by
+ * the last reserved file).
  */
 export async function selectReserve(
   store: BlobStore,
@@ -272,21 +293,15 @@ export async function selectReserve(
   cut: Cut,
 ): Promise<PhaseOpening> {
   const reserves = spec.recipe.select.reserve?.length ?? 0;
-  const f = await reserveFiles(store, spec.id, info.shard);
+  const f = await reserveFiles(store, spec.id, info.shard, phase);
   const mask = selectMask(f.values(phase), cut, info.shard);
   for (let i = 0; i < mask.length; i++) if (mask[i] === 1) f.reserved[i] = phase + 1;
-  await store.put(shardKey(spec.id, info.shard, 'reserved.u8'), f.reserved);
+  await store.put(shardKey(spec.id, info.shard, `reserved.${phase}.u8`), f.reserved);
   const next = phase + 1;
   if (next < reserves) return opening(f.values(next), alreadyKept(f.eligible, f.reserved, next));
-  const priority = await readValues(store, spec.id, info.shard, 'priority.f64');
   let taken = 0;
-  for (let i = 0; i < priority.length; i++) {
-    if (f.reserved[i] === 0) continue;
-    priority[i] = -1;
-    taken++;
-  }
-  await store.put(shardKey(spec.id, info.shard, 'priority.f64'), new Uint8Array(priority.buffer));
-  return opening(priority, taken);
+  for (let i = 0; i < f.reserved.length; i++) if (f.reserved[i] !== 0) taken++;
+  return opening(await restValues(store, spec.id, info.shard, f.reserved), taken);
 }
 
 /**
@@ -299,15 +314,12 @@ export async function readReserved(
   shard: number,
   n: number,
 ): Promise<{ reserved: Uint8Array; eligible: Uint8Array }> {
-  if (!spec.recipe.select.reserve?.length || n === 0)
-    return { reserved: new Uint8Array(n), eligible: new Uint8Array(n) };
-  const read = async (file: 'reserved.u8' | 'reserve.u8') => {
-    const bytes = await store.get(shardKey(spec.id, shard, file));
-    if (!bytes || bytes.length !== n)
-      throw new Error(`${file} of shard ${shard} is missing or does not match its ${n} records`);
-    return bytes;
+  const reserves = spec.recipe.select.reserve?.length ?? 0;
+  if (reserves === 0 || n === 0) return { reserved: new Uint8Array(n), eligible: new Uint8Array(n) };
+  return {
+    reserved: await readBytes(store, spec.id, shard, `reserved.${reserves - 1}.u8`, n),
+    eligible: await readBytes(store, spec.id, shard, 'reserve.u8', n),
   };
-  return { reserved: await read('reserved.u8'), eligible: await read('reserve.u8') };
 }
 
 export async function readValues(

@@ -6,7 +6,7 @@ import type { JobSpec, ShardInfo } from '../../types.ts';
 import { decodeFates, fateReasons, idAt, shardOf } from './files.ts';
 import { shardLosers } from './groups.ts';
 import { needsGroups, type ScatterResult, type SelectState } from './plan.ts';
-import { openReserve, readValues } from './prepare.ts';
+import { openReserves, readValues } from './prepare.ts';
 
 /**
  * Why a candidate left before the budget, by local index: `[index, reason, of, similarity?]` where
@@ -91,7 +91,7 @@ export async function selectScatter(
     return m;
   });
   await store.put(shardKey(spec.id, info.shard, 'reserve.u8'), eligible);
-  const first = await openReserve(store, spec.id, info.shard, 0);
+  const first = await openReserves(store, spec.id, info.shard);
   return {
     records: n,
     candidates,
