@@ -153,6 +153,24 @@ export const ReportSchema = z.object({
     /** Records the diverse strategy refused as too similar to one it kept. */
     diversity: z.number(),
     /**
+     * Reserves (recipe `select.reserve`), in order: records wanted (a share of the budget in records),
+     * candidates matching (after filters, dedup and the strategy's refusals), matching records the
+     * reserves took (`kept`, at most `matched`), matching records in the selection (`selected`: those
+     * kept and those the strategy picked besides), and `short` when fewer than wanted were there.
+     */
+    reserve: z
+      .array(
+        z.object({
+          name: z.string(),
+          wanted: z.number(),
+          matched: z.number(),
+          kept: z.number(),
+          selected: z.number(),
+          short: z.boolean(),
+        }),
+      )
+      .optional(),
+    /**
      * Accelerated in-context scoring: candidates sampled and scored with the model; the audit's
      * candidates, outside the sample, scored in full too (`audited`); model calls made for both
      * (`calls`, of which `auditCalls`) against those full scoring needs (`fullCalls`), and their ratio

@@ -165,6 +165,65 @@ export const InContextSchema = z.strictObject({
 });
 export type InContext = z.infer<typeof InContextSchema>;
 
+/**
+ * Which records a reserve counts (every condition given must hold): the record carries one of the
+ * `flag`s (exact, or a prefix when it ends with `*`: `identity_claim:*`); its `score` lies in
+ * [`min`, `max`]; its input row has `field` (a dot path, `safety.category`), equal to `equals` when given.
+ */
+export const ReserveWhereSchema = z
+  .strictObject({
+    flag: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(32)]).optional(),
+    score: z.string().min(1).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    field: z.string().min(1).max(200).optional(),
+    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  })
+  .refine(
+    (w) => w.flag !== undefined || w.score !== undefined || w.field !== undefined,
+    'a reserve needs flag, score or field',
+  )
+  .refine((w) => w.score !== undefined || (w.min === undefined && w.max === undefined), {
+    message: 'min and max bound a score: set score',
+    path: ['score'],
+  })
+  .refine((w) => w.score === undefined || w.min !== undefined || w.max !== undefined, {
+    message: 'a score condition needs min or max',
+    path: ['min'],
+  })
+  .refine((w) => w.min === undefined || w.max === undefined || w.min <= w.max, {
+    message: 'min must be ≤ max',
+    path: ['min'],
+  })
+  .refine((w) => w.equals === undefined || w.field !== undefined, {
+    message: 'equals compares a field: set field',
+    path: ['field'],
+  });
+export type ReserveWhere = z.infer<typeof ReserveWhereSchema>;
+
+/**
+ * A share of the budget kept for records matching `where` (docs/recipe.md#reserves): the best ranked
+ * of them that pass the filters, dedup and the strategy's refusals, at least `min` (a count, or a
+ * share of the budget like "10%"), are selected first; the strategy fills the rest of the budget.
+ * Fewer matching records than `min`: all of them are kept, and the report says the reserve was short.
+ */
+export const ReserveSchema = z.strictObject({
+  /** How the report names it; absent: `reserve[<i>]`. */
+  name: z.string().min(1).max(100).optional(),
+  where: ReserveWhereSchema,
+  min: z.union([
+    z.number().int().min(1),
+    z
+      .string()
+      .regex(/^(\d+(\.\d+)?)%$/, 'min must be a count like 300 or a share of the budget like "10%"')
+      .refine((s) => Number.parseFloat(s) <= 100, 'min percentage must be at most 100%'),
+  ]),
+});
+export type Reserve = z.infer<typeof ReserveSchema>;
+
+/** Reserves a recipe may have (each is a few rounds of the exact top-k). */
+export const MAX_RESERVES = 8;
+
 export const SelectSchema = z.object({
   /** Absent: the default filters of whichever default scorers the recipe runs (see DEFAULT_FILTERS). */
   filters: z.array(FilterSchema).optional(),
@@ -175,6 +234,8 @@ export const SelectSchema = z.object({
   budget: BudgetSchema.default('30%'),
   weights: WeightsSchema.prefault({}),
   incontext: InContextSchema.optional(),
+  /** Shares of the budget kept for records matching a condition (identity defence data), in order. */
+  reserve: z.array(ReserveSchema).min(1).max(MAX_RESERVES).optional(),
 });
 
 /** Every offline scorer that needs no user input (DSIR needs a target, the classifier needs labels). */

@@ -2,9 +2,10 @@ import type { JobStatus } from '../schemas/api.ts';
 import type { Freed } from '../schemas/storage.ts';
 import { jobPrefix, jobSpecKey } from '../src/pipeline/keys.ts';
 import type { JobSpec } from '../src/pipeline/types.ts';
+import { inputJob } from '../src/safety/keys.ts';
 import { coordinator } from './coordinator.ts';
 import { keeper } from './dataset-keeper.ts';
-import { deletePrefix } from './r2-delete.ts';
+import { deletePrefix, plus } from './r2-delete.ts';
 
 /** A job as deletion sees it: its coordinator's status and its spec (either may be gone). */
 export interface JobFacts {
@@ -57,7 +58,23 @@ export async function deleteRefusal(env: Env, f: JobFacts): Promise<string | nul
 export async function deleteJob(env: Env, f: JobFacts, { dryRun = false } = {}): Promise<Freed> {
   const dataset = f.spec?.dataset ?? f.status?.dataset;
   if (!dryRun && dataset && !roundOf(f.spec)) await keeper(env, dataset).forget(dataset, f.id);
-  const { objects, bytes } = await deletePrefix(env.DATA_BUCKET, jobPrefix(f.id), { dryRun });
+  const step = await deletePrefix(env.DATA_BUCKET, jobPrefix(f.id), { dryRun });
+  let freed: Freed = { objects: step.objects, bytes: step.bytes };
+  // A safety job's own input (its drafts, its held-out attack set) is read by no other job.
+  for (const key of ownInputs(f)) freed = plus(freed, await deleteKey(env.DATA_BUCKET, key, dryRun));
   if (!dryRun) await coordinator(env, f.id).destroy();
-  return { objects, bytes };
+  return freed;
+}
+
+/** The objects of the job's snapshot that the job wrote itself (a safety job's input under `safety/`). */
+export function ownInputs(f: JobFacts): string[] {
+  return (f.spec?.objects ?? []).map((o) => o.key).filter((key) => inputJob(key) === f.id);
+}
+
+/** Delete one object (counting it when it is there). */
+export async function deleteKey(bucket: R2Bucket, key: string, dryRun: boolean): Promise<Freed> {
+  const head = await bucket.head(key);
+  if (!head) return { objects: 0, bytes: 0 };
+  if (!dryRun) await bucket.delete(key);
+  return { objects: 1, bytes: head.size };
 }

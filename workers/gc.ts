@@ -1,9 +1,11 @@
 import type { Freed, GcBody, GcResult } from '../schemas/storage.ts';
 import { WinnowError } from '../src/errors.ts';
-import { DATASETS, datasetManifestKey, JOBS, jobPrefix } from '../src/pipeline/keys.ts';
+import { DATASETS, datasetManifestKey, JOBS, jobPrefix, jobSpecKey } from '../src/pipeline/keys.ts';
 import { expired, type GcJob, gcAction, keptAfterEnd, parseAge } from '../src/pipeline/retention.ts';
+import { inputJob, LEDGER as SAFETY } from '../src/safety/keys.ts';
+import { coordinator } from './coordinator.ts';
 import { keeper } from './dataset-keeper.ts';
-import { deleteJob, type JobFacts, jobFacts, roundOf } from './delete-job.ts';
+import { deleteJob, deleteKey, type JobFacts, jobFacts, roundOf } from './delete-job.ts';
 import { readManifest } from './http/outputs.ts';
 import { deletePrefix } from './r2-delete.ts';
 
@@ -15,9 +17,10 @@ const ORPHAN_GRACE_MS = 10 * 60_000;
 type Category = keyof GcResult['freed'];
 
 /**
- * One call of `POST /v1/gc`: the next page of jobs under jobs/ (then of datasets), each handled as
- * src/pipeline/retention.ts `gcAction` decides. The cursor says where the next call starts:
- * `j:<R2 cursor>` for jobs, `d:<R2 cursor>` for datasets.
+ * One call of `POST /v1/gc`: the next page of jobs under jobs/ (then of datasets, then of safety
+ * jobs' inputs under safety/), each handled as src/pipeline/retention.ts `gcAction` decides. The
+ * cursor says where the next call starts: `j:<R2 cursor>` for jobs, `d:<R2 cursor>` for datasets,
+ * `s:<R2 cursor>` for safety inputs.
  */
 export async function collectGarbage(env: Env, body: GcBody, now = Date.now()): Promise<GcResult> {
   const olderThan = body.jobsOlderThan === undefined ? undefined : parseAge(body.jobsOlderThan);
@@ -38,6 +41,17 @@ export async function collectGarbage(env: Env, body: GcBody, now = Date.now()): 
     result.total.bytes += f.bytes;
   };
   const { phase, cursor } = readCursor(body.cursor);
+  if (phase === 's') {
+    const page = await env.DATA_BUCKET.list({
+      prefix: SAFETY,
+      limit: PER_CALL,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const o of page.objects)
+      add('orphans', await collectSafetyInput(env, o, { now, dryRun: body.dryRun }));
+    if (page.truncated) result.cursor = `s:${page.cursor}`;
+    return result;
+  }
   const page = await env.DATA_BUCKET.list({
     prefix: phase === 'j' ? JOBS : DATASETS,
     delimiter: '/',
@@ -55,19 +69,38 @@ export async function collectGarbage(env: Env, body: GcBody, now = Date.now()): 
     }
   }
   if (page.truncated) result.cursor = `${phase}:${page.cursor}`;
-  else if (phase === 'j') result.cursor = 'd:';
+  else result.cursor = phase === 'j' ? 'd:' : 's:';
   return result;
 }
 
-function readCursor(text: string | undefined): { phase: 'j' | 'd'; cursor: string } {
+/**
+ * A safety job's own input (`safety/<identity>/<drafts|attacks>/<job>.jsonl`) whose job is gone: it
+ * has neither a coordinator nor a spec (deleted before its input went with it, or never started),
+ * and is older than the grace a job being started needs. The identity's ledger (`generated/`) stays:
+ * held-out benchmark sets leave out what was generated, deleted jobs' sets included.
+ */
+async function collectSafetyInput(
+  env: Env,
+  o: R2Object,
+  { now, dryRun }: { now: number; dryRun: boolean },
+): Promise<Freed> {
+  const none = { objects: 0, bytes: 0 };
+  const job = inputJob(o.key);
+  if (!job || now - o.uploaded.getTime() < ORPHAN_GRACE_MS) return none;
+  if (await env.DATA_BUCKET.head(jobSpecKey(job))) return none;
+  if (await coordinator(env, job).status()) return none;
+  return deleteKey(env.DATA_BUCKET, o.key, dryRun);
+}
+
+function readCursor(text: string | undefined): { phase: 'j' | 'd' | 's'; cursor: string } {
   if (text === undefined) return { phase: 'j', cursor: '' };
-  const m = /^([jd]):(.*)$/s.exec(text);
+  const m = /^([jds]):(.*)$/s.exec(text);
   if (!m)
     throw new WinnowError('validation_failed', {
       path: 'cursor',
       detail: 'not a cursor this route returned',
     });
-  return { phase: m[1] as 'j' | 'd', cursor: m[2] };
+  return { phase: m[1] as 'j' | 'd' | 's', cursor: m[2] };
 }
 
 /** When a job ended, or for one without a coordinator, when its spec or newest file was written. */

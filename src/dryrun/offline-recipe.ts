@@ -1,7 +1,8 @@
-import type { Budget, Recipe } from '../../schemas/recipe.ts';
+import type { Budget, Recipe, Reserve } from '../../schemas/recipe.ts';
 import { resolveEmbedder } from '../embed/index.ts';
 import { WinnowError } from '../errors.ts';
 import { resolveScorer } from '../score/index.ts';
+import { budgetTarget, reserveWanted } from '../select/index.ts';
 
 /** Outputs whose value the default `quality` blends in (src/score/combine-quality.ts). */
 const QUALITY_INPUTS = new Set([
@@ -34,6 +35,38 @@ export function sampleBudget(budget: Budget, valid: number, sampled: number): Bu
   if (typeof budget !== 'number') return budget;
   if (valid === 0) return 0;
   return Math.min(sampled, Math.floor((budget * sampled) / valid + 0.5));
+}
+
+/**
+ * Reserves for the sample: refused as the job would refuse them when they do not fit the dataset's
+ * budget; those matching on a score a model writes left out; counts scaled to the sample, rounded
+ * down, so that they still fit the sample's budget (shares of the budget stay as they are).
+ */
+function sampleReserves(
+  recipe: Recipe,
+  valid: number,
+  sampled: number,
+  removed: ReadonlySet<string>,
+  leftOut: LeftOut[],
+): Reserve[] | undefined {
+  const reserves = recipe.select.reserve;
+  if (!reserves) return undefined;
+  if (valid > 0) {
+    const { target } = budgetTarget(recipe.select.budget, valid);
+    if (target > 0) reserveWanted(reserves, target);
+  }
+  const kept = reserves.flatMap((r, i) => {
+    if (r.where.score !== undefined && removed.has(r.where.score)) {
+      leftOut.push({
+        path: `select.reserve[${i}]`,
+        why: `matches on "${r.where.score}", which a model writes`,
+      });
+      return [];
+    }
+    if (typeof r.min !== 'number' || valid === 0) return [r];
+    return [{ ...r, min: Math.floor((r.min * sampled) / valid) }];
+  });
+  return kept.length > 0 ? kept : undefined;
 }
 
 /**
@@ -81,6 +114,7 @@ export function offlineRecipe(recipe: Recipe, valid: number, sampled: number): O
     ...recipe.select,
     incontext: undefined,
     budget: sampleBudget(recipe.select.budget, valid, sampled),
+    reserve: sampleReserves(recipe, valid, sampled, removed, leftOut),
   };
   if (select.filters) {
     select.filters = select.filters.filter((f, i) => {

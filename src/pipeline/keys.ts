@@ -27,6 +27,15 @@ export type ShardFile =
   | 'fate.json'
   /** In-context: each record's measured or estimated score, then whether it was measured. */
   | 'estimate.f64'
+  /**
+   * Reserves (recipe `select.reserve`), a byte per record: the reserves it matches, as bits (`match.u8`,
+   * prepare: not filtered; `reserve.u8`, scatter: a candidate after dedup and the strategy), and the
+   * reserve that took it, as its index + 1, once reserves 0…p were spent (`reserved.<p>.u8`, written by
+   * reserve p's step alone: a step never rewrites what an earlier one wrote).
+   */
+  | 'match.u8'
+  | 'reserve.u8'
+  | `reserved.${number}.u8`
   /** Selected records' id, source and weight source score, for weights.jsonl. */
   | 'weights-src.json'
   /** Every valid record's id, rank, outcome and rank-term scores, sorted by id (src/diff/members.ts). */

@@ -4,7 +4,7 @@ import { type Issue, issuesOf, pathText, validationError } from '../errors.ts';
 import { isPairFormat } from '../formats/index.ts';
 import { pairsScoreNeedsScorers } from '../pairs/score-by.ts';
 import { resolveScorer, resolveScorers } from '../score/index.ts';
-import { lateOutputMessage, resolveFilters } from '../select/index.ts';
+import { lateOutputMessage, reserveWanted, resolveFilters } from '../select/index.ts';
 import { strategyOf } from '../select/strategies/index.ts';
 import { canonicalJson } from '../util/index.ts';
 import { referenceIssues } from './internal-keys.ts';
@@ -98,6 +98,7 @@ export function validateRecipe(recipe: Recipe, at?: string): void {
   issues.push(
     ...selectionIssues(recipe, outputs, late),
     ...pairsIssues(recipe, outputs, late),
+    ...safetyIssues(recipe),
     ...exportIssues(recipe),
     ...referenceIssues(recipe),
   );
@@ -137,12 +138,47 @@ function selectionIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>
       message: 'semantic dedup compares embeddings within clusters: the recipe needs `cluster`',
     });
   }
+  issues.push(...reserveIssues(recipe, outputs, late));
   if (weights.score !== undefined && !outputs.has(weights.score) && !late.has(weights.score)) {
     issues.push({
       code: 'unknown_score',
       path: 'select.weights.score',
       message: `no scorer in the recipe writes "${weights.score}"; available: ${[...outputs, ...late].sort().join(', ')}`,
     });
+  }
+  return issues;
+}
+
+/**
+ * Reserves: each score condition names a score some scorer writes, and reserves whose sizes are
+ * known now fit the budget (a count budget; or shares of it summing to at most 100%). A budget that is
+ * a share of the valid records is checked again when the job knows their count.
+ */
+function reserveIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>): Issue[] {
+  const { reserve, budget } = recipe.select;
+  if (!reserve) return [];
+  const issues: Issue[] = [];
+  reserve.forEach((r, i) => {
+    const score = r.where.score;
+    if (score !== undefined && !outputs.has(score))
+      issues.push({
+        code: late.has(score) ? 'late_output' : 'unknown_score',
+        path: `select.reserve[${i}].where.score`,
+        message: late.has(score)
+          ? lateOutputMessage(score)
+          : `no scorer in the recipe writes "${score}"; available: ${[...outputs].sort().join(', ')}`,
+      });
+  });
+  const counts = reserve.every((r) => typeof r.min === 'number');
+  const shares = reserve.every((r) => typeof r.min === 'string');
+  try {
+    if (counts && typeof budget === 'number') reserveWanted(reserve, budget);
+    // Shares of the budget: checked on a budget of 10^6 records (their sum, in whole records, is what counts).
+    else if (shares) reserveWanted(reserve, 1_000_000);
+  } catch (e) {
+    const found = issuesOf(e);
+    if (found.length === 0) throw e;
+    issues.push(...found);
   }
   return issues;
 }
@@ -177,12 +213,15 @@ function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>): I
         : `no scorer in the recipe writes "${pairs.score}"; use auto, given, trajectory or one of: ${written.sort().join(', ')}`,
     });
   }
-  for (const key of ['cluster', 'incontext'] as const) {
-    const set = key === 'cluster' ? recipe.cluster : recipe.select.incontext;
+  for (const [path, set] of [
+    ['cluster', recipe.cluster],
+    ['select.incontext', recipe.select.incontext],
+    ['select.reserve', recipe.select.reserve],
+  ] as const) {
     if (set)
       issues.push({
         code: 'conflict',
-        path: key === 'cluster' ? 'cluster' : 'select.incontext',
+        path,
         message: 'a pairs recipe builds pairs instead of a selection: it neither clusters nor selects',
       });
   }
@@ -192,6 +231,30 @@ function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>): I
       path: 'pairs.balanceTasks',
       message: 'balancing spreads a budget over tasks: set pairs.budget',
     });
+  return issues;
+}
+
+/**
+ * A safety recipe runs plan, ingest and its safety stage only: it neither builds pairs nor clusters
+ * nor selects, so a recipe asking for those as well is refused rather than half run.
+ */
+function safetyIssues(recipe: Recipe): Issue[] {
+  if (!recipe.safety) return [];
+  const what = recipe.safety.task === 'generate' ? 'generates defence data' : 'benchmarks a model';
+  const issues: Issue[] = [];
+  for (const [path, set] of [
+    ['pairs', recipe.pairs],
+    ['cluster', recipe.cluster],
+    ['select.incontext', recipe.select.incontext],
+    ['select.reserve', recipe.select.reserve],
+  ] as const) {
+    if (set)
+      issues.push({
+        code: 'conflict',
+        path,
+        message: `a safety recipe ${what} instead of a selection: it neither builds pairs, clusters nor selects`,
+      });
+  }
   return issues;
 }
 

@@ -30,11 +30,18 @@ export function countsSection(report: Report): string {
   const pairs = report.pairs
     ? `<p>${esc(num(report.pairs.pairs))} pairs from ${esc(num(report.pairs.groups.used))} of ${esc(num(report.pairs.groups.total))} groups.</p>`
     : '';
+  const reserves = (report.selection.reserve ?? []).map(
+    (r) =>
+      `<li>${esc(r.name)}: ${esc(num(r.kept))} of ${esc(num(r.wanted))} wanted, of ${esc(num(r.matched))} matching candidates${r.short ? ' <b>(short)</b>' : ''}; ${esc(num(r.selected))} matching records selected</li>`,
+  );
+  const reserved = reserves.length
+    ? `<p>Reserved inside the budget:</p><ul class="reserves">${reserves.join('')}</ul>`
+    : '';
   return section(
     'counts',
     'Counts',
     `<div class="counts">${cell('input', c.input, 'input')}<div class="op">=</div>${cell('selected', c.selected, 'selected')}<div class="op">+</div>${cell('rejected', c.rejected, 'rejected')}<div class="op">+</div>${cell('invalid', c.invalid, 'invalid')}</div>
-<p class="accounting ${ok ? 'ok' : 'bad'}">${ok ? 'Every input record is accounted for' : `The counts do not add up: ${esc(num(sum))} accounted for`}: ${esc(num(c.input))} = ${esc(num(c.selected))} + ${esc(num(c.rejected))} + ${esc(num(c.invalid))}. ${esc(num(c.valid))} valid; selected ${esc(pct(c.selected, c.valid))} of the valid records (budget ${esc(String(report.budget.requested))}, target ${esc(num(report.budget.target))}${report.budget.reachable ? '' : ', not reachable'}).</p>${pairs}`,
+<p class="accounting ${ok ? 'ok' : 'bad'}">${ok ? 'Every input record is accounted for' : `The counts do not add up: ${esc(num(sum))} accounted for`}: ${esc(num(c.input))} = ${esc(num(c.selected))} + ${esc(num(c.rejected))} + ${esc(num(c.invalid))}. ${esc(num(c.valid))} valid; selected ${esc(pct(c.selected, c.valid))} of the valid records (budget ${esc(String(report.budget.requested))}, target ${esc(num(report.budget.target))}${report.budget.reachable ? '' : ', not reachable'}).</p>${pairs}${reserved}`,
   );
 }
 

@@ -14,6 +14,18 @@ export const generatedRejectedKey = (job: string) => `jobs/${job}/out/safety/rej
 export const failuresKey = (job: string) => `jobs/${job}/out/safety/failures.jsonl`;
 
 /**
+ * The input a safety job writes itself (a generation job's drafts, a held-out attack set), read by
+ * that job only: it goes when the job is deleted (workers/delete-job.ts), and gc sweeps one whose
+ * job is gone.
+ */
+export const inputKey = (slug: string, kind: 'drafts' | 'attacks', job: string) =>
+  `safety/${slug}/${kind}/${job}.jsonl`;
+/** The job a key of `inputKey` belongs to, or undefined for any other key. */
+export function inputJob(key: string): string | undefined {
+  return /^safety\/[^/]+\/(?:drafts|attacks)\/([^/]+)\.jsonl$/.exec(key)?.[1];
+}
+
+/**
  * The ledger of prompts generated for an identity, one object per generation job: its kept records'
  * prompt hashes. A held-out benchmark set leaves every hash of the ledger out.
  */

@@ -9,6 +9,17 @@ export {
 export { floatOrdinal } from './float-ordinal.ts';
 export { mergeSummaries } from './merge-summaries.ts';
 export { type MinMax, rankValue } from './rank.ts';
+export {
+  alreadyKept,
+  fieldAt,
+  matchBits,
+  phaseValues,
+  type ReserveSubject,
+  reserveMatches,
+  reserveName,
+  reserveNeedsRows,
+  reserveWanted,
+} from './reserve.ts';
 export { selectMask } from './select-mask.ts';
 export { summarize } from './summarize.ts';
 export {

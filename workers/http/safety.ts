@@ -10,7 +10,7 @@ import { WinnowError } from '../../src/errors.ts';
 import { validateRecipe } from '../../src/pipeline/validate-recipe.ts';
 import { identitySlug } from '../../src/safety/identity.ts';
 import { benchRecipe, byteLength, generationJob, heldOutSet } from '../../src/safety/jobs.ts';
-import { type LedgerEntry, ledgerPrefix } from '../../src/safety/keys.ts';
+import { inputKey, type LedgerEntry, ledgerPrefix } from '../../src/safety/keys.ts';
 import { keeper } from '../dataset-keeper.ts';
 import { newId, startJob } from '../start-job.ts';
 import { parseWith } from './errors.ts';
@@ -19,9 +19,6 @@ import { checkProviders } from './provider-policy.ts';
 
 export const safety = routes();
 
-/** Safety jobs that write their own input (drafts, a held-out set) keep it here, read by the job. */
-const inputKey = (slug: string, kind: 'drafts' | 'attacks', job: string) =>
-  `safety/${slug}/${kind}/${job}.jsonl`;
 /** The dataset name such a job runs under: one per identity (its jobs share nothing else). */
 const datasetOf = (slug: string) => `safety.${slug}`;
 

@@ -13,7 +13,7 @@ import type { JobSpec, ShardInfo } from '../../types.ts';
 import { readAssignment } from '../cluster/cluster.ts';
 import type { ScoredLine } from '../score/score.ts';
 import { icScorer } from '../select/incontext.ts';
-import { readValues } from '../select/prepare.ts';
+import { readReserved, readValues } from '../select/prepare.ts';
 import { readFate } from '../select/scatter.ts';
 import { encodeShardMembers } from './diff.ts';
 
@@ -26,6 +26,8 @@ export interface ExportTally {
   bytes: Record<Extract<PartFile, 'selected.jsonl' | 'rejected.jsonl' | 'invalid.jsonl'>, number>;
   /** Per cluster (when the recipe clusters): candidates the strategy saw, and those selected. */
   perCluster?: { available: number[]; selected: number[] };
+  /** Per reserve (recipe `select.reserve`): selected records matching it. */
+  reserveSelected?: number[];
   /** Per score: histograms over the dataset's [min, max] of every valid record and of the selection. */
   histograms: Record<string, { before: number[]; after: number[] }>;
 }
@@ -76,6 +78,11 @@ export async function exportShard(
   const fate = await readFate(store, spec.id, info.shard);
   const ic = spec.recipe.select.incontext && some ? await readEstimates(store, spec, info.shard) : undefined;
   const mask = selectMask(priority, cut, info.shard);
+  // Records a reserve took are out of the priority values' cut (-1) and selected all the same.
+  const { reserved, eligible } = await readReserved(store, spec, info.shard, records.length);
+  for (let i = 0; i < mask.length; i++) if (reserved[i] !== 0) mask[i] = 1;
+  const reserves = spec.recipe.select.reserve?.length ?? 0;
+  const reserveSelected = reserves ? new Array<number>(reserves).fill(0) : undefined;
   const assigned = spec.recipe.cluster ? await readAssignment(store, spec.id, info.shard) : null;
   const datasetWide = resolveScorers(spec.recipe.scorers).filter(
     ({ scorer }) => scorer.dataset && scorer.id in totals,
@@ -123,6 +130,9 @@ export async function exportShard(
     if (reason === undefined) {
       selected.push(line);
       if (perCluster && cluster !== undefined) perCluster.selected[cluster]++;
+      if (reserveSelected)
+        for (let b = 0; b < reserveSelected.length; b++)
+          if ((eligible[i] & (1 << b)) !== 0) reserveSelected[b]++;
       weightSrc.push([r.id, line.source, scores[wscore] ?? Number.NaN]);
       return;
     }
@@ -163,6 +173,7 @@ export async function exportShard(
     rejectedByReason,
     bytes,
     ...(perCluster ? { perCluster } : {}),
+    ...(reserveSelected ? { reserveSelected } : {}),
     histograms: hist.done(),
   };
 }
@@ -216,6 +227,7 @@ export function mergeExportTallies(tallies: readonly ExportTally[]): ExportTally
       addInto(out.perCluster.available, t.perCluster.available);
       addInto(out.perCluster.selected, t.perCluster.selected);
     }
+    if (t.reserveSelected) addInto((out.reserveSelected ??= []), t.reserveSelected);
     for (const [name, h] of Object.entries(t.histograms)) {
       const acc = (out.histograms[name] ??= {
         before: new Array(HIST_BINS).fill(0),

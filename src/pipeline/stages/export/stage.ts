@@ -7,7 +7,7 @@ import type { Decision, JobSpec, JobView, ShardInfo, StageDef } from '../../type
 import { validRecords } from '../ingest/stage.ts';
 import { scoreStage } from '../score/stage.ts';
 import type { SelectState } from '../select/plan.ts';
-import { selectBudget, selectStage } from '../select/stage.ts';
+import { reserveReport, selectBudget, selectStage } from '../select/stage.ts';
 import {
   type DiffPartResult,
   type DiffResult,
@@ -245,6 +245,9 @@ function selectionReport(
       compared: c?.compared ?? 0,
     },
     diversity: c?.refused?.diversity ?? 0,
+    ...(spec.recipe.select.reserve
+      ? { reserve: reserveReport(view, select, exported?.reserveSelected) }
+      : {}),
     ...(select?.ic && spec.recipe.select.incontext ? { incontext: incontextReport(view, select.ic) } : {}),
     ...(per
       ? {

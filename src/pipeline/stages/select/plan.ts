@@ -9,6 +9,7 @@ import {
   type RoundSpec,
   type ShardSummary,
 } from '../../../select/index.ts';
+import { reserveWanted } from '../../../select/reserve.ts';
 import { strategyOf } from '../../../select/strategies/index.ts';
 
 /**
@@ -44,7 +45,10 @@ export type SelectStep =
   | { kind: 'group-reduce' }
   /** `quotas`: the balanced strategy's records per cluster. */
   | { kind: 'scatter'; quotas?: number[] }
-  | { kind: 'round'; round: RoundSpec };
+  /** `phase`: the reserve whose top-k this round is part of (absent, or past the last: the rest of the budget). */
+  | { kind: 'round'; round: RoundSpec; phase?: number }
+  /** Reserve `phase` found its cut: every shard marks the records it takes and opens the next phase. */
+  | { kind: 'reserve'; phase: number; cut: Cut };
 
 export const SELECT_MAP_STEPS: ReadonlySet<SelectStep['kind']> = new Set([
   'ic-keys',
@@ -54,6 +58,7 @@ export const SELECT_MAP_STEPS: ReadonlySet<SelectStep['kind']> = new Set([
   'group-map',
   'scatter',
   'round',
+  'reserve',
 ]);
 
 /** What select steps report, by step kind. */
@@ -115,8 +120,10 @@ export interface GroupReduceResult {
 export interface ScatterResult {
   records: number;
   candidates: number;
-  /** Round 0 of the top-k over the shard's priority values. */
+  /** Round 0 of the top-k over the shard's priority values (with reserves: over the first reserve's values). */
   summary: ShardSummary;
+  /** Reserves: per reserve, the shard's candidates that match it; the first reserve's candidates. */
+  reserve?: { matched: number[]; candidates: number };
   /** Per cluster: candidates and those with a positive priority (for the report). */
   perCluster?: number[];
 }
@@ -134,6 +141,7 @@ export interface SelectSteps {
   'group-reduce': GroupReduceResult;
   scatter: ScatterResult;
   round: { records: number; summary: ShardSummary };
+  reserve: PhaseOpening;
 }
 
 /** A finished select step: its name and its tasks' results. */
@@ -189,6 +197,22 @@ export interface SelectState {
   /** Records the budget is spent on, once the scatter has counted them. */
   candidates?: number;
   rounds: number;
+  /** The top-k under way: records it keeps out of the candidates (a reserve's, or the rest of the budget's). */
+  topk?: { k: number; total: number };
+  /**
+   * Reserves (recipe `select.reserve`), in order: records each wants, candidates matching it, records
+   * it took itself, and records in it once it was spent (those earlier reserves took count too).
+   */
+  reserve?: { wanted: number[]; matched: number[]; taken: number[]; kept: number[] };
+}
+
+/** What opens a top-k phase on a shard (a reserve's, or the rest of the budget's). */
+export interface PhaseOpening {
+  records: number;
+  summary: ShardSummary;
+  candidates: number;
+  /** A reserve: records earlier reserves took that match it; the rest of the budget: records reserves took. */
+  have: number;
 }
 
 export type SelectAdvance =
@@ -393,12 +417,25 @@ export function nextSelectStep(
     case 'scatter': {
       const rs = barrier.results;
       const candidates = rs.reduce((a, r) => a + r.candidates, 0);
+      const reserves = recipe.select.reserve;
+      if (reserves) {
+        const matched = reserves.map((_, i) => rs.reduce((a, r) => a + (r.reserve?.matched[i] ?? 0), 0));
+        const wanted = target > 0 ? reserveWanted(reserves, target) : reserves.map(() => 0);
+        const reserve = { wanted, matched, taken: [], kept: [] };
+        const openings = rs.map((r) => ({
+          records: r.records,
+          summary: r.summary,
+          candidates: r.reserve?.candidates ?? 0,
+          have: 0,
+        }));
+        return openPhase(recipe, { ...state, candidates, reserve }, 0, openings, shards, target);
+      }
       const plan = { k: Math.min(target, candidates), total: candidates };
       const first = firstRound(plan);
       if (first.kind === 'done')
         return { kind: 'done', state: { ...state, candidates }, cut: first.cut, candidates };
       return cutOrRound(
-        { ...state, candidates, rounds: 1 },
+        { ...state, candidates, rounds: 1, topk: plan },
         plan,
         ROUND_ZERO,
         rs.map((r) => r.summary),
@@ -406,13 +443,72 @@ export function nextSelectStep(
       );
     }
     case 'round': {
-      const candidates = state.candidates ?? 0;
-      const plan = { k: Math.min(target, candidates), total: candidates };
       if (state.step.kind !== 'round') throw new Error('select: round results without a round');
+      const candidates = state.candidates ?? 0;
+      const plan = state.topk ?? { k: Math.min(target, candidates), total: candidates };
       const summaries = barrier.results.map((r) => r.summary);
-      return cutOrRound({ ...state, rounds: state.rounds + 1 }, plan, state.step.round, summaries, shards);
+      const { phase } = state.step;
+      return cutOrRound(
+        { ...state, rounds: state.rounds + 1 },
+        plan,
+        state.step.round,
+        summaries,
+        shards,
+        phase,
+      );
+    }
+    case 'reserve': {
+      if (state.step.kind !== 'reserve') throw new Error('select: reserve results without a reserve step');
+      return openPhase(recipe, state, state.step.phase + 1, barrier.results, shards, target);
     }
   }
+}
+
+/**
+ * Opens top-k phase `phase` from every shard's opening: reserve `phase` (keeps its wanted count less
+ * the matching records earlier reserves took), or past the last reserve, the rest of the budget.
+ */
+function openPhase(
+  recipe: Recipe,
+  state: SelectState,
+  phase: number,
+  openings: readonly PhaseOpening[],
+  shards: number,
+  target: number,
+): SelectAdvance {
+  const n = recipe.select.reserve?.length ?? 0;
+  const total = openings.reduce((a, o) => a + o.candidates, 0);
+  const have = openings.reduce((a, o) => a + o.have, 0);
+  const r = state.reserve!;
+  let plan: { k: number; total: number };
+  let s: SelectState;
+  if (phase < n) {
+    plan = { k: Math.min(Math.max(0, r.wanted[phase] - have), total), total };
+    s = { ...state, reserve: { ...r, taken: [...r.taken, plan.k], kept: [...r.kept, have + plan.k] } };
+  } else {
+    // `have`: every record the reserves took; the strategy's order fills the rest of the budget.
+    plan = { k: Math.min(Math.max(0, target - have), total), total };
+    s = { ...state, candidates: total + have };
+  }
+  s = { ...s, topk: plan };
+  const first = firstRound(plan);
+  if (first.kind === 'done') {
+    if (phase < n)
+      return {
+        kind: 'next',
+        state: { ...s, step: { kind: 'reserve', phase, cut: first.cut } },
+        tasks: shards,
+      };
+    return { kind: 'done', state: s, cut: first.cut, candidates: s.candidates ?? 0 };
+  }
+  return cutOrRound(
+    { ...s, rounds: s.rounds + 1 },
+    plan,
+    ROUND_ZERO,
+    openings.map((o) => o.summary),
+    shards,
+    phase < n ? phase : undefined,
+  );
 }
 
 function cutOrRound(
@@ -421,10 +517,20 @@ function cutOrRound(
   round: RoundSpec,
   summaries: ShardSummary[],
   shards: number,
+  phase?: number,
 ): SelectAdvance {
   const merged = summaries.reduce((a, s) => mergeSummaries(a, s));
   const d = decide(plan, round, merged, round.kind === 'ties' ? summaries : undefined);
-  if (d.kind === 'done') return { kind: 'done', state, cut: d.cut, candidates: plan.total };
-  const s: SelectState = { ...state, step: { kind: 'round', round: d.spec } };
-  return { kind: 'next', state: s, tasks: shards };
+  if (d.kind === 'done') {
+    if (phase !== undefined)
+      return {
+        kind: 'next',
+        state: { ...state, step: { kind: 'reserve', phase, cut: d.cut } },
+        tasks: shards,
+      };
+    return { kind: 'done', state, cut: d.cut, candidates: state.candidates ?? plan.total };
+  }
+  const step: SelectStep =
+    phase !== undefined ? { kind: 'round', round: d.spec, phase } : { kind: 'round', round: d.spec };
+  return { kind: 'next', state: { ...state, step }, tasks: shards };
 }

@@ -21,17 +21,35 @@ import {
   reducePartition,
   resolveDuplicates,
 } from '../../../select/dedup/index.ts';
-import { type RoundSpec, rankValue, type ShardSummary, summarize } from '../../../select/index.ts';
+import {
+  alreadyKept,
+  type Cut,
+  matchBits,
+  phaseValues,
+  ROUND_ZERO,
+  type RoundSpec,
+  rankValue,
+  reserveNeedsRows,
+  type ShardSummary,
+  selectMask,
+  summarize,
+} from '../../../select/index.ts';
 import { inParallel } from '../../in-parallel.ts';
 import { fromJsonl } from '../../jsonl.ts';
-import { dedupEdgesKey, dedupLosersKey, dedupMapKey, shardKey } from '../../keys.ts';
+import { dedupEdgesKey, dedupLosersKey, dedupMapKey, type ShardFile, shardKey } from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
 import { type BlobStore, getText } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
 import type { ScoredLine } from '../score/score.ts';
 import { encodeIds } from './files.ts';
 import { icEstimates, icScorer } from './incontext.ts';
-import type { DedupReduceResult, DedupResolveResult, PrepareResult, SelectState } from './plan.ts';
+import type {
+  DedupReduceResult,
+  DedupResolveResult,
+  PhaseOpening,
+  PrepareResult,
+  SelectState,
+} from './plan.ts';
 import { lexicalDedup } from './plan.ts';
 
 /** The MinHash parameters a recipe's near dedup runs with (`bands: 0` when it is off). */
@@ -59,19 +77,24 @@ export async function selectPrepare(
   state: SelectState,
   stats: Record<string, { min: number; max: number }>,
 ): Promise<PrepareResult> {
-  const records = await readShardRecords(store, spec.id, info, { rows: false });
+  const reserves = spec.recipe.select.reserve;
+  const records = await readShardRecords(store, spec.id, info, { rows: reserveNeedsRows(reserves) });
   const lines = fromJsonl<ScoredLine>(await getText(store, shardKey(spec.id, info.shard, 'scores.jsonl')));
   if (lines.length !== records.length)
     throw new Error(`shard ${info.shard}: ${records.length} records but ${lines.length} score lines`);
   const ranks = new Float64Array(lines.length);
   const ic = spec.recipe.select.incontext ? await inContext(store, spec, info, lines) : undefined;
+  const match = reserves ? new Uint8Array(lines.length) : undefined;
   let candidates = 0;
   lines.forEach((line, i) => {
     const scores = ic ? { ...line.scores, [ic.name]: ic.values[i] } : line.scores;
     ranks[i] = line.filter ? -1 : rankValue(scores, spec.recipe.select.rank, stats);
     if (!line.filter) candidates++;
+    if (match && reserves && !line.filter)
+      match[i] = matchBits(reserves, { scores, flags: line.flags, row: records[i].record });
   });
   await store.put(shardKey(spec.id, info.shard, 'rank.f64'), new Uint8Array(ranks.buffer));
+  if (match) await store.put(shardKey(spec.id, info.shard, 'match.u8'), match);
   await store.put(shardKey(spec.id, info.shard, 'ids.bin'), encodeIds(records.map((r) => r.id)));
   let lengths: number[] | undefined;
   if (lexicalDedup(spec.recipe)) {
@@ -184,15 +207,119 @@ export async function dedupResolve(
   return { duplicate, near_duplicate: losers.count - duplicate };
 }
 
-/** A later round of the global top-k over the shard's priority values. */
+/**
+ * A later round of a global top-k over the shard's values: those of reserve `phase`, or (no phase, or
+ * past the last reserve) the priority values the rest of the budget is cut on.
+ */
 export async function selectRound(
   store: BlobStore,
   spec: JobSpec,
   info: ShardInfo,
   round: RoundSpec,
+  phase?: number,
 ): Promise<{ records: number; summary: ShardSummary }> {
-  const values = await readValues(store, spec.id, info.shard, 'priority.f64');
+  const reserves = spec.recipe.select.reserve?.length ?? 0;
+  const values =
+    reserves === 0
+      ? await readValues(store, spec.id, info.shard, 'priority.f64')
+      : phase !== undefined && phase < reserves
+        ? (await reserveFiles(store, spec.id, info.shard, phase)).values(phase)
+        : await restValues(
+            store,
+            spec.id,
+            info.shard,
+            (await reserveFiles(store, spec.id, info.shard, reserves)).reserved,
+          );
   return { records: values.length, summary: summarize(values, round) };
+}
+
+/**
+ * A shard's rank values, its candidates' reserve matches, and the reserves among the first `spent`
+ * that took each record (`reserved.<spent - 1>.u8`; none for 0).
+ */
+async function reserveFiles(store: BlobStore, job: string, shard: number, spent: number) {
+  const ranks = await readValues(store, job, shard, 'rank.f64');
+  const n = ranks.length;
+  const eligible = await readBytes(store, job, shard, 'reserve.u8', n);
+  const reserved =
+    spent > 0
+      ? (await readBytes(store, job, shard, `reserved.${spent - 1}.u8`, n)).slice()
+      : new Uint8Array(n);
+  return {
+    ranks,
+    eligible,
+    reserved,
+    values: (phase: number) => phaseValues(ranks, eligible, reserved, phase),
+  };
+}
+
+async function readBytes(store: BlobStore, job: string, shard: number, file: ShardFile, n: number) {
+  const bytes = await store.get(shardKey(job, shard, file));
+  if (!bytes || bytes.length !== n)
+    throw new Error(`${file} of shard ${shard} is missing or does not match its ${n} records`);
+  return bytes;
+}
+
+/** The values the rest of the budget is cut on: the priority values, -1 for every reserved record. */
+async function restValues(store: BlobStore, job: string, shard: number, reserved: Uint8Array) {
+  const priority = await readValues(store, job, shard, 'priority.f64');
+  for (let i = 0; i < priority.length; i++) if (reserved[i] !== 0) priority[i] = -1;
+  return priority;
+}
+
+/** Round 0 of reserve 0 of a shard (scatter opens the reserves with it). */
+export async function openReserves(store: BlobStore, job: string, shard: number): Promise<PhaseOpening> {
+  const f = await reserveFiles(store, job, shard, 0);
+  return opening(f.values(0), 0);
+}
+
+function opening(values: Float64Array, have: number): PhaseOpening {
+  let candidates = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] >= 0) candidates++;
+  return { records: values.length, summary: summarize(values, ROUND_ZERO), candidates, have };
+}
+
+/**
+ * Reserve `phase` found its cut: the shard marks the records it takes (`reserved.<phase>.u8`: every
+ * reserve's so far), then opens the next phase: the next reserve, or, after the last, the rest of the
+ * budget, cut on the priority values with every reserved record taken out (export selects those by
+ * the last reserved file).
+ */
+export async function selectReserve(
+  store: BlobStore,
+  spec: JobSpec,
+  info: ShardInfo,
+  phase: number,
+  cut: Cut,
+): Promise<PhaseOpening> {
+  const reserves = spec.recipe.select.reserve?.length ?? 0;
+  const f = await reserveFiles(store, spec.id, info.shard, phase);
+  const mask = selectMask(f.values(phase), cut, info.shard);
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 1) f.reserved[i] = phase + 1;
+  await store.put(shardKey(spec.id, info.shard, `reserved.${phase}.u8`), f.reserved);
+  const next = phase + 1;
+  if (next < reserves) return opening(f.values(next), alreadyKept(f.eligible, f.reserved, next));
+  let taken = 0;
+  for (let i = 0; i < f.reserved.length; i++) if (f.reserved[i] !== 0) taken++;
+  return opening(await restValues(store, spec.id, info.shard, f.reserved), taken);
+}
+
+/**
+ * For export: the records of a shard a reserve took (non-zero) and each candidate's reserve matches
+ * (bits); all 0 when the recipe has no reserve.
+ */
+export async function readReserved(
+  store: BlobStore,
+  spec: JobSpec,
+  shard: number,
+  n: number,
+): Promise<{ reserved: Uint8Array; eligible: Uint8Array }> {
+  const reserves = spec.recipe.select.reserve?.length ?? 0;
+  if (reserves === 0 || n === 0) return { reserved: new Uint8Array(n), eligible: new Uint8Array(n) };
+  return {
+    reserved: await readBytes(store, spec.id, shard, `reserved.${reserves - 1}.u8`, n),
+    eligible: await readBytes(store, spec.id, shard, 'reserve.u8', n),
+  };
 }
 
 export async function readValues(

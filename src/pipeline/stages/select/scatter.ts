@@ -6,7 +6,7 @@ import type { JobSpec, ShardInfo } from '../../types.ts';
 import { decodeFates, fateReasons, idAt, shardOf } from './files.ts';
 import { shardLosers } from './groups.ts';
 import { needsGroups, type ScatterResult, type SelectState } from './plan.ts';
-import { readValues } from './prepare.ts';
+import { openReserves, readValues } from './prepare.ts';
 
 /**
  * Why a candidate left before the budget, by local index: `[index, reason, of, similarity?]` where
@@ -28,6 +28,7 @@ export async function selectScatter(
 ): Promise<ScatterResult> {
   const ranks = await readValues(store, spec.id, info.shard, 'rank.f64');
   const n = ranks.length;
+  const reserves = spec.recipe.select.reserve;
   const priority = new Float64Array(n).fill(-1);
   const pending: { i: number; reason: string; of: number; sim?: number }[] = [];
   const losers = await shardLosers(store, spec, info, n);
@@ -51,7 +52,9 @@ export async function selectScatter(
           pending.push({ i, reason: reasons[f.code[j]], of: f.by[j], sim: round4(f.sim[j]) });
         } else if (quotas) {
           // A quota strategy: priority is the position in the cluster; inside the quota is a candidate.
-          priority[i] = f.priority[j] < quotas[f.cluster[j]] ? 1 : -1;
+          // With reserves, the records they take leave the quotas' records over the budget: those of
+          // the lowest rank give way (rank, not 1, so the cut orders them).
+          priority[i] = f.priority[j] < quotas[f.cluster[j]] ? (reserves ? ranks[i] : 1) : -1;
         } else priority[i] = f.priority[j];
       }
     }
@@ -74,7 +77,27 @@ export async function selectScatter(
   await store.put(shardKey(spec.id, info.shard, 'fate.json'), JSON.stringify(fate));
   let candidates = 0;
   for (let i = 0; i < n; i++) if (priority[i] >= 0) candidates++;
-  return { records: n, candidates, summary: summarize(priority, ROUND_ZERO) };
+  if (!reserves) return { records: n, candidates, summary: summarize(priority, ROUND_ZERO) };
+  // Reserves: a candidate's matches (a filter, dedup or the strategy's refusal rules a record out),
+  // then round 0 of the first reserve instead of the priority values'.
+  const match = await store.get(shardKey(spec.id, info.shard, 'match.u8'));
+  if (!match || match.length !== n)
+    throw new Error(`match.u8 of shard ${info.shard} is missing or does not match its ${n} records`);
+  const eligible = match.slice();
+  for (const p of pending) eligible[p.i] = 0;
+  const matched = reserves.map((_, r) => {
+    let m = 0;
+    for (let i = 0; i < n; i++) if ((eligible[i] & (1 << r)) !== 0) m++;
+    return m;
+  });
+  await store.put(shardKey(spec.id, info.shard, 'reserve.u8'), eligible);
+  const first = await openReserves(store, spec.id, info.shard);
+  return {
+    records: n,
+    candidates,
+    summary: first.summary,
+    reserve: { matched, candidates: first.candidates },
+  };
 }
 
 export async function readFate(

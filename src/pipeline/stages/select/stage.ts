@@ -1,5 +1,12 @@
 import type { Budget } from '../../../../schemas/recipe.ts';
-import { ALL, budgetTarget, type Cut, isTrivialCut } from '../../../select/index.ts';
+import {
+  ALL,
+  budgetTarget,
+  type Cut,
+  isTrivialCut,
+  reserveName,
+  reserveWanted,
+} from '../../../select/index.ts';
 import type { JobView, ShardInfo, StageDef, StepDef, Task } from '../../types.ts';
 import { clusterCount } from '../cluster/stage.ts';
 import type { ModelRef } from '../fit/fit.ts';
@@ -16,7 +23,7 @@ import {
   type SelectSteps,
   stepTasks,
 } from './plan.ts';
-import { dedupReduce, dedupResolve, selectPrepare, selectRound } from './prepare.ts';
+import { dedupReduce, dedupResolve, selectPrepare, selectReserve, selectRound } from './prepare.ts';
 import { selectScatter } from './scatter.ts';
 import { dedupParts, spansOf } from './spans.ts';
 
@@ -85,7 +92,12 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
   applies: (spec) => !spec.recipe.pairs && !spec.recipe.safety,
   start(view) {
     const plan = firstSelectState(view.spec.recipe, view.table.count(), clusterCount(view));
-    return { step: plan.step.kind, state: { plan, budget: selectBudget(view) } };
+    const budget = selectBudget(view);
+    // Reserves are part of the budget: a budget of a share of the valid records is known only now
+    // (no valid record: nothing is selected, and there is nothing to refuse).
+    const { reserve } = view.spec.recipe.select;
+    if (reserve && budget.target > 0) reserveWanted(reserve, budget.target);
+    return { step: plan.step.kind, state: { plan, budget } };
   },
   steps: {
     'ic-keys': step((t, { store }) => icKeys(store, t.spec, shardOf(t), t.input.plan)),
@@ -122,7 +134,12 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
     round: step((t, { store }) => {
       const { step } = t.input.plan;
       if (step.kind !== 'round') throw new Error(`select: a round task at step ${step.kind}`);
-      return selectRound(store, t.spec, shardOf(t), step.round);
+      return selectRound(store, t.spec, shardOf(t), step.round, step.phase);
+    }),
+    reserve: step((t, { store }) => {
+      const { step } = t.input.plan;
+      if (step.kind !== 'reserve') throw new Error(`select: a reserve task at step ${step.kind}`);
+      return selectReserve(store, t.spec, shardOf(t), step.phase, step.cut);
     }),
   },
   input(view, s, _step, index) {
@@ -168,3 +185,28 @@ export const selectStage: StageDef<SelectStageState, SelectInput, SelectSteps> =
     };
   },
 };
+
+/**
+ * Each reserve (report.json `selection.reserve`): records it wanted, candidates matching it, matching
+ * records the reserves took, matching records in the selection (`selected`: export's count), and
+ * whether it fell short.
+ */
+export function reserveReport(
+  view: JobView,
+  plan: SelectState | undefined,
+  selected: readonly number[] | undefined,
+) {
+  const r = plan?.reserve;
+  return (view.spec.recipe.select.reserve ?? []).map((res, i) => {
+    const wanted = r?.wanted[i] ?? 0;
+    const kept = r?.kept[i] ?? 0;
+    return {
+      name: reserveName(res, i),
+      wanted,
+      matched: r?.matched[i] ?? 0,
+      kept,
+      selected: selected?.[i] ?? 0,
+      short: kept < wanted,
+    };
+  });
+}
