@@ -213,18 +213,12 @@ function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>): I
         : `no scorer in the recipe writes "${pairs.score}"; use auto, given, trajectory or one of: ${written.sort().join(', ')}`,
     });
   }
-  for (const [path, set] of [
-    ['cluster', recipe.cluster],
-    ['select.incontext', recipe.select.incontext],
-    ['select.reserve', recipe.select.reserve],
-  ] as const) {
-    if (set)
-      issues.push({
-        code: 'conflict',
-        path,
-        message: 'a pairs recipe builds pairs instead of a selection: it neither clusters nor selects',
-      });
-  }
+  issues.push(
+    ...conflicts(
+      { cluster: recipe.cluster, ...selecting(recipe) },
+      'a pairs recipe builds pairs instead of a selection: it neither clusters nor selects',
+    ),
+  );
   if (pairs.balanceTasks && pairs.budget === undefined)
     issues.push({
       code: 'needs_budget',
@@ -241,21 +235,20 @@ function pairsIssues(recipe: Recipe, outputs: Set<string>, late: Set<string>): I
 function safetyIssues(recipe: Recipe): Issue[] {
   if (!recipe.safety) return [];
   const what = recipe.safety.task === 'generate' ? 'generates defence data' : 'benchmarks a model';
-  const issues: Issue[] = [];
-  for (const [path, set] of [
-    ['pairs', recipe.pairs],
-    ['cluster', recipe.cluster],
-    ['select.incontext', recipe.select.incontext],
-    ['select.reserve', recipe.select.reserve],
-  ] as const) {
-    if (set)
-      issues.push({
-        code: 'conflict',
-        path,
-        message: `a safety recipe ${what} instead of a selection: it neither builds pairs, clusters nor selects`,
-      });
-  }
-  return issues;
+  return conflicts(
+    { pairs: recipe.pairs, cluster: recipe.cluster, ...selecting(recipe) },
+    `a safety recipe ${what} instead of a selection: it neither builds pairs, clusters nor selects`,
+  );
+}
+
+/** The selection's parts that only a selecting recipe runs, by path. */
+function selecting(recipe: Recipe): Record<string, unknown> {
+  return { 'select.incontext': recipe.select.incontext, 'select.reserve': recipe.select.reserve };
+}
+
+/** A `conflict` issue at each path whose part the recipe sets. */
+function conflicts(parts: Record<string, unknown>, message: string): Issue[] {
+  return Object.entries(parts).flatMap(([path, set]) => (set ? [{ code: 'conflict', path, message }] : []));
 }
 
 /** Export formats: each named once, and only those a pairs job can write (its rows are preference pairs). */
