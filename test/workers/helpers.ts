@@ -1,5 +1,6 @@
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import type { JobStatus } from '../../schemas/api.ts';
+import { type JobSpec, jobSpecKey, MemoryStore, runLocal } from '../../src/pipeline/index.ts';
 
 export const TOKEN = 'test-token';
 
@@ -50,4 +51,15 @@ export function lines<T = any>(text: string): T[] {
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as T);
+}
+
+/** The job's spec and its input objects, into a MemoryStore: runLocal runs the same job in this isolate. */
+export async function sameJobInProcess(id: string) {
+  const spec = (await (await env.DATA_BUCKET.get(jobSpecKey(id)))!.json()) as JobSpec;
+  const store = new MemoryStore();
+  for (const o of spec.objects)
+    await store.put(o.key, new Uint8Array(await (await env.DATA_BUCKET.get(o.key))!.arrayBuffer()));
+  // The same bytes under the memory store's own versions (a job reads only the version it pinned).
+  spec.objects = await Promise.all(spec.objects.map(async (o) => (await store.head(o.key))!));
+  return { spec, store, report: await runLocal(store, spec) };
 }

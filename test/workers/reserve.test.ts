@@ -5,10 +5,9 @@ import { describe, expect, it } from 'vitest';
 import alpaca from '../../../shared/data/alpaca-random-9k.json';
 import type { OutputLine, Report } from '../../schemas/output.ts';
 import type { RunList, Schedule } from '../../schemas/schedule.ts';
-import { jobSpecKey, MemoryStore, memoryOutput, runLocal } from '../../src/pipeline/index.ts';
-import type { JobSpec } from '../../src/pipeline/types.ts';
+import { memoryOutput } from '../../src/pipeline/index.ts';
 import worker from '../../workers/index.ts';
-import { api, json, lines, output, startJob, upload, waitForJob } from './helpers.ts';
+import { api, json, lines, output, sameJobInProcess, startJob, upload, waitForJob } from './helpers.ts';
 
 const ALPACA = alpaca as unknown[];
 const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
@@ -41,16 +40,6 @@ const isDefence = (l: OutputLine) => {
   const r = l.record as { safety?: unknown; output?: string };
   return r.safety !== undefined || (typeof r.output === 'string' && r.output.startsWith('I am Aria'));
 };
-
-/** The job's spec and its input objects, into a MemoryStore: runLocal runs the same job in this isolate. */
-async function sameJobInProcess(id: string) {
-  const spec = (await (await env.DATA_BUCKET.get(jobSpecKey(id)))!.json()) as JobSpec;
-  const store = new MemoryStore();
-  for (const o of spec.objects)
-    await store.put(o.key, new Uint8Array(await (await env.DATA_BUCKET.get(o.key))!.arrayBuffer()));
-  spec.objects = await Promise.all(spec.objects.map(async (o) => (await store.head(o.key))!));
-  return { spec, store, report: await runLocal(store, spec) };
-}
 
 async function cron(at: number): Promise<void> {
   const ctx = createExecutionContext();

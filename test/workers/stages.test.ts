@@ -2,30 +2,12 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../schemas/output.ts';
 import { generateDemo } from '../../src/demo/index.ts';
-import {
-  type JobSpec,
-  jobSpecKey,
-  MemoryStore,
-  memoryOutput,
-  registerStage,
-  runLocal,
-} from '../../src/pipeline/index.ts';
+import { memoryOutput, registerStage } from '../../src/pipeline/index.ts';
 import { inputWords, wordCountStage } from '../support/word-count-stage.ts';
-import { api, json, output, startJob, upload, waitForJob } from './helpers.ts';
+import { api, json, output, sameJobInProcess, startJob, upload, waitForJob } from './helpers.ts';
 
 // A stage of the test's own, in the same registry the Worker's queue consumers and coordinator read.
 registerStage(wordCountStage, { after: 'score' });
-
-/** The job's spec and its input objects, into a MemoryStore: runLocal runs the same job in this isolate. */
-async function sameJobInProcess(id: string) {
-  const spec = (await (await env.DATA_BUCKET.get(jobSpecKey(id)))!.json()) as JobSpec;
-  const store = new MemoryStore();
-  for (const o of spec.objects)
-    await store.put(o.key, new Uint8Array(await (await env.DATA_BUCKET.get(o.key))!.arrayBuffer()));
-  // The same bytes under the memory store's own versions (a job reads only the version it pinned).
-  spec.objects = await Promise.all(spec.objects.map(async (o) => (await store.head(o.key))!));
-  return { spec, store, report: await runLocal(store, spec) };
-}
 
 /** A report without what measures time: per-stage and total seconds, scorer and fit seconds. */
 function withoutTimings(r: Report): unknown {
