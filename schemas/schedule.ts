@@ -117,6 +117,8 @@ export const DiffCauseSchema = z.enum([
   'threshold',
   /** A filter, dedup or the strategy decided differently (see reason before and after). */
   'reason',
+  /** A reserve (recipe `select.reserve`) took it in the run that selected it. */
+  'reserve',
 ]);
 
 /** One line of diff.jsonl (and an entry of diff.json's lists). */

@@ -30,6 +30,7 @@ const fin = (v: number) => (Number.isFinite(v) ? v : null);
  * - `new` / `removed`: the record is only in this run / only in the previous one;
  * - `reason`: a filter, dedup or the strategy decided otherwise (its reason before or after is not
  *   `budget`);
+ * - `reserve`: a reserve (recipe `select.reserve`) took it in the run that selected it;
  * - `score`: both times it competed for the budget, and its own rank changed;
  * - `threshold`: same rank, the cut moved.
  */
@@ -64,9 +65,11 @@ export function diffMembers(
         ? 'removed'
         : (rb !== null && rb !== 'budget') || (ra !== null && ra !== 'budget')
           ? 'reason'
-          : Math.abs(delta!) > SAME_RANK
-            ? 'score'
-            : 'threshold';
+          : (sa && a.reserved) || (sb && b.reserved)
+            ? 'reserve'
+            : Math.abs(delta!) > SAME_RANK
+              ? 'score'
+              : 'threshold';
     const change = sa ? 'entered' : 'left';
     counts[change]++;
     const by = counts.byCause[change];

@@ -5,7 +5,8 @@
  *
  * Layout (little endian): magic "WMB1", u32 entries, u32 terms, u32 reserved; u32 × 257 bucket starts
  * (entry indices); then entries of 24 + 4·terms bytes: u32 id high, u32 id low, f64 rank, u32 input
- * index, u8 reason code, 3 pad bytes, f32 × terms (the rank terms' scores, NaN when missing).
+ * index, u8 reason code, u8 flags (bit 0: a reserve took it), 2 pad bytes, f32 × terms (the rank
+ * terms' scores, NaN when missing). Files written before the flags byte hold 0 there.
  */
 export const BUCKETS = 256;
 const MAGIC = 0x31424d57; // "WMB1"
@@ -19,6 +20,8 @@ export interface Member {
   index: number;
   /** Index into the run's reason table (see memberReasons); 0 is `selected`. */
   reason: number;
+  /** Selected because a reserve (recipe `select.reserve`) took it. */
+  reserved?: boolean;
   terms: number[];
 }
 
@@ -53,6 +56,7 @@ export function encodeMembers(members: Member[], terms: number): Uint8Array {
     dv.setFloat64(at + 8, m.rank, true);
     dv.setUint32(at + 16, m.index, true);
     dv.setUint8(at + 20, m.reason);
+    dv.setUint8(at + 21, m.reserved ? 1 : 0);
     for (let t = 0; t < terms; t++) dv.setFloat32(at + 24 + 4 * t, m.terms[t] ?? Number.NaN, true);
   });
   while (b <= BUCKETS) dv.setUint32(16 + 4 * b++, sorted.length, true);
@@ -100,6 +104,7 @@ export function decodeEntries(bytes: Uint8Array, terms: number): Member[] {
       rank: dv.getFloat64(at + 8, true),
       index: dv.getUint32(at + 16, true),
       reason: dv.getUint8(at + 20),
+      ...((dv.getUint8(at + 21) & 1) !== 0 ? { reserved: true } : {}),
       terms: t,
     });
   }

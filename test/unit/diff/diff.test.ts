@@ -126,6 +126,34 @@ describe('diffMembers', () => {
     expect(entries.find((e) => e.id.endsWith('6'))!.reason.after).toBe('near_duplicate');
   });
 
+  it('names a reserve: a record a reserve took entered or left through it', () => {
+    const reserved = (m: Member): Member => ({ ...m, reserved: true });
+    const before = [
+      member(2, 1, 0.2, 1), // entered: a reserve took it
+      reserved(member(2, 2, 0.3)), // left: a reserve had taken it, none does now
+      reserved(member(2, 3, 0.4)), // left: a reserve had taken it, and now it is filtered (reason)
+      member(2, 4, 0.1, 1), // entered: its rank rose, no reserve (score)
+    ];
+    const after = [
+      reserved(member(2, 1, 0.2)),
+      member(2, 2, 0.3, 1),
+      member(2, 3, 0.4, 3),
+      member(2, 4, 0.9),
+    ];
+    const { entries, counts } = diffMembers(before, after, { before: view, after: view });
+    expect(Object.fromEntries(entries.map((e) => [e.id.slice(-1), [e.change, e.cause]]))).toEqual({
+      '1': ['entered', 'reserve'],
+      '2': ['left', 'reserve'],
+      '3': ['left', 'reason'],
+      '4': ['entered', 'score'],
+    });
+    expect(counts.byCause).toEqual({ entered: { reserve: 1, score: 1 }, left: { reserve: 1, reason: 1 } });
+    // The flag round-trips through members.bin; a file without it (the byte is 0) reads as not reserved.
+    const bytes = encodeMembers(after, 1);
+    const back = decodeEntries(bytes.subarray(bucketRange(decodeHeader(bytes), 0, BUCKETS).offset), 1);
+    expect(back.map((m) => m.reserved ?? false)).toEqual([true, false, false, false]);
+  });
+
   it('TopEntries keeps the largest movements whatever the order they come in', () => {
     const top = new TopEntries(10);
     const rand = mulberry32(9);
@@ -211,5 +239,39 @@ describe('a run compared with the previous one (runLocal)', () => {
       lines += fromJsonl(new TextDecoder().decode(store.objects.get(diffPartKey('jb', p))!)).length;
     expect(lines).toBe(entered.length + left.length);
     expect(rb.outputs).toContain('diff.json');
+  });
+
+  it('a reserve added to the recipe: the records it took enter with the cause "reserve"', async () => {
+    const rows = (JSON.parse(readFileSync(ALPACA, 'utf8')) as unknown[]).slice(0, 800);
+    const budget = { shardBytes: 64 * 1024, select: { budget: 200 } };
+    const a = await memoryJob({ 'datasets/d/upload': JSON.stringify(rows) }, RecipeSchema.parse(budget), {
+      id: 'ra',
+    });
+    const ra = await runLocal(a.store, a.spec);
+    // The next run reserves 40 of the 200 for records ranked under the first run's cut (the rank is
+    // `quality`): none of them made it, so each one the reserve takes enters through it.
+    const cut = ra.threshold!.rank;
+    const recipe = RecipeSchema.parse({
+      ...budget,
+      select: {
+        ...budget.select,
+        reserve: [{ name: 'low', where: { score: 'quality', max: cut }, min: 40 }],
+      },
+    });
+    const rb = await runLocal(a.store, { ...a.spec, id: 'rb', recipe, previous: 'ra' });
+    const kept = rb.selection.reserve![0].kept;
+    expect(kept).toBe(40);
+    const diff = JSON.parse(new TextDecoder().decode(a.store.objects.get(diffKey('rb'))!)) as Diff;
+    const byReserve = diff.entered.filter((e) => e.cause === 'reserve');
+    expect(byReserve.length).toBeGreaterThanOrEqual(39);
+    expect(byReserve.length).toBeLessThanOrEqual(kept);
+    for (const e of byReserve) {
+      expect(e.rank.after!).toBeLessThanOrEqual(cut);
+      expect(e.reason).toEqual({ before: 'budget', after: null });
+    }
+    // Records the reserve pushed out of the budget left because the cut rose.
+    expect(diff.left.length).toBe(diff.entered.length);
+    for (const e of diff.left) expect(e.cause).toBe('threshold');
+    expect(diff.counts.byCause.entered.reserve).toBe(byReserve.length);
   });
 });

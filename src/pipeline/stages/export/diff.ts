@@ -64,8 +64,12 @@ export function runView(spec: JobSpec): RunView {
   };
 }
 
-/** A shard's members file, from the lines export wrote (selected: no reason). */
-export function encodeShardMembers(spec: JobSpec, lines: readonly OutputLine[]): Uint8Array {
+/** A shard's members file, from the lines export wrote (selected: no reason); `reserved`: the ids a reserve took. */
+export function encodeShardMembers(
+  spec: JobSpec,
+  lines: readonly OutputLine[],
+  reserved: ReadonlySet<string> = new Set(),
+): Uint8Array {
   const view = runView(spec);
   const other = view.reasons.length - 1;
   const members: Member[] = lines.map((l) => {
@@ -77,6 +81,7 @@ export function encodeShardMembers(spec: JobSpec, lines: readonly OutputLine[]):
       rank: l.rank,
       index: l.source.index ?? 0,
       reason: r < 0 ? other : r,
+      ...(reserved.has(l.id) ? { reserved: true } : {}),
       terms: view.terms.map((t) => l.scores[t] ?? Number.NaN),
     };
   });

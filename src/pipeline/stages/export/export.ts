@@ -83,6 +83,8 @@ export async function exportShard(
   for (let i = 0; i < mask.length; i++) if (reserved[i] !== 0) mask[i] = 1;
   const reserves = spec.recipe.select.reserve?.length ?? 0;
   const reserveSelected = reserves ? new Array<number>(reserves).fill(0) : undefined;
+  /** Selected records a reserve took (members.bin flags them, so a later run's diff names the reserve). */
+  const reservedIds = new Set<string>();
   const assigned = spec.recipe.cluster ? await readAssignment(store, spec.id, info.shard) : null;
   const datasetWide = resolveScorers(spec.recipe.scorers).filter(
     ({ scorer }) => scorer.dataset && scorer.id in totals,
@@ -133,6 +135,7 @@ export async function exportShard(
       if (reserveSelected)
         for (let b = 0; b < reserveSelected.length; b++)
           if ((eligible[i] & (1 << b)) !== 0) reserveSelected[b]++;
+      if (reserved[i] !== 0) reservedIds.add(r.id);
       weightSrc.push([r.id, line.source, scores[wscore] ?? Number.NaN]);
       return;
     }
@@ -161,7 +164,7 @@ export async function exportShard(
     await store.put(outputPartKey(spec.id, file, info.shard), data);
   }
   // Every valid record's outcome, sorted by id: a later run compares itself with this one (stages/diff.ts).
-  await store.put(key('members.bin'), encodeShardMembers(spec, [...selected, ...rejected]));
+  await store.put(key('members.bin'), encodeShardMembers(spec, [...selected, ...rejected], reservedIds));
   await store.put(
     key('weights-src.json'),
     JSON.stringify(weightSrc.map(([id, src, v]) => [id, src, Number.isFinite(v) ? v : null])),
