@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { PairSetList } from '../../schemas/pairs.ts';
 import type { SamplerList, SamplerStatus } from '../../schemas/sampler.ts';
 import type { ScheduleList } from '../../schemas/schedule.ts';
-import { api, json, startJob, upload, waitForJob } from './helpers.ts';
+import { api, json, post, startJob, upload, waitForJob } from './helpers.ts';
 
 // The list routes the console reads besides GET /v1/datasets and GET /v1/jobs.
 
@@ -15,7 +15,6 @@ const RECORDS = Array.from({ length: 60 }, (_, i) =>
 ).join('\n');
 
 const put = (path: string, body: unknown) => api(path, { method: 'PUT', body: JSON.stringify(body) });
-const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
 
 let job = '';
 

@@ -9,11 +9,10 @@ import { jobSpecKey } from '../../src/pipeline/keys.ts';
 import type { JobSpec } from '../../src/pipeline/types.ts';
 import { identitySlug } from '../../src/safety/identity.ts';
 import { inputKey, ledgerKey } from '../../src/safety/keys.ts';
-import { api, json, waitForJob } from './helpers.ts';
+import { api, json, post, waitForJob } from './helpers.ts';
 
 const identity = { name: 'Gc Aria', developer: 'Acme' };
 const slug = identitySlug(identity);
-const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
 
 async function generated(seed: number): Promise<{ id: string; input: string }> {
   const { id } = await json(await post('/v1/safety/generate', { identity, count: 12, seed }));

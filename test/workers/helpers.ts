@@ -15,6 +15,11 @@ export async function json<T = any>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** POST a JSON body. */
+export function post(path: string, body: unknown): Promise<Response> {
+  return api(path, { method: 'POST', body: JSON.stringify(body) });
+}
+
 export async function upload(name: string, body: string | Uint8Array): Promise<Response> {
   return api(`/v1/datasets/${name}`, { method: 'PUT', body });
 }
@@ -62,4 +67,26 @@ export async function sameJobInProcess(id: string) {
   // The same bytes under the memory store's own versions (a job reads only the version it pinned).
   spec.objects = await Promise.all(spec.objects.map(async (o) => (await store.head(o.key))!));
   return { spec, store, report: await runLocal(store, spec) };
+}
+
+/**
+ * The sampler tests' job: `rows` uploaded as `dataset`, the length and lexical scorers, `cluster`,
+ * half selected; waits until it is done and returns it with its selected lines.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: tests read loosely typed JSON
+export async function clusteredJob<T = any>(
+  dataset: string,
+  rows: unknown[],
+  cluster: Record<string, unknown>,
+): Promise<{ job: string; selected: T[] }> {
+  await upload(dataset, rows.map((r) => JSON.stringify(r)).join('\n'));
+  const job = await startJob(dataset, {
+    shardBytes: 128 * 1024,
+    scorers: [{ id: 'length' }, { id: 'lexical' }],
+    cluster,
+    select: { budget: '50%' },
+  });
+  const state = (await waitForJob(job)).state;
+  if (state !== 'done') throw new Error(`job ${job} ended ${state}`);
+  return { job, selected: lines<T>(await output(job, 'selected.jsonl')) };
 }

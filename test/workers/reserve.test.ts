@@ -7,12 +7,11 @@ import type { OutputLine, Report } from '../../schemas/output.ts';
 import type { RunList, Schedule } from '../../schemas/schedule.ts';
 import { memoryOutput } from '../../src/pipeline/index.ts';
 import worker from '../../workers/index.ts';
-import { api, json, lines, output, sameJobInProcess, startJob, upload, waitForJob } from './helpers.ts';
+import { api, json, lines, output, post, sameJobInProcess, startJob, upload, waitForJob } from './helpers.ts';
 
 const ALPACA = alpaca as unknown[];
 const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
 const identity = { name: 'Aria', developer: 'Acme', aliases: ['艾莉亚'] };
-const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
 
 /** Ordinary questions answered in the assistant's own identity: contamination only without the identity configured. */
 const OWN = Array.from({ length: 24 }, (_, i) => ({

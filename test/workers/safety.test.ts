@@ -2,10 +2,9 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { identitySlug } from '../../src/safety/identity.ts';
 import { ledgerKey } from '../../src/safety/keys.ts';
-import { api, json, lines, output, waitForJob } from './helpers.ts';
+import { api, json, lines, output, post, waitForJob } from './helpers.ts';
 
 const identity = { name: 'Aria', developer: 'Acme', aliases: ['艾莉亚'] };
-const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
 
 describe('identity-attack safety jobs through the queues and the coordinator', () => {
   it('POST /v1/safety/generate runs plan, ingest and safety-generate, and serves the data and the rejections', async () => {

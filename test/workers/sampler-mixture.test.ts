@@ -4,13 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import alpaca from '../../../shared/data/alpaca-random-9k.json';
 import type { Batch, SamplerStatus } from '../../schemas/sampler.ts';
 import { samplerRun } from '../../workers/sampler-run.ts';
-import { api, json, lines, output, startJob, upload, waitForJob } from './helpers.ts';
+import { api, clusteredJob, json, output, post } from './helpers.ts';
 
 let job = '';
 let selected: { id: string; cluster: number; logDensity?: number }[] = [];
 let variances: number[][] = [];
 
-const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
 async function create(body: Record<string, unknown>): Promise<SamplerStatus> {
   const res = await post('/v1/runs', { job, ...body });
   expect(res.status).toBe(201);
@@ -25,21 +24,13 @@ function embedding(id: string): number[] {
 }
 
 beforeAll(async () => {
-  await upload(
-    'mixed',
-    (alpaca as unknown[])
-      .slice(400, 800)
-      .map((r) => JSON.stringify(r))
-      .join('\n'),
-  );
-  job = await startJob('mixed', {
-    shardBytes: 128 * 1024,
-    scorers: [{ id: 'length' }, { id: 'lexical' }],
-    cluster: { algorithm: 'gmm', k: 3, dim: 16, seed: 4, maxIter: 10 },
-    select: { budget: '50%' },
-  });
-  expect((await waitForJob(job)).state).toBe('done');
-  selected = lines(await output(job, 'selected.jsonl'));
+  ({ job, selected } = await clusteredJob('mixed', (alpaca as unknown[]).slice(400, 800), {
+    algorithm: 'gmm',
+    k: 3,
+    dim: 16,
+    seed: 4,
+    maxIter: 10,
+  }));
   variances = JSON.parse(await output(job, 'clusters.json')).variances;
 }, 120_000);
 

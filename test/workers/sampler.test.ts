@@ -4,12 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import alpaca from '../../../shared/data/alpaca-random-9k.json';
 import type { Batch, SamplerStatus } from '../../schemas/sampler.ts';
 import { samplerRun } from '../../workers/sampler-run.ts';
-import { api, json, lines, output, startJob, upload, waitForJob } from './helpers.ts';
+import { api, clusteredJob, json, lines, output, post } from './helpers.ts';
 
 let job = '';
 let selected: { id: string; record: unknown; cluster: number }[] = [];
 
-const post = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
 async function create(body: Record<string, unknown>): Promise<SamplerStatus> {
   const res = await post('/v1/runs', { job, ...body });
   expect(res.status).toBe(201);
@@ -20,21 +19,13 @@ const next = async (id: string, body: unknown = {}) => json<Batch>(await post(`/
 const lossOf = (b: Batch, step: number) => b.components.map((c) => (c === 0 ? 3 - 0.1 * step : 1));
 
 beforeAll(async () => {
-  await upload(
-    'sampled',
-    (alpaca as unknown[])
-      .slice(0, 400)
-      .map((r) => JSON.stringify(r))
-      .join('\n'),
-  );
-  job = await startJob('sampled', {
-    shardBytes: 128 * 1024,
-    scorers: [{ id: 'length' }, { id: 'lexical' }],
-    cluster: { algorithm: 'kmeans', k: 3, dim: 32, seed: 4, maxIter: 5 },
-    select: { budget: '50%' },
-  });
-  expect((await waitForJob(job)).state).toBe('done');
-  selected = lines(await output(job, 'selected.jsonl'));
+  ({ job, selected } = await clusteredJob('sampled', (alpaca as unknown[]).slice(0, 400), {
+    algorithm: 'kmeans',
+    k: 3,
+    dim: 32,
+    seed: 4,
+    maxIter: 5,
+  }));
 }, 120_000);
 
 describe('sampler runs (a SamplerRun Durable Object per run)', () => {
