@@ -3,7 +3,8 @@ import { type SamplerPolicy, SamplerPolicySchema } from '../../../schemas/sample
 import { gmmPosteriors } from '../../../src/cluster/index.ts';
 import { mulberry32 } from '../../../src/demo/random.ts';
 import { diagEntropy, diagLogDensity, normalCdf, typicalityRanks } from '../../../src/sample/mixture.ts';
-import { type Membership, MIN_EMBEDDINGS, Sampler } from '../../../src/sample/sampler.ts';
+import { MIN_EMBEDDINGS, Sampler } from '../../../src/sample/sampler.ts';
+import { hardMembership } from '../../support/membership.ts';
 
 const policy = (p: unknown) => SamplerPolicySchema.parse(p) as SamplerPolicy;
 const gauss = (rand: () => number) => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -11,19 +12,7 @@ const gauss = (rand: () => number) => Math.sqrt(-2 * Math.log(1 - rand())) * Mat
 const logPdf1 = (x: number, mu: number, v: number) =>
   Math.log(Math.exp(-((x - mu) ** 2) / (2 * v)) / Math.sqrt(2 * Math.PI * v));
 
-function hard(sizes: number[], density?: number[], spread?: number[]): Membership {
-  const label = Int32Array.from(sizes.flatMap((s, c) => new Array(s).fill(c)));
-  return {
-    n: label.length,
-    k: sizes.length,
-    label,
-    width: 1,
-    postComp: Int32Array.from(label),
-    postP: new Float32Array(label.length).fill(1),
-    ...(density ? { density: Float64Array.from(density) } : {}),
-    ...(spread ? { spread } : {}),
-  };
-}
+const hard = hardMembership;
 
 describe('the mixture statistics', () => {
   it('diagLogDensity: −½ Σ [log 2πσ² + (x − μ)²/σ²] (hand value and a product of 1-D densities)', () => {

@@ -2,19 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { type SamplerPolicy, SamplerPolicySchema } from '../../../schemas/sampler.ts';
 import { drawCategorical } from '../../../src/sample/order.ts';
 import { type Membership, Sampler } from '../../../src/sample/sampler.ts';
+import { hardMembership } from '../../support/membership.ts';
 
-/** Hard membership: sizes per component, examples in component order. */
-function hard(sizes: number[]): Membership {
-  const label = Int32Array.from(sizes.flatMap((s, c) => new Array(s).fill(c)));
-  return {
-    n: label.length,
-    k: sizes.length,
-    label,
-    width: 1,
-    postComp: Int32Array.from(label),
-    postP: new Float32Array(label.length).fill(1),
-  };
-}
+const hard = hardMembership;
 const policy = (p: unknown) => SamplerPolicySchema.parse(p) as SamplerPolicy;
 
 describe('sampling primitives', () => {
