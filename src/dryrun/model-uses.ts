@@ -58,21 +58,16 @@ function scorerSpec(
   const base = { path, id, provider, scope, fixed: 0 };
   switch (id) {
     case 'judge':
+    case 'self_critique': {
+      const messages = id === 'judge' ? judgeMessages : selfCritiqueMessages;
       return {
         ...base,
         perRecord: 1,
-        chars: ({ instruction, answer }) => messageChars(judgeMessages(instruction, answer)),
+        chars: ({ instruction, answer }) => messageChars(messages(instruction, answer)),
         completion: config.maxTokens as number,
         note: '1 chat request a record; completion at most maxTokens',
       };
-    case 'self_critique':
-      return {
-        ...base,
-        perRecord: 1,
-        chars: ({ instruction, answer }) => messageChars(selfCritiqueMessages(instruction, answer)),
-        completion: config.maxTokens as number,
-        note: '1 chat request a record; completion at most maxTokens',
-      };
+    }
     case 'ifd':
       return {
         ...base,
