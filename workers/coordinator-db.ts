@@ -35,7 +35,16 @@ CREATE TABLE IF NOT EXISTS ledger (
   step TEXT NOT NULL DEFAULT '',
   attempt INTEGER NOT NULL, records_in INTEGER NOT NULL, records_out INTEGER NOT NULL,
   result TEXT NOT NULL, done_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS ledger_task ON ledger (stage, iter, shard);
 `;
+
+/**
+ * The tasks of a step not yet in the ledger. Every report runs it: without the ledger's index on
+ * (stage, iter, shard) each task rescanned the whole ledger, which grows by a row a task (7.5 s of a
+ * 1M-record job's 196 s on the local stack went to this one statement).
+ */
+export const OPEN_TASKS = `SELECT COUNT(*) AS n FROM tasks t WHERE t.stage = ? AND t.iter = ?
+  AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.stage = t.stage AND l.iter = t.iter AND l.shard = t.shard)`;
 
 /** Jobs created before tasks had named steps: their tables get the column (empty for old rows). */
 function migrate(sql: SqlStorage): void {
@@ -275,14 +284,7 @@ export class CoordinatorDb {
       m.shard,
     );
     this.touch(now);
-    const open = this.sql
-      .exec<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM tasks t WHERE t.stage = ? AND t.iter = ?
-         AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.stage = t.stage AND l.iter = t.iter AND l.shard = t.shard)`,
-        m.stage,
-        m.iter,
-      )
-      .one().n;
+    const open = this.sql.exec<{ n: number }>(OPEN_TASKS, m.stage, m.iter).one().n;
     return open === 0 ? { accepted: true, barrier: this.current() } : { accepted: true };
   }
 

@@ -13,7 +13,7 @@ import { generateDemo } from '../../src/demo/index.ts';
 import { runTask } from '../../src/pipeline/run-task.ts';
 import type { JobSpec } from '../../src/pipeline/types.ts';
 import type { JobCoordinator } from '../../workers/coordinator.ts';
-import { CoordinatorDb } from '../../workers/coordinator-db.ts';
+import { CoordinatorDb, OPEN_TASKS } from '../../workers/coordinator-db.ts';
 import worker from '../../workers/index.ts';
 import { r2Store } from '../../workers/r2-store.ts';
 import { taskDeps } from '../../workers/task-deps.ts';
@@ -81,6 +81,23 @@ describe('JobCoordinator ledger and leases', () => {
         expect(db.record(msg(job, 'ingest', 1), tally, 1007)).toEqual({ accepted: true, duplicate: true });
         // Reports for a stage that is not open are stale.
         expect(db.record(msg(job, 'score', 0), tally, 1008)).toEqual({ accepted: false, reason: 'stale' });
+      },
+    );
+  });
+
+  it('finds the open tasks of a step through the ledger index, not a scan of the ledger per task', async () => {
+    const job = 'jledgerindex01';
+    await runInDurableObject(
+      stubFor(job) as DurableObjectStub<JobCoordinator>,
+      async (instance: JobCoordinator, state) => {
+        instance.db.create({ id: job } as JobSpec, 1000);
+        const plan = state.storage.sql
+          .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${OPEN_TASKS}`, 'ingest', 0)
+          .toArray()
+          .map((r) => r.detail);
+        // The correlated subquery seeks the index; a full scan of the ledger would read `SCAN l`.
+        expect(plan.some((d) => /SEARCH l USING (COVERING )?INDEX ledger_task/.test(d))).toBe(true);
+        expect(plan.some((d) => /SCAN l\b/.test(d))).toBe(false);
       },
     );
   });
