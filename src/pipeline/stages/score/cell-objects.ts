@@ -177,6 +177,8 @@ export class ShardCells {
       .slice(0, LOCATE_SHARDS)
       .map(([d]) => d);
     const out = new Map<string, ScoreRow>();
+    // A new dataset's shards find no earlier one: nothing to read, and no set of their hashes to build.
+    if (shards.length === 0) return out;
     const wanted = new Set(this.hashes);
     const found = await Promise.all(
       shards.map(async (d) => {
