@@ -2,13 +2,29 @@ import { DurableObject } from 'cloudflare:workers';
 import { textToVector, type VectorCache, vectorToText } from '../src/embed/index.ts';
 import { type CellCache, indexKey, type ScoreRow } from '../src/score/index.ts';
 
+/**
+ * `idx` is the shard index: a record's key as an integer (the first 52 bits of its index key, exact
+ * in a JavaScript number) to the id of the shard digest that holds it, in `digests`. Integer keys on
+ * the rowid insert in about half the time of the text rows they replaced (`shards`: the 16-hex key to
+ * the 32-hex digest, 1M rows a 1M-record dataset), which objects written before keep and are still
+ * read. Two records whose keys share 52 bits share a row: the reader checks the shard's hash list, so
+ * the one that lost its row is only computed again.
+ */
 const SCHEMA = `CREATE TABLE IF NOT EXISTS cells (
   col TEXT NOT NULL, hash TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (col, hash)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS shards (h TEXT PRIMARY KEY, shard TEXT NOT NULL) WITHOUT ROWID`;
+CREATE TABLE IF NOT EXISTS shards (h TEXT PRIMARY KEY, shard TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idx (k INTEGER PRIMARY KEY, d INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS digests (id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE)`;
 
-/** Which shard's cell objects hold a record (by indexKey), one seek per key as in LOOKUP. */
-const LOCATE = 'SELECT h, shard FROM shards WHERE h IN (SELECT value FROM json_each(?))';
+/** Which shard's cell objects hold a record (by its integer key), one seek per key as in LOOKUP. */
+export const LOCATE =
+  'SELECT i.k AS k, d.digest AS shard FROM idx i JOIN digests d ON d.id = i.d WHERE i.k IN (SELECT value FROM json_each(?))';
+/** The same in the text index of objects written before `idx`. */
+const LOCATE_TEXT = 'SELECT h, shard FROM shards WHERE h IN (SELECT value FROM json_each(?))';
+
+/** A record's integer key in `idx`: the first 13 hex digits (52 bits) of its index key. */
+export const intKey = (key: string) => Number.parseInt(key.slice(0, 13), 16);
 
 /**
  * `IN (SELECT …)` makes SQLite seek the primary key once per hash. A join with json_each put the
@@ -67,39 +83,60 @@ export class ScoreCache extends DurableObject<Env> {
     return cells.length;
   }
 
+  /** Whether the text index of an older object holds rows (asked once per instance). */
+  private textIndex?: boolean;
+
   /** Which shard holds each of `keys` (index keys), where one does. */
   async locate(keys: string[]): Promise<Record<string, string>> {
+    const sql = this.ctx.storage.sql;
+    const byInt = new Map<number, string[]>();
+    for (const key of keys) {
+      const k = intKey(key);
+      const same = byInt.get(k);
+      if (same) same.push(key);
+      else byInt.set(k, [key]);
+    }
     const out: Record<string, string> = {};
-    for (const r of this.ctx.storage.sql.exec<{ h: string; shard: string }>(LOCATE, JSON.stringify(keys)))
-      out[r.h] = r.shard;
+    for (const r of sql.exec<{ k: number; shard: string }>(LOCATE, JSON.stringify([...byInt.keys()])))
+      for (const key of byInt.get(r.k) ?? []) out[key] = r.shard;
+    this.textIndex ??= sql.exec('SELECT 1 FROM shards LIMIT 1').toArray().length > 0;
+    if (this.textIndex) {
+      const rest = keys.filter((key) => out[key] === undefined);
+      for (const r of sql.exec<{ h: string; shard: string }>(LOCATE_TEXT, JSON.stringify(rest)))
+        out[r.h] = r.shard;
+    }
     return out;
   }
 
   /** Shard `digest` holds `keys` (index keys); one statement per 20,000 keys. */
   async index(digest: string, keys: string[]): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    sql.exec('INSERT OR IGNORE INTO digests (digest) VALUES (?)', digest);
+    const id = sql.exec<{ id: number }>('SELECT id FROM digests WHERE digest = ?', digest).one().id;
     for (let i = 0; i < keys.length; i += 20_000)
-      this.ctx.storage.sql.exec(
-        'INSERT OR REPLACE INTO shards (h, shard) SELECT value, ? FROM json_each(?)',
-        digest,
-        JSON.stringify(keys.slice(i, i + 20_000)),
+      sql.exec(
+        'INSERT OR REPLACE INTO idx (k, d) SELECT value, ? FROM json_each(?)',
+        id,
+        JSON.stringify(keys.slice(i, i + 20_000).map(intKey)),
       );
   }
 
   /** Records in the shard index, for inspection. */
   async indexed(): Promise<number> {
-    return this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM shards').one().n;
+    const count = (table: string) =>
+      this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    return count('idx') + count('shards');
   }
 
   /** Delete every cell (the dataset is deleted); the bytes of storage it held. */
   async destroy(): Promise<number> {
     const sql = this.ctx.storage.sql;
-    const cells =
-      sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM cells').one().n +
-      sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM shards').one().n;
+    const cells = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM cells').one().n + (await this.indexed());
     // An object that never held a cell has only its empty table: nothing freed worth counting.
     const bytes = cells > 0 ? sql.databaseSize : 0;
     await this.ctx.storage.deleteAll();
     this.ctx.storage.sql.exec(SCHEMA);
+    this.textIndex = undefined;
     return bytes;
   }
 

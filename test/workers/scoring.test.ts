@@ -111,4 +111,37 @@ describe('the ScoreCache object', () => {
     );
     expect(plan[0]).toBe('SEARCH cells USING PRIMARY KEY (col=? AND hash=?)');
   });
+
+  it('indexes records by integer keys, seeks them by rowid, and still reads the text index written before', async () => {
+    const { runInDurableObject } = await import('cloudflare:test');
+    const { LOCATE, intKey } = await import('../../workers/score-cache.ts');
+    const stub = env.SCORE_CACHE.get(env.SCORE_CACHE.idFromName('index-check'));
+    const a = '0123456789abcdef';
+    const b = 'fedcba9876543210';
+    // Same first 52 bits as `a`: it shares a's row (the reader checks the shard's hash list).
+    const twin = '0123456789abcfff';
+    await stub.index('digest-one', [a, b]);
+    await stub.index('digest-two', [b]);
+    // A row of the text index, as an object written before the integer one holds it.
+    const old = '00000000000000aa';
+    await runInDurableObject(stub, (_o, state) => {
+      state.storage.sql.exec('INSERT INTO shards (h, shard) VALUES (?, ?)', old, 'digest-old');
+    });
+    expect(await stub.locate([a, b, twin, old, '1111111111111111'])).toEqual({
+      [a]: 'digest-one',
+      [b]: 'digest-two',
+      [twin]: 'digest-one',
+      [old]: 'digest-old',
+    });
+    expect(await stub.indexed()).toBe(3);
+    expect(intKey(a)).toBe(0x0123456789abc);
+    const plan = await runInDurableObject(stub, (_o, state) =>
+      state.storage.sql
+        .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${LOCATE}`, JSON.stringify([intKey(a)]))
+        .toArray()
+        .map((r) => r.detail),
+    );
+    expect(plan.some((d) => /SEARCH i USING INTEGER PRIMARY KEY \(rowid=\?\)/.test(d))).toBe(true);
+    expect(plan.some((d) => /SCAN i\b/.test(d))).toBe(false);
+  });
 });
