@@ -7,17 +7,20 @@ import type { ScoreRow } from './types.ts';
  */
 export function mergeRows(rows: readonly (ScoreRow | undefined)[]): ScoreRow {
   const scores: Record<string, number> = {};
-  const flags: string[] = [];
-  const notes: string[] = [];
-  for (const r of rows) {
+  // Most records have neither: no arrays for them (this runs once per record of every shard).
+  let flags: string[] | undefined;
+  let notes: string[] | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
     if (!r) continue;
-    Object.assign(scores, r.scores);
-    if (r.flags) flags.push(...r.flags);
-    if (r.note) notes.push(r.note);
+    const from = r.scores;
+    for (const name in from) scores[name] = from[name];
+    if (r.flags && r.flags.length > 0) (flags ??= []).push(...r.flags);
+    if (r.note) (notes ??= []).push(r.note);
   }
   if (!('quality' in scores)) scores.quality = combineQuality(scores);
   const row: ScoreRow = { scores };
-  if (flags.length > 0) row.flags = [...new Set(flags)];
-  if (notes.length > 0) row.note = notes.join('; ');
+  if (flags) row.flags = [...new Set(flags)];
+  if (notes) row.note = notes.join('; ');
   return row;
 }

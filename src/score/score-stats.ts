@@ -21,7 +21,9 @@ export function accumulateStats(
   acc: Record<string, ScoreStat>,
   scores: Record<string, number>,
 ): Record<string, ScoreStat> {
-  for (const [name, v] of Object.entries(scores)) {
+  // for…in, not Object.entries: no array of pairs per record (this runs once per record).
+  for (const name in scores) {
+    const v = scores[name];
     if (!Number.isFinite(v)) continue;
     const s = acc[name];
     if (!s) acc[name] = { count: 1, sum: v, sumSq: v * v, min: v, max: v };

@@ -102,8 +102,10 @@ export async function score(
   const stats: Record<string, ScoreStat> = {};
   const filteredByReason: Record<string, number> = {};
   let filtered = 0;
+  const parts: (ScoreRow | undefined)[] = new Array(columns.length);
   const lines = records.map((r): ScoredLine => {
-    const row = mergeRows(columns.map((c) => c.get(r.hash)));
+    for (let k = 0; k < columns.length; k++) parts[k] = columns[k].get(r.hash);
+    const row = mergeRows(parts);
     accumulateStats(stats, row.scores);
     const reason = filterReason(row.scores, filters);
     if (reason) {
