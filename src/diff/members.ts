@@ -27,9 +27,27 @@ export interface Member {
 
 export const entryBytes = (terms: number) => 24 + 4 * terms;
 
+/** Value of each lowercase hex digit's char code, -1 for any other code below 128. */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
+
+/** The 32-bit value of the 8 lowercase hex digits of `id` from `at`; -1 when one is not. */
+function hexWord(id: string, at: number): number {
+  let v = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = id.charCodeAt(i);
+    const d = c < 128 ? HEX[c] : -1;
+    if (d < 0) return -1;
+    v = (v << 4) | d;
+  }
+  return v >>> 0;
+}
+
 export function idHalves(id: string): [hi: number, lo: number] {
-  if (!/^[0-9a-f]{16}$/.test(id)) throw new TypeError(`record id must be 16 hex digits, got "${id}"`);
-  return [Number.parseInt(id.slice(0, 8), 16), Number.parseInt(id.slice(8), 16)];
+  const hi = id.length === 16 ? hexWord(id, 0) : -1;
+  const lo = hi < 0 ? -1 : hexWord(id, 8);
+  if (lo < 0) throw new TypeError(`record id must be 16 hex digits, got "${id}"`);
+  return [hi, lo];
 }
 
 export const idText = (hi: number, lo: number) =>
@@ -37,29 +55,75 @@ export const idText = (hi: number, lo: number) =>
 
 export const compareMembers = (a: Member, b: Member) => a.hi - b.hi || a.lo - b.lo;
 
+/** Members as columns (what export fills, one row per valid record, without an object per record). */
+export interface MemberColumns {
+  n: number;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  rank: Float64Array;
+  index: Uint32Array;
+  reason: Uint8Array;
+  /** 1: a reserve took it. */
+  reserved: Uint8Array;
+  /** n × terms, row-major: the rank terms' scores (NaN when missing). */
+  terms: Float32Array;
+}
+
+export function memberColumns(n: number, terms: number): MemberColumns {
+  return {
+    n,
+    hi: new Uint32Array(n),
+    lo: new Uint32Array(n),
+    rank: new Float64Array(n),
+    index: new Uint32Array(n),
+    reason: new Uint8Array(n),
+    reserved: new Uint8Array(n),
+    terms: new Float32Array(n * terms),
+  };
+}
+
 /** Encode members (any order; sorted here) with `terms` term scores each. */
 export function encodeMembers(members: Member[], terms: number): Uint8Array {
-  const sorted = [...members].sort(compareMembers);
+  const c = memberColumns(members.length, terms);
+  members.forEach((m, i) => {
+    c.hi[i] = m.hi;
+    c.lo[i] = m.lo;
+    c.rank[i] = m.rank;
+    c.index[i] = m.index;
+    c.reason[i] = m.reason;
+    c.reserved[i] = m.reserved ? 1 : 0;
+    for (let t = 0; t < terms; t++) c.terms[i * terms + t] = m.terms[t] ?? Number.NaN;
+  });
+  return encodeMemberColumns(c, terms);
+}
+
+/** Encode member columns (any order; sorted here by id). */
+export function encodeMemberColumns(c: MemberColumns, terms: number): Uint8Array {
+  const { n, hi, lo } = c;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b]);
   const size = entryBytes(terms);
-  const out = new Uint8Array(MEMBERS_HEADER_BYTES + sorted.length * size);
+  const out = new Uint8Array(MEMBERS_HEADER_BYTES + n * size);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, MAGIC, true);
-  dv.setUint32(4, sorted.length, true);
+  dv.setUint32(4, n, true);
   dv.setUint32(8, terms, true);
   let b = 0;
-  sorted.forEach((m, i) => {
-    const bucket = m.hi >>> 24;
+  for (let i = 0; i < n; i++) {
+    const m = order[i];
+    const bucket = hi[m] >>> 24;
     while (b <= bucket) dv.setUint32(16 + 4 * b++, i, true);
     const at = MEMBERS_HEADER_BYTES + i * size;
-    dv.setUint32(at, m.hi, true);
-    dv.setUint32(at + 4, m.lo, true);
-    dv.setFloat64(at + 8, m.rank, true);
-    dv.setUint32(at + 16, m.index, true);
-    dv.setUint8(at + 20, m.reason);
-    dv.setUint8(at + 21, m.reserved ? 1 : 0);
-    for (let t = 0; t < terms; t++) dv.setFloat32(at + 24 + 4 * t, m.terms[t] ?? Number.NaN, true);
-  });
-  while (b <= BUCKETS) dv.setUint32(16 + 4 * b++, sorted.length, true);
+    dv.setUint32(at, hi[m], true);
+    dv.setUint32(at + 4, lo[m], true);
+    dv.setFloat64(at + 8, c.rank[m], true);
+    dv.setUint32(at + 16, c.index[m], true);
+    dv.setUint8(at + 20, c.reason[m]);
+    dv.setUint8(at + 21, c.reserved[m]);
+    for (let t = 0; t < terms; t++) dv.setFloat32(at + 24 + 4 * t, c.terms[m * terms + t], true);
+  }
+  while (b <= BUCKETS) dv.setUint32(16 + 4 * b++, n, true);
   return out;
 }
 

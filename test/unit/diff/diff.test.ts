@@ -21,6 +21,7 @@ import {
 import { type MemoryStore, memoryJob, memoryOutput, runLocal } from '../../../src/pipeline/index.ts';
 import { fromJsonl } from '../../../src/pipeline/jsonl.ts';
 import { diffKey, diffPartKey } from '../../../src/pipeline/keys.ts';
+import type { JobSpec } from '../../../src/pipeline/types.ts';
 import { MemoryCellCache } from '../../../src/score/index.ts';
 import { dataFile } from '../../support/data.ts';
 
@@ -34,6 +35,64 @@ const member = (hi: number, lo: number, rank: number, reason = 0, terms = [rank]
 });
 
 describe('members files', () => {
+  it("export's members (columns filled from its lines) are the bytes of the same members as objects", async () => {
+    const { encodeShardMembers, runView } = await import('../../../src/pipeline/stages/export/diff.ts');
+    const spec = {
+      id: 'jcolumns',
+      dataset: 'd',
+      objects: [],
+      recipe: RecipeSchema.parse({}),
+    } as unknown as JobSpec;
+    const view = runView(spec);
+    const rand = mulberry32(11);
+    const reasons = [
+      undefined,
+      'budget',
+      'duplicate',
+      'near_duplicate',
+      'filter:heuristics',
+      'not-a-known-reason',
+    ];
+    const hex = () =>
+      Math.floor(rand() * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0');
+    const lines = Array.from({ length: 2500 }, (_, i): OutputLine => {
+      const reason = reasons[i % reasons.length];
+      const scores: Record<string, number> = { quality: rand(), length: rand() * 100 };
+      if (i % 7 === 0) delete scores.quality;
+      return {
+        id: hex() + hex(),
+        hash: '0'.repeat(32),
+        source: { index: i * 3 },
+        record: {},
+        scores,
+        rank: rand(),
+        ...(reason ? { reason } : {}),
+      } as OutputLine;
+    });
+    const reserved = new Set(lines.filter((_, i) => i % 11 === 0).map((l) => l.id));
+    const other = view.reasons.length - 1;
+    const asObjects: Member[] = lines.map((l) => {
+      const r = l.reason === undefined ? 0 : view.reasons.indexOf(l.reason);
+      return {
+        hi: Number.parseInt(l.id.slice(0, 8), 16),
+        lo: Number.parseInt(l.id.slice(8), 16),
+        rank: l.rank,
+        index: l.source.index ?? 0,
+        reason: r < 0 ? other : r,
+        ...(reserved.has(l.id) ? { reserved: true } : {}),
+        terms: view.terms.map((t) => l.scores[t] ?? Number.NaN),
+      };
+    });
+    expect(view.terms.length).toBeGreaterThan(0);
+    expect(encodeShardMembers(spec, lines, reserved)).toEqual(encodeMembers(asObjects, view.terms.length));
+    for (const bad of ['0123456789ABCDEF', '0123456789abcde', '0123456789abcdeg', '0123456789abcdef0'])
+      expect(() => encodeShardMembers(spec, [{ ...lines[0], id: bad }])).toThrow(
+        'record id must be 16 hex digits',
+      );
+  });
+
   it('round-trip sorted by id, and a bucket range holds exactly the ids whose top byte is in it', () => {
     const rand = mulberry32(5);
     const members = Array.from({ length: 3000 }, (_, i) =>

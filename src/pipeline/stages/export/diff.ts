@@ -10,11 +10,12 @@ import {
   diffMembers,
   emptyCounts,
   encodeIndex,
-  encodeMembers,
+  encodeMemberColumns,
   idHalves,
   MEMBERS_HEADER_BYTES,
   type Member,
   type MembersHeader,
+  memberColumns,
   partBuckets,
   type RunView,
   TopEntries,
@@ -72,20 +73,20 @@ export function encodeShardMembers(
 ): Uint8Array {
   const view = runView(spec);
   const other = view.reasons.length - 1;
-  const members: Member[] = lines.map((l) => {
+  const codes = new Map(view.reasons.map((r, i) => [r, i]));
+  const terms = view.terms.length;
+  const c = memberColumns(lines.length, terms);
+  lines.forEach((l, i) => {
     const [hi, lo] = idHalves(l.id);
-    const r = l.reason === undefined ? 0 : view.reasons.indexOf(l.reason);
-    return {
-      hi,
-      lo,
-      rank: l.rank,
-      index: l.source.index ?? 0,
-      reason: r < 0 ? other : r,
-      ...(reserved.has(l.id) ? { reserved: true } : {}),
-      terms: view.terms.map((t) => l.scores[t] ?? Number.NaN),
-    };
+    c.hi[i] = hi;
+    c.lo[i] = lo;
+    c.rank[i] = l.rank;
+    c.index[i] = l.source.index ?? 0;
+    c.reason[i] = l.reason === undefined ? 0 : (codes.get(l.reason) ?? other);
+    if (reserved.size > 0 && reserved.has(l.id)) c.reserved[i] = 1;
+    for (let t = 0; t < terms; t++) c.terms[i * terms + t] = l.scores[view.terms[t]] ?? Number.NaN;
   });
-  return encodeMembers(members, view.terms.length);
+  return encodeMemberColumns(c, terms);
 }
 
 /** One task of export step 1: every shard's members header, gathered into the run's index. */
