@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Turn } from '../../../schemas/record.ts';
+import { mulberry32 } from '../../../src/demo/random.ts';
+import { canonicalContent } from '../../../src/formats/content-hash.ts';
 import { contentHash, normalizeRecord, recordId } from '../../../src/formats/index.ts';
 import { hashUniform } from '../../../src/util/hash-uniform.ts';
 
@@ -44,6 +46,45 @@ describe('contentHash', () => {
       contentHash([{ role: 'user', content: 'a b c' }]),
     ]);
     expect(new Set(hashes).size).toBe(hashes.length);
+  });
+
+  it('canonicalizes and hashes as the plain definition does, on texts with every kind of whitespace', async () => {
+    const rand = mulberry32(3);
+    // Every JavaScript whitespace, letters, quotes, a backslash, control and astral characters.
+    const alphabet = [
+      ...' \t\n\v\f\r\u00a0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000\ufeff',
+      ...'abcXYZ09.,"\\\u0001\u001f\u0085\u200b\u00e9\u4e2d',
+      '\ud83d\ude00',
+      '\ud800',
+    ];
+    const text = () => {
+      const parts: string[] = [];
+      const n = Math.floor(rand() * 12);
+      for (let i = 0; i < n; i++) {
+        // Mostly words and single spaces, as real text; now and then any character of the alphabet.
+        parts.push(
+          rand() < 0.5 ? 'word' : rand() < 0.6 ? ' ' : alphabet[Math.floor(rand() * alphabet.length)],
+        );
+      }
+      return parts.join('');
+    };
+    const encoder = new TextEncoder();
+    let fast = 0;
+    for (let k = 0; k < 3000; k++) {
+      const a = text();
+      const b = text();
+      const plain = (s: string) => s.trim().replace(/\s+/g, ' ');
+      expect(canonicalContent(a)).toBe(plain(a));
+      if (canonicalContent(a) === a) fast++;
+      if (k % 10 !== 0) continue;
+      const ts = turns(a, b);
+      const reference = JSON.stringify(ts.map((t) => [t.role, plain(t.content)]));
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(reference)));
+      expect(contentHash(ts)).toBe(Buffer.from(digest.subarray(0, 16)).toString('hex'));
+    }
+    // Both paths ran: texts already canonical, and texts that needed the trim and the replace.
+    expect(fast).toBeGreaterThan(300);
+    expect(fast).toBeLessThan(2700);
   });
 
   it('hashes an alpaca record and its reformatted copy the same', async () => {
