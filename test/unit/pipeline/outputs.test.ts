@@ -77,3 +77,35 @@ describe('the output manifest', () => {
     );
   });
 });
+
+describe('output lines', () => {
+  it('carry each record as the input gave it: its row text spliced in, equal to the parsed row', async () => {
+    const rows = [
+      '{"instruction": "Name a color.",  "input": "", "output": "Blue $& $1 \\u00e9"}',
+      '{"output":"Red.","instruction":"Another color?","n":1.50,"big":12345678901234567890}',
+      '{"instruction":"Say \\"record\\":0,\\"scores\\": twice","output":"\\"record\\":0,\\"scores\\":"}',
+    ];
+    const { store, spec } = await memoryJob(
+      { 'in.jsonl': `${rows.join('\n')}\n` },
+      RecipeSchema.parse({ select: { budget: 2, filters: [] } }),
+    );
+    await runLocal(store, spec);
+    const lines: string[] = [];
+    for (const f of ['selected.jsonl', 'rejected.jsonl'])
+      lines.push(...(await memoryOutput(store, spec.id, f)).split('\n').filter(Boolean));
+    expect(lines).toHaveLength(3);
+    for (const row of rows) {
+      const line = lines.find((l) => l.includes(row));
+      // The row verbatim (spacing, number forms, escapes), and the line is JSON whose record is that row.
+      expect(line, row).toBeDefined();
+      expect(JSON.parse(line!).record).toEqual(JSON.parse(row));
+      expect(Object.keys(JSON.parse(line!)).slice(0, 5)).toEqual([
+        'id',
+        'hash',
+        'source',
+        'record',
+        'scores',
+      ]);
+    }
+  });
+});
