@@ -1,7 +1,16 @@
 import { type BlobStore, inputChanged, type ObjectInfo } from '../src/pipeline/store.ts';
 
+/** One store per bucket binding in an isolate: what a store keeps between tasks (select's ids files) is shared by them. */
+const stores = new WeakMap<R2Bucket, BlobStore>();
+
 /** The pipeline's BlobStore on an R2 bucket. */
 export function r2Store(bucket: R2Bucket): BlobStore {
+  let store = stores.get(bucket);
+  if (!store) stores.set(bucket, (store = bucketStore(bucket)));
+  return store;
+}
+
+function bucketStore(bucket: R2Bucket): BlobStore {
   return {
     async head(key): Promise<ObjectInfo | null> {
       const o = await bucket.head(key);

@@ -173,3 +173,23 @@ describe('training weights', () => {
     expect(out.report.weights).toMatchObject({ score: 'length', mean: expect.closeTo(1, 4) });
   });
 });
+
+describe('record ids of the originals duplicates point to', () => {
+  it("come from the job's own store, when two stores hold a job of the same id in one process", async () => {
+    const rows = (tag: string) =>
+      Array.from({ length: 400 }, (_, i) => ({
+        instruction: `${tag} question ${i % 200} about item ${i % 200}`,
+        input: '',
+        output: `${tag} answer number ${i % 200}, with enough words to pass the filters of the recipe.`,
+      }));
+    const recipe = { shardBytes: 8_000, scorers: SCORERS, select: { budget: '30%' } };
+    const a = await runRows(rows('alpha'), recipe, { id: 'same-job' });
+    const b = await runRows(rows('beta'), recipe, { id: 'same-job' });
+    for (const out of [a, b]) {
+      const ids = new Set([...out.selected, ...out.rejected].map((l) => l.id));
+      const dups = out.rejected.filter((l) => l.reason === 'duplicate');
+      expect(dups.length).toBeGreaterThan(100);
+      for (const l of dups) expect(ids.has(l.duplicateOf!)).toBe(true);
+    }
+  });
+});

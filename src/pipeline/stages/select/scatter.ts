@@ -111,6 +111,38 @@ export async function readFate(
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
+/**
+ * Ids files read by earlier scatter tasks on the same store, most recent last, up to ID_FILES_BYTES a
+ * store: every scatter task names the records its duplicates point to, anywhere in the dataset, so
+ * each task read most shards' ids files again (40 KB each; 1.6 GB in all at 1M records). A shard's ids
+ * file is written once by the prepare step (a retry writes the same bytes), so a copy never goes
+ * stale within a job; keys name the job. Per store object: two stores never share a copy.
+ */
+const idFiles = new WeakMap<BlobStore, { files: Map<string, Uint8Array>; bytes: number }>();
+const ID_FILES_BYTES = 32 * 1024 * 1024;
+
+async function idFile(store: BlobStore, job: string, shard: number): Promise<Uint8Array> {
+  let cache = idFiles.get(store);
+  if (!cache) idFiles.set(store, (cache = { files: new Map(), bytes: 0 }));
+  const key = shardKey(job, shard, 'ids.bin');
+  const cached = cache.files.get(key);
+  if (cached) {
+    cache.files.delete(key);
+    cache.files.set(key, cached);
+    return cached;
+  }
+  const bytes = await store.get(key);
+  if (!bytes) throw new Error(`record ids of shard ${shard} are missing`);
+  cache.files.set(key, bytes);
+  cache.bytes += bytes.byteLength;
+  for (const [k, b] of cache.files) {
+    if (cache.bytes <= ID_FILES_BYTES) break;
+    cache.files.delete(k);
+    cache.bytes -= b.byteLength;
+  }
+  return bytes;
+}
+
 /** Record ids of global indexes, read from the ids file of each shard they fall in. */
 async function idsOf(
   store: BlobStore,
@@ -126,9 +158,10 @@ async function idsOf(
     list.push(node);
     byShard.set(s, list);
   }
+  const files = await Promise.all([...byShard.keys()].map((s) => idFile(store, job, s)));
+  let f = 0;
   for (const [s, list] of byShard) {
-    const bytes = await store.get(shardKey(job, s, 'ids.bin'));
-    if (!bytes) throw new Error(`record ids of shard ${s} are missing`);
+    const bytes = files[f++];
     // Only the ids needed: decoding a whole file per referenced shard made scatter O(shards × records).
     for (const node of list) out.set(node, idAt(bytes, node - starts[s]));
   }
