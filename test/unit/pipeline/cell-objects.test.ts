@@ -5,6 +5,7 @@ import { MemoryStore, memoryOutput, runLocal } from '../../../src/pipeline/index
 import { cellsPrefix } from '../../../src/pipeline/keys.ts';
 import {
   decodeRows,
+  decodeRowsAt,
   encodeRows,
   LOCATE_MIN_SHARE,
   shardDigest,
@@ -25,6 +26,12 @@ describe('cell objects', () => {
     expect(Object.is(back[0].scores.b, -0)).toBe(true);
     expect('a' in back[2].scores).toBe(false);
     expect(decodeRows(encodeRows([]))).toEqual([]);
+    // Some rows only, in the order asked: the same rows as a whole decode gives.
+    const bytes = encodeRows(rows);
+    expect(decodeRowsAt(bytes, [3, 1, 2], rows.length)).toEqual([back[3], back[1], back[2]]);
+    expect(decodeRowsAt(bytes, [], rows.length)).toEqual([]);
+    // An object of another length is not this hash list's.
+    expect(decodeRowsAt(bytes, [0], rows.length + 1)).toBeNull();
   });
 
   it('names a shard by its distinct hashes in order', () => {

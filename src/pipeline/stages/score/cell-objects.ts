@@ -105,6 +105,48 @@ export function decodeRows(bytes: Uint8Array): ScoreRow[] {
   return rows;
 }
 
+/**
+ * Rows `at` (indices into the object's rows) of an object of `expected` rows, in that order; null when
+ * the object holds another number of rows (not that hash list's). Decodes only those rows: a shard
+ * whose bounds moved needs a few hundred of an earlier shard's thousands.
+ */
+export function decodeRowsAt(bytes: Uint8Array, at: readonly number[], expected: number): ScoreRow[] | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headLength = view.getUint32(0, true);
+  const header = JSON.parse(decoder.decode(bytes.subarray(4, 4 + headLength))) as Header;
+  if (header.n !== expected) return null;
+  const start = 4 + headLength + ((8 - ((4 + headLength) % 8)) % 8);
+  const { n, names } = header;
+  const rows: ScoreRow[] = at.map(() => ({ scores: {} }));
+  names.forEach((name, j) => {
+    const absent = header.absent?.[name];
+    const skip = absent ? new Set(absent) : null;
+    const block = start + j * n * 8;
+    at.forEach((i, k) => {
+      if (!skip?.has(i)) rows[k].scores[name] = view.getFloat64(block + i * 8, true);
+    });
+  });
+  if (header.flags || header.notes) {
+    const index = new Map(at.map((i, k) => [i, k]));
+    for (const [i, flags] of header.flags ?? []) {
+      const k = index.get(i);
+      if (k !== undefined) rows[k].flags = flags;
+    }
+    for (const [i, note] of header.notes ?? []) {
+      const k = index.get(i);
+      if (k !== undefined) rows[k].note = note;
+    }
+  }
+  return rows;
+}
+
+/** An earlier shard that holds records of this one: its digest, hash list, and the rows of those records. */
+interface Source {
+  digest: string;
+  hashes: readonly string[];
+  rows: number[];
+}
+
 /** The cells of one shard's distinct records, column by column, through its objects and the index. */
 export class ShardCells {
   readonly digest: string;
@@ -115,7 +157,8 @@ export class ShardCells {
   readonly hashes: readonly string[];
   /** Earlier shards' hash lists, read once per task. */
   private readonly hashLists = new Map<string, Promise<string[] | null>>();
-  private located?: Promise<Map<string, string>>;
+  /** The earlier shards to read for its records, found once per task (every column reads the same). */
+  private sources?: Promise<Source[]>;
   private written = false;
 
   constructor(store: BlobStore, dataset: string, cells: CellCache, hashes: readonly string[]) {
@@ -167,8 +210,26 @@ export class ShardCells {
   }
 
   private async fromEarlier(column: string): Promise<Map<string, ScoreRow>> {
-    this.located ??= this.cells.locate(this.hashes);
-    const located = await this.located;
+    this.sources ??= this.findSources();
+    const sources = await this.sources;
+    const out = new Map<string, ScoreRow>();
+    const objects = await Promise.all(
+      sources.map((s) => this.store.get(cellColumnKey(this.dataset, s.digest, column))),
+    );
+    sources.forEach((s, k) => {
+      const bytes = objects[k];
+      if (!bytes) return;
+      // The first shard (most shared records first) that has a record's row gives it.
+      const need = s.rows.filter((i) => !out.has(s.hashes[i]));
+      const rows = need.length > 0 ? decodeRowsAt(bytes, need, s.hashes.length) : null;
+      if (rows) need.forEach((i, j) => out.set(s.hashes[i], rows[j]));
+    });
+    return out;
+  }
+
+  /** The earlier shards holding most of this shard's records (the index says which), with those records' rows. */
+  private async findSources(): Promise<Source[]> {
+    const located = await this.cells.locate(this.hashes);
     const counts = new Map<string, number>();
     for (const d of located.values()) if (d !== this.digest) counts.set(d, (counts.get(d) ?? 0) + 1);
     const shards = [...counts]
@@ -176,19 +237,19 @@ export class ShardCells {
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, LOCATE_SHARDS)
       .map(([d]) => d);
-    const out = new Map<string, ScoreRow>();
     // A new dataset's shards find no earlier one: nothing to read, and no set of their hashes to build.
-    if (shards.length === 0) return out;
+    if (shards.length === 0) return [];
     const wanted = new Set(this.hashes);
-    const found = await Promise.all(
-      shards.map(async (d) => {
-        const hashes = await this.hashList(d);
-        return hashes ? this.rowsOf(d, column, hashes) : null;
-      }),
-    );
-    for (const rows of found)
-      if (rows) for (const [h, row] of rows) if (wanted.has(h) && !out.has(h)) out.set(h, row);
-    return out;
+    const lists = await Promise.all(shards.map((d) => this.hashList(d)));
+    const sources: Source[] = [];
+    shards.forEach((digest, k) => {
+      const hashes = lists[k];
+      if (!hashes) return;
+      const rows: number[] = [];
+      for (let i = 0; i < hashes.length; i++) if (wanted.has(hashes[i])) rows.push(i);
+      if (rows.length > 0) sources.push({ digest, hashes, rows });
+    });
+    return sources;
   }
 
   private hashList(digest: string): Promise<string[] | null> {
