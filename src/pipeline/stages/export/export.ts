@@ -4,6 +4,7 @@ import { DUP_REASONS } from '../../../select/dedup/index.ts';
 import type { Cut } from '../../../select/index.ts';
 import { selectMask } from '../../../select/index.ts';
 import { strategyReasons } from '../../../select/strategies/index.ts';
+import { utf8Length } from '../../../util/utf8-length.ts';
 import { fromJsonl, toJsonl } from '../../jsonl.ts';
 import { outputPartKey, type PartFile, shardKey } from '../../keys.ts';
 import { readShardRecords } from '../../shard-records.ts';
@@ -170,9 +171,9 @@ export async function exportShard(
   };
   const bytes = {} as ExportTally['bytes'];
   for (const [file, text] of Object.entries(texts) as [keyof typeof texts, string][]) {
-    const data = new TextEncoder().encode(text);
-    bytes[file] = data.byteLength;
-    await store.put(outputPartKey(spec.id, file, info.shard), data);
+    // The text goes to the store as it is (the store encodes it once); its size is counted, not encoded.
+    bytes[file] = utf8Length(text);
+    await store.put(outputPartKey(spec.id, file, info.shard), text);
   }
   // Every valid record's outcome, sorted by id: a later run compares itself with this one (stages/diff.ts).
   await store.put(key('members.bin'), encodeShardMembers(spec, [...selected, ...rejected], reservedIds));
