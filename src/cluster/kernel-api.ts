@@ -22,8 +22,9 @@ export interface AssignOutputs {
   /** The cluster each listed row is in now (for `sums` and `bound`). */
   current?: Int32Array;
   /**
-   * With `current`: a row whose exact distance (not squared) to its current centroid is within
-   * bound[t] (with BOUND_SLACK relative slack) stays there without being measured against the
+   * With `current`: a row whose exact distance (not squared) to its current centroid is below
+   * bound[t] (by BOUND_SLACK relative slack; a distance 0 needs a bound above 0, since another
+   * centroid may coincide with its own) stays there without being measured against the
    * other centroids; such rows get second[t] = −1.
    */
   bound?: Float64Array;

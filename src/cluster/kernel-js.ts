@@ -102,7 +102,7 @@ export function createJsKernel(): ClusterKernel {
         if (norms && origin) norms[t] = sqdist(data, xo, origin, 0, dim);
         if (current && bound) {
           const d = sqdist(data, xo, centroids, current[t] * dim, dim);
-          if (Math.sqrt(d) * (1 + BOUND_SLACK) <= bound[t]) {
+          if (Math.sqrt(d) * (1 + BOUND_SLACK) < bound[t]) {
             labels[t] = current[t];
             dist2[t] = d;
             if (second) second[t] = -1;

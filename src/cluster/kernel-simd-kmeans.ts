@@ -79,7 +79,7 @@ export function wasmAssign(
       ranked = 0;
       for (let i = 0; i < m; i++) {
         const d = f64[(at.dist >> 3) + i];
-        if (Math.sqrt(d) * (1 + BOUND_SLACK) <= bound[start + i]) {
+        if (Math.sqrt(d) * (1 + BOUND_SLACK) < bound[start + i]) {
           labels[start + i] = current[start + i];
           dist2[start + i] = d;
           if (second) second[start + i] = -1;

@@ -183,7 +183,7 @@ export function kmeansStatsBounded(
       upper[i] = u;
       lower[i] = l;
       const bound = Math.max(half[a], l);
-      if (u * (1 + BOUND_SLACK) <= bound) continue;
+      if (u * (1 + BOUND_SLACK) < bound) continue;
       pending[count] = i;
       allFrom[count] = a;
       allWithin[count++] = bound;
