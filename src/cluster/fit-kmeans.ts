@@ -1,6 +1,6 @@
 import { mulberry32 } from '../demo/random.ts';
 import { clusterKernel } from './kernel.ts';
-import { createKmeansBounds } from './kmeans-bounds.ts';
+import { assignBounded, createKmeansBounds } from './kmeans-bounds.ts';
 import { kmeansPlusPlus } from './kmeans-plus-plus.ts';
 import { kmeansStats, mergeKmeansStats } from './kmeans-stats.ts';
 import { kmeansConverged, kmeansUpdate } from './kmeans-update.ts';
@@ -101,7 +101,15 @@ export function fitKmeans(x: Matrix, options: FitKmeansOptions): KmeansFit {
   }
   const labels = new Int32Array(x.n);
   const dist2 = new Float64Array(x.n);
-  clusterKernel().assign(x, null, x.n, centroids, k, { labels, dist2 });
+  if (bounds && iterations > 0) {
+    // The bounds carry on to the final centroids: only the rows out of bound are ranked again.
+    let at = 0;
+    chunks.forEach((chunk, i) => {
+      const out = { labels: labels.subarray(at, at + chunk.n), dist2: dist2.subarray(at, at + chunk.n) };
+      assignBounded(chunk, centroids, k, states[i], out);
+      at += chunk.n;
+    });
+  } else clusterKernel().assign(x, null, x.n, centroids, k, { labels, dist2 });
   let inertia = 0;
   for (let i = 0; i < x.n; i++) inertia += dist2[i];
   return { centroids, labels, inertia, iterations, converged, history };
