@@ -94,9 +94,30 @@ export function createKmeansBounds(x: Matrix, k: number): KmeansBounds {
 function halfSeparations(centroids: Float64Array, k: number, dim: number): Float64Array {
   const s = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
   for (let a = 0; a < k; a++) {
+    const p = a * dim;
     for (let c = a + 1; c < k; c++) {
-      let d = 0;
-      for (let j = 0; j < dim; j++) d += (centroids[a * dim + j] - centroids[c * dim + j]) ** 2;
+      const q = c * dim;
+      // Four partial sums (this runs k²/2 times an iteration).
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      let j = 0;
+      for (; j + 3 < dim; j += 4) {
+        const e0 = centroids[p + j] - centroids[q + j];
+        const e1 = centroids[p + j + 1] - centroids[q + j + 1];
+        const e2 = centroids[p + j + 2] - centroids[q + j + 2];
+        const e3 = centroids[p + j + 3] - centroids[q + j + 3];
+        d0 += e0 * e0;
+        d1 += e1 * e1;
+        d2 += e2 * e2;
+        d3 += e3 * e3;
+      }
+      for (; j < dim; j++) {
+        const e = centroids[p + j] - centroids[q + j];
+        d0 += e * e;
+      }
+      const d = d0 + d1 + (d2 + d3);
       if (d < s[a]) s[a] = d;
       if (d < s[c]) s[c] = d;
     }
@@ -109,11 +130,9 @@ function halfSeparations(centroids: Float64Array, k: number, dim: number): Float
 let cached: { centroids: Float64Array; k: number; half: Float64Array } | null = null;
 
 function halfSeparationsCached(centroids: Float64Array, k: number, dim: number): Float64Array {
-  const hit =
-    cached !== null &&
-    cached.k === k &&
-    cached.centroids.length === centroids.length &&
-    cached.centroids.every((v, i) => v === centroids[i]);
+  let hit = cached !== null && cached.k === k && cached.centroids.length === centroids.length;
+  for (let i = 0; hit && i < centroids.length; i++)
+    hit = (cached as { centroids: Float64Array }).centroids[i] === centroids[i];
   if (!hit) cached = { centroids: centroids.slice(), k, half: halfSeparations(centroids, k, dim) };
   return (cached as { half: Float64Array }).half;
 }
