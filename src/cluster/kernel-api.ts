@@ -61,6 +61,8 @@ export interface ClusterKernel {
     k: number,
     out: AssignOutputs,
   ): void;
+  /** out[c] = the squared distance (float64) from centroid c to its nearest other one (+∞ when k = 1). */
+  separations(centroids: Float64Array, k: number, dim: number, out: Float64Array): void;
   /** Squared distances (approximate, ≥ 0) from every row to each of t points: out[p·n + i]. */
   distances(x: Matrix, points: Float64Array, t: number, out: Float64Array): void;
   /** Visits every row with its non-negligible components; see MixtureVisitor. */

@@ -129,6 +129,20 @@ export function createJsKernel(): ClusterKernel {
         if (from >= 0) for (let j = 0; j < dim; j++) sums[from * dim + j] -= data[xo + j];
       }
     },
+    separations(centroids: Float64Array, k: number, dim: number, out: Float64Array) {
+      out.fill(Number.POSITIVE_INFINITY, 0, k);
+      for (let a = 0; a < k; a++) {
+        for (let c = a + 1; c < k; c++) {
+          let d = 0;
+          for (let j = 0; j < dim; j++) {
+            const e = centroids[a * dim + j] - centroids[c * dim + j];
+            d += e * e;
+          }
+          if (d < out[a]) out[a] = d;
+          if (d < out[c]) out[c] = d;
+        }
+      }
+    },
     distances(x: Matrix, points: Float64Array, t: number, out: Float64Array) {
       const { data, n, dim } = x;
       for (let p = 0; p < t; p++) {

@@ -177,3 +177,31 @@ export function wasmDistances(
     }
   }
 }
+
+/** See ClusterKernel.separations: the centroids as float64 rows pad4(dim) wide, then `pairs` by strips of rows. */
+export function wasmSeparations(
+  mem: WasmMemory,
+  centroids: Float64Array,
+  k: number,
+  dim: number,
+  out: Float64Array,
+): void {
+  const w = pad4(dim);
+  const strip = Math.max(1, Math.min(k, Math.floor(32768 / k)));
+  const at = mem.allocate({ c64: k * w * 8, out: strip * k * 8 });
+  mem.storeRows64(centroids, k, dim, w, at.c64);
+  out.fill(Number.POSITIVE_INFINITY, 0, k);
+  const o = at.out >> 3;
+  for (let a0 = 0; a0 < k; a0 += strip) {
+    const a1 = Math.min(k, a0 + strip);
+    mem.ex.pairs(at.c64, k, w, a0, a1, at.out);
+    const { f64 } = mem;
+    for (let a = a0; a < a1; a++) {
+      for (let c = a + 1; c < k; c++) {
+        const d = f64[o + (a - a0) * k + c];
+        if (d < out[a]) out[a] = d;
+        if (d < out[c]) out[c] = d;
+      }
+    }
+  }
+}

@@ -90,38 +90,10 @@ export function createKmeansBounds(x: Matrix, k: number): KmeansBounds {
   };
 }
 
-/** Half the distance from each centroid to its nearest other centroid (k²·dim/2 work). */
+/** Half the distance from each centroid to its nearest other centroid (k²·dim/2 work, in the kernel). */
 function halfSeparations(centroids: Float64Array, k: number, dim: number): Float64Array {
-  const s = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
-  for (let a = 0; a < k; a++) {
-    const p = a * dim;
-    for (let c = a + 1; c < k; c++) {
-      const q = c * dim;
-      // Four partial sums (this runs k²/2 times an iteration).
-      let d0 = 0;
-      let d1 = 0;
-      let d2 = 0;
-      let d3 = 0;
-      let j = 0;
-      for (; j + 3 < dim; j += 4) {
-        const e0 = centroids[p + j] - centroids[q + j];
-        const e1 = centroids[p + j + 1] - centroids[q + j + 1];
-        const e2 = centroids[p + j + 2] - centroids[q + j + 2];
-        const e3 = centroids[p + j + 3] - centroids[q + j + 3];
-        d0 += e0 * e0;
-        d1 += e1 * e1;
-        d2 += e2 * e2;
-        d3 += e3 * e3;
-      }
-      for (; j < dim; j++) {
-        const e = centroids[p + j] - centroids[q + j];
-        d0 += e * e;
-      }
-      const d = d0 + d1 + (d2 + d3);
-      if (d < s[a]) s[a] = d;
-      if (d < s[c]) s[c] = d;
-    }
-  }
+  const s = new Float64Array(k);
+  clusterKernel().separations(centroids, k, dim, s);
   for (let c = 0; c < k; c++) s[c] = 0.5 * Math.sqrt(s[c]);
   return s;
 }
