@@ -1,6 +1,6 @@
 import { mulberry32 } from '../demo/random.ts';
 import { clusterKernel } from './kernel.ts';
-import { assignBounded, createKmeansBounds } from './kmeans-bounds.ts';
+import { createKmeansBounds } from './kmeans-bounds.ts';
 import { kmeansPlusPlus } from './kmeans-plus-plus.ts';
 import { kmeansStats, mergeKmeansStats } from './kmeans-stats.ts';
 import { kmeansConverged, kmeansUpdate } from './kmeans-update.ts';
@@ -100,16 +100,27 @@ export function fitKmeans(x: Matrix, options: FitKmeansOptions): KmeansFit {
     prevInertia = stats.inertia;
   }
   const labels = new Int32Array(x.n);
-  const dist2 = new Float64Array(x.n);
   if (bounds && iterations > 0) {
-    // The bounds carry on to the final centroids: only the rows out of bound are ranked again.
+    // The bounds carry on to the final centroids: one more bounded map ranks only the rows out of
+    // bound, and gives the inertia from its per-cluster sums, like every iteration's.
     let at = 0;
-    chunks.forEach((chunk, i) => {
-      const out = { labels: labels.subarray(at, at + chunk.n), dist2: dist2.subarray(at, at + chunk.n) };
-      assignBounded(chunk, centroids, k, states[i], out);
+    const stats = chunks.map((chunk, i) => {
+      const s = kmeansStats(chunk, centroids, k, states[i]);
+      labels.set(states[i].labels, at);
       at += chunk.n;
+      return s;
     });
-  } else clusterKernel().assign(x, null, x.n, centroids, k, { labels, dist2 });
+    return {
+      centroids,
+      labels,
+      inertia: stats.reduce(mergeKmeansStats).inertia,
+      iterations,
+      converged,
+      history,
+    };
+  }
+  const dist2 = new Float64Array(x.n);
+  clusterKernel().assign(x, null, x.n, centroids, k, { labels, dist2 });
   let inertia = 0;
   for (let i = 0; i < x.n; i++) inertia += dist2[i];
   return { centroids, labels, inertia, iterations, converged, history };

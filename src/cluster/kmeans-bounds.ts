@@ -231,21 +231,3 @@ export function kmeansStatsBounded(
   }
   return { k, dim, n, counts: counts.slice(), sums: bounds.sums.slice(), inertia };
 }
-
-/**
- * The nearest centroid of every row and the exact squared distance to it, for the centroids of the
- * next call: one more bounded pass (which measures only the rows out of bound, and updates `bounds`
- * like kmeansStats), then each row's distance to its centroid. The same labels as a full assign.
- */
-export function assignBounded(
-  x: Matrix,
-  centroids: Float64Array,
-  k: number,
-  bounds: KmeansBounds,
-  out: { labels: Int32Array; dist2: Float64Array },
-): void {
-  kmeansStatsBounded(x, centroids, k, bounds);
-  const { within } = scratchOf(bounds);
-  within.fill(Number.POSITIVE_INFINITY);
-  clusterKernel().assign(x, null, x.n, centroids, k, { ...out, current: bounds.labels, bound: within });
-}
