@@ -312,10 +312,10 @@ function compare(
       const ratio = (r: number | null | undefined) => (r ? `${(mean(t) / r).toFixed(2)}×` : '');
       return [
         label,
-        mean(t).toFixed(3),
-        median(t).toFixed(3),
-        s?.secondsPerIter.toFixed(3) ?? '',
-        s?.marginalPerIter?.toFixed(3) ?? '',
+        mean(t).toFixed(4),
+        median(t).toFixed(4),
+        s?.secondsPerIter.toFixed(4) ?? '',
+        s?.marginalPerIter?.toFixed(4) ?? '',
         ratio(s?.marginalPerIter),
         ratio(s?.secondsPerIter),
       ];

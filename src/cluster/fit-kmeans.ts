@@ -100,6 +100,25 @@ export function fitKmeans(x: Matrix, options: FitKmeansOptions): KmeansFit {
     prevInertia = stats.inertia;
   }
   const labels = new Int32Array(x.n);
+  if (bounds && iterations > 0) {
+    // The bounds carry on to the final centroids: one more bounded map ranks only the rows out of
+    // bound, and gives the inertia from its per-cluster sums, like every iteration's.
+    let at = 0;
+    const stats = chunks.map((chunk, i) => {
+      const s = kmeansStats(chunk, centroids, k, states[i]);
+      labels.set(states[i].labels, at);
+      at += chunk.n;
+      return s;
+    });
+    return {
+      centroids,
+      labels,
+      inertia: stats.reduce(mergeKmeansStats).inertia,
+      iterations,
+      converged,
+      history,
+    };
+  }
   const dist2 = new Float64Array(x.n);
   clusterKernel().assign(x, null, x.n, centroids, k, { labels, dist2 });
   let inertia = 0;

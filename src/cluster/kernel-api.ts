@@ -22,8 +22,9 @@ export interface AssignOutputs {
   /** The cluster each listed row is in now (for `sums` and `bound`). */
   current?: Int32Array;
   /**
-   * With `current`: a row whose exact distance (not squared) to its current centroid is within
-   * bound[t] (with BOUND_SLACK relative slack) stays there without being measured against the
+   * With `current`: a row whose exact distance (not squared) to its current centroid is below
+   * bound[t] (by BOUND_SLACK relative slack; a distance 0 needs a bound above 0, since another
+   * centroid may coincide with its own) stays there without being measured against the
    * other centroids; such rows get second[t] = −1.
    */
   bound?: Float64Array;
@@ -60,6 +61,8 @@ export interface ClusterKernel {
     k: number,
     out: AssignOutputs,
   ): void;
+  /** out[c] = the squared distance (float64) from centroid c to its nearest other one (+∞ when k = 1). */
+  separations(centroids: Float64Array, k: number, dim: number, out: Float64Array): void;
   /** Squared distances (approximate, ≥ 0) from every row to each of t points: out[p·n + i]. */
   distances(x: Matrix, points: Float64Array, t: number, out: Float64Array): void;
   /** Visits every row with its non-negligible components; see MixtureVisitor. */

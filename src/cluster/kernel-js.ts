@@ -102,7 +102,7 @@ export function createJsKernel(): ClusterKernel {
         if (norms && origin) norms[t] = sqdist(data, xo, origin, 0, dim);
         if (current && bound) {
           const d = sqdist(data, xo, centroids, current[t] * dim, dim);
-          if (Math.sqrt(d) * (1 + BOUND_SLACK) <= bound[t]) {
+          if (Math.sqrt(d) * (1 + BOUND_SLACK) < bound[t]) {
             labels[t] = current[t];
             dist2[t] = d;
             if (second) second[t] = -1;
@@ -127,6 +127,20 @@ export function createJsKernel(): ClusterKernel {
         if (!sums || from === best) continue;
         for (let j = 0; j < dim; j++) sums[best * dim + j] += data[xo + j];
         if (from >= 0) for (let j = 0; j < dim; j++) sums[from * dim + j] -= data[xo + j];
+      }
+    },
+    separations(centroids: Float64Array, k: number, dim: number, out: Float64Array) {
+      out.fill(Number.POSITIVE_INFINITY, 0, k);
+      for (let a = 0; a < k; a++) {
+        for (let c = a + 1; c < k; c++) {
+          let d = 0;
+          for (let j = 0; j < dim; j++) {
+            const e = centroids[a * dim + j] - centroids[c * dim + j];
+            d += e * e;
+          }
+          if (d < out[a]) out[a] = d;
+          if (d < out[c]) out[c] = d;
+        }
       }
     },
     distances(x: Matrix, points: Float64Array, t: number, out: Float64Array) {

@@ -57,6 +57,8 @@ export function wasmAssign(
   const rootCn = Math.sqrt(maxCn);
   const mode = !sums ? 0 : current ? 2 : 1;
   const slot = new Int32Array(B);
+  // With `bound`: each block row's exact squared distance to its current centroid.
+  const own = new Float64Array(current && bound ? B : 0);
   for (let start = 0; start < count; start += B) {
     const m = Math.min(B, count - start);
     if (rows)
@@ -76,10 +78,11 @@ export function wasmAssign(
     for (let i = 0; i < m; i++) slot[i] = i;
     if (current && bound) {
       ex.finish(at.xraw, m, w, at.prev, 0, at.c64, 0, at.dist, 0);
+      own.set(f64.subarray(at.dist >> 3, (at.dist >> 3) + m));
       ranked = 0;
       for (let i = 0; i < m; i++) {
-        const d = f64[(at.dist >> 3) + i];
-        if (Math.sqrt(d) * (1 + BOUND_SLACK) <= bound[start + i]) {
+        const d = own[i];
+        if (Math.sqrt(d) * (1 + BOUND_SLACK) < bound[start + i]) {
           labels[start + i] = current[start + i];
           dist2[start + i] = d;
           if (second) second[start + i] = -1;
@@ -96,16 +99,38 @@ export function wasmAssign(
     ex.prep(at.xraw, ranked, w, at.shift, at.xs, 0, at.norms);
     ex.gemm(at.xs, ranked + (ranked & 1), at.y, kp, w, at.out, kp);
     ex.argmin(at.out, ranked, kp, kp, at.cn, at.labels, at.second);
-    ex.finish(at.xraw, ranked, w, at.labels, at.prev, at.c64, at.sums, at.dist, mode);
     for (let r = 0; r < ranked; r++) {
       const t = start + slot[r];
       labels[t] = i32[(at.labels >> 2) + r];
-      dist2[t] = f64[(at.dist >> 3) + r];
       if (!second) continue;
       const n2 = f32[(at.norms >> 2) + 2 * r];
       const root = Math.sqrt(n2) + rootCn;
       second[t] = Math.max(0, n2 + f32[(at.second >> 2) + r] - gamma * root * root);
     }
+    if (!(current && bound)) {
+      ex.finish(at.xraw, ranked, w, at.labels, at.prev, at.c64, at.sums, at.dist, mode);
+      for (let r = 0; r < ranked; r++) dist2[start + slot[r]] = f64[(at.dist >> 3) + r];
+      continue;
+    }
+    // Rows that keep their centroid have their exact distance already; the others are measured
+    // again against their new one, and move between the sums.
+    let moved = 0;
+    for (let r = 0; r < ranked; r++) {
+      const i = slot[r];
+      const label = i32[(at.labels >> 2) + r];
+      if (label === current[start + i]) {
+        dist2[start + i] = own[i];
+        continue;
+      }
+      if (moved !== r) {
+        f32.copyWithin((at.xraw >> 2) + moved * w, (at.xraw >> 2) + r * w, (at.xraw >> 2) + (r + 1) * w);
+        i32[(at.prev >> 2) + moved] = i32[(at.prev >> 2) + r];
+      }
+      i32[(at.labels >> 2) + moved] = label;
+      slot[moved++] = i;
+    }
+    ex.finish(at.xraw, moved, w, at.labels, at.prev, at.c64, at.sums, at.dist, mode);
+    for (let q = 0; q < moved; q++) dist2[start + slot[q]] = f64[(at.dist >> 3) + q];
   }
   if (sums) {
     const s = at.sums >> 3;
@@ -148,6 +173,34 @@ export function wasmDistances(
       for (let p = 0; p < t; p++) {
         const d = f32[nb + 2 * i] + f32[(at.cn >> 2) + p] - 2 * f32[o + i * tp + p];
         out[p * n + start + i] = Math.max(d, 0);
+      }
+    }
+  }
+}
+
+/** See ClusterKernel.separations: the centroids as float64 rows pad4(dim) wide, then `pairs` by strips of rows. */
+export function wasmSeparations(
+  mem: WasmMemory,
+  centroids: Float64Array,
+  k: number,
+  dim: number,
+  out: Float64Array,
+): void {
+  const w = pad4(dim);
+  const strip = Math.max(1, Math.min(k, Math.floor(32768 / k)));
+  const at = mem.allocate({ c64: k * w * 8, out: strip * k * 8 });
+  mem.storeRows64(centroids, k, dim, w, at.c64);
+  out.fill(Number.POSITIVE_INFINITY, 0, k);
+  const o = at.out >> 3;
+  for (let a0 = 0; a0 < k; a0 += strip) {
+    const a1 = Math.min(k, a0 + strip);
+    mem.ex.pairs(at.c64, k, w, a0, a1, at.out);
+    const { f64 } = mem;
+    for (let a = a0; a < a1; a++) {
+      for (let c = a + 1; c < k; c++) {
+        const d = f64[o + (a - a0) * k + c];
+        if (d < out[a]) out[a] = d;
+        if (d < out[c]) out[c] = d;
       }
     }
   }

@@ -35,6 +35,7 @@ export interface KernelExports {
   ): void;
   rownorms(x: number, m: number, w: number, origin: number, out: number): void;
   gather(src: number, idx: number, m: number, w: number, dst: number): void;
+  pairs(c: number, k: number, w: number, a0: number, a1: number, out: number): void;
 }
 
 /**

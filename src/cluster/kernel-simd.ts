@@ -1,5 +1,5 @@
 import type { ClusterKernel } from './kernel-api.ts';
-import { wasmAssign, wasmDistances } from './kernel-simd-kmeans.ts';
+import { wasmAssign, wasmDistances, wasmSeparations } from './kernel-simd-kmeans.ts';
 import { createWasmMemory } from './kernel-simd-memory.ts';
 import { wasmMixture } from './kernel-simd-mixture.ts';
 
@@ -18,6 +18,7 @@ export function createWasmKernel(
   return {
     name,
     assign: (x, rows, count, centroids, k, out) => wasmAssign(mem, x, rows, count, centroids, k, out),
+    separations: (centroids, k, dim, out) => wasmSeparations(mem, centroids, k, dim, out),
     distances: (x, points, t, out) => wasmDistances(mem, x, points, t, out),
     mixture: (x, params, visit, sums) => wasmMixture(mem, x, params, visit, sums),
   };

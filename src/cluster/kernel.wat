@@ -78,6 +78,41 @@
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
       (br $iloop))))
 
+  ;; out[(a − a0)*k + b] = Σ_j (c[a*w + j] − c[b*w + j])² for a0 ≤ a < a1 and a < b < k: the squared
+  ;; distances between the float64 rows of c (w wide), summed in two pairs of lanes.
+  (func (export "pairs") (param $c i32) (param $k i32) (param $w i32) (param $a0 i32) (param $a1 i32)
+    (param $out i32)
+    (local $a i32) (local $b i32) (local $p i32) (local $q i32) (local $end i32) (local $wb i32)
+    (local $d v128) (local $s0 v128) (local $s1 v128)
+    (local.set $wb (i32.shl (local.get $w) (i32.const 3)))
+    (local.set $a (local.get $a0))
+    (block $aend (loop $aloop
+      (br_if $aend (i32.ge_u (local.get $a) (local.get $a1)))
+      (local.set $b (i32.add (local.get $a) (i32.const 1)))
+      (block $bend (loop $bloop
+        (br_if $bend (i32.ge_u (local.get $b) (local.get $k)))
+        (local.set $p (i32.add (local.get $c) (i32.mul (local.get $a) (local.get $wb))))
+        (local.set $q (i32.add (local.get $c) (i32.mul (local.get $b) (local.get $wb))))
+        (local.set $end (i32.add (local.get $p) (local.get $wb)))
+        (local.set $s0 (v128.const i32x4 0 0 0 0))
+        (local.set $s1 (v128.const i32x4 0 0 0 0))
+        (loop $j
+          (local.set $d (f64x2.sub (v128.load offset=0 (local.get $p)) (v128.load offset=0 (local.get $q))))
+          (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $d) (local.get $d))))
+          (local.set $d (f64x2.sub (v128.load offset=16 (local.get $p)) (v128.load offset=16 (local.get $q))))
+          (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $d) (local.get $d))))
+          (local.set $p (i32.add (local.get $p) (i32.const 32)))
+          (local.set $q (i32.add (local.get $q) (i32.const 32)))
+          (br_if $j (i32.lt_u (local.get $p) (local.get $end))))
+        (local.set $s0 (f64x2.add (local.get $s0) (local.get $s1)))
+        (f64.store (i32.add (local.get $out)
+            (i32.shl (i32.add (i32.mul (i32.sub (local.get $a) (local.get $a0)) (local.get $k)) (local.get $b)) (i32.const 3)))
+          (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $bloop)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $aloop))))
+
   ;; Shifted copy of m rows: x' = src − shift (float32). With sq = 0 the dst rows are [x'] (w
   ;; wide), otherwise [x', x'²] (2w wide). norms[2i] = Σ x'², norms[2i + 1] = Σ x'⁴ (float32).
   (func (export "prep") (param $src i32) (param $m i32) (param $w i32) (param $shift i32)

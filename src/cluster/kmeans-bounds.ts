@@ -90,17 +90,10 @@ export function createKmeansBounds(x: Matrix, k: number): KmeansBounds {
   };
 }
 
-/** Half the distance from each centroid to its nearest other centroid (k²·dim/2 work). */
+/** Half the distance from each centroid to its nearest other centroid (k²·dim/2 work, in the kernel). */
 function halfSeparations(centroids: Float64Array, k: number, dim: number): Float64Array {
-  const s = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
-  for (let a = 0; a < k; a++) {
-    for (let c = a + 1; c < k; c++) {
-      let d = 0;
-      for (let j = 0; j < dim; j++) d += (centroids[a * dim + j] - centroids[c * dim + j]) ** 2;
-      if (d < s[a]) s[a] = d;
-      if (d < s[c]) s[c] = d;
-    }
-  }
+  const s = new Float64Array(k);
+  clusterKernel().separations(centroids, k, dim, s);
   for (let c = 0; c < k; c++) s[c] = 0.5 * Math.sqrt(s[c]);
   return s;
 }
@@ -109,11 +102,9 @@ function halfSeparations(centroids: Float64Array, k: number, dim: number): Float
 let cached: { centroids: Float64Array; k: number; half: Float64Array } | null = null;
 
 function halfSeparationsCached(centroids: Float64Array, k: number, dim: number): Float64Array {
-  const hit =
-    cached !== null &&
-    cached.k === k &&
-    cached.centroids.length === centroids.length &&
-    cached.centroids.every((v, i) => v === centroids[i]);
+  let hit = cached !== null && cached.k === k && cached.centroids.length === centroids.length;
+  for (let i = 0; hit && i < centroids.length; i++)
+    hit = (cached as { centroids: Float64Array }).centroids[i] === centroids[i];
   if (!hit) cached = { centroids: centroids.slice(), k, half: halfSeparations(centroids, k, dim) };
   return (cached as { half: Float64Array }).half;
 }
@@ -183,7 +174,7 @@ export function kmeansStatsBounded(
       upper[i] = u;
       lower[i] = l;
       const bound = Math.max(half[a], l);
-      if (u * (1 + BOUND_SLACK) <= bound) continue;
+      if (u * (1 + BOUND_SLACK) < bound) continue;
       pending[count] = i;
       allFrom[count] = a;
       allWithin[count++] = bound;

@@ -71,6 +71,40 @@ describe('cluster kernels', () => {
     expect(seeds.plain).toEqual(seeds.js);
   });
 
+  it('gives each centroid the squared distance to its nearest other one', () => {
+    // By hand: (0,0), (3,4), (3,0) → 9 (to (3,0)), 16 (to (3,0)), 9. Then k = 200 (the WebAssembly
+    // kernel takes the pairs in strips of rows) at dim 5 (not a multiple of 4), against a direct loop.
+    const out = both(() => {
+      const s = new Float64Array(3);
+      clusterKernel().separations(Float64Array.from([0, 0, 3, 4, 3, 0]), 3, 2, s);
+      return Array.from(s);
+    });
+    expect(out).toEqual({ wasm: [9, 16, 9], plain: [9, 16, 9], js: [9, 16, 9] });
+    const k = 200;
+    const centroids = kmeansPlusPlus(gaussianBlobs({ n: 400, dim: 5, k: 8, seed: 2 }).x, k, 1);
+    const near = both(() => {
+      const s = new Float64Array(k);
+      clusterKernel().separations(centroids, k, 5, s);
+      return s;
+    });
+    for (let a = 0; a < k; a++) {
+      let best = Number.POSITIVE_INFINITY;
+      for (let c = 0; c < k; c++) {
+        if (c === a) continue;
+        let d = 0;
+        for (let j = 0; j < 5; j++) d += (centroids[a * 5 + j] - centroids[c * 5 + j]) ** 2;
+        best = Math.min(best, d);
+      }
+      for (const s of [near.wasm, near.plain, near.js]) expectClose(s[a], best, 1e-14);
+    }
+    const one = both(() => {
+      const s = new Float64Array(1);
+      clusterKernel().separations(Float64Array.from([1, 2]), 1, 2, s);
+      return s[0];
+    });
+    expect(one).toEqual({ wasm: Infinity, plain: Infinity, js: Infinity });
+  });
+
   it('falls back to exact scoring where float32 would overflow', () => {
     const x: Matrix = { data: Float32Array.from([1e20, -1e20, 3, 1e19]), n: 2, dim: 2 };
     const params: GmmParams = {

@@ -112,6 +112,49 @@ describe.each(KERNELS)('k-means, %s kernel', (kernel) => {
     expect(states.map((b) => b.recomputed + b.tightened)).toEqual([0, 0, 0]);
   });
 
+  it('gives plain Lloyd statistics on duplicate rows with more clusters than distinct rows', () => {
+    // 6 distinct rows, each 50 times, k = 8 and 12: empty clusters are split every iteration, rows sit
+    // exactly on centroids (distance 0) and split centroids can coincide. A row at distance 0 from its
+    // centroid must still move to a coinciding centroid of lower index, as plain Lloyd's argmin does.
+    const points = [
+      [0, 0, 0, 0],
+      [4, 0, 0, 0],
+      [0, 4, 0, 0],
+      [2, 2, 0, 0],
+      [0, 0, 4, 4],
+      [4, 4, 4, 4],
+    ];
+    const x = rows(Array.from({ length: 300 }, (_, i) => points[(i * 7) % 6]));
+    for (const k of [8, 12]) {
+      let centroids = kmeansPlusPlus(x, k, 3);
+      const chunks = rowChunks(x, 128);
+      const states = chunks.map((c) => createKmeansBounds(c, k));
+      let empty = 0;
+      for (let iter = 0; iter < 12; iter++) {
+        const plain = chunks.map((c) => kmeansStats(c, centroids, k)).reduce(mergeKmeansStats);
+        const bounded = chunks
+          .map((c, i) => kmeansStats(c, centroids, k, states[i]))
+          .reduce(mergeKmeansStats);
+        expect(Array.from(bounded.counts)).toEqual(Array.from(plain.counts));
+        expectClose(bounded.sums, plain.sums, 1e-12);
+        const update = kmeansUpdate(plain, centroids);
+        empty += update.empty.length;
+        centroids = update.centroids;
+      }
+      expect(empty).toBeGreaterThanOrEqual(12 * (k - 6));
+    }
+  });
+
+  it('labels every row with its nearest final centroid through the bounds, like a full assignment', () => {
+    const { x } = gaussianBlobs({ n: 3000, dim: 10, k: 9, seed: 13, sigma: [0.5, 1.5], noise: 0.05 });
+    for (const chunkRows of [3000, 700]) {
+      const fit = fitKmeans(x, { k: 12, seed: 5, chunkRows, maxIter: 6, tol: 0 });
+      const full = assignKmeans(x, fit.centroids, 12);
+      expect(fit.labels).toEqual(full.labels);
+      expectClose(fit.inertia, kmeansStats(x, fit.centroids, 12).inertia, 1e-12);
+    }
+  });
+
   it('seeds with k-means++: distinct rows, seeded', () => {
     const x = rows([
       [0, 0],
