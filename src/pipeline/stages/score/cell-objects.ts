@@ -222,7 +222,10 @@ export class ShardCells {
       // The first shard (most shared records first) that has a record's row gives it.
       const need = s.rows.filter((i) => !out.has(s.hashes[i]));
       const rows = need.length > 0 ? decodeRowsAt(bytes, need, s.hashes.length) : null;
-      if (rows) need.forEach((i, j) => out.set(s.hashes[i], rows[j]));
+      if (!rows) return;
+      need.forEach((i, j) => {
+        out.set(s.hashes[i], rows[j]);
+      });
     });
     return out;
   }
