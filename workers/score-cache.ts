@@ -89,13 +89,7 @@ export class ScoreCache extends DurableObject<Env> {
   /** Which shard holds each of `keys` (index keys), where one does. */
   async locate(keys: string[]): Promise<Record<string, string>> {
     const sql = this.ctx.storage.sql;
-    const byInt = new Map<number, string[]>();
-    for (const key of keys) {
-      const k = intKey(key);
-      const same = byInt.get(k);
-      if (same) same.push(key);
-      else byInt.set(k, [key]);
-    }
+    const byInt = groupBy(keys, intKey);
     const out: Record<string, string> = {};
     for (const r of sql.exec<{ k: number; shard: string }>(LOCATE, JSON.stringify([...byInt.keys()])))
       for (const key of byInt.get(r.k) ?? []) out[key] = r.shard;
@@ -197,18 +191,24 @@ function cellsOver<V>(env: Env, dataset: string, encode: (v: V) => string, decod
   };
 }
 
+/** `items` by `keyOf`, in order within each key. */
+function groupBy<K>(items: readonly string[], keyOf: (item: string) => K): Map<K, string[]> {
+  const groups = new Map<K, string[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const same = groups.get(k);
+    if (same) same.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** The CellCache of a dataset: model scorers' rows as JSON, and the shard index of offline cells. */
 export function scoreCache(env: Env, dataset: string): CellCache {
   return {
     ...cellsOver<ScoreRow>(env, dataset, JSON.stringify, (t) => JSON.parse(t) as ScoreRow),
     async locate(hashes) {
-      const byKey = new Map<string, string[]>();
-      for (const h of hashes) {
-        const k = indexKey(h);
-        const same = byKey.get(k);
-        if (same) same.push(h);
-        else byKey.set(k, [h]);
-      }
+      const byKey = groupBy(hashes, indexKey);
       const parts = [...byPartition([...byKey.keys()], (k) => k)];
       const found = await Promise.all(parts.map(([p, ks]) => cachePartition(env, dataset, p).locate(ks)));
       const out = new Map<string, string>();
