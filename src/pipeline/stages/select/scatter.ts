@@ -119,7 +119,8 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
  * stale within a job; keys name the job. Per store object: two stores never share a copy.
  */
 const idFiles = new WeakMap<BlobStore, { files: Map<string, Uint8Array>; bytes: number }>();
-const ID_FILES_BYTES = 32 * 1024 * 1024;
+/** 16 MiB: every id of 2M records (8 bytes each); a small share of a Worker's 128 MB, kept between tasks. */
+const ID_FILES_BYTES = 16 * 1024 * 1024;
 
 async function idFile(store: BlobStore, job: string, shard: number): Promise<Uint8Array> {
   let cache = idFiles.get(store);
