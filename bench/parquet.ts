@@ -81,6 +81,7 @@ async function heldBy(bytes: Uint8Array): Promise<number> {
     range: async (_key: string, offset: number, length: number) => bytes.slice(offset, offset + length),
     put: async () => {
       peak = Math.max(peak, process.memoryUsage().heapUsed);
+      return undefined;
     },
   };
   const object = { key: 'memory', size: bytes.length, etag: '' };
@@ -133,8 +134,9 @@ class FileStore implements BlobStore {
     const n = readSync(this.fd(key), buf, 0, length, offset);
     return buf.subarray(0, n);
   }
-  async put(_key: string, data: Uint8Array | string): Promise<void> {
+  async put(_key: string, data: Uint8Array | string): Promise<undefined> {
     this.written += typeof data === 'string' ? data.length : data.byteLength;
+    return undefined;
   }
   close(): void {
     for (const fd of this.fds.values()) closeSync(fd);

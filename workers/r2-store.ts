@@ -39,7 +39,8 @@ function bucketStore(bucket: R2Bucket): BlobStore {
       return new Uint8Array(await o.arrayBuffer());
     },
     async put(key, data, contentType) {
-      await bucket.put(key, data, contentType ? { httpMetadata: { contentType } } : undefined);
+      const o = await bucket.put(key, data, contentType ? { httpMetadata: { contentType } } : undefined);
+      return o?.size;
     },
   };
 }

@@ -29,9 +29,11 @@ export class MemoryStore implements BlobStore {
     return v.subarray(offset, Math.min(v.byteLength, offset + length));
   }
 
-  async put(key: string, data: Uint8Array | string): Promise<void> {
-    this.objects.set(key, typeof data === 'string' ? encoder.encode(data) : data);
+  async put(key: string, data: Uint8Array | string): Promise<number | undefined> {
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    this.objects.set(key, bytes);
     this.etags.set(key, `m${++this.puts}`);
+    return bytes.byteLength;
   }
 }
 
@@ -46,14 +48,16 @@ export async function memoryJob(
     id = 'job',
     dataset = 'd',
     extra = {},
+    store = new MemoryStore(),
   }: {
     id?: string;
     dataset?: string;
     /** Objects in the store that are not part of the dataset (reference sets, anchors). */
     extra?: Record<string, string | Uint8Array>;
+    /** The store to fill (a new MemoryStore). */
+    store?: MemoryStore;
   } = {},
 ): Promise<{ store: MemoryStore; spec: JobSpec }> {
-  const store = new MemoryStore();
   for (const [key, data] of Object.entries(extra)) await store.put(key, data);
   const infos: ObjectInfo[] = [];
   for (const [key, data] of Object.entries(objects)) {

@@ -17,7 +17,8 @@ export interface BlobStore {
    * of the object: another version is an `input_changed` error (see `inputChanged`), never its bytes.
    */
   range(key: string, offset: number, length: number, etag?: string): Promise<Uint8Array>;
-  put(key: string, data: Uint8Array | string, contentType?: string): Promise<void>;
+  /** Store `data` (a string as UTF-8). A store that knows it returns the bytes stored. */
+  put(key: string, data: Uint8Array | string, contentType?: string): Promise<number | undefined>;
   /** The object as UTF-8 text, where the store decodes it natively (R2's `text()`); else get + decode. */
   text?(key: string): Promise<string | null>;
 }

@@ -4,6 +4,7 @@ import { generateDemo } from '../../../src/demo/index.ts';
 import { isWinnowError } from '../../../src/errors.ts';
 import {
   JSONL,
+  MemoryStore,
   memoryJob,
   memoryOutput,
   type OutputManifest,
@@ -11,10 +12,21 @@ import {
   runLocal,
 } from '../../../src/pipeline/index.ts';
 
-async function finished() {
+/** A store that does not say how many bytes it stored (as a BlobStore may not): export counts them. */
+class SilentStore extends MemoryStore {
+  override async put(key: string, data: Uint8Array | string): Promise<undefined> {
+    await super.put(key, data);
+    return undefined;
+  }
+}
+
+async function finished(silent = false) {
+  // A record of 2-, 3- and 4-byte UTF-8 characters, so that counting bytes is not counting characters.
+  const wide = JSON.stringify({ instruction: 'Écris « bonjour » 你好', output: 'Bonjour, 你好 😀 — voilà.' });
   const { store, spec } = await memoryJob(
-    { 'in.jsonl': generateDemo({ records: 200, seed: 4 }) },
+    { 'in.jsonl': `${generateDemo({ records: 200, seed: 4 })}${wide}\n` },
     RecipeSchema.parse({ shardBytes: 4096, select: { budget: 30 } }),
+    silent ? { store: new SilentStore() } : {},
   );
   const report = await runLocal(store, spec);
   const manifest = JSON.parse(
@@ -56,6 +68,19 @@ describe('the output manifest', () => {
     expect(selected.parts).toHaveLength(report.stages.ingest.shards);
     expect(manifest.files.at(-1)).toMatchObject({ name: 'report.json', contentType: 'application/json' });
     expect(JSON.parse(await memoryOutput(store, 'job', 'report.json'))).toEqual(report);
+  });
+
+  it("has every part's true size from a store that does not report what it stored", async () => {
+    const { store, manifest } = await finished(true);
+    for (const f of manifest.files)
+      for (const p of f.parts) expect(store.objects.get(p.key)?.byteLength, p.key).toBe(p.bytes);
+    const all = manifest.files.find((f) => f.name === 'selected.jsonl')!;
+    const text = [
+      await memoryOutput(store, 'job', 'selected.jsonl'),
+      await memoryOutput(store, 'job', 'rejected.jsonl'),
+    ].join('');
+    expect(text).toContain('你好 😀');
+    expect(all.bytes).toBeGreaterThan(0);
   });
 
   it('a missing or short part is an error naming its key, never a short file', async () => {
