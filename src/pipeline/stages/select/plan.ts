@@ -1,23 +1,16 @@
 import type { InContext, Recipe } from '../../../../schemas/recipe.ts';
 import { agreement, auditThreshold, mergeLowest, sampleThresholds } from '../../../select/incontext/index.ts';
-import {
-  type Cut,
-  decide,
-  firstRound,
-  mergeSummaries,
-  ROUND_ZERO,
-  type RoundSpec,
-  type ShardSummary,
-} from '../../../select/index.ts';
+import type { Cut, RoundSpec, ShardSummary } from '../../../select/index.ts';
 import { reserveWanted } from '../../../select/reserve.ts';
 import { strategyOf } from '../../../select/strategies/index.ts';
+import { cutOrRound, openPhase, type PhaseOpening } from './phases.ts';
 
 /**
  * The select stage as a sequence of steps, each one coordinator iteration. Maps run on every shard;
  * reduces run on band partitions (dedup) or cluster partitions (groups); `dedup-resolve` is one task.
  *
  *   [ic-keys → ic-score → ic-fit → ic-audit] → prepare → [dedup-reduce → dedup-resolve] → [group-map → group-reduce]
- *   → scatter → round*
+ *   → scatter → [round* → reserve]* → round*
  *
  * - ic-keys / ic-score / ic-fit (accelerated in-context scoring): each cluster's smallest sampling keys,
  *   so every cluster gets its sample; the sampled candidates scored with the model; the estimator
@@ -32,6 +25,8 @@ import { strategyOf } from '../../../select/strategies/index.ts';
  * - scatter: each shard gathers its records' fates and writes the values the budget is cut on
  *   (`priority.f64`: rank, or the strategy's order; -1 = no candidate), answering top-k round 0.
  * - round: the remaining rounds of the exact global top-k (src/select/topk.ts).
+ * - reserve (recipe `select.reserve`): each reserve is a top-k phase of its own, before the rest of
+ *   the budget's; once its cut is found every shard marks what it took (phases.ts).
  */
 export type SelectStep =
   | { kind: 'ic-keys' }
@@ -204,15 +199,6 @@ export interface SelectState {
    * it took itself, and records in it once it was spent (those earlier reserves took count too).
    */
   reserve?: { wanted: number[]; matched: number[]; taken: number[]; kept: number[] };
-}
-
-/** What opens a top-k phase on a shard (a reserve's, or the rest of the budget's). */
-export interface PhaseOpening {
-  records: number;
-  summary: ShardSummary;
-  candidates: number;
-  /** A reserve: records earlier reserves took that match it; the rest of the budget: records reserves took. */
-  have: number;
 }
 
 export type SelectAdvance =
@@ -418,28 +404,26 @@ export function nextSelectStep(
       const rs = barrier.results;
       const candidates = rs.reduce((a, r) => a + r.candidates, 0);
       const reserves = recipe.select.reserve;
-      if (reserves) {
-        const matched = reserves.map((_, i) => rs.reduce((a, r) => a + (r.reserve?.matched[i] ?? 0), 0));
-        const wanted = target > 0 ? reserveWanted(reserves, target) : reserves.map(() => 0);
-        const reserve = { wanted, matched, taken: [], kept: [] };
-        const openings = rs.map((r) => ({
-          records: r.records,
-          summary: r.summary,
-          candidates: r.reserve?.candidates ?? 0,
-          have: 0,
-        }));
-        return openPhase(recipe, { ...state, candidates, reserve }, 0, openings, shards, target);
-      }
-      const plan = { k: Math.min(target, candidates), total: candidates };
-      const first = firstRound(plan);
-      if (first.kind === 'done')
-        return { kind: 'done', state: { ...state, candidates }, cut: first.cut, candidates };
-      return cutOrRound(
-        { ...state, candidates, rounds: 1, topk: plan },
-        plan,
-        ROUND_ZERO,
-        rs.map((r) => r.summary),
+      // Without reserves the first phase is the rest of the budget, over the priority values' candidates.
+      const reserve = reserves && {
+        wanted: target > 0 ? reserveWanted(reserves, target) : reserves.map(() => 0),
+        matched: reserves.map((_, i) => rs.reduce((a, r) => a + (r.reserve?.matched[i] ?? 0), 0)),
+        taken: [],
+        kept: [],
+      };
+      const openings = rs.map((r) => ({
+        records: r.records,
+        summary: r.summary,
+        candidates: reserves ? (r.reserve?.candidates ?? 0) : r.candidates,
+        have: 0,
+      }));
+      return openPhase(
+        recipe,
+        { ...state, candidates, ...(reserve ? { reserve } : {}) },
+        0,
+        openings,
         shards,
+        target,
       );
     }
     case 'round': {
@@ -462,75 +446,4 @@ export function nextSelectStep(
       return openPhase(recipe, state, state.step.phase + 1, barrier.results, shards, target);
     }
   }
-}
-
-/**
- * Opens top-k phase `phase` from every shard's opening: reserve `phase` (keeps its wanted count less
- * the matching records earlier reserves took), or past the last reserve, the rest of the budget.
- */
-function openPhase(
-  recipe: Recipe,
-  state: SelectState,
-  phase: number,
-  openings: readonly PhaseOpening[],
-  shards: number,
-  target: number,
-): SelectAdvance {
-  const n = recipe.select.reserve?.length ?? 0;
-  const total = openings.reduce((a, o) => a + o.candidates, 0);
-  const have = openings.reduce((a, o) => a + o.have, 0);
-  const r = state.reserve!;
-  let plan: { k: number; total: number };
-  let s: SelectState;
-  if (phase < n) {
-    plan = { k: Math.min(Math.max(0, r.wanted[phase] - have), total), total };
-    s = { ...state, reserve: { ...r, taken: [...r.taken, plan.k], kept: [...r.kept, have + plan.k] } };
-  } else {
-    // `have`: every record the reserves took; the strategy's order fills the rest of the budget.
-    plan = { k: Math.min(Math.max(0, target - have), total), total };
-    s = { ...state, candidates: total + have };
-  }
-  s = { ...s, topk: plan };
-  const first = firstRound(plan);
-  if (first.kind === 'done') {
-    if (phase < n)
-      return {
-        kind: 'next',
-        state: { ...s, step: { kind: 'reserve', phase, cut: first.cut } },
-        tasks: shards,
-      };
-    return { kind: 'done', state: s, cut: first.cut, candidates: s.candidates ?? 0 };
-  }
-  return cutOrRound(
-    { ...s, rounds: s.rounds + 1 },
-    plan,
-    ROUND_ZERO,
-    openings.map((o) => o.summary),
-    shards,
-    phase < n ? phase : undefined,
-  );
-}
-
-function cutOrRound(
-  state: SelectState,
-  plan: { k: number; total: number },
-  round: RoundSpec,
-  summaries: ShardSummary[],
-  shards: number,
-  phase?: number,
-): SelectAdvance {
-  const merged = summaries.reduce((a, s) => mergeSummaries(a, s));
-  const d = decide(plan, round, merged, round.kind === 'ties' ? summaries : undefined);
-  if (d.kind === 'done') {
-    if (phase !== undefined)
-      return {
-        kind: 'next',
-        state: { ...state, step: { kind: 'reserve', phase, cut: d.cut } },
-        tasks: shards,
-      };
-    return { kind: 'done', state, cut: d.cut, candidates: state.candidates ?? plan.total };
-  }
-  const step: SelectStep =
-    phase !== undefined ? { kind: 'round', round: d.spec, phase } : { kind: 'round', round: d.spec };
-  return { kind: 'next', state: { ...state, step }, tasks: shards };
 }

@@ -43,13 +43,8 @@ import type { JobSpec, ShardInfo } from '../../types.ts';
 import type { ScoredLine } from '../score/score.ts';
 import { encodeIds } from './files.ts';
 import { icEstimates, icScorer } from './incontext.ts';
-import type {
-  DedupReduceResult,
-  DedupResolveResult,
-  PhaseOpening,
-  PrepareResult,
-  SelectState,
-} from './plan.ts';
+import type { PhaseOpening } from './phases.ts';
+import type { DedupReduceResult, DedupResolveResult, PrepareResult, SelectState } from './plan.ts';
 import { lexicalDedup } from './plan.ts';
 
 /** The MinHash parameters a recipe's near dedup runs with (`bands: 0` when it is off). */
