@@ -248,7 +248,7 @@ async function reserveFiles(store: BlobStore, job: string, shard: number, spent:
   };
 }
 
-async function readBytes(store: BlobStore, job: string, shard: number, file: ShardFile, n: number) {
+export async function readBytes(store: BlobStore, job: string, shard: number, file: ShardFile, n: number) {
   const bytes = await store.get(shardKey(job, shard, file));
   if (!bytes || bytes.length !== n)
     throw new Error(`${file} of shard ${shard} is missing or does not match its ${n} records`);
@@ -262,13 +262,8 @@ async function restValues(store: BlobStore, job: string, shard: number, reserved
   return priority;
 }
 
-/** Round 0 of reserve 0 of a shard (scatter opens the reserves with it). */
-export async function openReserves(store: BlobStore, job: string, shard: number): Promise<PhaseOpening> {
-  const f = await reserveFiles(store, job, shard, 0);
-  return opening(f.values(0), 0);
-}
-
-function opening(values: Float64Array, have: number): PhaseOpening {
+/** A shard's opening of a top-k phase over `values` (-1: not a candidate of the phase). */
+export function opening(values: Float64Array, have: number): PhaseOpening {
   let candidates = 0;
   for (let i = 0; i < values.length; i++) if (values[i] >= 0) candidates++;
   return { records: values.length, summary: summarize(values, ROUND_ZERO), candidates, have };

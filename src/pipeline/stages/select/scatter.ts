@@ -1,12 +1,12 @@
 import { DUP_REASONS } from '../../../select/dedup/index.ts';
-import { ROUND_ZERO, summarize } from '../../../select/index.ts';
+import { phaseValues, ROUND_ZERO, summarize } from '../../../select/index.ts';
 import { groupFateKey, shardKey } from '../../keys.ts';
 import { type BlobStore, getJson } from '../../store.ts';
 import type { JobSpec, ShardInfo } from '../../types.ts';
 import { decodeFates, fateReasons, idAt, shardOf } from './files.ts';
 import { shardLosers } from './groups.ts';
 import { needsGroups, type ScatterResult, type SelectState } from './plan.ts';
-import { openReserves, readValues } from './prepare.ts';
+import { opening, readBytes, readValues } from './prepare.ts';
 
 /**
  * Why a candidate left before the budget, by local index: `[index, reason, of, similarity?]` where
@@ -80,10 +80,7 @@ export async function selectScatter(
   if (!reserves) return { records: n, candidates, summary: summarize(priority, ROUND_ZERO) };
   // Reserves: a candidate's matches (a filter, dedup or the strategy's refusal rules a record out),
   // then round 0 of the first reserve instead of the priority values'.
-  const match = await store.get(shardKey(spec.id, info.shard, 'match.u8'));
-  if (!match || match.length !== n)
-    throw new Error(`match.u8 of shard ${info.shard} is missing or does not match its ${n} records`);
-  const eligible = match.slice();
+  const eligible = (await readBytes(store, spec.id, info.shard, 'match.u8', n)).slice();
   for (const p of pending) eligible[p.i] = 0;
   const matched = reserves.map((_, r) => {
     let m = 0;
@@ -91,7 +88,8 @@ export async function selectScatter(
     return m;
   });
   await store.put(shardKey(spec.id, info.shard, 'reserve.u8'), eligible);
-  const first = await openReserves(store, spec.id, info.shard);
+  // Round 0 of reserve 0, from what is in hand: no reserve took anything yet.
+  const first = opening(phaseValues(ranks, eligible, new Uint8Array(n), 0), 0);
   return {
     records: n,
     candidates,
