@@ -22,15 +22,22 @@ export interface AssignOutputs {
   /** The cluster each listed row is in now (for `sums` and `bound`). */
   current?: Int32Array;
   /**
-   * With `current`: a row whose exact distance (not squared) to its current centroid is below
-   * bound[t] (by BOUND_SLACK relative slack; a distance 0 needs a bound above 0, since another
-   * centroid may coincide with its own) stays there without being measured against the
-   * other centroids; such rows get second[t] = −1.
+   * With `current`: a row whose distance (not squared) to its current centroid is below bound[t]
+   * (by BOUND_SLACK relative slack; a distance 0 needs a bound above 0, since another centroid may
+   * coincide with its own) stays there without being measured against the other centroids; such
+   * rows get second[t] = −1. A row that keeps its centroid may get, instead of the exact distance,
+   * an upper bound on it in dist2 (the held rows of `resident`).
    */
   bound?: Float64Array;
   /** With `norms`: norms[t] = ‖x − origin‖² (float64). */
   origin?: Float64Array;
   norms?: Float64Array;
+  /**
+   * x is one fixed matrix, unchanged from call to call (a k-means state's rows): the kernel may
+   * keep a compact copy of it from a call over every row (rows = null) for the calls with `bound`
+   * that follow.
+   */
+  resident?: boolean;
 }
 
 export interface MixtureSums {

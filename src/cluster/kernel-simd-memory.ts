@@ -1,10 +1,49 @@
 /** Memory management and data movement for the WebAssembly kernel (see kernel-simd.ts). */
 
+import type { Matrix } from './types.ts';
+
 /** The exports of kernel.wat (pointers are byte offsets into `memory`). */
 export interface KernelExports {
   memory: WebAssembly.Memory;
   gemm(x: number, m: number, y: number, k: number, w: number, out: number, ldo: number): void;
-  prep(src: number, m: number, w: number, shift: number, dst: number, sq: number, norms: number): void;
+  /** idx: a list of the block's row numbers in src (byte offset), or −1 for rows 0..m − 1 (also finish, rownorms). */
+  prep(
+    src: number,
+    m: number,
+    w: number,
+    shift: number,
+    dst: number,
+    sq: number,
+    norms: number,
+    idx: number,
+  ): void;
+  /** int16 rows for gemm16 and their stats (a, Σ|q|, Σx'²), see kernel.wat. */
+  quant(
+    src: number,
+    m: number,
+    w: number,
+    shift: number,
+    idx: number,
+    lv: number,
+    dst: number,
+    w16: number,
+    stats: number,
+  ): void;
+  /** idx as in prep (−1: rows 0..m − 1); with m odd, row m of the list is read too. */
+  gemm16(x: number, m: number, y: number, k: number, w: number, out: number, ldo: number, idx: number): void;
+  own16(x: number, idx: number, m: number, w: number, y: number, labels: number, out: number): void;
+  argmin16(
+    out: number,
+    m: number,
+    kp: number,
+    ldo: number,
+    cv: number,
+    stats: number,
+    eu: number,
+    labels: number,
+    second: number,
+    idx: number,
+  ): void;
   argmin(out: number, m: number, kp: number, ldo: number, cn: number, labels: number, second: number): void;
   candidates(
     out: number,
@@ -32,8 +71,9 @@ export interface KernelExports {
     sums: number,
     dist: number,
     mode: number,
+    idx: number,
   ): void;
-  rownorms(x: number, m: number, w: number, origin: number, out: number): void;
+  rownorms(x: number, m: number, w: number, origin: number, out: number, idx: number): void;
   gather(src: number, idx: number, m: number, w: number, dst: number): void;
   pairs(c: number, k: number, w: number, a0: number, a1: number, out: number): void;
 }
@@ -54,14 +94,37 @@ export const pad4 = (v: number) => (v + 3) & ~3;
 /** Rows per block: about 32 KiB of float32 input, an even number (the product tile is 2 rows). */
 export const blockRows = (w: number) => Math.max(2, Math.min(256, Math.floor(8192 / w))) & ~1;
 
+/**
+ * A matrix's rows kept in the module's memory from one call to the next as int16 (quant's output:
+ * n rows w16 wide at `rows`, their stats at `stats`, 16 bytes a row), shifted by the float32 point
+ * at `origin` (dim values). Byte offsets; `ready` once every row is filled.
+ */
+export interface HeldRows {
+  rows: number;
+  stats: number;
+  origin: number;
+  ready: boolean;
+}
+
 /** The instance's memory, its current views (replaced when it grows), and the row movers. */
 export interface WasmMemory {
   ex: KernelExports;
   f32: Float32Array;
   f64: Float64Array;
   i32: Int32Array;
-  /** Byte offsets (64-byte aligned) of consecutive regions of the given sizes; grows memory. */
+  /**
+   * Byte offsets (64-byte aligned) of consecutive regions of the given sizes, after the held rows;
+   * grows memory.
+   */
   allocate<K extends string>(sizes: Record<K, number>): Record<K, number>;
+  /**
+   * The int16 rows of x held in this memory, or null when x is not the matrix held (or its rows are
+   * not all filled). With `take` and x not held, the space for them is made (the rows held before
+   * are dropped) and returned not ready: the caller fills it and sets `ready`. x is known by its
+   * data array (weakly), which must not change while its rows are held. Call it before
+   * `allocate`: the regions move when the held rows change.
+   */
+  held16(x: Matrix, w16: number, take: boolean): HeldRows | null;
   /** Rows [start, start + m) of data into float32 rows w wide at byte offset dst, zero-padded. */
   loadRows(data: Float32Array, dim: number, w: number, start: number, m: number, dst: number): void;
   /**
@@ -94,12 +157,16 @@ export interface WasmMemory {
 
 export function createWasmMemory(module: WebAssembly.Module): WasmMemory {
   const ex = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+  /** The matrix whose int16 rows start the memory (its data array weakly), and their bytes. */
+  let held: { data: WeakRef<Float32Array>; n: number; dim: number; w16: number; bytes: number; rows: HeldRows } | null =
+    null;
   const mem: WasmMemory = {
     ex,
     f32: new Float32Array(ex.memory.buffer),
     f64: new Float64Array(ex.memory.buffer),
     i32: new Int32Array(ex.memory.buffer),
     allocate,
+    held16,
     loadRows,
     gatherRows,
     storeRows64,
@@ -109,19 +176,39 @@ export function createWasmMemory(module: WebAssembly.Module): WasmMemory {
   /** Byte offsets (64-byte aligned) of consecutive regions of the given sizes; grows memory. */
   function allocate<K extends string>(sizes: Record<K, number>): Record<K, number> {
     const at = {} as Record<K, number>;
-    let end = 0;
+    let end = held ? held.bytes : 0;
     for (const key of Object.keys(sizes) as K[]) {
       at[key] = end;
       end += (sizes[key] + 63) & ~63;
     }
-    const missing = end - mem.ex.memory.buffer.byteLength;
-    if (missing > 0) {
-      mem.ex.memory.grow(Math.ceil(missing / 65536));
-      mem.f32 = new Float32Array(mem.ex.memory.buffer);
-      mem.f64 = new Float64Array(mem.ex.memory.buffer);
-      mem.i32 = new Int32Array(mem.ex.memory.buffer);
-    }
+    reserve(end);
     return at;
+  }
+
+  /** Grows memory to at least `end` bytes and renews the views. */
+  function reserve(end: number): void {
+    const missing = end - mem.ex.memory.buffer.byteLength;
+    if (missing <= 0) return;
+    mem.ex.memory.grow(Math.ceil(missing / 65536));
+    mem.f32 = new Float32Array(mem.ex.memory.buffer);
+    mem.f64 = new Float64Array(mem.ex.memory.buffer);
+    mem.i32 = new Int32Array(mem.ex.memory.buffer);
+  }
+
+  function held16(x: Matrix, w16: number, take: boolean): HeldRows | null {
+    const { data, n, dim } = x;
+    if (held && held.data.deref() === data && held.n === n && held.dim === dim && held.w16 === w16) {
+      if (held.rows.ready || take) return held.rows;
+      return null;
+    }
+    if (!take) return null;
+    const align = (v: number) => (v + 63) & ~63;
+    const rows = { rows: 0, stats: align(n * w16 * 2), origin: 0, ready: false };
+    rows.origin = rows.stats + align(n * 16);
+    const bytes = rows.origin + align(dim * 4);
+    held = { data: new WeakRef(data), n, dim, w16, bytes, rows };
+    reserve(bytes);
+    return rows;
   }
 
   /** Rows [start, start + m) of data into float32 rows w wide at byte offset dst, zero-padded. */

@@ -81,7 +81,7 @@ export function wasmMixture(
   for (let start = 0; start < n; start += B) {
     const m = Math.min(B, n - start);
     mem.loadRows(data, dim, w, start, m, at.xraw);
-    ex.prep(at.xraw, m, w, at.shift, at.xs, 1, at.norms);
+    ex.prep(at.xraw, m, w, at.shift, at.xs, 1, at.norms, -1);
     ex.gemm(at.xs, m + (m & 1), at.y, kp, w2, at.out, kp);
     ex.candidates(at.out, m, k, kp, at.cst, at.norms, gamma, maxA, maxB, LOG_TAIL, at.comps, at.counts);
     for (let i = 0; i < m; i++) {

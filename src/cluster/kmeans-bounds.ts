@@ -132,7 +132,15 @@ export function kmeansStatsBounded(
     const { origin } = bounds;
     for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) origin[j] += centroids[c * dim + j] / k;
     const { dist2, second } = scratchOf(bounds);
-    kernel.assign(x, null, n, centroids, k, { labels, dist2, second, sums: bounds.sums, origin, norms });
+    kernel.assign(x, null, n, centroids, k, {
+      labels,
+      dist2,
+      second,
+      sums: bounds.sums,
+      origin,
+      norms,
+      resident: true,
+    });
     for (let i = 0; i < n; i++) {
       upper[i] = Math.sqrt(dist2[i]);
       lower[i] = Math.sqrt(second[i]);
@@ -193,6 +201,7 @@ export function kmeansStatsBounded(
       sums: bounds.sums,
       current: from,
       bound: within,
+      resident: true,
     });
     let kept = 0;
     for (let t = 0; t < count; t++) {
