@@ -1,6 +1,14 @@
 import { type AssignOutputs, BOUND_SLACK } from './kernel-api.ts';
 import { blockRows, pad4, U32, type WasmMemory } from './kernel-simd-memory.ts';
-import { type Int16Rows, ownUpper, pad8, quantLevels, rankOpen, rankRows, storeQuantized } from './kernel-simd-rank.ts';
+import {
+  type Int16Rows,
+  ownUpper,
+  pad8,
+  quantLevels,
+  rankOpen,
+  rankRows,
+  storeQuantized,
+} from './kernel-simd-rank.ts';
 import type { Matrix } from './types.ts';
 
 /** The staging window of gathered rows, in blocks: rows of a block spread over at most this many blocks are copied at once. */
@@ -99,7 +107,17 @@ export function wasmAssign(
       else mem.loadRows(data, dim, w, start, m, at.xraw);
       for (let i = 0; i < m; i++) i32[idx + i] = i;
       if (filling && held)
-        ex.quant(at.xraw, m, w, held.origin, -1, shape.lv, held.rows + start * w16 * 2, w16, held.stats + start * 16);
+        ex.quant(
+          at.xraw,
+          m,
+          w,
+          held.origin,
+          -1,
+          shape.lv,
+          held.rows + start * w16 * 2,
+          w16,
+          held.stats + start * 16,
+        );
     }
     if (norms && origin) {
       ex.rownorms(at.xraw, m, w, at.origin, at.rownorms, -1);
@@ -110,7 +128,8 @@ export function wasmAssign(
     let ranked = m;
     for (let i = 0; i < m; i++) slot[i] = i;
     if (bounded) {
-      if (fromHeld && held) ownUpper(mem, at, { rows: held.rows, stats: held.stats, idx: at.idx }, m, at.prev, shape, own);
+      if (fromHeld && held)
+        ownUpper(mem, at, { rows: held.rows, stats: held.stats, idx: at.idx }, m, at.prev, shape, own);
       else {
         ex.finish(at.xraw, m, w, at.prev, 0, at.c64, 0, at.dist, 0, at.idx);
         own.set(f64.subarray(at.dist >> 3, (at.dist >> 3) + m));

@@ -158,8 +158,14 @@ export interface WasmMemory {
 export function createWasmMemory(module: WebAssembly.Module): WasmMemory {
   const ex = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
   /** The matrix whose int16 rows start the memory (its data array weakly), and their bytes. */
-  let held: { data: WeakRef<Float32Array>; n: number; dim: number; w16: number; bytes: number; rows: HeldRows } | null =
-    null;
+  let held: {
+    data: WeakRef<Float32Array>;
+    n: number;
+    dim: number;
+    w16: number;
+    bytes: number;
+    rows: HeldRows;
+  } | null = null;
   const mem: WasmMemory = {
     ex,
     f32: new Float32Array(ex.memory.buffer),

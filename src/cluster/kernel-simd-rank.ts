@@ -143,7 +143,14 @@ export function ownUpper(
  * the squared distance to every other centroid. Returns how many rows the error bound leaves open:
  * their positions r are at `open`, for rankOpen.
  */
-export function rankRows(mem: WasmMemory, at: RankRegions, m: number, shape: RankShape, src: Int16Rows, low: Float64Array): number {
+export function rankRows(
+  mem: WasmMemory,
+  at: RankRegions,
+  m: number,
+  shape: RankShape,
+  src: Int16Rows,
+  low: Float64Array,
+): number {
   const { w16, kp, gamma } = shape;
   const { ex, f32, i32 } = mem;
   ex.gemm16(src.rows, m + (m & 1), at.y16, kp, w16, at.out, kp, src.idx);
