@@ -1,7 +1,7 @@
 /**
  * How many sample rows one task can fit to convergence inside a Worker's limits: 128 MB of memory per
  * isolate and 30 s of CPU per invocation by default (docs/architecture.md). The task holds the sample
- * as float32 at the clustered dimension, its per-row working arrays, the model's parameters and, with
+ * as float32 at the clustered dimension, the clustering kernel's int16 copy of it, its per-row working arrays, the model's parameters and, with
  * PCA, the d × d moments, covariance and eigenvectors; it may run every fit for `maxIter` iterations.
  */
 
@@ -36,6 +36,9 @@ const NS = {
  * arrays (36), the final labels and distances (12), rounded up.
  */
 const ROW_WORK_BYTES = 80;
+
+/** The kernel's int16 copy of a row, kept for the whole fit (WasmMemory.held16): 2·pad8(dim) + 16 B of stats. */
+const heldRowBytes = (dim: number) => 2 * ((dim + 7) & ~7) + 16;
 
 export interface FitSize {
   algorithm: 'kmeans' | 'gmm';
@@ -92,7 +95,7 @@ function linear(size: FitSize) {
   }
   const pcaNs = pcaFrom ? (NS.pcaProduct * (pcaFrom * pcaFrom)) / 2 + pcaFrom * dim * NS.pcaProduct : 0;
   return {
-    memory: { fixed: paramBytes + pcaBytes, perRow: 4 * dim + ROW_WORK_BYTES + partRow },
+    memory: { fixed: paramBytes + pcaBytes, perRow: 4 * dim + ROW_WORK_BYTES + heldRowBytes(dim) + partRow },
     cpu: { fixed: pcaFrom ? NS.eigenCube * pcaFrom ** 3 : 0, perRow: (maxIter + 2) * perIter + pcaNs },
   };
 }

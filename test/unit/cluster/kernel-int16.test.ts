@@ -15,9 +15,12 @@ import { kernelWasmBytes } from '../../../src/cluster/kernel-wasm.ts';
 import { mulberry32 } from '../../../src/demo/random.ts';
 import { expectClose } from './helpers.ts';
 
+/** WebAssembly.Module from bytes (declared abstract in the Workers types). */
+const Module = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
+
 /** A WebAssembly kernel memory whose exports count their calls. */
 function countingMemory() {
-  const mem = createWasmMemory(new WebAssembly.Module(kernelWasmBytes(false)));
+  const mem = createWasmMemory(new Module(kernelWasmBytes(false)));
   const calls: Record<string, number> = {};
   const raw = mem.ex as unknown as Record<string, unknown>;
   const counted: Record<string, unknown> = { memory: raw.memory };
