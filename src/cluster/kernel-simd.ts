@@ -5,10 +5,12 @@ import { wasmMixture } from './kernel-simd-mixture.ts';
 
 /**
  * The WebAssembly SIMD kernel (kernel.wat). Inputs are shifted by a central point (the
- * centroids' mean, or the mixture's mean) and the O(n·k·dim) products run as float32 f32x4
- * tiles; they only rank candidates. Every reported distance and log density is then recomputed
- * exactly in float64 from the unshifted float32 rows, with the same summation order as the JS
- * kernel, so both report the same bits wherever they pick the same centroid or components.
+ * centroids' mean, the mixture's mean, or for held k-means rows the rows' mean) and the
+ * O(n·k·dim) products only rank candidates: k-means ranks centroids with int16 dot products
+ * (i32x4.dot_i16x8_s) under a bound on their error, and ranks the rows that bound leaves open with
+ * float32 f32x4 tiles, like the mixture. Every reported distance and log density is then
+ * recomputed exactly in float64 from the unshifted float32 rows, with the same summation order as
+ * the JS kernel, so both report the same bits wherever they pick the same centroid or components.
  */
 export function createWasmKernel(
   module: WebAssembly.Module,
