@@ -126,7 +126,8 @@ function timeKmeans(x: Matrix, init: Float64Array, k: number, iters: number, bou
  * bounds), from `init`, exactly `iters` iterations and the final assignment; `runs` times. Each value
  * is the fit's seconds divided by its iterations (scikit-learn's fit / n_iter includes a final
  * assignment too). Each fit gets its own copy of the rows (made before the clock starts), so that
- * each pays for the kernel's int16 copy of them, as the one fit of a fit task does.
+ * each pays for the kernel's int16 copy of them, in a fresh memory (fitKmeans releases it), as the
+ * one fit of a fit task does.
  */
 function timeFitKmeans(x: Matrix, init: Float64Array, k: number, iters: number, runs = 5): number[] {
   return Array.from({ length: runs }, () => {

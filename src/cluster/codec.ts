@@ -149,6 +149,8 @@ export function decodeKmeansBounds(bytes: Uint8Array): KmeansBounds {
   const centroids = has ? array(k * dim) : null;
   const labels = Int32Array.from(array(n));
   return {
+    // A decoded state is carried between tasks: its rows are read anew each time.
+    resident: false,
     k,
     dim,
     n,

@@ -1,6 +1,6 @@
 import { mulberry32 } from '../demo/random.ts';
 import { clusterKernel } from './kernel.ts';
-import { createKmeansBounds } from './kmeans-bounds.ts';
+import { createKmeansBounds, type KmeansBounds } from './kmeans-bounds.ts';
 import { kmeansPlusPlus } from './kmeans-plus-plus.ts';
 import { kmeansStats, mergeKmeansStats } from './kmeans-stats.ts';
 import { kmeansConverged, kmeansUpdate } from './kmeans-update.ts';
@@ -79,9 +79,29 @@ export function fitKmeans(x: Matrix, options: FitKmeansOptions): KmeansFit {
   if (!Number.isInteger(chunkRows) || chunkRows < 1)
     throw new RangeError('chunkRows must be a positive integer');
   if (init) checkCentroids(init, k, x.dim);
-  let centroids = init ? init.slice() : kmeansPlusPlus(sampleRows(x, Math.max(k, sampleSize), seed), k, seed);
+  const centroids = init
+    ? init.slice()
+    : kmeansPlusPlus(sampleRows(x, Math.max(k, sampleSize), seed), k, seed);
   const chunks = rowChunks(x, chunkRows);
-  const states = bounds ? chunks.map((chunk) => createKmeansBounds(chunk, k)) : [];
+  // The kernel keeps the rows of the fit's states (resident) until the fit ends.
+  const states = bounds ? chunks.map((chunk) => createKmeansBounds(chunk, k, { resident: true })) : [];
+  try {
+    return lloyd(x, chunks, states, centroids, { k, maxIter, tol, bounds });
+  } finally {
+    if (bounds) clusterKernel().release();
+  }
+}
+
+/** Lloyd iterations from `centroids` and the final assignment (see fitKmeans). */
+function lloyd(
+  x: Matrix,
+  chunks: Matrix[],
+  states: KmeansBounds[],
+  start: Float64Array,
+  options: { k: number; maxIter: number; tol: number; bounds: boolean },
+): KmeansFit {
+  const { k, maxIter, tol, bounds } = options;
+  let centroids = start;
   const history: number[] = [];
   let prevInertia = Number.POSITIVE_INFINITY;
   let converged = false;

@@ -74,6 +74,13 @@ export interface ClusterKernel {
   distances(x: Matrix, points: Float64Array, t: number, out: Float64Array): void;
   /** Visits every row with its non-negligible components; see MixtureVisitor. */
   mixture(x: Matrix, params: GmmParams, visit: MixtureVisitor, sums: MixtureSums | null): void;
+  /**
+   * Frees what the kernel keeps between calls (the rows of `resident` calls): the next call starts
+   * with small memory. A WebAssembly memory cannot shrink, so the kernel starts a new one.
+   */
+  release(): void;
+  /** Bytes of memory the kernel holds (its WebAssembly memory; 0 for the JS kernel). */
+  memoryBytes(): number;
 }
 
 /** Relative slack of the `bound` test, for the rounding of the bounds themselves. */

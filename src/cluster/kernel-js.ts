@@ -177,5 +177,7 @@ export function createJsKernel(): ClusterKernel {
         }
       }
     },
+    release() {},
+    memoryBytes: () => 0,
   };
 }

@@ -3,6 +3,9 @@ import { wasmAssign, wasmDistances, wasmSeparations } from './kernel-simd-kmeans
 import { createWasmMemory } from './kernel-simd-memory.ts';
 import { wasmMixture } from './kernel-simd-mixture.ts';
 
+/** Memory kept by release(): the working regions of a block (under 1 MiB at 256 dimensions). */
+const RELEASE_ABOVE = 4 * 2 ** 20;
+
 /**
  * The WebAssembly SIMD kernel (kernel.wat). Inputs are shifted by a central point (the
  * centroids' mean, the mixture's mean, or for held k-means rows the rows' mean) and the
@@ -16,12 +19,17 @@ export function createWasmKernel(
   module: WebAssembly.Module,
   name: 'wasm' | 'wasm-relaxed' = 'wasm',
 ): ClusterKernel {
-  const mem = createWasmMemory(module);
+  let mem = createWasmMemory(module);
   return {
     name,
     assign: (x, rows, count, centroids, k, out) => wasmAssign(mem, x, rows, count, centroids, k, out),
     separations: (centroids, k, dim, out) => wasmSeparations(mem, centroids, k, dim, out),
     distances: (x, points, t, out) => wasmDistances(mem, x, points, t, out),
     mixture: (x, params, visit, sums) => wasmMixture(mem, x, params, visit, sums),
+    release: () => {
+      // A new instance of the compiled module: its first memory page, the old one left to the GC.
+      if (mem.ex.memory.buffer.byteLength > RELEASE_ABOVE) mem = createWasmMemory(module);
+    },
+    memoryBytes: () => mem.ex.memory.buffer.byteLength,
   };
 }

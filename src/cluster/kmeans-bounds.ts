@@ -36,6 +36,12 @@ export interface KmeansBounds {
   tightened: number;
   /** Rows of the last call still out of bound, measured against every centroid. */
   recomputed: number;
+  /**
+   * The kernel may keep a compact copy of the rows from one call to the next (AssignOutputs.resident):
+   * for a fit to convergence in one process. Not encoded: a state carried between tasks reads its
+   * rows anew each time.
+   */
+  resident?: boolean;
 }
 
 /** What one call works in: the rows out of bound, their clusters, bounds and results. */
@@ -69,10 +75,11 @@ function scratchOf(bounds: KmeansBounds): BoundsScratch {
 }
 
 /** A fresh state for the rows of x and k clusters (filled by the first kmeansStats call). */
-export function createKmeansBounds(x: Matrix, k: number): KmeansBounds {
+export function createKmeansBounds(x: Matrix, k: number, options: { resident?: boolean } = {}): KmeansBounds {
   checkMatrix(x);
   const { n, dim } = x;
   return {
+    resident: options.resident === true,
     k,
     dim,
     n,
@@ -139,7 +146,7 @@ export function kmeansStatsBounded(
       sums: bounds.sums,
       origin,
       norms,
-      resident: true,
+      resident: bounds.resident === true,
     });
     for (let i = 0; i < n; i++) {
       upper[i] = Math.sqrt(dist2[i]);
@@ -201,7 +208,7 @@ export function kmeansStatsBounded(
       sums: bounds.sums,
       current: from,
       bound: within,
-      resident: true,
+      resident: bounds.resident === true,
     });
     let kept = 0;
     for (let t = 0; t < count; t++) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createKmeansBounds,
+  fitKmeans,
   gaussianBlobs,
   kmeansPlusPlus,
   kmeansStats,
@@ -180,6 +181,27 @@ describe('int16 ranking of the WebAssembly kernel', () => {
       expect(got.labels[i]).toBe(0);
     }
     expect(calls.gemm).toBeGreaterThan(0);
+  });
+
+  it('holds rows only for a fit: a resident state grows the memory, fitKmeans releases it, a carried state never holds', () => {
+    const kernel = useClusterKernel('wasm');
+    const k = 8;
+    const { x } = gaussianBlobs({ n: 40_000, dim: 128, k, seed: 4 });
+    const small = 4 * 2 ** 20;
+    const init = kmeansPlusPlus(x, k, 1);
+    kernel.release();
+    // A state carried between tasks (not resident): working regions only.
+    kmeansStats(x, init, k, createKmeansBounds(x, k));
+    expect(kernel.memoryBytes()).toBeLessThan(small);
+    // A resident state keeps the int16 rows: 2·128 + 16 bytes a row.
+    kmeansStats(x, init, k, createKmeansBounds(x, k, { resident: true }));
+    expect(kernel.memoryBytes()).toBeGreaterThan(40_000 * (2 * 128 + 16));
+    kernel.release();
+    expect(kernel.memoryBytes()).toBeLessThan(small);
+    const fit = fitKmeans(x, { k, init, maxIter: 5, chunkRows: x.n });
+    expect(kernel.memoryBytes()).toBeLessThan(small);
+    // and the released kernel still computes: the same fit again
+    expect(fitKmeans(x, { k, init, maxIter: 5, chunkRows: x.n }).inertia).toBe(fit.inertia);
   });
 
   it('never reads the held rows of one matrix for another of the same shape', () => {
