@@ -125,13 +125,14 @@ function timeKmeans(x: Matrix, init: Float64Array, k: number, iters: number, bou
  * k-means as the pipeline's fit task runs it (fitModel → fitKmeans: every row in one chunk, Hamerly
  * bounds), from `init`, exactly `iters` iterations and the final assignment; `runs` times. Each value
  * is the fit's seconds divided by its iterations (scikit-learn's fit / n_iter includes a final
- * assignment too). Each fit gets its own copy of the rows (made before the clock starts), so that
- * each pays for the kernel's int16 copy of them, in a fresh memory (fitKmeans releases it), as the
- * one fit of a fit task does.
+ * assignment too). Each fit gets its own copy of the rows and a released kernel (both before the clock
+ * starts), so that each pays for the kernel's int16 copy of the rows in a fresh memory, as the
+ * first fit of a fit task does.
  */
 function timeFitKmeans(x: Matrix, init: Float64Array, k: number, iters: number, runs = 5): number[] {
   return Array.from({ length: runs }, () => {
     const rows = { ...x, data: x.data.slice() };
+    clusterKernel().release();
     const t0 = performance.now();
     const fit = fitKmeans(rows, { k, init, maxIter: iters, tol: 0, chunkRows: x.n });
     return seconds(t0) / fit.iterations;

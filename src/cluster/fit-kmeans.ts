@@ -83,13 +83,10 @@ export function fitKmeans(x: Matrix, options: FitKmeansOptions): KmeansFit {
     ? init.slice()
     : kmeansPlusPlus(sampleRows(x, Math.max(k, sampleSize), seed), k, seed);
   const chunks = rowChunks(x, chunkRows);
-  // The kernel keeps the rows of the fit's states (resident) until the fit ends.
+  // The kernel may keep the rows of the fit's states (resident): until the next fit replaces them,
+  // or clusterKernel().release().
   const states = bounds ? chunks.map((chunk) => createKmeansBounds(chunk, k, { resident: true })) : [];
-  try {
-    return lloyd(x, chunks, states, centroids, { k, maxIter, tol, bounds });
-  } finally {
-    if (bounds) clusterKernel().release();
-  }
+  return lloyd(x, chunks, states, centroids, { k, maxIter, tol, bounds });
 }
 
 /** Lloyd iterations from `centroids` and the final assignment (see fitKmeans). */

@@ -2,6 +2,7 @@ import { fitGmm } from './fit-gmm.ts';
 import { fitKmeans } from './fit-kmeans.ts';
 import { gmmFromKmeans } from './gmm-init.ts';
 import { bic } from './gmm-update.ts';
+import { clusterKernel } from './kernel.ts';
 import type { GmmParams, Matrix } from './types.ts';
 import { checkK, checkMatrix } from './validate.ts';
 
@@ -60,6 +61,16 @@ export interface ModelFit {
  * float64 summation order.
  */
 export function fitModel(x: Matrix, options: FitModelOptions): ModelFit {
+  try {
+    return fitModels(x, options);
+  } finally {
+    // The kernel's copy of the sample's rows, kept from fit to fit (k-means starts, a k grid), goes
+    // with the task's fits.
+    clusterKernel().release();
+  }
+}
+
+function fitModels(x: Matrix, options: FitModelOptions): ModelFit {
   checkMatrix(x);
   const {
     algorithm,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createKmeansBounds,
   fitKmeans,
+  fitModel,
   gaussianBlobs,
   kmeansPlusPlus,
   kmeansStats,
@@ -183,7 +184,7 @@ describe('int16 ranking of the WebAssembly kernel', () => {
     expect(calls.gemm).toBeGreaterThan(0);
   });
 
-  it('holds rows only for a fit: a resident state grows the memory, fitKmeans releases it, a carried state never holds', () => {
+  it('holds rows only for a fit: fitKmeans keeps them, the fit task (fitModel) releases them, a carried state never holds', () => {
     const kernel = useClusterKernel('wasm');
     const k = 8;
     const { x } = gaussianBlobs({ n: 40_000, dim: 128, k, seed: 4 });
@@ -199,9 +200,12 @@ describe('int16 ranking of the WebAssembly kernel', () => {
     kernel.release();
     expect(kernel.memoryBytes()).toBeLessThan(small);
     const fit = fitKmeans(x, { k, init, maxIter: 5, chunkRows: x.n });
+    expect(kernel.memoryBytes()).toBeGreaterThan(40_000 * (2 * 128 + 16));
+    fitModel(x, { algorithm: 'kmeans', ks: [k], maxIter: 5, tol: 0, seed: 1 });
     expect(kernel.memoryBytes()).toBeLessThan(small);
     // and the released kernel still computes: the same fit again
     expect(fitKmeans(x, { k, init, maxIter: 5, chunkRows: x.n }).inertia).toBe(fit.inertia);
+    kernel.release();
   });
 
   it('never reads the held rows of one matrix for another of the same shape', () => {
