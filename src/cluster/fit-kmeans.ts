@@ -83,9 +83,10 @@ export function fitKmeans(x: Matrix, options: FitKmeansOptions): KmeansFit {
     ? init.slice()
     : kmeansPlusPlus(sampleRows(x, Math.max(k, sampleSize), seed), k, seed);
   const chunks = rowChunks(x, chunkRows);
-  // The kernel may keep the rows of the fit's states (resident): until the next fit replaces them,
-  // or clusterKernel().release().
-  const states = bounds ? chunks.map((chunk) => createKmeansBounds(chunk, k, { resident: true })) : [];
+  // With one chunk the kernel may keep its rows (a resident state; the kernel holds one matrix):
+  // until a fit on other rows replaces them, or clusterKernel().release().
+  const resident = chunks.length === 1;
+  const states = bounds ? chunks.map((chunk) => createKmeansBounds(chunk, k, { resident })) : [];
   return lloyd(x, chunks, states, centroids, { k, maxIter, tol, bounds });
 }
 

@@ -5,6 +5,7 @@ import {
   ownUpper,
   pad8,
   quantLevels,
+  type RankShape,
   rankOpen,
   rankRows,
   storeQuantized,
@@ -44,7 +45,7 @@ export function wasmAssign(
   const filling = held === null && resident === true && rows === null && count === n;
   if (filling) held = mem.held16(x, w16, true);
   // Bounded passes over listed rows read them from the held rows: float32 rows only where needed.
-  const fromHeld = held !== null && rows !== null;
+  let fromHeld = held !== null && rows !== null;
   const at = mem.allocate({
     shift: w * 4,
     cn: kp * 4,
@@ -85,8 +86,10 @@ export function wasmAssign(
   for (let c = 0; c < k; c++) maxCn = Math.max(maxCn, f32[(at.cn >> 2) + c]);
   // Bound on the float32 error of n2 + cn − 2·x'·c': (w/4 sequential adds + rounding)·u·(‖x'‖ + ‖c'‖)², doubled.
   const gamma = 2 * U32 * (w / 4 + 8);
-  const shape = { w, w16, lv: quantLevels(w16), kp, gamma, rootCn: Math.sqrt(maxCn) };
-  storeQuantized(mem, centroids, k, dim, held ? held.origin : at.shift, at, shape);
+  const shape: RankShape = { w, w16, lv: quantLevels(w16), kp, gamma, rootCn: Math.sqrt(maxCn) };
+  shape.int16 = storeQuantized(mem, centroids, k, dim, held ? held.origin : at.shift, at, shape);
+  // Without an int16 ranking the held rows serve nothing: listed rows are copied as float32.
+  if (!shape.int16) fromHeld = false;
   const mode = !sums ? 0 : current ? 2 : 1;
   const slot = new Int32Array(B);
   const low = new Float64Array(B);
@@ -221,6 +224,8 @@ function storeCenter(mem: WasmMemory, x: Matrix, at: number): void {
   const sum = new Float64Array(dim);
   let rows = 0;
   for (let i = 0; i < n; i += step, rows++) for (let j = 0; j < dim; j++) sum[j] += data[i * dim + j];
+  // Zero up to the padded width: quant reads pad4(dim) values of it.
+  mem.f32.fill(0, at >> 2, (at >> 2) + pad4(dim));
   for (let j = 0; j < dim; j++) mem.f32[(at >> 2) + j] = sum[j] / rows;
 }
 

@@ -125,6 +125,8 @@ export interface WasmMemory {
    * `allocate`: the regions move when the held rows change.
    */
   held16(x: Matrix, w16: number, take: boolean): HeldRows | null;
+  /** Forgets the held rows (their memory is reused by the next allocation). */
+  dropHeld(): void;
   /** Rows [start, start + m) of data into float32 rows w wide at byte offset dst, zero-padded. */
   loadRows(data: Float32Array, dim: number, w: number, start: number, m: number, dst: number): void;
   /**
@@ -173,6 +175,9 @@ export function createWasmMemory(module: WebAssembly.Module): WasmMemory {
     i32: new Int32Array(ex.memory.buffer),
     allocate,
     held16,
+    dropHeld: () => {
+      held = null;
+    },
     loadRows,
     gatherRows,
     storeRows64,
@@ -211,7 +216,7 @@ export function createWasmMemory(module: WebAssembly.Module): WasmMemory {
     const align = (v: number) => (v + 63) & ~63;
     const rows = { rows: 0, stats: align(n * w16 * 2), origin: 0, ready: false };
     rows.origin = rows.stats + align(n * 16);
-    const bytes = rows.origin + align(dim * 4);
+    const bytes = rows.origin + align(pad4(dim) * 4);
     held = { data: new WeakRef(data), n, dim, w16, bytes, rows };
     reserve(bytes);
     return rows;

@@ -43,6 +43,8 @@ export interface RankShape {
   gamma: number;
   /** √ of the largest ‖c'‖² of the float32 products. */
   rootCn: number;
+  /** false when a centroid is too close to the origin to scale (storeQuantized): every row is open. */
+  int16?: boolean;
 }
 
 /** int16 rows and their stats (quant's output) for a ranking: row idx[r] of each (idx −1: rows 0..m − 1). */
@@ -52,11 +54,15 @@ export interface Int16Rows {
   idx: number;
 }
 
+/** Up to this largest |c′_j| (above 0) a centroid has no int16 scale: b would be subnormal in float32. */
+const TINY = 2 ** -100;
+
 /**
  * The int16 copies of c' = fround(c − o) (o: dim float32 values at byte offset `origin`) for
  * gemm16, and argmin16's per-column terms at `cv`: cn = ‖c'‖², the scale b = max|c'|/lv,
  * P = 1.004·Σ|p| + 0.52·w16 (the rounding of p = round(c'/b) and of the rows' q, see kernel.wat),
- * the rounding term 8u·cn and √cn; zeros (and cn = +∞) for the padding columns.
+ * the rounding term 8u·cn and √cn; zeros (and cn = +∞) for the padding columns. Returns false
+ * when a centroid's largest |c′_j| is in (0, 2⁻¹⁰⁰]: the int16 ranking is not used then.
  */
 export function storeQuantized(
   mem: WasmMemory,
@@ -66,10 +72,11 @@ export function storeQuantized(
   origin: number,
   at: { y16: number; cv: number },
   shape: RankShape,
-): void {
+): boolean {
   const { w16, lv, kp } = shape;
   const { f32 } = mem;
   const i16 = new Int16Array(f32.buffer);
+  let usable = true;
   const o = origin >> 2;
   const q = at.y16 >> 1;
   const cv = at.cv >> 2;
@@ -89,9 +96,10 @@ export function storeQuantized(
       cn += v * v;
       max = Math.max(max, Math.abs(v));
     }
+    if (max > 0 && max <= TINY) usable = false;
     const b = Math.fround(max / lv);
     let sum = 0;
-    if (b > 0) {
+    if (b > 0 && usable) {
       for (let j = 0; j < dim; j++) {
         const p = Math.round(c1[j] / b);
         i16[q + c * w16 + j] = p;
@@ -104,6 +112,7 @@ export function storeQuantized(
     f32[cv + 3 * kp + c] = 8 * U32 * cn;
     f32[cv + 4 * kp + c] = Math.sqrt(cn);
   }
+  return usable;
 }
 
 /**
@@ -153,6 +162,10 @@ export function rankRows(
 ): number {
   const { w16, kp, gamma } = shape;
   const { ex, f32, i32 } = mem;
+  if (shape.int16 === false) {
+    for (let r = 0; r < m; r++) i32[(at.open >> 2) + r] = r;
+    return m;
+  }
   ex.gemm16(src.rows, m + (m & 1), at.y16, kp, w16, at.out, kp, src.idx);
   ex.argmin16(at.out, m, kp, kp, at.cv, src.stats, EU, at.labels, at.second, src.idx);
   let open = 0;

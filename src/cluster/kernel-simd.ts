@@ -27,7 +27,8 @@ export function createWasmKernel(
     distances: (x, points, t, out) => wasmDistances(mem, x, points, t, out),
     mixture: (x, params, visit, sums) => wasmMixture(mem, x, params, visit, sums),
     release: () => {
-      // A new instance of the compiled module: its first memory page, the old one left to the GC.
+      mem.dropHeld();
+      // A large memory goes with a new instance of the compiled module (the old one left to the GC).
       if (mem.ex.memory.buffer.byteLength > RELEASE_ABOVE) mem = createWasmMemory(module);
     },
     memoryBytes: () => mem.ex.memory.buffer.byteLength,

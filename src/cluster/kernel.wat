@@ -225,8 +225,9 @@
   ;; wide): x' = src − shift (float32), a = max_j |x'_j| / lv and q_j = x'_j · (lv / max_j |x'_j|)
   ;; rounded to the nearest integer (by adding 1.5·2²³), so |q_j| ≤ lv; dst rows are w16 int16 wide
   ;; (w16 = w or w + 4, zeros beyond w). stats[4i .. 4i + 2] (float32) = a, Σ_j |q_j|, Σ_j x'²_j.
-  ;; A zero row has a = 0 and q = 0; a row with a NaN gets a = NaN. Two vectors a step, the last
-  ;; one alone when w is not a multiple of 8.
+  ;; A zero row has a = 0 and q = 0; a row with a NaN, or whose |x'_j| are all ≤ 2⁻¹⁰⁰ and not all 0,
+  ;; gets a = NaN (argmin16 leaves it open). Two vectors a step, the last one alone when w is not a
+  ;; multiple of 8.
   (func (export "quant") (param $src i32) (param $m i32) (param $w i32) (param $shift i32)
     (param $idx i32) (param $lv f32) (param $dst i32) (param $w16 i32) (param $stats i32)
     (local $i i32) (local $p i32) (local $wb i32) (local $w2 i32) (local $s i32) (local $d i32) (local $o i32)
@@ -271,7 +272,7 @@
         (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $mx) (local.get $mx))))
       (local.set $max (f32x4.extract_lane 0 (local.get $mx)))
       (local.set $inv (f32x4.splat (select (f32.div (local.get $lv) (local.get $max)) (f32.const 0)
-        (f32.gt (local.get $max) (f32.const 0)))))
+        (f32.gt (local.get $max) (f32.const 0x1p-100)))))
       (local.set $qa (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.const 0))
       (block $kend (loop $k
@@ -296,7 +297,9 @@
         (v128.store (i32.add (local.get $d) (i32.shr_u (local.get $p) (i32.const 1)))
           (i16x8.narrow_i32x4_s (local.get $q) (v128.const i32x4 0 0 0 0)))))
       (local.set $o (i32.add (local.get $stats) (i32.shl (local.get $i) (i32.const 4))))
-      (f32.store offset=0 (local.get $o) (f32.div (local.get $max) (local.get $lv)))
+      (f32.store offset=0 (local.get $o) (select (f32.div (local.get $max) (local.get $lv))
+        (select (f32.const 0) (f32.const nan) (f32.eq (local.get $max) (f32.const 0)))
+        (f32.gt (local.get $max) (f32.const 0x1p-100))))
       (f32.store offset=4 (local.get $o) (f32.convert_i32_s (i32.add
         (i32.add (i32x4.extract_lane 0 (local.get $qa)) (i32x4.extract_lane 1 (local.get $qa)))
         (i32.add (i32x4.extract_lane 2 (local.get $qa)) (i32x4.extract_lane 3 (local.get $qa))))))

@@ -46,6 +46,8 @@ export function rowRange(x: Matrix, start: number, end: number): Matrix {
 
 /** x split into views of at most `rows` rows. */
 export function rowChunks(x: Matrix, rows: number): Matrix[] {
+  // One chunk is x itself: the same data array from call to call (the kernel knows held rows by it).
+  if (x.n > 0 && rows >= x.n) return [x];
   const out: Matrix[] = [];
   for (let s = 0; s < x.n; s += rows) out.push(rowRange(x, s, Math.min(x.n, s + rows)));
   return out;

@@ -208,14 +208,94 @@ describe('int16 ranking of the WebAssembly kernel', () => {
     kernel.release();
   });
 
+  it('shifts held rows by a point zero in its padding, whatever the memory held before', () => {
+    // dim 5 pads to 8 float32 lanes: quant reads the 3 beyond dim, which must be 0 and not what an
+    // earlier call left there.
+    const { mem } = countingMemory();
+    mem.allocate({ junk: 2 ** 20 });
+    mem.f32.fill(7.5);
+    const k = 6;
+    const { x } = gaussianBlobs({ n: 300, dim: 5, k, seed: 8, sigma: [0.3, 0.8] });
+    const centroids = kmeansPlusPlus(x, k, 2);
+    const out: AssignOutputs = {
+      labels: new Int32Array(x.n),
+      dist2: new Float64Array(x.n),
+      second: new Float64Array(x.n),
+      resident: true,
+    };
+    wasmAssign(mem, x, null, x.n, centroids, k, out);
+    const d = exact(x, centroids, k);
+    for (let i = 0; i < x.n; i++) {
+      const best = out.labels[i];
+      expect(d[i][best]).toBe(Math.min(...d[i]));
+      for (let c = 0; c < k; c++)
+        if (c !== best) expect((out.second as Float64Array)[i]).toBeLessThanOrEqual(d[i][c]);
+    }
+  });
+
+  it('ranks with float32 where a centroid or a row is too near the origin for an int16 scale', () => {
+    const dim = 16;
+    const rng = mulberry32(3);
+    const v = Array.from({ length: dim }, () => (rng() < 0.5 ? -1 : 1));
+    // Centroids ±1e-31·v: their mean, the shift, is 0, and |c′| ≤ 2⁻¹⁰⁰ leaves them without a scale.
+    const k = 2;
+    const centroids = new Float64Array(k * dim);
+    for (let j = 0; j < dim; j++) {
+      centroids[j] = 1e-31 * v[j];
+      centroids[dim + j] = -1e-31 * v[j];
+    }
+    // Rows around ±v: d₀ − d₁ = −4·1e-31·x·v, below float64's rounding of the distances themselves,
+    // so the expected label is the sign of x·v (float32 products resolve it; int16 ones could not).
+    const n = 40;
+    const data = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < dim; j++)
+        data[i * dim + j] = (i % 2 ? 1 : -1) * v[j] * (1 + 0.01 * i) + 0.3 * (rng() - 0.5);
+    const x = { data, n, dim };
+    const { mem, calls } = countingMemory();
+    const got = assignAll(mem, x, centroids, k);
+    for (let i = 0; i < n; i++) {
+      let xv = 0;
+      for (let j = 0; j < dim; j++) xv += data[i * dim + j] * v[j];
+      expect(got.labels[i]).toBe(xv > 0 ? 0 : 1);
+    }
+    expect(calls.gemm16 ?? 0).toBe(0);
+    expect(calls.gemm).toBeGreaterThan(0);
+    // Rows within 2⁻¹⁰⁰ of the shift (and not on it) are open: float32 ranks them.
+    const near = {
+      data: Float32Array.from({ length: 4 * dim }, (_, t) =>
+        t < dim ? 0 : 1e-35 * v[t % dim] * (t % 3 ? 1 : -1),
+      ),
+      n: 4,
+      dim,
+    };
+    // Centroids v, 2u and −v − 2u (distinct norms): their mean, the shift, is 0, so the rows' x′ are
+    // the tiny x. Without the rule those rows would be ranked, wrongly certain, by the int16 products.
+    const u = Array.from({ length: dim }, () => (rng() < 0.5 ? -1 : 1));
+    const far = new Float64Array(3 * dim);
+    for (let j = 0; j < dim; j++) {
+      far[j] = v[j];
+      far[dim + j] = 2 * u[j];
+      far[2 * dim + j] = -v[j] - 2 * u[j];
+    }
+    const again = countingMemory();
+    const labels = assignAll(again.mem, near, far, 3).labels;
+    const dn = exact(near, far, 3);
+    for (let i = 0; i < near.n; i++) expect(labels[i]).toBe(dn[i].indexOf(Math.min(...dn[i])));
+    expect(again.calls.gemm).toBeGreaterThan(0);
+  });
+
   it('never reads the held rows of one matrix for another of the same shape', () => {
     // Two bounded states on two matrices of the same shape, stepped in turn: each first call holds
     // its matrix's rows, so the other one's bounded calls must not find them.
     useClusterKernel('wasm');
     const k = 5;
-    const a = gaussianBlobs({ n: 700, dim: 24, k, seed: 21 }).x;
-    const b = gaussianBlobs({ n: 700, dim: 24, k, seed: 22 }).x;
-    const states = [createKmeansBounds(a, k), createKmeansBounds(b, k)];
+    const a = gaussianBlobs({ n: 700, dim: 7, k, seed: 21 }).x;
+    const b = gaussianBlobs({ n: 700, dim: 7, k, seed: 22 }).x;
+    const states = [
+      createKmeansBounds(a, k, { resident: true }),
+      createKmeansBounds(b, k, { resident: true }),
+    ];
     const mats = [a, b];
     let centroids = [kmeansPlusPlus(a, k, 1), kmeansPlusPlus(b, k, 1)];
     for (let iter = 0; iter < 6; iter++) {
