@@ -5,6 +5,8 @@
  * PCA, the d × d moments, covariance and eigenvectors; it may run every fit for `maxIter` iterations.
  */
 
+import { pad8 } from './kernel-simd-rank.ts';
+
 const MiB = 1024 * 1024;
 
 /**
@@ -38,7 +40,7 @@ const NS = {
 const ROW_WORK_BYTES = 80;
 
 /** The kernel's int16 copy of a row, kept for the whole fit (WasmMemory.held16): 2·pad8(dim) + 16 B of stats. */
-const heldRowBytes = (dim: number) => 2 * ((dim + 7) & ~7) + 16;
+const heldRowBytes = (dim: number) => 2 * pad8(dim) + 16;
 
 export interface FitSize {
   algorithm: 'kmeans' | 'gmm';
